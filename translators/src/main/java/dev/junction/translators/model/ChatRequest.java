@@ -1,0 +1,52 @@
+package dev.junction.translators.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A chat-completions request in canonical form. Null means "not sent by the client".
+ *
+ * @param model             the alias the client asked for
+ * @param maxTokens         {@code max_completion_tokens}, else {@code max_tokens}
+ * @param maxTokensField    which of the two the client used ("max_completion_tokens" | "max_tokens" | null)
+ * @param includeUsage      {@code stream_options.include_usage}
+ * @param extra             top-level fields the codec does not model, kept for strict handling:
+ *                          a vendor adapter rejects or drops-with-warning each one it cannot honour
+ */
+public record ChatRequest(
+        String model,
+        List<Message> messages,
+        Double temperature,
+        Double topP,
+        Integer n,
+        List<String> stop,
+        Integer maxTokens,
+        String maxTokensField,
+        Long seed,
+        Double presencePenalty,
+        Double frequencyPenalty,
+        List<Tool> tools,
+        ToolChoice toolChoice,
+        Boolean parallelToolCalls,
+        ResponseFormat responseFormat,
+        String reasoningEffort,
+        String user,
+        Map<String, String> metadata,
+        boolean stream,
+        boolean includeUsage,
+        Map<String, JsonNode> extra) {
+
+    public ChatRequest {
+        messages = List.copyOf(messages);
+        stop = stop == null ? null : List.copyOf(stop);
+        tools = tools == null ? null : List.copyOf(tools);
+        metadata = metadata == null ? null : Map.copyOf(metadata);
+        extra = extra == null ? Map.of() : Map.copyOf(extra);
+    }
+
+    public int choices() {
+        return n == null ? 1 : n;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.junction.translators.spi;
+
+import java.util.Map;
+
+/**
+ * Where one attempt goes: the provider's base URL and key, the vendor model name of the chosen
+ * deployment, extra headers from config, and vendor options such as Azure's {@code api-version}.
+ * Never logged as a whole: {@link #toString()} hides the key.
+ */
+public record Target(String provider, String type, String baseUrl, String model, String apiKey,
+                     Map<String, String> headers, Map<String, String> options) {
+
+    public Target {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+        options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    public String option(String name) {
+        return options.get(name);
+    }
+
+    @Override
+    public String toString() {
+        return "Target[" + provider + " (" + type + ") " + baseUrl + " model=" + model + "]";
+    }
+}

@@ -1,0 +1,51 @@
+package dev.junction.translators.spi;
+
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.model.ChatRequest;
+import dev.junction.translators.model.ChatResponse;
+import dev.junction.translators.model.EmbeddingsRequest;
+import dev.junction.translators.model.EmbeddingsResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * What a vendor implements to sit behind Junction's OpenAI API. Stateless and thread-safe: one
+ * instance per vendor type, looked up by {@link #type()} in {@code VendorRegistry}. All methods are
+ * pure functions over bytes and canonical values, testable without a network (DESIGN "translators").
+ *
+ * <p>Translation is re-runnable: the proxy calls {@link #chatRequest} again for each attempt from
+ * the untouched canonical request.
+ */
+public interface VendorAdapter {
+
+    /** The config {@code type} this adapter serves, e.g. {@code "anthropic"}. */
+    String type();
+
+    /**
+     * Builds the vendor request. Throws {@link TranslationException} carrying an
+     * {@code invalid_value} / {@code unsupported_capability} error for a field the vendor cannot
+     * honour (never a silent clamp); dropped-with-warning fields are reported through
+     * {@code warnings}.
+     */
+    UpstreamRequest chatRequest(ChatRequest request, Target target, ByteBufAllocator alloc, Warnings warnings);
+
+    /** Parses a successful (2xx) non-streamed vendor answer. */
+    ChatResponse chatResponse(ChatRequest request, ByteBuf body);
+
+    /** A fresh translator for one streamed answer. */
+    StreamTranslator streamTranslator(ChatRequest request);
+
+    /** Maps a vendor error answer (any non-2xx, or a 2xx the vendor uses for errors) to SPEC §4. */
+    GatewayError error(int status, HttpHeaders headers, ByteBuf body);
+
+    /** Builds an embeddings request; the default says the vendor has none. */
+    default UpstreamRequest embeddingsRequest(EmbeddingsRequest request, Target target, ByteBufAllocator alloc) {
+        throw new TranslationException(GatewayError.invalidRequest("unsupported_capability", "model",
+                "Provider type '" + type() + "' does not offer embeddings."));
+    }
+
+    default EmbeddingsResponse embeddingsResponse(EmbeddingsRequest request, ByteBuf body) {
+        throw new IllegalStateException("no embeddings for " + type());
+    }
+}
