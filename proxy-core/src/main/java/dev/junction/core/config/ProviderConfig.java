@@ -1,0 +1,28 @@
+package dev.junction.core.config;
+
+import java.util.Map;
+
+/**
+ * One {@code junction.providers.<name>} entry.
+ *
+ * @param type        vendor adapter type: openai | openai-compatible | anthropic | gemini | azure-openai
+ * @param apiKey      resolved key, or null (then {@code enabled} is false unless the type needs none)
+ * @param enabled     false when left out of routing (missing key, {@code enabled = false})
+ * @param disabledReason why it is disabled, for start-up logs and {@code check}
+ * @param headers     extra headers sent upstream
+ * @param options     vendor options such as {@code api-version}
+ */
+public record ProviderConfig(String name, String type, String baseUrl, String apiKey, boolean enabled,
+                             String disabledReason, Map<String, String> headers, Map<String, String> options,
+                             Timeouts timeouts, int maxConnections, Integer rpm, Long tpm) {
+
+    public ProviderConfig {
+        headers = Map.copyOf(headers);
+        options = Map.copyOf(options);
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderConfig[" + name + " (" + type + ") " + baseUrl + (enabled ? "" : " disabled: " + disabledReason) + "]";
+    }
+}
