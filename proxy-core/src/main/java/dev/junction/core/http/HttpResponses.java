@@ -1,0 +1,66 @@
+package dev.junction.core.http;
+
+import dev.junction.stream.ErrorJson;
+import dev.junction.stream.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+/** Builds Junction's own HTTP answers: JSON bodies and SPEC §4 errors with their headers (SPEC §3). */
+public final class HttpResponses {
+
+    public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString X_SHOULD_RETRY = AsciiString.cached("x-should-retry");
+    public static final AsciiString X_PROVIDER = AsciiString.cached("x-junction-provider");
+    public static final AsciiString X_MODEL = AsciiString.cached("x-junction-model");
+    public static final AsciiString X_ATTEMPTS = AsciiString.cached("x-junction-attempts");
+    public static final AsciiString X_WARNINGS = AsciiString.cached("x-junction-warnings");
+    public static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
+
+    private HttpResponses() {
+    }
+
+    public static FullHttpResponse json(HttpResponseStatus status, ByteBuf body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
+    public static FullHttpResponse text(HttpResponseStatus status, String contentType, byte[] body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return r;
+    }
+
+    /** The error answer for {@code e}, with {@code Retry-After} and {@code x-should-retry} as SPEC §3 says. */
+    public static FullHttpResponse error(GatewayError e, String requestId) {
+        FullHttpResponse r = json(HttpResponseStatus.valueOf(e.status()), Unpooled.wrappedBuffer(ErrorJson.render(e)));
+        decorate(r.headers(), e, requestId);
+        return r;
+    }
+
+    public static void decorate(HttpHeaders h, GatewayError e, String requestId) {
+        if (requestId != null) {
+            h.set(X_REQUEST_ID, requestId);
+        }
+        if (e.retryAfter() != null) {
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            h.set(HttpHeaderNames.RETRY_AFTER, seconds);
+            h.set("retry-after-ms", e.retryAfter().toMillis());
+        } else if (e.status() == 429 && e.clientRetryable()) {
+            h.set(HttpHeaderNames.RETRY_AFTER, 1);
+        }
+        if (!e.clientRetryable()) {
+            h.set(X_SHOULD_RETRY, "false");
+        }
+    }
+}

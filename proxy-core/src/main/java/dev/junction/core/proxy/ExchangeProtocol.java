@@ -1,0 +1,35 @@
+package dev.junction.core.proxy;
+
+import dev.junction.stream.GatewayError;
+import dev.junction.stream.Usage;
+import dev.junction.translators.spi.UpstreamRequest;
+import dev.junction.translators.spi.Warnings;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * How one kind of upstream is spoken to for one client request: the OpenAI pass-through (bytes
+ * carried as they are) or a translated vendor. Built per request, re-run per attempt from the
+ * untouched original (DESIGN request flow step 3).
+ */
+public interface ExchangeProtocol {
+
+    /** Whether the client asked for a stream. */
+    boolean stream();
+
+    /** The vendor request for an attempt on {@code route}; throws TranslationException. */
+    UpstreamRequest build(Route route, ByteBufAllocator alloc, Warnings warnings);
+
+    /** Maps a vendor error answer of {@code route}'s vendor. */
+    GatewayError error(Route route, int status, HttpHeaders headers, ByteBuf body);
+
+    /** The client's body for a successful unary answer ({@code body} is not consumed; result is owned by the caller). */
+    ByteBuf unary(Route route, ByteBuf body, ByteBufAllocator alloc);
+
+    /** Usage found in the last unary answer (null when none). */
+    Usage unaryUsage();
+
+    /** A fresh stream processor for an attempt on {@code route}. */
+    StreamProcessor streamProcessor(Route route);
+}

@@ -1,0 +1,88 @@
+package dev.junction.core.proxy;
+
+import dev.junction.core.config.KeyConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One client request's record (DESIGN "one exchange object that records its attempts"): identity,
+ * stage timings and attempts. Written by the request's event loop only; the access log and the
+ * metrics read it when the request ends.
+ */
+public final class RequestContext {
+
+    /** One upstream attempt and how it ended. */
+    public record Attempt(String deployment, String provider, String outcome, int status, double millis) {
+    }
+
+    public final String requestId;
+    public final long startNanos;
+    public final String method;
+    public final String path;
+    public KeyConfig key;
+    public String alias;
+    public String deployment;
+    public String provider;
+    public String upstreamModel;
+    public int status;
+    public String errorCode;
+    public boolean stream;
+    /** True for model requests (counted in the request metrics). */
+    public boolean proxied;
+    public long ttftNanos = -1;
+    public long promptTokens = -1;
+    public long completionTokens = -1;
+    public final List<Attempt> attempts = new ArrayList<>(2);
+    public final List<String> warnings = new ArrayList<>(0);
+    private final StringBuilder timing = new StringBuilder(96);
+    private long mark;
+
+    public RequestContext(String requestId, long startNanos, String method, String path) {
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+        this.method = method;
+        this.path = path;
+        this.mark = startNanos;
+    }
+
+    /** Records the time since the previous stage under {@code stage} (Server-Timing, SPEC §3). */
+    public void stage(String stage, long nowNanos) {
+        appendTiming(stage, nowNanos - mark);
+        mark = nowNanos;
+    }
+
+    /** Records a duration measured elsewhere (e.g. connect, ttfb of the winning attempt). */
+    public void duration(String stage, long nanos) {
+        appendTiming(stage, nanos);
+    }
+
+    /** Restarts the stage clock without recording (e.g. after waiting on a retry backoff). */
+    public void markNow(long nowNanos) {
+        mark = nowNanos;
+    }
+
+    private void appendTiming(String stage, long nanos) {
+        if (timing.length() > 0) {
+            timing.append(", ");
+        }
+        timing.append(stage).append(";dur=").append(String.format(Locale.ROOT, "%.3f", nanos / 1e6));
+    }
+
+    /** The Server-Timing header value so far, optionally closing with {@code total}. */
+    public String serverTiming(boolean withTotal, long nowNanos) {
+        if (!withTotal) {
+            return timing.toString();
+        }
+        StringBuilder b = new StringBuilder(timing);
+        if (b.length() > 0) {
+            b.append(", ");
+        }
+        return b.append("total;dur=").append(String.format(Locale.ROOT, "%.3f", (nowNanos - startNanos) / 1e6)).toString();
+    }
+
+    public double elapsedMillis(long nowNanos) {
+        return (nowNanos - startNanos) / 1e6;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.junction.core.server;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.junction.core.config.KeyConfig;
+import dev.junction.core.http.HttpResponses;
+import dev.junction.core.metrics.GatewayMetrics;
+import dev.junction.core.proxy.AccessLog;
+import dev.junction.core.proxy.ChatExchange;
+import dev.junction.core.proxy.ProtocolFactory;
+import dev.junction.core.proxy.RequestContext;
+import dev.junction.core.proxy.Route;
+import dev.junction.core.upstream.UpstreamClient;
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.spi.TranslationException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP API of SPEC §3, dispatched by path: operations endpoints answered here, model-serving
+ * endpoints handed to a {@link ChatExchange}. Shared by every connection; per-request state lives
+ * in the request's {@link RequestContext} and exchange.
+ */
+final class Endpoints {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** Called when a request's answer has been written. */
+    interface Done {
+        void done(ChannelHandlerContext ctx, RequestContext rc);
+    }
+
+    private final Supplier<GatewaySnapshot> snapshot;
+    private final UpstreamClient upstream;
+    private final ProtocolFactory protocols;
+    private final AccessLog accessLog;
+    private final Operations operations;
+    private final GatewayMetrics metrics;
+
+    Endpoints(Supplier<GatewaySnapshot> snapshot, UpstreamClient upstream, ProtocolFactory protocols, AccessLog accessLog,
+              Operations operations, GatewayMetrics metrics) {
+        this.metrics = metrics;
+        this.snapshot = snapshot;
+        this.upstream = upstream;
+        this.protocols = protocols;
+        this.accessLog = accessLog;
+        this.operations = operations;
+    }
+
+    /** Handles one request; returns the exchange when it continues asynchronously. Owns {@code req}. */
+    ChatExchange handle(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done) {
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        String path = q >= 0 ? uri.substring(0, q) : uri;
+        HttpMethod m = req.method();
+        GatewaySnapshot snap = snapshot.get();
+        try {
+            switch (path) {
+                case "/healthz" -> {
+                    req.release();
+                    return reply(ctx, rc, keepAlive, done, jsonOk("{\"status\":\"ok\"}"));
+                }
+                case "/readyz" -> {
+                    req.release();
+                    return reply(ctx, rc, keepAlive, done, readiness(snap));
+                }
+                default -> { }
+            }
+            KeyConfig key = snap.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+            rc.stage("auth", System.nanoTime());
+            if (key == null) {
+                req.release();
+                return error(ctx, rc, keepAlive, done, GatewayError.fatal(401, "authentication_error", "invalid_api_key", null,
+                        "Missing or invalid gateway key. Send 'Authorization: Bearer <key>' with a key configured in junction.auth.keys."));
+            }
+            rc.key = key;
+            if (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings")) {
+                if (m != HttpMethod.POST) {
+                    req.release();
+                    return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
+                }
+                return proxy(ctx, req, rc, keepAlive, done, snap, path.equals("/v1/embeddings"));
+            }
+            req.release();
+            if (path.equals("/v1/models")) {
+                return m == HttpMethod.GET ? reply(ctx, rc, keepAlive, done, models(snap, key))
+                        : error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET"));
+            }
+            if (path.startsWith("/v1/models/")) {
+                if (m != HttpMethod.GET) {
+                    return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET"));
+                }
+                String id = java.net.URLDecoder.decode(path.substring("/v1/models/".length()), StandardCharsets.UTF_8);
+                if (!snap.routes().has(id) || !key.allows(id)) {
+                    return error(ctx, rc, keepAlive, done, modelNotFound(id));
+                }
+                return reply(ctx, rc, keepAlive, done, HttpResponses.json(HttpResponseStatus.OK, model(ctx, snap, id)));
+            }
+            if (path.equals("/metrics") || path.startsWith("/admin")) {
+                if (snap.auth().enabled() && !key.admin()) {
+                    return error(ctx, rc, keepAlive, done, GatewayError.fatal(403, "permission_error", "forbidden", null,
+                            "This key may not use the admin endpoints. Use a key with admin = true."));
+                }
+                FullHttpResponse r = operations.handle(path, snap);
+                if (r != null) {
+                    return reply(ctx, rc, keepAlive, done, r);
+                }
+            }
+            return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint", null,
+                    "No endpoint " + m + " " + path + ". See the API list in the README."));
+        } catch (RuntimeException e) {
+            LOG.error("request {} failed inside Junction", rc.requestId, e);
+            if (req.refCnt() > 0) {
+                req.release();
+            }
+            return error(ctx, rc, keepAlive, done, GatewayError.internal("Junction failed to handle the request (request id "
+                    + rc.requestId + "); this is a bug, please report it."));
+        }
+    }
+
+    private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
+                               GatewaySnapshot snap, boolean embeddings) {
+        ByteBuf body = req.content();
+        ProtocolFactory.Prepared prepared;
+        try {
+            prepared = protocols.prepare(body, embeddings);
+        } catch (TranslationException e) {
+            req.release();
+            return error(ctx, rc, keepAlive, done, e.error());
+        }
+        String alias = prepared.alias();
+        rc.alias = alias;
+        if (!snap.routes().has(alias)) {
+            req.release();
+            return error(ctx, rc, keepAlive, done, modelNotFound(alias));
+        }
+        if (!rc.key.allows(alias)) {
+            req.release();
+            return error(ctx, rc, keepAlive, done, GatewayError.fatal(403, "permission_error", "model_not_allowed", "model",
+                    "The key '" + rc.key.name() + "' may not use the model '" + alias + "'."));
+        }
+        List<Route> candidates = snap.routes().candidates(alias);
+        rc.stage("route", System.nanoTime());
+        if (candidates.isEmpty()) {
+            req.release();
+            return error(ctx, rc, keepAlive, done, new GatewayError(503, "upstream_error", "upstream_unavailable", null,
+                    "No deployment of '" + alias + "' is enabled (check the providers' api-keys; see './junction check').",
+                    false, false, true, null));
+        }
+        rc.proxied = true;
+        metrics.requestStarted();
+        ChatExchange x = new ChatExchange(ctx, rc, prepared.protocol(), candidates, upstream, body, keepAlive,
+                r -> done.done(ctx, r));
+        x.start();
+        return x;
+    }
+
+    private FullHttpResponse readiness(GatewaySnapshot snap) {
+        for (String alias : snap.routes().aliases()) {
+            if (!snap.routes().candidates(alias).isEmpty()) {
+                return jsonOk("{\"status\":\"ready\"}");
+            }
+        }
+        return HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+                "{\"status\":\"not ready\",\"reason\":\"no alias has an enabled deployment\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private FullHttpResponse models(GatewaySnapshot snap, KeyConfig key) {
+        ByteBuf buf = io.netty.buffer.Unpooled.buffer(256);
+        try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+            g.writeStartObject();
+            g.writeStringField("object", "list");
+            g.writeArrayFieldStart("data");
+            for (String alias : snap.routes().aliases()) {
+                if (key.allows(alias)) {
+                    writeModel(g, snap, alias);
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        }
+        return HttpResponses.json(HttpResponseStatus.OK, buf);
+    }
+
+    private ByteBuf model(ChannelHandlerContext ctx, GatewaySnapshot snap, String alias) {
+        ByteBuf buf = ctx.alloc().heapBuffer(128);
+        try (JsonGenerator g = JSON.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
+            writeModel(g, snap, alias);
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        }
+        return buf;
+    }
+
+    private static void writeModel(JsonGenerator g, GatewaySnapshot snap, String alias) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", alias);
+        g.writeStringField("object", "model");
+        g.writeNumberField("created", snap.createdAtMillis() / 1000);
+        g.writeStringField("owned_by", "junction");
+        g.writeEndObject();
+    }
+
+    private static GatewayError modelNotFound(String alias) {
+        return GatewayError.fatal(404, "invalid_request_error", "model_not_found", "model",
+                "The model '" + alias + "' does not exist on this gateway. GET /v1/models lists the models you can use.");
+    }
+
+    private static GatewayError methodNotAllowed(String path, String allowed) {
+        return GatewayError.fatal(405, "invalid_request_error", "method_not_allowed", null,
+                path + " accepts " + allowed + " only.");
+    }
+
+    private static FullHttpResponse jsonOk(String json) {
+        return HttpResponses.text(HttpResponseStatus.OK, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ChatExchange error(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done, GatewayError e) {
+        rc.errorCode = e.code();
+        return reply(ctx, rc, keepAlive, done, HttpResponses.error(e, rc.requestId));
+    }
+
+    private ChatExchange reply(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done, FullHttpResponse r) {
+        rc.status = r.status().code();
+        r.headers().set(HttpResponses.X_REQUEST_ID, rc.requestId);
+        HttpUtil.setKeepAlive(r, keepAlive);
+        ctx.writeAndFlush(r).addListener(f -> {
+            done.done(ctx, rc);
+            if (!keepAlive || !f.isSuccess()) {
+                ctx.close();
+            }
+        });
+        return null;
+    }
+
+    void log(RequestContext rc) {
+        if (rc.proxied) {
+            metrics.requestFinished(rc);
+        }
+        accessLog.write(rc);
+    }
+
+    void connectionError(Throwable cause) {
+        LOG.debug("client connection error", cause);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.junction.core.server;
+
+import dev.junction.core.config.GatewayConfig;
+import dev.junction.core.config.ServerConfig;
+import dev.junction.core.metrics.GatewayMetrics;
+import dev.junction.core.proxy.AccessLog;
+import dev.junction.core.proxy.ProtocolFactory;
+import dev.junction.core.upstream.UpstreamClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running gateway: the listener, the event loops shared by client and upstream connections,
+ * and the current {@link GatewaySnapshot}, which {@link #reload} swaps atomically — requests in
+ * flight keep the snapshot they started with (SPEC §2).
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final AtomicReference<GatewaySnapshot> snapshot;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final UpstreamClient upstream;
+    private final DnsAddressResolverGroup resolver;
+    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final Channel listener;
+    private final String transport;
+
+    private GatewayServer(GatewayConfig config) throws InterruptedException {
+        this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config));
+        ServerConfig sc = config.server();
+        Transport t = Transport.best();
+        this.transport = t.name();
+        int threads = sc.ioThreads() > 0 ? sc.ioThreads() : 2 * Runtime.getRuntime().availableProcessors();
+        this.boss = t.newGroup(1);
+        this.workers = t.newGroup(threads);
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(t.datagram())
+                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
+        this.upstream = new UpstreamClient(t.channel(), resolver, threads);
+        Endpoints endpoints = new Endpoints(snapshot::get, upstream,
+                new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength()), new AccessLog(),
+                new Operations(metrics), metrics);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(t.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new GatewayInitializer(sc, endpoints));
+        this.listener = b.bind(sc.host(), sc.port()).sync().channel();
+    }
+
+    /** Binds and starts serving {@code config}. */
+    public static GatewayServer start(GatewayConfig config) throws InterruptedException {
+        GatewayServer s = new GatewayServer(config);
+        LOG.info("Junction listening on http://{}:{} ({} transport, {} aliases)", config.server().host(), s.port(),
+                s.transport, config.models().size());
+        for (String w : config.warnings()) {
+            LOG.warn(w);
+        }
+        return s;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    public GatewaySnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /** Swaps in a new configuration; in-flight requests finish on the old one. */
+    public void reload(GatewayConfig config) {
+        snapshot.set(GatewaySnapshot.of(config));
+        LOG.info("configuration reloaded: {} aliases", config.models().size());
+        for (String w : config.warnings()) {
+            LOG.warn(w);
+        }
+    }
+
+    public void awaitClose() throws InterruptedException {
+        listener.closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        listener.close().awaitUninterruptibly();
+        upstream.close();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        boss.terminationFuture().awaitUninterruptibly();
+        resolver.close();
+    }
+}

@@ -1,0 +1,266 @@
+package dev.junction.core.upstream;
+
+import dev.junction.core.config.Timeouts;
+import dev.junction.stream.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request/response on a pooled upstream connection, confined to one event loop. Owns the
+ * request until it is written, enforces the first-byte, idle-between-chunks and total timeouts
+ * (SPEC §2), and returns the connection to the pool only after a complete keep-alive response;
+ * a cancelled or failed call closes its connection so the vendor stops generating at once (SPEC §5).
+ */
+public final class UpstreamCall {
+
+    private final EventLoop loop;
+    private final ChannelPool pool;
+    private final String providerName;
+    private final Timeouts timeouts;
+    private final UpstreamListener listener;
+    private FullHttpRequest request;
+    private Channel channel;
+    private HttpResponse head;
+    private boolean done;
+    private boolean staleRetried;
+    private ScheduledFuture<?> firstByteTimer;
+    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> totalTimer;
+
+    UpstreamCall(EventLoop loop, ChannelPool pool, String providerName, Timeouts timeouts, FullHttpRequest request,
+                 UpstreamListener listener) {
+        this.loop = loop;
+        this.pool = pool;
+        this.providerName = providerName;
+        this.timeouts = timeouts;
+        this.request = request;
+        this.listener = listener;
+    }
+
+    void start() {
+        if (timeouts.total() != null) {
+            totalTimer = loop.schedule(() -> timeout("did not complete within " + fmt(timeouts.total())),
+                    timeouts.total().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        acquire();
+    }
+
+    private void acquire() {
+        pool.acquire(loop.newPromise()).addListener((Future<Channel> f) -> {
+            if (!f.isSuccess()) {
+                fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
+                        "Could not connect to provider '" + providerName + "': " + describe(f.cause()),
+                        true, true, true, null), false);
+                return;
+            }
+            Channel ch = f.getNow();
+            if (done) {
+                pool.release(ch);
+                return;
+            }
+            boolean reused = ch.hasAttr(UpstreamClient.USED) && Boolean.TRUE.equals(ch.attr(UpstreamClient.USED).get());
+            ch.attr(UpstreamClient.USED).set(Boolean.TRUE);
+            channel = ch;
+            ch.pipeline().get(UpstreamHandler.class).attach(this);
+            listener.onConnected(reused);
+            write(reused);
+        });
+    }
+
+    private void write(boolean reused) {
+        Channel ch = channel;
+        request.retain();
+        ch.writeAndFlush(request).addListener(w -> {
+            if (ch != channel || done) {
+                return;
+            }
+            if (!w.isSuccess()) {
+                if (reused && !staleRetried && head == null) {
+                    // A kept-alive connection the vendor closed while idle: one transparent retry on
+                    // a fresh connection, since nothing of this request reached the vendor.
+                    staleRetried = true;
+                    detachAndClose();
+                    acquire();
+                    return;
+                }
+                fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
+                        "Could not send the request to provider '" + providerName + "': " + describe(w.cause()),
+                        true, true, true, null), false);
+                return;
+            }
+            request.release();
+            request = null;
+            if (timeouts.firstByte() != null) {
+                firstByteTimer = loop.schedule(() -> timeout("sent no response within " + fmt(timeouts.firstByte())),
+                        timeouts.firstByte().toMillis(), TimeUnit.MILLISECONDS);
+            }
+            ch.read();
+        });
+    }
+
+    void onMessage(HttpObject msg) {
+        if (done) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            fail(new GatewayError(502, "upstream_error", "upstream_unavailable", null,
+                    "Provider '" + providerName + "' sent a malformed HTTP response.", true, true, true, null), head != null);
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            if (r.status().code() == 100) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+            head = r;
+            cancel(firstByteTimer);
+            armIdle();
+            listener.onHead(r);
+            if (done) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+        }
+        if (msg instanceof HttpContent c) {
+            armIdle();
+            boolean last = c instanceof LastHttpContent;
+            if (last) {
+                done = true;
+                cancelTimers();
+                Channel ch = channel;
+                ch.pipeline().get(UpstreamHandler.class).detach();
+                channel = null;
+                if (HttpUtil.isKeepAlive(head)) {
+                    pool.release(ch);
+                } else {
+                    ch.close();
+                    pool.release(ch);
+                }
+            }
+            listener.onContent(c.content(), last);
+        }
+    }
+
+    /** Ask for the next piece of the response (the channel's auto-read is off). */
+    public void requestMore() {
+        Channel ch = channel;
+        if (!done && ch != null) {
+            ch.read();
+        }
+    }
+
+    /** Abandon the call: the connection is closed, so the vendor sees the client leave. */
+    public void cancel() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimers();
+        releaseRequest();
+        detachAndClose();
+    }
+
+    void onClosed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        if (head == null && cause == null && !staleRetried && request != null) {
+            return; // the write listener decides (stale connection retry)
+        }
+        String why = cause == null ? "closed the connection" : "connection failed: " + describe(cause);
+        fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
+                "Provider '" + providerName + "' " + why + (head == null ? " before answering." : " mid-response."),
+                true, true, true, null), head != null);
+    }
+
+    private void timeout(String what) {
+        if (done) {
+            return;
+        }
+        fail(new GatewayError(504, "upstream_error", "upstream_timeout", null,
+                "Provider '" + providerName + "' " + what + ".", true, true, true, null), head != null);
+    }
+
+    private void fail(GatewayError error, boolean afterHead) {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelTimers();
+        releaseRequest();
+        detachAndClose();
+        listener.onFailure(error, afterHead);
+    }
+
+    private void detachAndClose() {
+        Channel ch = channel;
+        if (ch != null) {
+            channel = null;
+            UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+            if (h != null) {
+                h.detach();
+            }
+            ch.close();
+            pool.release(ch);
+        }
+    }
+
+    private void releaseRequest() {
+        if (request != null) {
+            FullHttpRequest r = request;
+            request = null;
+            if (r.refCnt() > 0) {
+                r.release();
+            }
+        }
+    }
+
+    private void armIdle() {
+        Duration idle = timeouts.idleBetweenChunks();
+        if (idle == null) {
+            return;
+        }
+        cancel(idleTimer);
+        idleTimer = loop.schedule(() -> timeout("stalled for " + fmt(idle) + " between response chunks"),
+                idle.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimers() {
+        cancel(firstByteTimer);
+        cancel(idleTimer);
+        cancel(totalTimer);
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private static String fmt(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.junction.core.upstream;
+
+import dev.junction.stream.GatewayError;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * Receives one upstream exchange's events, always on the event loop of the client connection that
+ * started it (the upstream channel is borrowed from that loop's pool), so implementations need no
+ * locking. After {@link #onHead} and each {@link #onContent}, the upstream is paused until the
+ * listener calls {@link UpstreamCall#requestMore()} — reads are paced by the client (house rule 3).
+ */
+public interface UpstreamListener {
+
+    /** A pooled connection was obtained (timing: connect stage). */
+    default void onConnected(boolean reused) {
+    }
+
+    /** Status line and headers arrived (timing: first byte). */
+    void onHead(HttpResponse head);
+
+    /** A piece of the body; the listener owns {@code content} and must release it. */
+    void onContent(ByteBuf content, boolean last);
+
+    /**
+     * The exchange failed: connect error, timeout ({@code upstream_timeout}), or the connection
+     * broke. Called at most once, and never after {@code onContent(.., true)}.
+     */
+    void onFailure(GatewayError error, boolean afterHead);
+}

@@ -1,0 +1,44 @@
+package dev.junction.translators;
+
+import dev.junction.translators.passthrough.OpenAiPassThrough;
+import dev.junction.translators.passthrough.PassThroughVendor;
+import dev.junction.translators.spi.VendorAdapter;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Every provider {@code type} Junction speaks, one line each: OpenAI-shaped vendors are carried as
+ * bytes ({@link PassThroughVendor}); the others are translated through the canonical model
+ * ({@link VendorAdapter}). Adding a vendor adds a line here (README "Adding a vendor").
+ */
+public final class VendorRegistry {
+
+    private static final Map<String, PassThroughVendor> PASS_THROUGH = Map.of(
+            "openai", new OpenAiPassThrough("openai", OpenAiPassThrough.Flavor.OPENAI),
+            "openai-compatible", new OpenAiPassThrough("openai-compatible", OpenAiPassThrough.Flavor.COMPATIBLE),
+            "azure-openai", new OpenAiPassThrough("azure-openai", OpenAiPassThrough.Flavor.AZURE));
+
+    private static final Map<String, VendorAdapter> TRANSLATED = Map.of();
+
+    private VendorRegistry() {
+    }
+
+    /** The pass-through vendor for {@code type}, or null when the type is translated or unknown. */
+    public static PassThroughVendor passThrough(String type) {
+        return PASS_THROUGH.get(type);
+    }
+
+    /** The translating adapter for {@code type}, or null. */
+    public static VendorAdapter adapter(String type) {
+        return TRANSLATED.get(type);
+    }
+
+    /** All known types, for config validation. */
+    public static Set<String> types() {
+        Set<String> all = new TreeSet<>(PASS_THROUGH.keySet());
+        all.addAll(TRANSLATED.keySet());
+        return all;
+    }
+}

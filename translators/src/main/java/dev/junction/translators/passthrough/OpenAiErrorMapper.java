@@ -1,0 +1,136 @@
+package dev.junction.translators.passthrough;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.spi.RetryAfter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Maps an error answer of an OpenAI-shaped vendor to SPEC §4 (wire-formats §5.1 OpenAI rows, §5.2,
+ * §6.1). Reads the standard {@code {"error":{...}}} body and the flat variants of vLLM/Mistral
+ * ({@code {"object":"error","message":...}}) and Ollama ({@code {"error":"text"}}); {@code code}
+ * may be a string or a number. Vendor messages are kept where they help the client, except for
+ * credential failures, whose vendor text can echo part of Junction's key.
+ */
+public final class OpenAiErrorMapper {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** OpenAI 429 codes that mean "out of money", never fixed by waiting (wire-formats §1.6, §5.2). */
+    private static final Set<String> QUOTA_CODES = Set.of("insufficient_quota", "credit_balance_exhausted",
+            "organization_spend_limit_exceeded", "project_spend_limit_exceeded", "organization_usage_limit_exceeded",
+            "billing_hard_limit_reached");
+
+    private OpenAiErrorMapper() {
+    }
+
+    private record VendorError(String message, String type, String code, String param) {
+    }
+
+    public static GatewayError map(int status, HttpHeaders headers, ByteBuf body) {
+        VendorError v = read(body);
+        String vendorText = v.message != null ? v.message : "HTTP " + status;
+        Duration retryAfter = RetryAfter.parse(headers);
+        String type = lower(v.type);
+        String code = lower(v.code);
+        switch (status) {
+            case 400, 422 -> {
+                String c = "context_length_exceeded".equals(code) ? code : (status == 422 ? "invalid_value" : nonNumeric(v.code));
+                if ("content_filter".equals(code)) {
+                    c = "content_filter";
+                }
+                return GatewayError.fatal(400, "invalid_request_error", c != null ? c : "invalid_value", v.param,
+                        "The upstream provider rejected the request: " + vendorText);
+            }
+            case 401, 403 -> {
+                return new GatewayError(502, "upstream_error", "upstream_authentication_failed", null,
+                        "The upstream provider rejected Junction's credentials for this deployment (HTTP " + status
+                                + "). The gateway operator must fix the provider's api-key; your own key is fine.",
+                        false, true, false, null);
+            }
+            case 404 -> {
+                return new GatewayError(502, "upstream_error", "upstream_model_not_found", null,
+                        "The upstream provider does not know the deployment's model: " + vendorText
+                                + " The gateway operator must fix the deployment's model name.",
+                        false, true, false, null);
+            }
+            case 408 -> {
+                return new GatewayError(504, "upstream_error", "upstream_timeout", null,
+                        "The upstream provider timed out: " + vendorText, true, true, true, retryAfter);
+            }
+            case 413 -> {
+                return GatewayError.fatal(413, "invalid_request_error", "request_too_large", null,
+                        "The upstream provider says the request is too large: " + vendorText);
+            }
+            case 429 -> {
+                if (QUOTA_CODES.contains(code) || QUOTA_CODES.contains(type)) {
+                    return new GatewayError(503, "upstream_error", "upstream_quota_exhausted", null,
+                            "The upstream provider's account is out of quota or credit: " + vendorText,
+                            false, true, false, null);
+                }
+                if (vendorText.startsWith("Request too large")) {
+                    return new GatewayError(413, "invalid_request_error", "request_too_large", null,
+                            "The request exceeds the upstream provider's per-minute token limit: " + vendorText
+                                    + " Reduce the input or max_tokens.", false, true, false, null);
+                }
+                return new GatewayError(429, "rate_limit_error", "upstream_rate_limited", null,
+                        "The upstream provider is rate limiting: " + vendorText, true, true, true, retryAfter);
+            }
+            default -> {
+                if (status == 504) {
+                    return new GatewayError(504, "upstream_error", "upstream_timeout", null,
+                            "The upstream provider timed out: " + vendorText, true, true, true, retryAfter);
+                }
+                if (status >= 500) {
+                    return new GatewayError(503, "upstream_error", "upstream_unavailable", null,
+                            "The upstream provider is unavailable (HTTP " + status + "): " + vendorText,
+                            true, true, true, retryAfter);
+                }
+                return new GatewayError(502, "upstream_error", "upstream_error", null,
+                        "The upstream provider answered HTTP " + status + ": " + vendorText, false, true, false, null);
+            }
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    private static String nonNumeric(String code) {
+        return code == null || code.chars().allMatch(Character::isDigit) ? null : code;
+    }
+
+    private static VendorError read(ByteBuf body) {
+        if (body == null || !body.isReadable()) {
+            return new VendorError(null, null, null, null);
+        }
+        try {
+            JsonNode root = JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
+            if (root == null) {
+                return new VendorError(null, null, null, null);
+            }
+            JsonNode err = root.get("error");
+            if (err != null && err.isTextual()) {
+                return new VendorError(err.asText(), null, null, null);
+            }
+            JsonNode e = err != null && err.isObject() ? err : root;
+            return new VendorError(text(e, "message"), text(e, "type"), text(e, "code"), text(e, "param"));
+        } catch (IOException e) {
+            String raw = body.toString(body.readerIndex(), Math.min(body.readableBytes(), 200),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return new VendorError(raw.isBlank() ? null : raw.strip(), null, null, null);
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.junction.translators.passthrough;
+
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.spi.Target;
+import dev.junction.translators.spi.UpstreamRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenAI itself ({@code type = openai}), any OpenAI-compatible server ({@code openai-compatible})
+ * and Azure OpenAI ({@code azure-openai}). The three differ only in URL and auth header
+ * (wire-formats §1.1, §6.2), listed here rather than branched on in shared code.
+ *
+ * <p>Provider options: {@code stream-usage = false} for servers that reject {@code stream_options}
+ * (wire-formats §6.1); {@code api-version} for Azure (default {@code 2024-10-21}); Azure's
+ * {@code base-url} is the resource URL and the deployment's model is the Azure deployment name.
+ */
+public final class OpenAiPassThrough implements PassThroughVendor {
+
+    public enum Flavor { OPENAI, COMPATIBLE, AZURE }
+
+    private final String type;
+    private final Flavor flavor;
+
+    public OpenAiPassThrough(String type, Flavor flavor) {
+        this.type = type;
+        this.flavor = flavor;
+    }
+
+    @Override
+    public String type() {
+        return type;
+    }
+
+    @Override
+    public UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc) {
+        boolean usage = !"false".equalsIgnoreCase(target.option("stream-usage"));
+        ByteBuf body = OpenAiBodyRewriter.rewrite(clientBody, facts, target.model(), usage, alloc);
+        return new UpstreamRequest("POST", path(target, "/chat/completions"), headers(target), body, facts.stream());
+    }
+
+    @Override
+    public UpstreamRequest embeddingsRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc) {
+        ByteBuf body = OpenAiBodyRewriter.rewrite(clientBody, facts, target.model(), false, alloc);
+        return new UpstreamRequest("POST", path(target, "/embeddings"), headers(target), body, false);
+    }
+
+    @Override
+    public GatewayError error(int status, HttpHeaders headers, ByteBuf body) {
+        return OpenAiErrorMapper.map(status, headers, body);
+    }
+
+    private String path(Target target, String operation) {
+        if (flavor == Flavor.AZURE) {
+            String version = target.option("api-version") != null ? target.option("api-version") : "2024-10-21";
+            return "/openai/deployments/" + URLEncoder.encode(target.model(), StandardCharsets.UTF_8) + operation
+                    + "?api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);
+        }
+        return operation;
+    }
+
+    private List<Map.Entry<String, String>> headers(Target target) {
+        List<Map.Entry<String, String>> h = new ArrayList<>(2 + target.headers().size());
+        if (target.apiKey() != null && !target.apiKey().isEmpty()) {
+            h.add(flavor == Flavor.AZURE ? Map.entry("api-key", target.apiKey())
+                    : Map.entry("authorization", "Bearer " + target.apiKey()));
+        }
+        target.headers().forEach((k, v) -> h.add(Map.entry(k, v)));
+        return h;
+    }
+}

@@ -1,0 +1,223 @@
+package dev.junction.translators.passthrough;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.spi.TranslationException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+
+import java.io.IOException;
+
+/**
+ * One streaming pass over an OpenAI request body that validates it as JSON, enforces the depth
+ * and string-length limits, and records the {@link OpenAiRequestFacts} the pass-through path and
+ * the router need. No tree is built and large strings (base64 media) are skipped, not decoded
+ * (DESIGN house rule 5). Thread-safe: one instance per limits setting.
+ */
+public final class OpenAiRequestScanner {
+
+    private final JsonFactory factory;
+    private final int maxDepth;
+
+    public OpenAiRequestScanner(int maxDepth, int maxStringLength) {
+        this.maxDepth = maxDepth;
+        this.factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(maxDepth).maxStringLength(maxStringLength).build())
+                .build();
+    }
+
+    /**
+     * Scans {@code body} (not consumed, not released). Throws {@link TranslationException} with
+     * {@code invalid_json}, {@code missing_field} or {@code invalid_value}.
+     */
+    public OpenAiRequestFacts scan(ByteBuf body) {
+        try (JsonParser p = parser(body)) {
+            return scan(p);
+        } catch (StreamConstraintsException e) {
+            throw invalid("invalid_json", null, "The request body exceeds a JSON limit: " + e.getOriginalMessage()
+                    + ". Send a smaller or less deeply nested body.");
+        } catch (JsonParseException e) {
+            throw invalid("invalid_json", null, "The request body is not valid JSON: " + e.getOriginalMessage()
+                    + " (at byte " + e.getLocation().getByteOffset() + ").");
+        } catch (IOException e) {
+            throw invalid("invalid_json", null, "The request body could not be read as JSON: " + e.getMessage());
+        }
+    }
+
+    private JsonParser parser(ByteBuf body) throws IOException {
+        if (body.hasArray()) {
+            return factory.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
+        }
+        return factory.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
+    }
+
+    private OpenAiRequestFacts scan(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw invalid("invalid_json", null, "The request body must be a JSON object.");
+        }
+        String model = null;
+        int modelStart = -1;
+        int modelEnd = -1;
+        boolean stream = false;
+        boolean includeUsage = false;
+        int soStart = -1;
+        int soEnd = -1;
+        int images = 0;
+        int tools = 0;
+        boolean jsonSchema = false;
+        long maxCompletion = -1;
+        long maxTokens = -1;
+        int n = 1;
+        long textBytes = 0;
+        boolean sawMessages = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            switch (name) {
+                case "model" -> {
+                    if (t != JsonToken.VALUE_STRING) {
+                        throw invalid("invalid_value", "model", "'model' must be a string naming a model alias.");
+                    }
+                    model = p.getText();
+                    modelStart = start;
+                    modelEnd = (int) p.currentLocation().getByteOffset();
+                }
+                case "stream" -> {
+                    if (t == JsonToken.VALUE_TRUE) {
+                        stream = true;
+                    } else if (t != JsonToken.VALUE_FALSE && t != JsonToken.VALUE_NULL) {
+                        throw invalid("invalid_value", "stream", "'stream' must be a boolean.");
+                    }
+                }
+                case "stream_options" -> {
+                    if (t == JsonToken.START_OBJECT) {
+                        includeUsage = scanStreamOptions(p);
+                        soStart = start;
+                        soEnd = (int) p.currentLocation().getByteOffset();
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw invalid("invalid_value", "stream_options", "'stream_options' must be an object.");
+                    } else {
+                        soStart = start;
+                        soEnd = (int) p.currentLocation().getByteOffset();
+                    }
+                }
+                case "messages" -> {
+                    if (t != JsonToken.START_ARRAY) {
+                        throw invalid("invalid_value", "messages", "'messages' must be an array of messages.");
+                    }
+                    sawMessages = true;
+                    images = countImages(p);
+                    textBytes = p.currentLocation().getByteOffset() - start;
+                }
+                case "tools" -> {
+                    if (t == JsonToken.START_ARRAY) {
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            tools++;
+                            p.skipChildren();
+                        }
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw invalid("invalid_value", "tools", "'tools' must be an array.");
+                    }
+                }
+                case "response_format" -> jsonSchema = scanResponseFormat(p, t);
+                case "max_completion_tokens" -> maxCompletion = positiveInt(p, t, name);
+                case "max_tokens" -> maxTokens = positiveInt(p, t, name);
+                case "n" -> {
+                    long v = positiveInt(p, t, name);
+                    if (v == 0) {
+                        throw invalid("invalid_value", "n", "'n' must be at least 1.");
+                    }
+                    n = v < 0 ? 1 : (int) Math.min(v, 128);
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+            throw invalid("invalid_json", null, "The request body has content after the JSON object.");
+        }
+        if (model == null) {
+            throw invalid("missing_field", "model", "The request has no 'model'. Set it to one of the aliases listed by GET /v1/models.");
+        }
+        return new OpenAiRequestFacts(model, modelStart, modelEnd, stream, includeUsage, soStart, soEnd, images, tools,
+                jsonSchema, maxCompletion >= 0 ? maxCompletion : maxTokens, n, sawMessages ? textBytes : 0);
+    }
+
+    private static boolean scanStreamOptions(JsonParser p) throws IOException {
+        boolean include = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("include_usage".equals(f)) {
+                include = v == JsonToken.VALUE_TRUE;
+            } else {
+                p.skipChildren();
+            }
+        }
+        return include;
+    }
+
+    private int countImages(JsonParser p) throws IOException {
+        int images = 0;
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new JsonParseException(p, "unexpected end of input in messages");
+            }
+            switch (t) {
+                case START_ARRAY, START_OBJECT -> {
+                    if (++depth > maxDepth) {
+                        throw invalid("invalid_json", "messages", "The messages are nested deeper than " + maxDepth + " levels.");
+                    }
+                }
+                case END_ARRAY, END_OBJECT -> depth--;
+                case FIELD_NAME -> {
+                    if ("image_url".equals(p.currentName())) {
+                        images++;
+                    }
+                }
+                default -> { }
+            }
+        }
+        return images;
+    }
+
+    private static boolean scanResponseFormat(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return false;
+        }
+        boolean schema = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("type".equals(f) && v == JsonToken.VALUE_STRING) {
+                schema = "json_schema".equals(p.getText());
+            } else {
+                p.skipChildren();
+            }
+        }
+        return schema;
+    }
+
+    private static long positiveInt(JsonParser p, JsonToken t, String name) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return -1;
+        }
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0) {
+            throw invalid("invalid_value", name, "'" + name + "' must be a non-negative integer.");
+        }
+        return p.getLongValue();
+    }
+
+    private static TranslationException invalid(String code, String param, String message) {
+        return new TranslationException(GatewayError.invalidRequest(code, param, message));
+    }
+}
