@@ -65,6 +65,6 @@ final class PassThroughProtocol implements ExchangeProtocol {
 
     @Override
     public StreamProcessor streamProcessor(Route route) {
-        return new PassThroughStreamProcessor(facts.includeUsage());
+        return new PassThroughStreamProcessor(facts.includeUsage(), vendor(route));
     }
 }

@@ -1,0 +1,138 @@
+package dev.junction.core.proxy;
+
+import dev.junction.stream.GatewayError;
+import dev.junction.stream.OpenAiChunkInspector;
+import dev.junction.stream.SseDecoder;
+import dev.junction.stream.SseEvent;
+import dev.junction.stream.SseFrames;
+import dev.junction.stream.SseListener;
+import dev.junction.stream.Usage;
+import dev.junction.translators.passthrough.PassThroughVendor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+
+import java.util.List;
+
+/**
+ * Forwards an OpenAI-shaped vendor stream to the client as the vendor's own chunk bytes (each
+ * {@code data:} payload is a retained slice, never re-serialised), while watching it: the usage
+ * chunk Junction asked for is kept for accounting and passed on only if the client asked for it
+ * (SPEC §5), a vendor error chunk stops the stream, and an end without {@code [DONE]} and without
+ * any finish_reason is a truncation, never reported as complete.
+ */
+final class PassThroughStreamProcessor implements StreamProcessor, SseListener {
+
+    private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
+    private final boolean clientWantsUsage;
+    private final PassThroughVendor vendor;
+    private final SseDecoder decoder = new SseDecoder(this, MAX_EVENT_BYTES);
+    private final OpenAiChunkInspector inspector = new OpenAiChunkInspector();
+    private ByteBufAllocator alloc;
+    private List<ByteBuf> out;
+    private boolean content;
+    private boolean done;
+    private boolean finishSeen;
+    private int chunks;
+    private Usage usage;
+    private GatewayError vendorError;
+
+    PassThroughStreamProcessor(boolean clientWantsUsage, PassThroughVendor vendor) {
+        this.clientWantsUsage = clientWantsUsage;
+        this.vendor = vendor;
+    }
+
+    @Override
+    public void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (vendorError != null || done) {
+            return;
+        }
+        this.alloc = alloc;
+        this.out = out;
+        try {
+            decoder.feed(chunk);
+        } catch (SseDecoder.EventTooLargeException e) {
+            vendorError = new GatewayError(502, "upstream_error", "upstream_unavailable", null,
+                    "The provider sent a stream event larger than " + MAX_EVENT_BYTES + " bytes.", true, true, true, null);
+        } finally {
+            this.out = null;
+        }
+    }
+
+    @Override
+    public void onEvent(SseEvent event) {
+        if (vendorError != null || done) {
+            return;
+        }
+        ByteBuf data = event.data();
+        if (isDone(data)) {
+            done = true;
+            return;
+        }
+        OpenAiChunkInspector.Result r = inspector.inspect(data);
+        if (r.error()) {
+            vendorError = vendor.error(500, null, data);
+            return;
+        }
+        if (r.usage() != null) {
+            usage = r.usage();
+        }
+        if (r.finished()) {
+            finishSeen = true;
+        }
+        if (r.usageOnly() && !clientWantsUsage) {
+            return;
+        }
+        if (r.content()) {
+            content = true;
+        }
+        chunks++;
+        out.add(SseFrames.data(alloc, data.retainedSlice()));
+    }
+
+    private static boolean isDone(ByteBuf data) {
+        // openai-python ends the stream on data that *starts with* [DONE] (wire-formats §0.1).
+        return data.readableBytes() >= 6 && data.getByte(data.readerIndex()) == '['
+                && ByteBufUtil.equals(data, data.readerIndex(), DONE, 0, 6);
+    }
+
+    private static final ByteBuf DONE = io.netty.buffer.Unpooled.unreleasableBuffer(
+            io.netty.buffer.Unpooled.wrappedBuffer("[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+
+    @Override
+    public boolean hasContent() {
+        return content;
+    }
+
+    @Override
+    public GatewayError vendorError() {
+        return vendorError;
+    }
+
+    @Override
+    public GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (done || finishSeen) {
+            // Some OpenAI-compatible servers omit [DONE]; a stream whose choices finished is complete.
+            out.add(SseFrames.done());
+            return null;
+        }
+        return new GatewayError(502, "upstream_error", "upstream_unavailable", null,
+                "The provider ended the stream after " + chunks + " chunks without finishing it.", true, true, true, null);
+    }
+
+    @Override
+    public void fail(GatewayError error, ByteBufAllocator alloc, List<ByteBuf> out) {
+        out.add(SseFrames.error(alloc, error));
+    }
+
+    @Override
+    public Usage usage() {
+        return usage;
+    }
+
+    @Override
+    public void close() {
+        decoder.close();
+    }
+}
