@@ -9,19 +9,32 @@ import java.util.Map;
  * (DESIGN house rule 4). Built only by {@code ConfigLoader}, which reports every error with the
  * path of the offending setting (e.g. {@code junction.providers.anthropic.base-url}).
  *
- * @param providers every configured provider by name, enabled or not
+ * @param providers every configured provider by name, enabled or not, in config order
  * @param models    the aliases clients put in {@code model}, in config order
  * @param catalogPath resolved path of the user's catalog file, or null when none
  * @param source    the config file this snapshot came from (null for built-in defaults)
  * @param warnings  non-fatal findings (e.g. a provider disabled for a missing key), shown at start-up
+ * @param resilience  retry, circuit-breaker and hedge-budget settings (SPEC §7)
+ * @param streaming   client streaming settings (SPEC §5)
+ * @param translation what to do with fields a vendor cannot honour
+ * @param tasks       the asynchronous task store (SPEC §6)
+ * @param accessLog   the JSON access log (SPEC §8)
  */
 public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
                             Map<String, AliasConfig> models, Path catalogPath, Path source,
-                            List<String> warnings) {
+                            List<String> warnings, ResilienceConfig resilience, StreamingConfig streaming,
+                            TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog) {
 
     public GatewayConfig {
-        providers = Map.copyOf(providers);
+        providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         warnings = List.copyOf(warnings);
+    }
+
+    /** A snapshot with every later section at its {@code reference.conf} default (handy in tests). */
+    public GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
+                         Map<String, AliasConfig> models, Path catalogPath, Path source, List<String> warnings) {
+        this(server, auth, providers, models, catalogPath, source, warnings, ResilienceConfig.DEFAULT,
+                StreamingConfig.DEFAULT, TranslationConfig.DEFAULT, TasksConfig.DEFAULT, AccessLogConfig.DEFAULT);
     }
 }
