@@ -93,6 +93,8 @@ public final class VendorSimulator implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel server;
     private final OpenAiVendor openAi;
+    private final AnthropicVendor anthropic;
+    private final GeminiVendor gemini;
     private final ConcurrentLinkedQueue<Behavior> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedDeque<RecordedRequest> recorded = new ConcurrentLinkedDeque<>();
     private final AtomicInteger recordedCount = new AtomicInteger();
@@ -124,6 +126,8 @@ public final class VendorSimulator implements AutoCloseable {
         this.opts = opts;
         this.random = new SplittableRandom(opts.faults().seed());
         this.openAi = new OpenAiVendor(engine);
+        this.anthropic = new AnthropicVendor(engine);
+        this.gemini = new GeminiVendor(engine);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -233,7 +237,10 @@ public final class VendorSimulator implements AutoCloseable {
     Answer route(Exchange ex) {
         if (ex.path.equals("/v1/messages")
                 || (ex.path.startsWith("/v1/models") && ex.headers.contains("anthropic-version"))) {
-            return notFound(ex);
+            return anthropic.handle(ex);
+        }
+        if (GeminiVendor.owns(ex.path)) {
+            return gemini.handle(ex);
         }
         if (OpenAiVendor.owns(ex.path)) {
             return openAi.handle(ex);
