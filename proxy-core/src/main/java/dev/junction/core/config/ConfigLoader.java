@@ -122,7 +122,11 @@ public final class ConfigLoader {
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(abs, List.of(e.getMessage()));
         }
-        return new Validator(resolved, user, reference, abs).validate();
+        // The reference's own optional substitutions (e.g. junction.demo.simulator-url) must be
+        // resolved before its shape is compared with the user's keys.
+        Config referenceShape = reference.resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false)
+                .setAllowUnresolved(true));
+        return new Validator(resolved, user, referenceShape, abs).validate();
     }
 
     /** Loads a config given as HOCON text, with an empty environment (tests). */

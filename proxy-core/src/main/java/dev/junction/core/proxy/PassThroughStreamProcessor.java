@@ -66,39 +66,52 @@ final class PassThroughStreamProcessor implements StreamProcessor, SseListener {
             return;
         }
         ByteBuf data = event.data();
-        if (isDone(data)) {
+        OpenAiChunkInspector.Result r = inspector.inspect(data);
+        if (r.done()) {
             done = true;
             return;
         }
-        OpenAiChunkInspector.Result r = inspector.inspect(data);
-        if (r.error()) {
-            vendorError = vendor.error(500, null, data);
+        if (r.error() || r.malformed()) {
+            vendorError = r.error() ? vendor.error(500, null, data)
+                    : new GatewayError(502, "upstream_error", "upstream_unavailable", null,
+                    "The provider sent a stream chunk that is not valid JSON.", true, true, true, null);
             return;
         }
-        if (r.usage() != null) {
+        if (r.hasUsage()) {
             usage = r.usage();
         }
-        if (r.finished()) {
+        if (r.finishCount() > 0) {
             finishSeen = true;
         }
-        if (r.usageOnly() && !clientWantsUsage) {
+        if (r.hasUsage() && r.choicesEmpty() && !clientWantsUsage) {
             return;
         }
         if (r.content()) {
             content = true;
         }
         chunks++;
-        out.add(SseFrames.data(alloc, data.retainedSlice()));
+        out.add(SseFrames.data(alloc, clientWantsUsage ? data.retainedSlice() : withoutNullUsage(data)));
     }
 
-    private static boolean isDone(ByteBuf data) {
-        // openai-python ends the stream on data that *starts with* [DONE] (wire-formats §0.1).
-        return data.readableBytes() >= 6 && data.getByte(data.readerIndex()) == '['
-                && ByteBufUtil.equals(data, data.readerIndex(), DONE, 0, 6);
+    /**
+     * Asking the vendor for usage makes it add {@code "usage":null} to every chunk; a client that did
+     * not ask must not see it (OpenAI's chunk schema has no null usage). The member is cut out of the
+     * bytes: {@code ,"usage":null} cannot occur inside a JSON string (a quote there is escaped), so a
+     * match is always the member itself. Other spellings (with spaces) are left as sent.
+     */
+    private ByteBuf withoutNullUsage(ByteBuf data) {
+        int at = ByteBufUtil.indexOf(NULL_USAGE, data);
+        if (at < 0) {
+            return data.retainedSlice();
+        }
+        int end = at + NULL_USAGE.readableBytes();
+        return alloc.compositeBuffer(2)
+                .addComponent(true, data.retainedSlice(data.readerIndex(), at - data.readerIndex()))
+                .addComponent(true, data.retainedSlice(end, data.writerIndex() - end));
     }
 
-    private static final ByteBuf DONE = io.netty.buffer.Unpooled.unreleasableBuffer(
-            io.netty.buffer.Unpooled.wrappedBuffer("[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    private static final ByteBuf NULL_USAGE = io.netty.buffer.Unpooled.unreleasableBuffer(
+            io.netty.buffer.Unpooled.wrappedBuffer(",\"usage\":null".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
 
     @Override
     public boolean hasContent() {

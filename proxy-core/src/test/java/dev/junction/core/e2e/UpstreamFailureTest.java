@@ -93,8 +93,9 @@ class UpstreamFailureTest {
         try (MockWebServer up = new MockWebServer()) {
             String first = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"upstream-model\","
                     + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n";
-            up.enqueue(new MockResponse().setHeader("content-type", "text/event-stream").setChunkedBody(first, 1024)
-                    .setSocketPolicy(SocketPolicy.NO_RESPONSE).throttleBody(first.length(), 10, TimeUnit.SECONDS));
+            // The first event (plus its chunk framing) arrives, then the vendor goes silent for 2 s.
+            up.enqueue(new MockResponse().setHeader("content-type", "text/event-stream").setChunkedBody(first, 4096)
+                    .throttleBody(first.length() + 8, 2, TimeUnit.SECONDS));
             up.start();
             try (GatewayServer gw = gateway(up.url("/v1").toString(), "idle-between-chunks = 400ms")) {
                 HttpResponse<String> r = post(gw, CHAT_STREAM);

@@ -1,0 +1,142 @@
+package dev.junction.core;
+
+import dev.junction.core.cli.CheckCommand;
+import dev.junction.core.config.ConfigException;
+import dev.junction.core.config.ConfigLoader;
+import dev.junction.core.config.ConfigWatcher;
+import dev.junction.core.config.GatewayConfig;
+import dev.junction.core.server.GatewayServer;
+import dev.junction.simulator.SimulatorOptions;
+import dev.junction.simulator.VendorSimulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code ./junction} command line (SPEC §1): run the gateway, {@code check} a config, or run
+ * the {@code demo} against the local vendor simulator.
+ */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+    private static final String USAGE = """
+            usage: ./junction [--config FILE]          run the gateway (default conf/junction.conf, or $JUNCTION_CONFIG)
+                   ./junction check [--config FILE]    validate a config and print the routing table
+                   ./junction demo                     run the gateway with the local vendor simulator""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        List<String> rest = new ArrayList<>(List.of(args));
+        String command = !rest.isEmpty() && !rest.get(0).startsWith("-") ? rest.remove(0) : "run";
+        Path config = null;
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            if (a.equals("--config") && i + 1 < rest.size()) {
+                config = Path.of(rest.get(++i));
+            } else if (a.startsWith("--config=")) {
+                config = Path.of(a.substring("--config=".length()));
+            } else if (a.equals("-h") || a.equals("--help")) {
+                out.println(USAGE);
+                return 0;
+            } else {
+                err.println("unknown argument: " + a + "\n" + USAGE);
+                return 2;
+            }
+        }
+        if (config == null) {
+            String env = System.getenv("JUNCTION_CONFIG");
+            config = Path.of(env != null && !env.isBlank() ? env : "conf/junction.conf");
+        }
+        return switch (command) {
+            case "run" -> serve(config, err);
+            case "check" -> CheckCommand.run(config, out, err);
+            case "demo" -> demo(out, err);
+            default -> {
+                err.println("unknown command: " + command + "\n" + USAGE);
+                yield 2;
+            }
+        };
+    }
+
+    private static int serve(Path config, PrintStream err) throws InterruptedException {
+        if (!Files.isRegularFile(config)) {
+            err.println("junction: config file not found: " + config);
+            return 2;
+        }
+        GatewayConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        GatewayServer server = GatewayServer.start(cfg);
+        ConfigWatcher watcher = new ConfigWatcher(config, server::reload).start(cfg);
+        installSighup(watcher);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watcher.close();
+            server.close();
+        }, "junction-shutdown"));
+        server.awaitClose();
+        return 0;
+    }
+
+    /** SIGHUP reloads the config (SPEC §2), where the JVM lets us handle it. */
+    private static void installSighup(ConfigWatcher watcher) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> {
+                LOG.info("SIGHUP: reloading configuration");
+                watcher.reload();
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            LOG.debug("SIGHUP reload unavailable on this platform: {}", e.getMessage());
+        }
+    }
+
+    private static int demo(PrintStream out, PrintStream err) throws InterruptedException {
+        String url = System.getProperty("junction.demo.simulator-url", "http://127.0.0.1:9901");
+        int simPort = URI.create(url).getPort();
+        VendorSimulator sim = VendorSimulator.start(SimulatorOptions.builder().port(simPort).build());
+        System.setProperty("junction.demo.simulator-url", sim.baseUrl());
+        Path demoConf = Path.of("conf/demo.conf");
+        GatewayConfig cfg;
+        try {
+            cfg = ConfigLoader.load(demoConf);
+        } catch (ConfigException e) {
+            sim.close();
+            err.println(e.getMessage());
+            return 2;
+        }
+        GatewayServer server = GatewayServer.start(cfg);
+        String base = "http://" + cfg.server().host() + ":" + server.port();
+        out.println();
+        out.println("Junction demo: gateway on " + base + ", vendor simulator on " + sim.baseUrl());
+        out.println("Try it:");
+        out.println("  curl -s " + base + "/v1/chat/completions -H 'content-type: application/json' \\");
+        out.println("    -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
+        out.println("  curl -sN " + base + "/v1/chat/completions -H 'content-type: application/json' \\");
+        out.println("    -d '{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
+        out.println("  or any OpenAI SDK with base URL " + base + "/v1 and any API key, e.g. in Python:");
+        out.println("    OpenAI(base_url=\"" + base + "/v1\", api_key=\"x\").chat.completions.create(model=\"gpt-4o-mini\", messages=[...])");
+        out.println("Script the simulator from the prompt, e.g. \"[[sim status=429 retry-after=2]]\" (see simulator/README.md).");
+        out.println("Aliases: " + String.join(", ", cfg.models().keySet()) + ". Ctrl-C to stop.");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            sim.close();
+        }, "junction-shutdown"));
+        server.awaitClose();
+        return 0;
+    }
+}
