@@ -103,6 +103,7 @@ public final class VendorSimulator implements AutoCloseable {
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final AtomicInteger cancelledStreams = new AtomicInteger();
     private final AtomicInteger completedStreams = new AtomicInteger();
+    private final AtomicInteger cancelledRequests = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final SplittableRandom random;
     private final Engine engine = new Engine() {
@@ -206,7 +207,10 @@ public final class VendorSimulator implements AutoCloseable {
         return totalConnections.get();
     }
 
-    /** Streams whose response has started and not yet ended (stalled streams stay active). */
+    /**
+     * Stream requests not yet ended, counted from the request's arrival (so including the latency
+     * before the first byte); stalled streams stay active until the client leaves.
+     */
     public int activeStreams() {
         return activeStreams.get();
     }
@@ -214,6 +218,14 @@ public final class VendorSimulator implements AutoCloseable {
     /** Streams whose client closed the connection before the stream's end. */
     public int cancelledStreams() {
         return cancelledStreams.get();
+    }
+
+    /**
+     * Requests of any kind (unary or stream) whose client closed the connection before the answer
+     * was completely written, e.g. during the scripted latency.
+     */
+    public int cancelledRequests() {
+        return cancelledRequests.get();
     }
 
     /** Streams that ended as scripted (terminator, error event, or cut by the simulator). */
@@ -277,6 +289,10 @@ public final class VendorSimulator implements AutoCloseable {
 
     void connectionClosed() {
         openConnections.decrementAndGet();
+    }
+
+    void requestCancelled() {
+        cancelledRequests.incrementAndGet();
     }
 
     void streamStarted() {

@@ -144,6 +144,32 @@ class ServerTest {
     }
 
     @Test
+    void clientLeavingDuringLatencyIsCounted() throws Exception {
+        try (VendorSimulator sim = VendorSimulator.start()) {
+            String stream = CHAT.replace("hi", "[[sim latency=2s]]").replace("}]}", "}],\"stream\":true}");
+            try (Socket s = new Socket("127.0.0.1", sim.port())) {
+                String req = "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: "
+                        + stream.length() + "\r\n\r\n" + stream;
+                s.getOutputStream().write(req.getBytes(StandardCharsets.UTF_8));
+                Http.await(() -> sim.activeStreams() == 1, "stream registered during latency");
+            }
+            Http.await(() -> sim.cancelledStreams() == 1, "cancelled stream");
+            assertEquals(1, sim.cancelledRequests());
+            assertEquals(0, sim.activeStreams());
+            String unary = CHAT.replace("hi", "[[sim latency=2s]]");
+            try (Socket s = new Socket("127.0.0.1", sim.port())) {
+                String req = "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: "
+                        + unary.length() + "\r\n\r\n" + unary;
+                s.getOutputStream().write(req.getBytes(StandardCharsets.UTF_8));
+                Http.await(() -> sim.requests().size() == 2, "request received");
+            }
+            Http.await(() -> sim.cancelledRequests() == 2, "cancelled unary request");
+            assertEquals(1, sim.cancelledStreams());
+            assertEquals(0, sim.completedStreams());
+        }
+    }
+
+    @Test
     void failureRateInjectsVendorShapedErrors() {
         FaultProfile always = new FaultProfile(1.0, 503, 0, 1, 7);
         try (VendorSimulator sim = VendorSimulator.start(SimulatorOptions.builder().faults(always).build())) {
