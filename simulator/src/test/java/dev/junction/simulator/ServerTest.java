@@ -117,6 +117,29 @@ class ServerTest {
         }
     }
 
+    @Test
+    void queuedPipelinedRequestIsReleasedWhenTheClientLeaves() throws Exception {
+        try (VendorSimulator sim = VendorSimulator.start()) {
+            try (Socket s = new Socket("127.0.0.1", sim.port())) {
+                StringBuilder both = new StringBuilder();
+                for (String text : new String[] {"[[sim latency=2s]]", "queued"}) {
+                    String body = CHAT.replace("hi", text);
+                    both.append("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: ")
+                            .append(body.length()).append("\r\n\r\n").append(body);
+                }
+                s.getOutputStream().write(both.toString().getBytes(StandardCharsets.UTF_8));
+                Http.await(() -> sim.requests().size() == 1, "first request in progress");
+            }
+            Http.await(() -> sim.openConnections() == 0, "connection closed");
+            // The second request was never answered; its buffer must have been released
+            // (the leak check of this class fails otherwise).
+            assertEquals(1, sim.requests().size());
+            assertEquals(1, sim.cancelledRequests());
+            java.util.List<String> leaks = dev.junction.testkit.LeakCheckExtension.collect();
+            assertTrue(leaks.isEmpty(), leaks.toString());
+        }
+    }
+
     private static String readResponse(InputStream in) throws Exception {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
