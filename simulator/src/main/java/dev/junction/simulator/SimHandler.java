@@ -38,6 +38,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private boolean busy;
     private boolean keepAlive;
+    private boolean http10;
     private ScheduledFuture<?> timer;
     /** The stream being written, or null. */
     private Answer.Streamed stream;
@@ -104,6 +105,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
         Answer answer;
         try {
             keepAlive = HttpUtil.isKeepAlive(req);
+            http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
             String body = req.content().toString(StandardCharsets.UTF_8);
             HttpHeaders headers = req.headers().copy();
             sim.record(req.method().name(), req.uri(), headers, body);
@@ -221,6 +223,9 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
     private void keepAliveHeader(HttpHeaders h) {
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            // An HTTP/1.0 client (e.g. ab -k) keeps the connection only when told so explicitly.
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 

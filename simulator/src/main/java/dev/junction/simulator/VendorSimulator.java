@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Endpoints</h2>
  * <ul>
  *   <li>OpenAI: {@code POST /v1/chat/completions} (JSON, or SSE ending {@code data: [DONE]}),
- *       {@code POST /v1/embeddings} ({@code float}/{@code base64}, {@code dimensions}), {@code GET /v1/models}.</li>
+ *       {@code POST /v1/embeddings} ({@code float}/{@code base64}, {@code dimensions}), {@code GET /v1/models};
+ *       also under Azure's {@code /openai/deployments/{d}/…} and {@code /openai/v1/…} paths with an {@code api-key} header.</li>
  *   <li>Anthropic: {@code POST /v1/messages} (JSON {@code Message}, or the §2.4 event sequence),
  *       {@code GET /v1/models} when an {@code anthropic-version} header is present.</li>
  *   <li>Gemini: {@code POST /v1beta/models/{model}:generateContent}, {@code :streamGenerateContent?alt=sse},

@@ -83,6 +83,27 @@ class ServerTest {
     }
 
     @Test
+    void azureUrlStylesAndApiKeyHeader() {
+        try (VendorSimulator sim = VendorSimulator.start(SimulatorOptions.builder().openAiKey("az-key").build())) {
+            String noModel = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            String legacy = sim.baseUrl() + "/openai/deployments/my-dep/chat/completions?api-version=2024-10-21";
+            HttpResponse<String> res = Http.post(legacy, noModel, "api-key", "az-key");
+            assertEquals(200, res.statusCode());
+            OpenAiSchema.assertValid("CreateChatCompletionResponse", res.body());
+            assertEquals("my-dep", Http.json(res.body()).get("model").asText());
+            assertEquals(401, Http.post(legacy, noModel, "api-key", "wrong").statusCode());
+            HttpResponse<String> v1 = Http.post(sim.baseUrl() + "/openai/v1/chat/completions?api-version=v1", CHAT,
+                    "api-key", "az-key");
+            assertEquals("m", Http.json(v1.body()).get("model").asText());
+            HttpResponse<String> emb = Http.post(sim.baseUrl()
+                    + "/openai/deployments/emb/embeddings?api-version=2024-10-21", "{\"input\":\"x\"}",
+                    "api-key", "az-key");
+            OpenAiSchema.assertValid("CreateEmbeddingResponse", emb.body());
+            assertEquals("/openai/deployments/my-dep/chat/completions", sim.requests().get(0).path());
+        }
+    }
+
+    @Test
     void keepAliveReusesOneConnection() throws Exception {
         try (VendorSimulator sim = VendorSimulator.start()) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
