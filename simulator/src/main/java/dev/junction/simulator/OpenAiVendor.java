@@ -53,13 +53,42 @@ final class OpenAiVendor {
 
     static boolean owns(String path) {
         return path.equals("/v1/chat/completions") || path.equals("/v1/embeddings") || path.equals("/v1/models")
-                || path.startsWith("/v1/models/");
+                || path.startsWith("/v1/models/") || path.startsWith(AZURE_DEPLOYMENTS) || path.startsWith(AZURE_V1);
+    }
+
+    private static final String AZURE_DEPLOYMENTS = "/openai/deployments/";
+    private static final String AZURE_V1 = "/openai/v1/";
+
+    /**
+     * The OpenAI route of a path, accepting Azure's URL styles too (§6.2): the legacy
+     * {@code /openai/deployments/{deployment}/chat/completions?api-version=…} (the deployment
+     * stands in for a missing {@code model}) and {@code /openai/v1/…}.
+     */
+    private record Route(String path, String deployment) {
+        static Route of(String path) {
+            if (path.startsWith(AZURE_DEPLOYMENTS)) {
+                String rest = path.substring(AZURE_DEPLOYMENTS.length());
+                int slash = rest.indexOf('/');
+                if (slash > 0) {
+                    return new Route("/v1" + rest.substring(slash), rest.substring(0, slash));
+                }
+            } else if (path.startsWith(AZURE_V1)) {
+                return new Route(path.substring("/openai".length()), null);
+            }
+            return new Route(path, null);
+        }
+    }
+
+    /** The key the client presented: {@code Authorization: Bearer}, or Azure's {@code api-key} header. */
+    private static String presentedKey(Exchange ex) {
+        String bearer = ex.bearer();
+        return bearer != null ? bearer : ex.headers.get("api-key");
     }
 
     Answer handle(Exchange ex) {
         String key = opts.openAiKey();
-        if (key != null && !key.equals(ex.bearer())) {
-            String given = ex.bearer();
+        if (key != null && !key.equals(presentedKey(ex))) {
+            String given = presentedKey(ex);
             String message = given == null
                     ? "You didn't provide an API key. You need to provide your API key in an Authorization header"
                     + " using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
@@ -67,15 +96,16 @@ final class OpenAiVendor {
                     + ". You can find your API key at https://platform.openai.com/account/api-keys.";
             return Answer.Unary.json(401, Map.of(), error(message, "invalid_request_error", null, "invalid_api_key"), 0);
         }
+        Route route = Route.of(ex.path);
         try {
-            if (ex.path.equals("/v1/chat/completions") && ex.method.equals("POST")) {
-                return chat(ex);
+            if (route.path().equals("/v1/chat/completions") && ex.method.equals("POST")) {
+                return chat(ex, route.deployment());
             }
-            if (ex.path.equals("/v1/embeddings") && ex.method.equals("POST")) {
-                return embeddings(ex);
+            if (route.path().equals("/v1/embeddings") && ex.method.equals("POST")) {
+                return embeddings(ex, route.deployment());
             }
-            if (ex.path.startsWith("/v1/models") && ex.method.equals("GET")) {
-                return models(ex);
+            if (route.path().startsWith("/v1/models") && ex.method.equals("GET")) {
+                return models(route.path());
             }
             return Answer.Unary.json(404, Map.of(), error("Invalid URL (" + ex.method + " " + ex.path + ")",
                     "invalid_request_error", null, null), 0);
@@ -84,9 +114,9 @@ final class OpenAiVendor {
         }
     }
 
-    private Answer chat(Exchange ex) {
+    private Answer chat(Exchange ex, String deployment) {
         JsonNode req = ex.json();
-        String model = req.path("model").asText("");
+        String model = req.path("model").asText(deployment == null ? "" : deployment);
         if (model.isEmpty()) {
             throw new IllegalArgumentException("you must provide a model parameter");
         }
@@ -307,9 +337,9 @@ final class OpenAiVendor {
 
     // ---- embeddings (§1.7) ----
 
-    private Answer embeddings(Exchange ex) {
+    private Answer embeddings(Exchange ex, String deployment) {
         JsonNode req = ex.json();
-        String model = req.path("model").asText("");
+        String model = req.path("model").asText(deployment == null ? "" : deployment);
         if (model.isEmpty()) {
             throw new IllegalArgumentException("you must provide a model parameter");
         }
@@ -391,11 +421,11 @@ final class OpenAiVendor {
 
     // ---- models (§1.8) ----
 
-    private Answer models(Exchange ex) {
+    private Answer models(String path) {
         List<String> ids = List.of("gpt-4o", "gpt-4o-mini", "o3-mini", "text-embedding-3-small",
                 "text-embedding-3-large");
-        if (ex.path.startsWith("/v1/models/")) {
-            String wanted = ex.path.substring("/v1/models/".length());
+        if (path.startsWith("/v1/models/")) {
+            String wanted = path.substring("/v1/models/".length());
             return Answer.Unary.json(200, Map.of(), bytes(model(wanted)), 0);
         }
         ObjectNode root = F.objectNode().put("object", "list");

@@ -38,11 +38,14 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private boolean busy;
     private boolean keepAlive;
+    private boolean http10;
     private ScheduledFuture<?> timer;
     /** The stream being written, or null. */
     private Answer.Streamed stream;
     private int next;
     private boolean paceDue;
+    /** An answer is being prepared or written and has not ended yet. */
+    private boolean inFlight;
 
     SimHandler(VendorSimulator sim) {
         this.sim = sim;
@@ -62,9 +65,13 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
             timer.cancel(false);
             timer = null;
         }
-        if (stream != null) {
-            // The client went away before the stream's end: exactly what a gateway does when its own
+        if (inFlight) {
+            // The client went away before the answer's end: exactly what a gateway does when its own
             // client disconnects, and what the cancellation tests look for.
+            inFlight = false;
+            sim.requestCancelled();
+        }
+        if (stream != null) {
             stream = null;
             sim.streamEnded(true);
         }
@@ -98,6 +105,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
         Answer answer;
         try {
             keepAlive = HttpUtil.isKeepAlive(req);
+            http10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
             String body = req.content().toString(StandardCharsets.UTF_8);
             HttpHeaders headers = req.headers().copy();
             sim.record(req.method().name(), req.uri(), headers, body);
@@ -110,6 +118,15 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
             req.release();
         }
         Answer a = answer;
+        inFlight = true;
+        if (a instanceof Answer.Streamed s) {
+            // A stream counts as active from its request on, so a client that leaves during the
+            // latency before the first byte is counted as a cancelled stream too.
+            stream = s;
+            next = 0;
+            paceDue = false;
+            sim.streamStarted();
+        }
         if (a.latencyNanos() > 0) {
             timer = ctx.executor().schedule(() -> {
                 timer = null;
@@ -132,6 +149,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
             u.headers().forEach(h::set);
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, u.body().length);
             keepAliveHeader(h);
+            inFlight = false;
             ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> done());
         } else {
             Answer.Streamed s = (Answer.Streamed) answer;
@@ -143,10 +161,6 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             keepAliveHeader(h);
             ctx.write(res);
-            stream = s;
-            next = 0;
-            paceDue = false;
-            sim.streamStarted();
             pump();
         }
     }
@@ -160,6 +174,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
         while (true) {
             if (next == s.cutAfter()) {
                 stream = null;
+                inFlight = false;
                 sim.streamEnded(false);
                 ctx.flush();
                 ctx.close();
@@ -200,6 +215,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
 
     private void finishStream() {
         stream = null;
+        inFlight = false;
         sim.streamEnded(false);
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((ChannelFutureListener) f -> done());
     }
@@ -207,6 +223,9 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
     private void keepAliveHeader(HttpHeaders h) {
         if (!keepAlive) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10) {
+            // An HTTP/1.0 client (e.g. ab -k) keeps the connection only when told so explicitly.
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 

@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Endpoints</h2>
  * <ul>
  *   <li>OpenAI: {@code POST /v1/chat/completions} (JSON, or SSE ending {@code data: [DONE]}),
- *       {@code POST /v1/embeddings} ({@code float}/{@code base64}, {@code dimensions}), {@code GET /v1/models}.</li>
+ *       {@code POST /v1/embeddings} ({@code float}/{@code base64}, {@code dimensions}), {@code GET /v1/models};
+ *       also under Azure's {@code /openai/deployments/{d}/…} and {@code /openai/v1/…} paths with an {@code api-key} header.</li>
  *   <li>Anthropic: {@code POST /v1/messages} (JSON {@code Message}, or the §2.4 event sequence),
  *       {@code GET /v1/models} when an {@code anthropic-version} header is present.</li>
  *   <li>Gemini: {@code POST /v1beta/models/{model}:generateContent}, {@code :streamGenerateContent?alt=sse},
@@ -103,6 +104,7 @@ public final class VendorSimulator implements AutoCloseable {
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final AtomicInteger cancelledStreams = new AtomicInteger();
     private final AtomicInteger completedStreams = new AtomicInteger();
+    private final AtomicInteger cancelledRequests = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final SplittableRandom random;
     private final Engine engine = new Engine() {
@@ -206,7 +208,10 @@ public final class VendorSimulator implements AutoCloseable {
         return totalConnections.get();
     }
 
-    /** Streams whose response has started and not yet ended (stalled streams stay active). */
+    /**
+     * Stream requests not yet ended, counted from the request's arrival (so including the latency
+     * before the first byte); stalled streams stay active until the client leaves.
+     */
     public int activeStreams() {
         return activeStreams.get();
     }
@@ -214,6 +219,14 @@ public final class VendorSimulator implements AutoCloseable {
     /** Streams whose client closed the connection before the stream's end. */
     public int cancelledStreams() {
         return cancelledStreams.get();
+    }
+
+    /**
+     * Requests of any kind (unary or stream) whose client closed the connection before the answer
+     * was completely written, e.g. during the scripted latency.
+     */
+    public int cancelledRequests() {
+        return cancelledRequests.get();
     }
 
     /** Streams that ended as scripted (terminator, error event, or cut by the simulator). */
@@ -277,6 +290,10 @@ public final class VendorSimulator implements AutoCloseable {
 
     void connectionClosed() {
         openConnections.decrementAndGet();
+    }
+
+    void requestCancelled() {
+        cancelledRequests.incrementAndGet();
     }
 
     void streamStarted() {

@@ -83,6 +83,27 @@ class ServerTest {
     }
 
     @Test
+    void azureUrlStylesAndApiKeyHeader() {
+        try (VendorSimulator sim = VendorSimulator.start(SimulatorOptions.builder().openAiKey("az-key").build())) {
+            String noModel = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            String legacy = sim.baseUrl() + "/openai/deployments/my-dep/chat/completions?api-version=2024-10-21";
+            HttpResponse<String> res = Http.post(legacy, noModel, "api-key", "az-key");
+            assertEquals(200, res.statusCode());
+            OpenAiSchema.assertValid("CreateChatCompletionResponse", res.body());
+            assertEquals("my-dep", Http.json(res.body()).get("model").asText());
+            assertEquals(401, Http.post(legacy, noModel, "api-key", "wrong").statusCode());
+            HttpResponse<String> v1 = Http.post(sim.baseUrl() + "/openai/v1/chat/completions?api-version=v1", CHAT,
+                    "api-key", "az-key");
+            assertEquals("m", Http.json(v1.body()).get("model").asText());
+            HttpResponse<String> emb = Http.post(sim.baseUrl()
+                    + "/openai/deployments/emb/embeddings?api-version=2024-10-21", "{\"input\":\"x\"}",
+                    "api-key", "az-key");
+            OpenAiSchema.assertValid("CreateEmbeddingResponse", emb.body());
+            assertEquals("/openai/deployments/my-dep/chat/completions", sim.requests().get(0).path());
+        }
+    }
+
+    @Test
     void keepAliveReusesOneConnection() throws Exception {
         try (VendorSimulator sim = VendorSimulator.start()) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -117,6 +138,29 @@ class ServerTest {
         }
     }
 
+    @Test
+    void queuedPipelinedRequestIsReleasedWhenTheClientLeaves() throws Exception {
+        try (VendorSimulator sim = VendorSimulator.start()) {
+            try (Socket s = new Socket("127.0.0.1", sim.port())) {
+                StringBuilder both = new StringBuilder();
+                for (String text : new String[] {"[[sim latency=2s]]", "queued"}) {
+                    String body = CHAT.replace("hi", text);
+                    both.append("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: ")
+                            .append(body.length()).append("\r\n\r\n").append(body);
+                }
+                s.getOutputStream().write(both.toString().getBytes(StandardCharsets.UTF_8));
+                Http.await(() -> sim.requests().size() == 1, "first request in progress");
+            }
+            Http.await(() -> sim.openConnections() == 0, "connection closed");
+            // The second request was never answered; its buffer must have been released
+            // (the leak check of this class fails otherwise).
+            assertEquals(1, sim.requests().size());
+            assertEquals(1, sim.cancelledRequests());
+            java.util.List<String> leaks = dev.junction.testkit.LeakCheckExtension.collect();
+            assertTrue(leaks.isEmpty(), leaks.toString());
+        }
+    }
+
     private static String readResponse(InputStream in) throws Exception {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
@@ -140,6 +184,32 @@ class ServerTest {
             }
             Http.await(() -> sim.openConnections() == 0, "connections closed");
             assertEquals(2, sim.totalConnections());
+        }
+    }
+
+    @Test
+    void clientLeavingDuringLatencyIsCounted() throws Exception {
+        try (VendorSimulator sim = VendorSimulator.start()) {
+            String stream = CHAT.replace("hi", "[[sim latency=2s]]").replace("}]}", "}],\"stream\":true}");
+            try (Socket s = new Socket("127.0.0.1", sim.port())) {
+                String req = "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: "
+                        + stream.length() + "\r\n\r\n" + stream;
+                s.getOutputStream().write(req.getBytes(StandardCharsets.UTF_8));
+                Http.await(() -> sim.activeStreams() == 1, "stream registered during latency");
+            }
+            Http.await(() -> sim.cancelledStreams() == 1, "cancelled stream");
+            assertEquals(1, sim.cancelledRequests());
+            assertEquals(0, sim.activeStreams());
+            String unary = CHAT.replace("hi", "[[sim latency=2s]]");
+            try (Socket s = new Socket("127.0.0.1", sim.port())) {
+                String req = "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-length: "
+                        + unary.length() + "\r\n\r\n" + unary;
+                s.getOutputStream().write(req.getBytes(StandardCharsets.UTF_8));
+                Http.await(() -> sim.requests().size() == 2, "request received");
+            }
+            Http.await(() -> sim.cancelledRequests() == 2, "cancelled unary request");
+            assertEquals(1, sim.cancelledStreams());
+            assertEquals(0, sim.completedStreams());
         }
     }
 
