@@ -329,6 +329,7 @@ class ConfigLoaderTest {
         KeyConfig k1 = both.auth().keys().get(0);
         assertEquals(new KeyConfig("app-1", "gw-key-1", List.of("chat"), 600, 2_000_000L, 50.0, false), k1);
         assertFalse(k1.toString().contains("gw-key-1"));
+        assertFalse(both.toString().contains("gw-key-1"), "a snapshot's toString never shows a gateway key");
     }
 
     @Test
