@@ -106,6 +106,13 @@ class ConfigWatcherTest {
         assertTrue(delivered.isEmpty());
         assertTrue(watcher.lastError().contains("junction.bogus: unknown setting"), watcher.lastError());
 
+        ConfigWatcher failing = new ConfigWatcher(file, f -> LOADER.apply(dir.resolve("ok.conf")), c -> {
+            throw new IllegalStateException("consumer broke");
+        }, DEBOUNCE);
+        Files.writeString(dir.resolve("ok.conf"), "");
+        assertFalse(failing.reload(), "a consumer failure is reported, not thrown");
+        assertTrue(failing.lastError().contains("consumer broke"), failing.lastError());
+
         Files.delete(file);
         assertFalse(watcher.reload());
         assertTrue(watcher.lastError().contains("config file not found"), watcher.lastError());
