@@ -66,10 +66,12 @@ public final class CheckCommand {
         out.println();
         out.println("providers:");
         int nameWidth = Math.max(4, c.providers().keySet().stream().mapToInt(String::length).max().orElse(4));
+        int urlWidth = c.providers().values().stream().mapToInt(p -> p.baseUrl() == null ? 1 : p.baseUrl().length())
+                .max().orElse(1);
         for (ProviderConfig p : c.providers().values()) {
             String key = p.hasApiKey() ? "key: set" : ("openai-compatible".equals(p.type()) ? "key: none" : "key: missing");
             String state = p.enabled() ? "enabled" : "DISABLED (" + p.disabledReason() + ")";
-            out.println("  " + pad(p.name(), nameWidth) + "  " + pad(p.type(), 17) + "  " + p.baseUrl() + "  " + key
+            out.println("  " + pad(p.name(), nameWidth) + "  " + pad(p.type(), 17) + "  " + pad(p.baseUrl(), urlWidth) + "  " + key
                     + "  " + state
                     + (p.options().containsKey("api-version") ? "  api-version=" + p.options().get("api-version") : ""));
         }

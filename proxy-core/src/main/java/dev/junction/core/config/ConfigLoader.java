@@ -585,8 +585,9 @@ public final class ConfigLoader {
                 if (r == null) {
                     error(p, "unknown setting" + suggestion(key, ref.keySet()), e.getValue());
                 } else if (!USER_NAMED_SECTIONS.contains(key) || !"junction".equals(path)) {
-                    if (r.valueType() == ConfigValueType.OBJECT && e.getValue().valueType() == ConfigValueType.OBJECT) {
-                        checkKnown((ConfigObject) e.getValue(), (ConfigObject) r, p);
+                    // instanceof, not valueType(): reference values holding ${?VAR} are unresolved here.
+                    if (r instanceof ConfigObject refObject && e.getValue() instanceof ConfigObject actualObject) {
+                        checkKnown(actualObject, refObject, p);
                     }
                 }
             }
@@ -661,7 +662,7 @@ public final class ConfigLoader {
             }
 
             void error(String key, String message) {
-                ConfigValue at = key.isEmpty() ? c.root() : (c.hasPathOrNull(q(key)) ? c.getValue(q(key)) : null);
+                ConfigValue at = key.isEmpty() ? c.root() : c.root().get(key);
                 Validator.this.error(path(key), message, at);
             }
 
@@ -953,22 +954,24 @@ public final class ConfigLoader {
         return best != null && bestDistance <= Math.max(1, given.length() / 3) ? " (did you mean '" + best + "'?)" : "";
     }
 
+    /** Optimal string alignment distance: edits plus adjacent transpositions ("prot" is one from "port"). */
     private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 }

@@ -113,7 +113,14 @@ public final class ConfigWatcher implements AutoCloseable {
             } catch (IOException e) {
                 log.warn("cannot watch the catalog of {}: {}", file, e.toString());
             }
-            onValid.accept(next);
+            try {
+                onValid.accept(next);
+            } catch (RuntimeException e) {
+                // The watch thread must survive a failing consumer, or later changes would go unseen.
+                lastError.set(file + ": applying the new configuration failed: " + e);
+                log.error("applying the configuration from {} failed", file, e);
+                return false;
+            }
             log.info("configuration reloaded from {}", file);
             return true;
         }
