@@ -60,7 +60,12 @@ public final class SlidingWindow {
     }
 
     public Counts counts() {
-        long now = Math.floorDiv(ticker.nanos(), bucketNanos);
+        return counts(ticker.nanos());
+    }
+
+    /** Counts as of {@code nowNanos} (a ticker reading the caller already has). */
+    public Counts counts(long nowNanos) {
+        long now = Math.floorDiv(nowNanos, bucketNanos);
         long c = 0;
         long f = 0;
         for (int i = 0; i < buckets; i++) {

@@ -40,8 +40,10 @@ public final class CapabilityFilter {
         List<Deployment> all = route.deployments();
         List<Deployment> candidates = new ArrayList<>(all.size());
         List<Exclusion> excluded = null;
+        // An array, not the set: containsAll over an unmodifiable set allocates an iterator per deployment.
+        Capability[] needs = profile.needs().toArray(new Capability[0]);
         for (Deployment d : all) {
-            Exclusion why = check(d, profile);
+            Exclusion why = check(d, profile, needs);
             if (why == null) {
                 candidates.add(d);
             } else {
@@ -54,13 +56,14 @@ public final class CapabilityFilter {
         return new Result(candidates, excluded == null ? List.of() : excluded);
     }
 
-    private static Exclusion check(Deployment d, RequestProfile p) {
+    private static Exclusion check(Deployment d, RequestProfile p, Capability[] needs) {
         ModelInfo info = d.info();
-        Set<Capability> needs = p.needs();
-        if (!info.capabilities().containsAll(needs)) {
-            EnumSet<Capability> missing = EnumSet.copyOf(needs);
-            missing.removeAll(info.capabilities());
-            return new Exclusion(d, Reason.MISSING_CAPABILITY, "does not support " + names(missing));
+        for (Capability c : needs) {
+            if (!info.capabilities().contains(c)) {
+                EnumSet<Capability> missing = EnumSet.copyOf(p.needs());
+                missing.removeAll(info.capabilities());
+                return new Exclusion(d, Reason.MISSING_CAPABILITY, "does not support " + names(missing));
+            }
         }
         long output = p.requestedMaxOutput() == null ? 0 : p.requestedMaxOutput();
         if (info.contextWindow() > 0 && p.estimatedInputTokens() + output > info.contextWindow()) {

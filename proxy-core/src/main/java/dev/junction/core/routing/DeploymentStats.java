@@ -111,7 +111,12 @@ public final class DeploymentStats {
 
     /** Whether a TTFT sample arrived within {@code stats.stale-after}. */
     public boolean hasRecentSample() {
-        return samples.get() > 0 && ticker.nanos() - lastSampleAt.get() < staleAfterNanos;
+        return hasRecentSample(ticker.nanos());
+    }
+
+    /** As {@link #hasRecentSample()}, at a ticker reading the caller already has. */
+    public boolean hasRecentSample(long nowNanos) {
+        return samples.get() > 0 && nowNanos - lastSampleAt.get() < staleAfterNanos;
     }
 
     public long ttftSamples() {
@@ -132,6 +137,11 @@ public final class DeploymentStats {
     /** Failures / attempts over the sliding error window. */
     public double errorRate() {
         return errors.counts().failureRate();
+    }
+
+    /** As {@link #errorRate()}, at a ticker reading the caller already has. */
+    public double errorRate(long nowNanos) {
+        return errors.counts(nowNanos).failureRate();
     }
 
     public int inFlight() {

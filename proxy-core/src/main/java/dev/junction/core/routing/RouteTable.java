@@ -14,6 +14,9 @@ import dev.junction.core.resilience.HedgePolicy;
 import dev.junction.core.resilience.ResiliencePolicies;
 import dev.junction.core.time.Ticker;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,6 +37,8 @@ import java.util.TreeSet;
  * belong to the upstream, not to the alias.
  */
 public final class RouteTable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
 
     /** The strategy of an alias that names none. */
     public static final String DEFAULT_STRATEGY = "priority";
@@ -114,6 +119,7 @@ public final class RouteTable {
                     + Capability.values().length + " capabilities, no context limit) and priced 0, so cost routing"
                     + " and budgets treat it as free; add an entry for it to the catalog file");
         }
+        warnings.forEach(LOG::warn);
         return new RouteTable(routes, states, budgets, warnings, policies);
     }
 
@@ -142,7 +148,10 @@ public final class RouteTable {
         return routes;
     }
 
-    /** Non-fatal findings of the build (uncatalogued models), for start-up logs and {@code junction check}. */
+    /**
+     * Non-fatal findings of the build (uncatalogued models), for {@code junction check}; already
+     * logged at WARN by {@link #build}.
+     */
     public List<String> warnings() {
         return warnings;
     }

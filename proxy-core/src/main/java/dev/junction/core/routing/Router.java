@@ -2,6 +2,7 @@ package dev.junction.core.routing;
 
 import dev.junction.core.resilience.ResiliencePolicies;
 import dev.junction.core.time.RandomSource;
+import dev.junction.core.time.Ticker;
 import dev.junction.stream.GatewayError;
 
 import java.util.List;
@@ -20,11 +21,11 @@ public final class Router {
 
     private final Map<String, RoutingStrategy> strategies;
 
-    public Router(RandomSource random, ResiliencePolicies.Stats settings) {
+    public Router(RandomSource random, ResiliencePolicies.Stats settings, Ticker ticker) {
         this.strategies = Map.of(
                 Strategies.PRIORITY, Strategies.priority(),
                 Strategies.WEIGHTED, Strategies.weighted(random),
-                Strategies.LATENCY, Strategies.latency(random, settings),
+                Strategies.LATENCY, Strategies.latency(random, settings, ticker),
                 Strategies.COST, Strategies.cost());
     }
 

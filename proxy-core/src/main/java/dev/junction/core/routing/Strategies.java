@@ -3,8 +3,8 @@ package dev.junction.core.routing;
 import dev.junction.core.catalog.ModelInfo;
 import dev.junction.core.resilience.ResiliencePolicies;
 import dev.junction.core.time.RandomSource;
+import dev.junction.core.time.Ticker;
 
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -44,8 +44,8 @@ public final class Strategies {
      * idle and error-free, else the best peer's EWMA as a prior (so in-flight load and errors still
      * count against it).
      */
-    public static RoutingStrategy latency(RandomSource random, ResiliencePolicies.Stats settings) {
-        return new Latency(random, settings.errorPenalty());
+    public static RoutingStrategy latency(RandomSource random, ResiliencePolicies.Stats settings, Ticker ticker) {
+        return new Latency(random, settings.errorPenalty(), ticker);
     }
 
     /**
@@ -79,7 +79,13 @@ public final class Strategies {
 
         @Override
         public List<Deployment> order(List<Deployment> candidates, RequestProfile profile) {
-            candidates.sort(Comparator.comparingInt(Deployment::index));
+            // The filter hands candidates over in config order already; sort only when they are not.
+            for (int i = 1; i < candidates.size(); i++) {
+                if (candidates.get(i - 1).index() > candidates.get(i).index()) {
+                    candidates.sort(Comparator.comparingInt(Deployment::index));
+                    break;
+                }
+            }
             return candidates;
         }
     }
@@ -96,7 +102,7 @@ public final class Strategies {
         public List<Deployment> order(List<Deployment> candidates, RequestProfile profile) {
             int n = candidates.size();
             double[] keys = new double[n];
-            Integer[] idx = new Integer[n];
+            int[] idx = new int[n];
             for (int i = 0; i < n; i++) {
                 keys[i] = estimatedCost(candidates.get(i), profile);
                 idx[i] = i;
@@ -118,7 +124,7 @@ public final class Strategies {
                 return candidates;
             }
             double[] keys = new double[n];
-            Integer[] idx = new Integer[n];
+            int[] idx = new int[n];
             for (int i = 0; i < n; i++) {
                 int w = candidates.get(i).weight();
                 // 1 - u is in (0, 1], so the log is finite.
@@ -129,7 +135,7 @@ public final class Strategies {
         }
     }
 
-    private record Latency(RandomSource random, double errorPenalty) implements RoutingStrategy {
+    private record Latency(RandomSource random, double errorPenalty, Ticker ticker) implements RoutingStrategy {
         @Override
         public String name() {
             return LATENCY;
@@ -141,10 +147,11 @@ public final class Strategies {
             if (n == 1) {
                 return candidates;
             }
+            long now = ticker.nanos();   // one clock read per decision, not one per deployment
             double prior = Double.MAX_VALUE;
             for (int i = 0; i < n; i++) {
                 DeploymentStats s = candidates.get(i).stats();
-                if (s.hasRecentSample()) {
+                if (s.hasRecentSample(now)) {
                     prior = Math.min(prior, s.ewmaTtftNanos());
                 }
             }
@@ -152,9 +159,9 @@ public final class Strategies {
                 prior = 1_000_000; // nobody has a sample: 1 ms, only the relative load and errors matter
             }
             double[] keys = new double[n];
-            Integer[] idx = new Integer[n];
+            int[] idx = new int[n];
             for (int i = 0; i < n; i++) {
-                keys[i] = score(candidates.get(i).stats(), prior);
+                keys[i] = score(candidates.get(i).stats(), prior, now);
                 idx[i] = i;
             }
             int a = random.nextInt(n);
@@ -168,11 +175,11 @@ public final class Strategies {
             return reorder(candidates, keys, idx);
         }
 
-        private double score(DeploymentStats s, double prior) {
+        private double score(DeploymentStats s, double prior, long now) {
             int inFlight = s.inFlight();
-            double errorRate = s.errorRate();
+            double errorRate = s.errorRate(now);
             double base;
-            if (s.hasRecentSample()) {
+            if (s.hasRecentSample(now)) {
                 base = s.ewmaTtftNanos();
             } else {
                 if (inFlight == 0 && errorRate == 0) {
@@ -184,12 +191,20 @@ public final class Strategies {
         }
     }
 
-    /** Sorts by key ascending, ties by position (stable), writing the result back into the list. */
-    private static List<Deployment> reorder(List<Deployment> candidates, double[] keys, Integer[] idx) {
-        Arrays.sort(idx, (x, y) -> {
-            int c = Double.compare(keys[x], keys[y]);
-            return c != 0 ? c : Integer.compare(x, y);
-        });
+    /**
+     * Sorts positions by key ascending, ties by position, and writes the result back into the list.
+     * Insertion sort: aliases have a handful of deployments, and it needs no boxing or comparator.
+     */
+    private static List<Deployment> reorder(List<Deployment> candidates, double[] keys, int[] idx) {
+        for (int i = 1; i < idx.length; i++) {
+            int x = idx[i];
+            int j = i - 1;
+            while (j >= 0 && Double.compare(keys[idx[j]], keys[x]) > 0) {
+                idx[j + 1] = idx[j];
+                j--;
+            }
+            idx[j + 1] = x;
+        }
         Deployment[] copy = candidates.toArray(new Deployment[0]);
         for (int i = 0; i < idx.length; i++) {
             candidates.set(i, copy[idx[i]]);

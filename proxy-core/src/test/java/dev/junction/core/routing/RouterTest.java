@@ -25,7 +25,7 @@ class RouterTest {
 
     private final FakeTicker ticker = new FakeTicker();
     private final ResiliencePolicies policies = ResiliencePolicies.defaults();
-    private final Router router = new Router(RandomSource.seeded(3), policies.stats());
+    private final Router router = new Router(RandomSource.seeded(3), policies.stats(), ticker);
 
     private RouteTable table(Map<String, ProviderConfig> providers) {
         return RouteTable.build(config(providers,

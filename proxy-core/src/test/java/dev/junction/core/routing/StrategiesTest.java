@@ -90,7 +90,7 @@ class StrategiesTest {
         assertEquals(2 / 3.0, first.get("anthropic/claude-haiku-4-5") / 9000.0, 0.03);
         assertEquals(1 / 3.0, first.get("gemini/gemini-2.5-flash") / 9000.0, 0.03);
         assertEquals(null, first.get("openai/gpt-4o"));
-        List<Deployment> order = Strategies.latency(RandomSource.seeded(5), policies.stats()).order(new ArrayList<>(ds), small);
+        List<Deployment> order = Strategies.latency(RandomSource.seeded(5), policies.stats(), ticker).order(new ArrayList<>(ds), small);
         assertEquals("openai/gpt-4o", order.get(2).id(), "the rest follow by score");
     }
 
@@ -139,7 +139,7 @@ class StrategiesTest {
     }
 
     private Map<String, Integer> firstChoices(List<Deployment> ds, int n) {
-        RoutingStrategy s = Strategies.latency(RandomSource.seeded(17), policies.stats());
+        RoutingStrategy s = Strategies.latency(RandomSource.seeded(17), policies.stats(), ticker);
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < n; i++) {
             first.merge(s.order(new ArrayList<>(ds), small).get(0).id(), 1, Integer::sum);
