@@ -1,0 +1,109 @@
+package dev.junction.core.resilience;
+
+import dev.junction.core.time.RandomSource;
+import dev.junction.core.time.Ticker;
+
+import java.time.Duration;
+
+/**
+ * The settings of the routing and resilience policies, with their defaults as constants
+ * ({@link #defaults()}); the config loader maps the HOCON below onto this record:
+ * <pre>
+ * junction.resilience {
+ *   retry { max-attempts = 3, base = 100ms, cap = 5s, max-retry-after = 30s }
+ *   circuit-breaker { failure-rate-threshold = 0.5, minimum-calls = 20, window = 30s, buckets = 10,
+ *                     open-for = 30s, half-open-probes = 3 }
+ *   hedge { budget-ratio = 0.1, budget-burst = 10, floor = 50ms }
+ *   stats { ewma-decay = 0.2, latency-samples = 128, error-window = 30s, error-buckets = 10,
+ *           stale-after = 60s, min-samples-for-p95 = 20, error-penalty = 5.0 }
+ * }
+ * </pre>
+ */
+public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBreaker, Hedge hedge, Stats stats) {
+
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    public static final Duration DEFAULT_BACKOFF_BASE = Duration.ofMillis(100);
+    public static final Duration DEFAULT_BACKOFF_CAP = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(30);
+
+    public static final double DEFAULT_FAILURE_RATE_THRESHOLD = 0.5;
+    public static final int DEFAULT_MINIMUM_CALLS = 20;
+    public static final Duration DEFAULT_BREAKER_WINDOW = Duration.ofSeconds(30);
+    public static final int DEFAULT_BREAKER_BUCKETS = 10;
+    public static final Duration DEFAULT_OPEN_FOR = Duration.ofSeconds(30);
+    public static final int DEFAULT_HALF_OPEN_PROBES = 3;
+
+    public static final double DEFAULT_HEDGE_BUDGET_RATIO = 0.1;
+    public static final int DEFAULT_HEDGE_BUDGET_BURST = 10;
+    public static final Duration DEFAULT_HEDGE_FLOOR = Duration.ofMillis(50);
+
+    public static final double DEFAULT_EWMA_DECAY = 0.2;
+    public static final int DEFAULT_LATENCY_SAMPLES = 128;
+    public static final Duration DEFAULT_ERROR_WINDOW = Duration.ofSeconds(30);
+    public static final int DEFAULT_ERROR_BUCKETS = 10;
+    public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(60);
+    public static final int DEFAULT_MIN_SAMPLES_FOR_P95 = 20;
+    public static final double DEFAULT_ERROR_PENALTY = 5.0;
+
+    /**
+     * {@code retry { ... }}: attempts in total (first included), backoff base and cap (full jitter),
+     * and the longest vendor Retry-After that is waited out rather than given up on.
+     */
+    public record Retry(int maxAttempts, Duration base, Duration cap, Duration maxRetryAfter) {
+        public Retry {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("retry.max-attempts must be >= 1");
+            }
+        }
+
+        public RetryPolicy policy(RandomSource random) {
+            return new RetryPolicy(maxAttempts, new Backoff(base, cap, maxRetryAfter, random));
+        }
+    }
+
+    /** {@code hedge { ... }}: the budget shared by an alias's requests and the smallest hedge delay. */
+    public record Hedge(double budgetRatio, int budgetBurst, Duration floor) {
+        public HedgeBudget newBudget() {
+            return new HedgeBudget(budgetRatio, budgetBurst);
+        }
+    }
+
+    /**
+     * {@code stats { ... }}: how deployment statistics are kept.
+     *
+     * @param ewmaDecay       weight of a new TTFT sample in the moving average, in (0, 1]
+     * @param latencySamples  size of the ring of recent TTFT samples (p50/p95)
+     * @param errorWindow     the error rate's sliding window
+     * @param errorBuckets    its buckets
+     * @param staleAfter      a deployment with no TTFT sample for this long is explored again by the
+     *                        latency strategy (its average no longer says anything)
+     * @param minSamplesForP95 fewer samples than this and p95 is "unknown" (no p95 hedge)
+     * @param errorPenalty    the latency strategy multiplies a score by {@code 1 + errorPenalty × error rate}
+     */
+    public record Stats(double ewmaDecay, int latencySamples, Duration errorWindow, int errorBuckets,
+                        Duration staleAfter, int minSamplesForP95, double errorPenalty) {
+        public Stats {
+            if (!(ewmaDecay > 0 && ewmaDecay <= 1)) {
+                throw new IllegalArgumentException("stats.ewma-decay must be in (0, 1]");
+            }
+            if (latencySamples < 1 || errorBuckets < 1 || minSamplesForP95 < 1 || errorPenalty < 0) {
+                throw new IllegalArgumentException("stats sizes must be >= 1 and error-penalty >= 0");
+            }
+        }
+    }
+
+    public static ResiliencePolicies defaults() {
+        return new ResiliencePolicies(
+                new Retry(DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_MAX_RETRY_AFTER),
+                new CircuitBreaker.Settings(DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_MINIMUM_CALLS,
+                        DEFAULT_BREAKER_WINDOW, DEFAULT_BREAKER_BUCKETS, DEFAULT_OPEN_FOR, DEFAULT_HALF_OPEN_PROBES),
+                new Hedge(DEFAULT_HEDGE_BUDGET_RATIO, DEFAULT_HEDGE_BUDGET_BURST, DEFAULT_HEDGE_FLOOR),
+                new Stats(DEFAULT_EWMA_DECAY, DEFAULT_LATENCY_SAMPLES, DEFAULT_ERROR_WINDOW, DEFAULT_ERROR_BUCKETS,
+                        DEFAULT_STALE_AFTER, DEFAULT_MIN_SAMPLES_FOR_P95, DEFAULT_ERROR_PENALTY));
+    }
+
+    /** A circuit breaker for one deployment with these settings. */
+    public CircuitBreaker newCircuitBreaker(Ticker ticker) {
+        return new CircuitBreaker(circuitBreaker, ticker);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.junction.core.routing;
+
+import dev.junction.core.resilience.ResiliencePolicies;
+import dev.junction.core.resilience.SlidingWindow;
+import dev.junction.core.time.Ticker;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Live statistics of one deployment, read by the latency strategy, hedging and
+ * {@code /admin/routes}; they survive config reloads for unchanged deployments
+ * ({@link RouteTable#build}). Thread-safe and lock-free on the request path; memory is bounded: a
+ * fixed ring of recent time-to-first-token samples and a fixed ring of error-rate buckets.
+ *
+ * <p>Per attempt the caller calls {@link #start()}, then {@link #recordTtft(long)} when the first
+ * byte arrives, then exactly one of {@link #recordSuccess()}, {@link #recordFailure(String)} or
+ * {@link #recordCancelled()}.
+ */
+public final class DeploymentStats {
+
+    /** JSON-friendly view for {@code /admin/routes}; times in milliseconds, -1 when unknown. */
+    public record Snapshot(double ewmaTtftMs, double p50TtftMs, double p95TtftMs, long ttftSamples,
+                           double errorRate, long windowCalls, int inFlight, long totalRequests,
+                           long totalErrors, String lastErrorCode) {
+    }
+
+    private record Percentiles(long count, long p50, long p95) {
+    }
+
+    private static final long NONE = -1;
+
+    private final ResiliencePolicies.Stats settings;
+    private final Ticker ticker;
+    private final double alpha;
+    private final long staleAfterNanos;
+
+    private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToRawLongBits(NONE));
+    private final AtomicLong lastSampleAt = new AtomicLong();
+    private final AtomicLongArray ring;
+    private final AtomicLong samples = new AtomicLong();
+    private volatile Percentiles percentiles = new Percentiles(0, NONE, NONE);
+
+    private final SlidingWindow errors;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder totalRequests = new LongAdder();
+    private final LongAdder totalErrors = new LongAdder();
+    private volatile String lastErrorCode;
+
+    public DeploymentStats(ResiliencePolicies.Stats settings, Ticker ticker) {
+        this.settings = settings;
+        this.ticker = ticker;
+        this.alpha = settings.ewmaDecay();
+        this.staleAfterNanos = settings.staleAfter().toNanos();
+        this.ring = new AtomicLongArray(settings.latencySamples());
+        this.errors = new SlidingWindow(settings.errorWindow(), settings.errorBuckets(), ticker);
+    }
+
+    public ResiliencePolicies.Stats settings() {
+        return settings;
+    }
+
+    /** An attempt starts: counts it in flight. Returns the ticker time, to measure TTFT from. */
+    public long start() {
+        inFlight.incrementAndGet();
+        totalRequests.increment();
+        return ticker.nanos();
+    }
+
+    /** The attempt's first byte arrived {@code ttftNanos} after {@link #start()}. */
+    public void recordTtft(long ttftNanos) {
+        long t = Math.max(0, ttftNanos);
+        while (true) {
+            long bits = ewmaBits.get();
+            double old = Double.longBitsToDouble(bits);
+            double next = old < 0 ? t : old + alpha * (t - old);
+            if (ewmaBits.compareAndSet(bits, Double.doubleToRawLongBits(next))) {
+                break;
+            }
+        }
+        long n = samples.getAndIncrement();
+        ring.set((int) (n % ring.length()), t);
+        lastSampleAt.set(ticker.nanos());
+    }
+
+    public void recordSuccess() {
+        inFlight.decrementAndGet();
+        errors.record(false);
+    }
+
+    /** A failure that says something about the deployment's health; {@code code} is the SPEC §4 code. */
+    public void recordFailure(String code) {
+        inFlight.decrementAndGet();
+        errors.record(true);
+        totalErrors.increment();
+        lastErrorCode = code;
+    }
+
+    /** The attempt ended without a health signal (client disconnected, hedge lost, client error). */
+    public void recordCancelled() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Moving average of TTFT in nanoseconds, or -1 before the first sample. */
+    public double ewmaTtftNanos() {
+        return Double.longBitsToDouble(ewmaBits.get());
+    }
+
+    /** Whether a TTFT sample arrived within {@code stats.stale-after}. */
+    public boolean hasRecentSample() {
+        return hasRecentSample(ticker.nanos());
+    }
+
+    /** As {@link #hasRecentSample()}, at a ticker reading the caller already has. */
+    public boolean hasRecentSample(long nowNanos) {
+        return samples.get() > 0 && nowNanos - lastSampleAt.get() < staleAfterNanos;
+    }
+
+    public long ttftSamples() {
+        return samples.get();
+    }
+
+    /** Median of the recent TTFT samples, or -1 when there are none. */
+    public long p50TtftNanos() {
+        return percentiles().p50;
+    }
+
+    /** 95th percentile of the recent TTFT samples, or -1 with fewer than {@code min-samples-for-p95}. */
+    public long p95TtftNanos() {
+        Percentiles p = percentiles();
+        return Math.min(p.count, ring.length()) >= settings.minSamplesForP95() ? p.p95 : NONE;
+    }
+
+    /** Failures / attempts over the sliding error window. */
+    public double errorRate() {
+        return errors.counts().failureRate();
+    }
+
+    /** As {@link #errorRate()}, at a ticker reading the caller already has. */
+    public double errorRate(long nowNanos) {
+        return errors.counts(nowNanos).failureRate();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public Snapshot snapshot() {
+        SlidingWindow.Counts c = errors.counts();
+        Percentiles p = percentiles();
+        double ewma = ewmaTtftNanos();
+        return new Snapshot(ewma < 0 ? -1 : ewma / 1e6, ms(p.p50), ms(p95TtftNanos()), samples.get(),
+                c.failureRate(), c.calls(), inFlight.get(), totalRequests.sum(), totalErrors.sum(), lastErrorCode);
+    }
+
+    private static double ms(long nanos) {
+        return nanos < 0 ? -1 : nanos / 1e6;
+    }
+
+    /** Recomputed only when samples arrived since the last computation (sorting ≤ ring size longs). */
+    private Percentiles percentiles() {
+        Percentiles p = percentiles;
+        long n = samples.get();
+        if (p.count == n) {
+            return p;
+        }
+        int size = (int) Math.min(n, ring.length());
+        long[] copy = new long[size];
+        for (int i = 0; i < size; i++) {
+            copy[i] = ring.get(i);
+        }
+        Arrays.sort(copy);
+        p = new Percentiles(n, copy[rank(size, 0.50)], copy[rank(size, 0.95)]);
+        percentiles = p;
+        return p;
+    }
+
+    /** Nearest-rank percentile index. */
+    private static int rank(int size, double q) {
+        return Math.max(0, Math.min(size - 1, (int) Math.ceil(q * size) - 1));
+    }
+}

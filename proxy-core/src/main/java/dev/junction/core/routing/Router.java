@@ -1,0 +1,64 @@
+package dev.junction.core.routing;
+
+import dev.junction.core.resilience.ResiliencePolicies;
+import dev.junction.core.time.RandomSource;
+import dev.junction.core.time.Ticker;
+import dev.junction.stream.GatewayError;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Chooses the ordered candidates for one request (DESIGN request flow step 2): route lookup, the
+ * {@link CapabilityFilter}, then the alias's strategy or the one named by
+ * {@code x-junction-strategy}. Pure policy: no I/O, safe on an event loop, shared by every request.
+ */
+public final class Router {
+
+    /** The request header that overrides the alias's strategy for one request (SPEC §3). */
+    public static final String STRATEGY_HEADER = "x-junction-strategy";
+
+    private final Map<String, RoutingStrategy> strategies;
+
+    public Router(RandomSource random, ResiliencePolicies.Stats settings, Ticker ticker) {
+        this.strategies = Map.of(
+                Strategies.PRIORITY, Strategies.priority(),
+                Strategies.WEIGHTED, Strategies.weighted(random),
+                Strategies.LATENCY, Strategies.latency(random, settings, ticker),
+                Strategies.COST, Strategies.cost());
+    }
+
+    /** The strategy with this name, or null. */
+    public RoutingStrategy strategy(String name) {
+        return strategies.get(name);
+    }
+
+    /**
+     * @param strategyOverride the {@code x-junction-strategy} header value, or null
+     */
+    public RouteResult select(RouteTable table, String alias, RequestProfile profile, String strategyOverride) {
+        Route route = table.route(alias);
+        if (route == null) {
+            return RouteResult.failed(null, GatewayError.fatal(404, "invalid_request_error", "model_not_found", "model",
+                    "The model \"" + alias + "\" does not exist; GET /v1/models lists the models this gateway serves."),
+                    List.of());
+        }
+        String name = route.strategy();
+        if (strategyOverride != null && !strategyOverride.isBlank()) {
+            name = strategyOverride.trim().toLowerCase(Locale.ROOT);
+        }
+        RoutingStrategy strategy = strategies.get(name);
+        if (strategy == null) {
+            return RouteResult.failed(route, GatewayError.invalidRequest("invalid_value", STRATEGY_HEADER,
+                    STRATEGY_HEADER + " must be one of " + String.join(", ", Strategies.NAMES) + "; got \""
+                            + strategyOverride + "\""), List.of());
+        }
+        CapabilityFilter.Result filtered = CapabilityFilter.filter(route, profile);
+        if (filtered.candidates().isEmpty()) {
+            return RouteResult.failed(route, CapabilityFilter.error(route, filtered.excluded()), filtered.excluded());
+        }
+        List<Deployment> ordered = strategy.order(filtered.candidates(), profile);
+        return new RouteResult(route, strategy.name(), ordered, filtered.excluded(), null);
+    }
+}
