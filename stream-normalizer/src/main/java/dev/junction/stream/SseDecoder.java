@@ -1,0 +1,390 @@
+package dev.junction.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ByteProcessor;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Incremental server-sent-events decoder over Netty buffers, following the HTML Living Standard
+ * "Parsing an event stream" algorithm (the rules the OpenAI and Anthropic SDKs apply, wire-formats
+ * §0.1):
+ *
+ * <ul>
+ *   <li>lines end with LF, CR or CRLF, and a CRLF may be split across two fed chunks;</li>
+ *   <li>a UTF-8 byte order mark at the very start of the stream is skipped;</li>
+ *   <li>{@code field: value} with one optional space after the colon stripped; a line without a
+ *       colon is a field with an empty value; unknown fields are ignored;</li>
+ *   <li>several {@code data} lines are joined with {@code \n}; {@code event} names the event;
+ *       {@code id} sets the last event id (ignored when it contains NUL; it persists across events
+ *       as the spec says); {@code retry} is accepted only when it is all ASCII digits;</li>
+ *   <li>a line starting with {@code :} is a comment and goes to {@link SseListener#onComment};</li>
+ *   <li>a blank line dispatches the event, but only when it had at least one {@code data} line (an
+ *       empty {@code data:} line counts and yields empty data);</li>
+ *   <li>an unterminated event at {@link #close()} is discarded.</li>
+ * </ul>
+ *
+ * <p>The decoder works on bytes, so a chunk boundary may fall anywhere, including inside a
+ * multi-byte UTF-8 sequence; only the short {@code event}, {@code id} and {@code retry} values are
+ * decoded to strings. Data is delivered zero-copy when it is a single line wholly inside one fed
+ * chunk (a slice of that chunk); otherwise it is accumulated in a buffer the decoder owns. Either
+ * way it is valid only during {@link SseListener#onEvent} (see {@link SseEvent}).
+ *
+ * <p>{@code maxEventBytes} bounds both the joined data of one event and any single line (so a
+ * peer cannot make the decoder buffer without limit). Exceeding it throws
+ * {@link EventTooLargeException}; any exception thrown from {@link #feed} (including one thrown by
+ * the listener) leaves the decoder closed with its buffers released.
+ *
+ * <p>Not thread-safe: one decoder per stream, fed from that stream's event loop.
+ */
+public final class SseDecoder implements AutoCloseable {
+
+    /** An event or line exceeded {@code maxEventBytes}; the decoder is closed. */
+    public static final class EventTooLargeException extends RuntimeException {
+        public EventTooLargeException(int maxEventBytes) {
+            super("server-sent event larger than " + maxEventBytes + " bytes");
+        }
+    }
+
+    private static final byte[] DATA = ascii("data");
+    private static final byte[] EVENT = ascii("event");
+    private static final byte[] ID = ascii("id");
+    private static final byte[] RETRY = ascii("retry");
+    private static final int RETAINED_CAPACITY = 64 * 1024;
+    private static final int NAME_CACHE = 8;
+
+    private final SseListener listener;
+    private final int maxEventBytes;
+    private final ByteBufAllocator alloc;
+
+    /** Bytes of a line that started in an earlier chunk and has not ended yet. */
+    private ByteBuf lineBuf;
+    /** Joined data of the current event when it cannot be a slice of the current chunk. */
+    private ByteBuf dataAcc;
+    /** Single data line of the current event still inside the chunk being fed (not retained). */
+    private ByteBuf pendingSrc;
+    private int pendingIndex;
+    private int pendingLength;
+    private int dataLines;
+
+    private String eventType;
+    private String lastEventId;
+    private Long retry;
+
+    private boolean skipLf;
+    private boolean firstLine = true;
+    private boolean closed;
+
+    private final byte[][] nameBytes = new byte[NAME_CACHE][];
+    private final String[] names = new String[NAME_CACHE];
+    private int nameNext;
+
+    public SseDecoder(SseListener listener, int maxEventBytes) {
+        this(listener, maxEventBytes, ByteBufAllocator.DEFAULT);
+    }
+
+    /** @param alloc allocates the decoder's internal buffers (heap buffers, for fast JSON parsing) */
+    public SseDecoder(SseListener listener, int maxEventBytes, ByteBufAllocator alloc) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        if (maxEventBytes <= 0) {
+            throw new IllegalArgumentException("maxEventBytes must be positive: " + maxEventBytes);
+        }
+        this.maxEventBytes = maxEventBytes;
+        this.alloc = Objects.requireNonNull(alloc, "alloc");
+    }
+
+    /**
+     * Decodes the readable bytes of {@code chunk}, calling the listener for every event and comment
+     * completed by them. Does not take ownership of {@code chunk} and does not move its reader
+     * index: the caller releases it after the call.
+     */
+    public void feed(ByteBuf chunk) {
+        if (closed) {
+            throw new IllegalStateException("decoder is closed");
+        }
+        try {
+            decode(chunk);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void decode(ByteBuf chunk) {
+        int i = chunk.readerIndex();
+        final int end = chunk.writerIndex();
+        if (skipLf && i < end) {
+            // The previous chunk ended with CR: an LF here completes that CRLF (HTML SSE: CRLF is one line end).
+            if (chunk.getByte(i) == '\n') {
+                i++;
+            }
+            skipLf = false;
+        }
+        while (i < end) {
+            int eol = chunk.forEachByte(i, end - i, ByteProcessor.FIND_CRLF);
+            if (eol < 0) {
+                appendToLine(chunk, i, end - i);
+                break;
+            }
+            if (lineBuf != null && lineBuf.isReadable()) {
+                appendToLine(chunk, i, eol - i);
+                processLine(lineBuf, lineBuf.readerIndex(), lineBuf.readableBytes(), false);
+                if (lineBuf != null) {
+                    lineBuf.clear();
+                }
+            } else {
+                checkLine(eol - i);
+                processLine(chunk, i, eol - i, true);
+            }
+            if (closed) {
+                return; // the listener closed the decoder
+            }
+            byte terminator = chunk.getByte(eol);
+            i = eol + 1;
+            if (terminator == '\r') {
+                if (i < end) {
+                    if (chunk.getByte(i) == '\n') {
+                        i++;
+                    }
+                } else {
+                    skipLf = true;
+                }
+            }
+        }
+        // The chunk belongs to the caller and is released after this call: copy a pending single
+        // data line out of it before returning.
+        if (pendingSrc != null) {
+            materializePending();
+        }
+    }
+
+    private void appendToLine(ByteBuf src, int index, int length) {
+        if (length == 0) {
+            return;
+        }
+        if (lineBuf == null) {
+            lineBuf = alloc.heapBuffer(Math.min(Math.max(length, 256), maxEventBytes));
+        }
+        checkLine(lineBuf.readableBytes() + length);
+        lineBuf.writeBytes(src, index, length);
+    }
+
+    private void checkLine(int length) {
+        if (length > maxEventBytes) {
+            throw new EventTooLargeException(maxEventBytes);
+        }
+    }
+
+    private void processLine(ByteBuf src, int start, int length, boolean inChunk) {
+        if (firstLine) {
+            firstLine = false;
+            if (length >= 3 && src.getByte(start) == (byte) 0xEF && src.getByte(start + 1) == (byte) 0xBB
+                    && src.getByte(start + 2) == (byte) 0xBF) {
+                start += 3;
+                length -= 3;
+            }
+        }
+        if (length == 0) {
+            dispatch();
+            return;
+        }
+        if (src.getByte(start) == ':') {
+            int from = start + 1;
+            if (length > 1 && src.getByte(from) == ' ') {
+                from++;
+            }
+            listener.onComment(src.slice(from, start + length - from));
+            if (!inChunk) {
+                dropIfRetained();
+            }
+            return;
+        }
+        int colon = src.indexOf(start, start + length, (byte) ':');
+        int nameLength;
+        int valueIndex;
+        int valueLength;
+        if (colon < 0) {
+            nameLength = length;
+            valueIndex = start + length;
+            valueLength = 0;
+        } else {
+            nameLength = colon - start;
+            valueIndex = colon + 1;
+            if (valueIndex < start + length && src.getByte(valueIndex) == ' ') {
+                valueIndex++;
+            }
+            valueLength = start + length - valueIndex;
+        }
+        if (nameIs(src, start, nameLength, DATA)) {
+            onData(src, valueIndex, valueLength, inChunk);
+        } else if (nameIs(src, start, nameLength, EVENT)) {
+            eventType = name(src, valueIndex, valueLength);
+        } else if (nameIs(src, start, nameLength, ID)) {
+            if (src.indexOf(valueIndex, valueIndex + valueLength, (byte) 0) < 0) {
+                lastEventId = src.toString(valueIndex, valueLength, StandardCharsets.UTF_8);
+            }
+        } else if (nameIs(src, start, nameLength, RETRY)) {
+            onRetry(src, valueIndex, valueLength);
+        }
+    }
+
+    private void onData(ByteBuf src, int index, int length, boolean inChunk) {
+        if (dataLines == 0 && inChunk) {
+            pendingSrc = src;
+            pendingIndex = index;
+            pendingLength = length;
+            dataLines = 1;
+            return;
+        }
+        if (pendingSrc != null) {
+            materializePending();
+        }
+        ByteBuf acc = dataAcc(length + 1);
+        int newLength = acc.readableBytes() + (dataLines > 0 ? 1 : 0) + length;
+        if (newLength > maxEventBytes) {
+            throw new EventTooLargeException(maxEventBytes);
+        }
+        if (dataLines > 0) {
+            acc.writeByte('\n');
+        }
+        acc.writeBytes(src, index, length);
+        dataLines++;
+    }
+
+    private void materializePending() {
+        ByteBuf acc = dataAcc(pendingLength);
+        acc.writeBytes(pendingSrc, pendingIndex, pendingLength);
+        pendingSrc = null;
+    }
+
+    private ByteBuf dataAcc(int hint) {
+        if (dataAcc == null) {
+            dataAcc = alloc.heapBuffer(Math.min(Math.max(hint, 256), maxEventBytes));
+        }
+        return dataAcc;
+    }
+
+    private void onRetry(ByteBuf src, int index, int length) {
+        if (length == 0 || length > 18) {
+            return; // not a valid value, or one beyond a long; HTML SSE ignores invalid retry values
+        }
+        long value = 0;
+        for (int k = 0; k < length; k++) {
+            byte b = src.getByte(index + k);
+            if (b < '0' || b > '9') {
+                return;
+            }
+            value = value * 10 + (b - '0');
+        }
+        retry = value;
+    }
+
+    private void dispatch() {
+        if (dataLines == 0) {
+            eventType = null;
+            retry = null;
+            return;
+        }
+        ByteBuf data;
+        if (pendingSrc != null) {
+            data = pendingLength == 0 ? Unpooled.EMPTY_BUFFER : pendingSrc.slice(pendingIndex, pendingLength);
+        } else {
+            data = dataAcc.slice();
+        }
+        SseEvent event = new SseEvent(eventType, data, lastEventId, retry);
+        pendingSrc = null;
+        dataLines = 0;
+        eventType = null;
+        retry = null;
+        try {
+            listener.onEvent(event);
+        } finally {
+            resetData();
+        }
+    }
+
+    private void resetData() {
+        if (dataAcc == null) {
+            return;
+        }
+        // A listener that retained the data keeps our accumulator alive: stop reusing it.
+        if (dataAcc.refCnt() != 1 || dataAcc.capacity() > RETAINED_CAPACITY) {
+            dataAcc.release();
+            dataAcc = null;
+        } else {
+            dataAcc.clear();
+        }
+    }
+
+    private void dropIfRetained() {
+        if (lineBuf != null && (lineBuf.refCnt() != 1 || lineBuf.capacity() > RETAINED_CAPACITY)) {
+            lineBuf.release();
+            lineBuf = null;
+        }
+    }
+
+    private static boolean nameIs(ByteBuf src, int index, int length, byte[] name) {
+        if (length != name.length) {
+            return false;
+        }
+        for (int k = 0; k < length; k++) {
+            if (src.getByte(index + k) != name[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Event names repeat on every event of a stream (Anthropic): reuse the decoded strings. */
+    private String name(ByteBuf src, int index, int length) {
+        for (int k = 0; k < NAME_CACHE; k++) {
+            byte[] cached = nameBytes[k];
+            if (cached != null && nameIs(src, index, length, cached)) {
+                return names[k];
+            }
+        }
+        if (length > 64) {
+            return src.toString(index, length, StandardCharsets.UTF_8);
+        }
+        byte[] bytes = new byte[length];
+        src.getBytes(index, bytes);
+        String s = new String(bytes, StandardCharsets.UTF_8);
+        nameBytes[nameNext] = bytes;
+        names[nameNext] = s;
+        nameNext = (nameNext + 1) % NAME_CACHE;
+        return s;
+    }
+
+    /** Whether {@link #close()} was called or a {@link #feed} failed. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Ends the stream: releases the internal buffers and discards an unterminated trailing event,
+     * as the HTML SSE spec does at end of stream. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pendingSrc = null;
+        if (lineBuf != null) {
+            lineBuf.release();
+            lineBuf = null;
+        }
+        if (dataAcc != null) {
+            dataAcc.release();
+            dataAcc = null;
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
