@@ -25,7 +25,9 @@ public final class OpenAiSchema {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-    private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().build();
+    // The OpenAI document is OpenAPI 3.1 but still marks many fields with the 3.0 keyword
+    // `nullable: true` (e.g. chunk `finish_reason`, `logprobs`), which plain 2020-12 ignores.
+    private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().nullableKeywordEnabled(true).build();
     private static final ConcurrentHashMap<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
 
     private OpenAiSchema() {
