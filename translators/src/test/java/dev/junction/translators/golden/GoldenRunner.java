@@ -78,14 +78,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * request handed to the response and stream translators. {@code target.json} may set
  * {@code baseUrl}, {@code model}, {@code apiKey}, {@code headers} and {@code options}.
  *
- * <p>SSE framing is pluggable ({@link #withFraming}) so a vendor test can run the same files
- * through the real incremental decoder at several chunk sizes.
+ * <p>Each stream is framed by the production {@code SseDecoder}, whole and in chunks of 1, 2, 3, 5,
+ * ... bytes ({@link SseFraming#sweep()}), and must yield the identical event sequence every time;
+ * {@link #withFraming} replaces the set.
  */
 public final class GoldenRunner {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Splits a raw SSE text into events; the list's buffers are released by the runner. */
+    /** Splits a raw SSE text into events; the runner releases the events' buffers. */
     public interface Framing {
         List<SseEvent> frame(byte[] sse);
     }
@@ -95,7 +96,7 @@ public final class GoldenRunner {
     private final Map<String, Framing> framings;
 
     public GoldenRunner(String vendor, VendorAdapter adapter) {
-        this(vendor, adapter, Map.of("whole", SimpleSse::frame));
+        this(vendor, adapter, SseFraming.sweep());
     }
 
     private GoldenRunner(String vendor, VendorAdapter adapter, Map<String, Framing> framings) {
