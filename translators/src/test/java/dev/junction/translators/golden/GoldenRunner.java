@@ -268,7 +268,8 @@ public final class GoldenRunner {
                 expected.add(JSON.readTree(line));
             }
         }
-        assertEquals(expected, actual, "canonical events of " + dir.getFileName() + "\nactual:\n" + jsonl(actual));
+        // Re-read the built tree so long-valued fields compare equal to the parsed (int) expectations.
+        assertEquals(expected, JSON.readTree(actual.toString()), "canonical events of " + dir.getFileName() + "\nactual:\n" + jsonl(actual));
     }
 
     private static String jsonl(ArrayNode events) {
@@ -355,7 +356,7 @@ public final class GoldenRunner {
             if (error.retryAfter() != null) {
                 flags.put("retryAfterMillis", error.retryAfter().toMillis());
             }
-            assertEquals(readJson(dir, "error-flags.json"), flags, "error flags");
+            assertEquals(readJson(dir, "error-flags.json"), JSON.readTree(flags.toString()), "error flags");
         }
         assertFalse(error.message().contains(target(dir).apiKey()), "the message must never carry a key");
     }
