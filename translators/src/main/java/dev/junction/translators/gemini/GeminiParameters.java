@@ -12,6 +12,7 @@ import dev.junction.translators.spi.Warnings;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -133,7 +134,9 @@ final class GeminiParameters {
                 unsupported(ctx, row.openAi(), row.support());
             }
         }
-        for (Map.Entry<String, JsonNode> e : ctx.request().extra().entrySet()) {
+        // Sorted: the canonical request's map has no stable order, and errors and warnings must.
+        Map<String, JsonNode> extra = ctx.request().extra();
+        for (Map.Entry<String, JsonNode> e : extra.isEmpty() ? extra.entrySet() : new TreeMap<>(extra).entrySet()) {
             JsonNode v = e.getValue();
             if (v == null || v.isNull() || (v.isBoolean() && !v.booleanValue())) {
                 continue;
