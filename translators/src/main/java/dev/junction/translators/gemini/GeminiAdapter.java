@@ -58,9 +58,10 @@ public final class GeminiAdapter implements VendorAdapter {
 
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, Target target, ByteBufAllocator alloc, Warnings warnings) {
-        ByteBuf body = GeminiRequestWriter.write(new GeminiParameters.Context(request, target, warnings), alloc);
+        // The path first: once the body exists, nothing may throw before it is handed over.
         String path = "/v1beta/models/" + modelPath(target.model())
                 + (request.stream() ? ":streamGenerateContent?alt=sse" : ":generateContent");
+        ByteBuf body = GeminiRequestWriter.write(new GeminiParameters.Context(request, target, warnings), alloc);
         return new UpstreamRequest("POST", path, headers(target), body, request.stream());
     }
 
