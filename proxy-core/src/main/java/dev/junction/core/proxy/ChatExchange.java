@@ -1,6 +1,9 @@
 package dev.junction.core.proxy;
 
 import dev.junction.core.http.HttpResponses;
+import dev.junction.core.resilience.Deadline;
+import dev.junction.core.resilience.RetryDecision;
+import dev.junction.core.resilience.RetryPolicy;
 import dev.junction.core.upstream.UpstreamCall;
 import dev.junction.core.upstream.UpstreamClient;
 import dev.junction.core.upstream.UpstreamListener;
@@ -25,7 +28,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 
+import io.netty.util.concurrent.ScheduledFuture;
+
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -51,8 +57,16 @@ public final class ChatExchange implements UpstreamListener {
     private final ByteBuf clientBody;
     private final boolean keepAlive;
     private final Consumer<RequestContext> onDone;
+    private final RetryPolicy retry;
+    private final Deadline deadline;
 
+    /** Attempts started, hedges and retries included (x-junction-attempts). */
     private int attempt;
+    private int candidateIndex;
+    private int retriesOfSame;
+    private boolean attemptOpen;
+    private ScheduledFuture<?> retryTimer;
+    private ScheduledFuture<?> deadlineTimer;
     private Route route;
     private UpstreamCall call;
     private long attemptStart;
@@ -67,7 +81,10 @@ public final class ChatExchange implements UpstreamListener {
     private GatewayError lastError;
 
     public ChatExchange(ChannelHandlerContext ctx, RequestContext rc, ExchangeProtocol protocol, List<Route> candidates,
-                        UpstreamClient upstream, ByteBuf clientBody, boolean keepAlive, Consumer<RequestContext> onDone) {
+                        UpstreamClient upstream, ByteBuf clientBody, boolean keepAlive, RetryPolicy retry, Deadline deadline,
+                        Consumer<RequestContext> onDone) {
+        this.retry = retry;
+        this.deadline = deadline;
         this.ctx = ctx;
         this.client = ctx.channel();
         this.rc = rc;
@@ -81,18 +98,34 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     public void start() {
+        if (!deadline.isUnbounded()) {
+            deadlineTimer = client.eventLoop().schedule(this::deadlineExpired,
+                    Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+        }
         nextAttempt();
     }
 
     private void nextAttempt() {
-        route = candidates.get(attempt % candidates.size());
+        if (finished) {
+            return;
+        }
+        route = candidates.get(candidateIndex);
+        if (!route.deployment().breaker().tryAcquire() && candidateIndex + 1 < candidates.size()) {
+            // The circuit closed to probes since routing; the next candidate takes this attempt.
+            candidateIndex++;
+            nextAttempt();
+            return;
+        }
         attempt++;
+        attemptOpen = true;
+        route.deployment().stats().start();
         Warnings warnings = new Warnings();
         UpstreamRequest req;
         long t0 = System.nanoTime();
         try {
             req = protocol.build(route, client.alloc(), warnings);
         } catch (TranslationException e) {
+            closeAttempt(Health.NONE, null);
             recordAttempt("rejected", 0);
             finishWithError(e.error());
             return;
@@ -128,6 +161,7 @@ public final class ChatExchange implements UpstreamListener {
         }
         rc.duration("ttfb", now - attemptStart);
         rc.ttftNanos = now - attemptStart;
+        route.deployment().stats().recordTtft(now - attemptStart);
         boolean ok = upstreamStatus >= 200 && upstreamStatus < 300;
         if (ok && protocol.stream()) {
             processor = protocol.streamProcessor(route);
@@ -181,6 +215,7 @@ public final class ChatExchange implements UpstreamListener {
                     rc.promptTokens = u.promptTokens();
                     rc.completionTokens = u.completionTokens();
                 }
+                closeAttempt(Health.OK, null);
                 recordAttempt("ok", upstreamStatus);
                 FullHttpResponse r = HttpResponses.json(HttpResponseStatus.OK, out);
                 finishWith(r, 200);
@@ -216,6 +251,7 @@ public final class ChatExchange implements UpstreamListener {
                 streamFailed(incomplete);
                 return;
             }
+            closeAttempt(Health.OK, null);
             recordAttempt("ok", upstreamStatus);
             emit(out, true);
             return;
@@ -252,6 +288,7 @@ public final class ChatExchange implements UpstreamListener {
             rc.completionTokens = u.completionTokens();
         }
         if (committed) {
+            closeAttempt(Health.FAILED, error.code());
             recordAttempt("interrupted", upstreamStatus);
             List<ByteBuf> out = new ArrayList<>(1);
             GatewayError inBand = error.code() != null && error.code().startsWith("upstream_")
@@ -266,8 +303,10 @@ public final class ChatExchange implements UpstreamListener {
         failAttempt(error);
     }
 
-    /** An attempt failed before anything reached the client: fail over or give up. */
+    /** An attempt failed before anything reached the client: retry, fail over or give up (SPEC §7). */
     private void failAttempt(GatewayError error) {
+        boolean healthSignal = error.retryable() || error.failover();
+        closeAttempt(healthSignal ? Health.FAILED : Health.OK, error.code());
         recordAttempt(error.code() == null ? "error" : error.code(), upstreamStatus);
         release(pending);
         closeProcessor();
@@ -276,12 +315,80 @@ public final class ChatExchange implements UpstreamListener {
             acc = null;
         }
         lastError = error;
-        boolean another = (error.failover() || error.retryable()) && attempt < candidates.size() && client.isActive();
-        if (another) {
-            nextAttempt();
+        boolean replayable = !committed && client.isActive();
+        RetryDecision d = retry.decide(attempt, retriesOfSame, error, replayable,
+                candidateIndex + 1 < candidates.size(), deadline);
+        switch (d.action()) {
+            case FAILOVER -> {
+                candidateIndex++;
+                retriesOfSame = 0;
+                nextAttempt();
+            }
+            case RETRY_SAME -> {
+                retriesOfSame++;
+                retryTimer = client.eventLoop().schedule(this::nextAttempt, d.delayNanos(), TimeUnit.NANOSECONDS);
+            }
+            default -> {
+                rc.noRetryReason = d.reason() == null ? null : d.reason().name().toLowerCase(java.util.Locale.ROOT);
+                finishWithError(error);
+            }
+        }
+    }
+
+    private enum Health { OK, FAILED, NONE }
+
+    /** Ends the current attempt's bookkeeping in the deployment's statistics and circuit breaker. */
+    private void closeAttempt(Health health, String code) {
+        if (!attemptOpen) {
             return;
         }
-        finishWithError(error);
+        attemptOpen = false;
+        var d = route.deployment();
+        switch (health) {
+            case OK -> {
+                d.stats().recordSuccess();
+                d.breaker().onSuccess();
+            }
+            case FAILED -> {
+                d.stats().recordFailure(code);
+                d.breaker().onFailure();
+            }
+            default -> {
+                d.stats().recordCancelled();
+                d.breaker().onCancelled();
+            }
+        }
+    }
+
+    /** {@code x-junction-deadline-ms} passed: stop whatever runs and answer with a timeout. */
+    private void deadlineExpired() {
+        if (finished) {
+            return;
+        }
+        if (call != null) {
+            call.cancel();
+        }
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+        }
+        closeAttempt(Health.NONE, null);
+        recordAttempt("deadline", upstreamStatus);
+        GatewayError e = new GatewayError(504, "upstream_error", "upstream_timeout", null,
+                "The request did not complete within its deadline (" + Deadline.HEADER + ").", false, false, true, null);
+        release(pending);
+        if (acc != null) {
+            acc.release();
+            acc = null;
+        }
+        if (committed) {
+            rc.errorCode = "upstream_timeout";
+            List<ByteBuf> out = new ArrayList<>(1);
+            processor.fail(e, client.alloc(), out);
+            emit(out, true);
+            return;
+        }
+        closeProcessor();
+        finishWithError(e);
     }
 
     private void emit(List<ByteBuf> frames, boolean end) {
@@ -350,7 +457,17 @@ public final class ChatExchange implements UpstreamListener {
         h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, System.nanoTime()));
     }
 
+    private void cancelTimers() {
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+        }
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel(false);
+        }
+    }
+
     private void done(boolean keepConnection) {
+        cancelTimers();
         clientBody.release();
         onDone.accept(rc);
         if (!keepConnection) {
@@ -364,9 +481,11 @@ public final class ChatExchange implements UpstreamListener {
             return;
         }
         finished = true;
+        cancelTimers();
         if (call != null) {
             call.cancel();
         }
+        closeAttempt(Health.NONE, null);
         recordAttempt("client_closed", upstreamStatus);
         rc.status = 499;
         rc.errorCode = "client_closed";

@@ -1,8 +1,13 @@
 package dev.junction.core.proxy;
 
+import dev.junction.core.catalog.Capability;
+import dev.junction.core.routing.RequestProfile;
+import dev.junction.translators.openai.JsonLimits;
 import dev.junction.translators.passthrough.OpenAiRequestFacts;
 import dev.junction.translators.passthrough.OpenAiRequestScanner;
 import io.netty.buffer.ByteBuf;
+
+import java.util.EnumSet;
 
 /**
  * Reads a client's request once (validation, limits, the facts routing needs) and prepares the
@@ -10,19 +15,28 @@ import io.netty.buffer.ByteBuf;
  */
 public final class ProtocolFactory {
 
-    /** The alias asked for and the protocol ready to run attempts. */
-    public record Prepared(String alias, OpenAiRequestFacts facts, ExchangeProtocol protocol) {
+    /** The alias asked for, what the request needs of a deployment, and the protocol ready to run attempts. */
+    public record Prepared(String alias, OpenAiRequestFacts facts, RequestProfile profile, ExchangeProtocol protocol) {
     }
 
     private final OpenAiRequestScanner scanner;
+    private final JsonLimits limits;
 
     public ProtocolFactory(int maxJsonDepth, int maxStringLength) {
         this.scanner = new OpenAiRequestScanner(maxJsonDepth, maxStringLength);
+        this.limits = new JsonLimits(maxJsonDepth, maxStringLength);
     }
 
     /** Throws {@code TranslationException} for a body that is not a valid request. */
-    public Prepared prepare(ByteBuf body, boolean embeddings) {
+    public Prepared prepare(ByteBuf body, boolean embeddings, String requestId, String unsupportedPolicy) {
         OpenAiRequestFacts facts = scanner.scan(body);
-        return new Prepared(facts.model(), facts, new PassThroughProtocol(body, facts, embeddings));
+        RequestProfile profile = embeddings
+                ? new RequestProfile(EnumSet.of(Capability.EMBEDDINGS), facts.textBytes() / RequestProfile.BYTES_PER_TOKEN, null)
+                : RequestProfile.passThrough(facts.toolCount() > 0, facts.imageParts(), facts.jsonSchema(), facts.stream(),
+                        false, body.readableBytes(), facts.inlineMediaBytes(),
+                        facts.maxTokens() < 0 ? null : (int) Math.min(Integer.MAX_VALUE, facts.maxTokens()));
+        String id = (embeddings ? "emb-" : "chatcmpl-") + requestId;
+        return new Prepared(facts.model(), facts, profile,
+                new ChatProtocol(body, facts, embeddings, limits, id, unsupportedPolicy));
     }
 }

@@ -28,6 +28,8 @@ public final class RequestContext {
     public String upstreamModel;
     public int status;
     public String errorCode;
+    /** Why the last failure was not retried, when it was not (metrics label). */
+    public String noRetryReason;
     public boolean stream;
     /** True for model requests (counted in the request metrics). */
     public boolean proxied;

@@ -10,6 +10,12 @@ import dev.junction.core.proxy.ChatExchange;
 import dev.junction.core.proxy.ProtocolFactory;
 import dev.junction.core.proxy.RequestContext;
 import dev.junction.core.proxy.Route;
+import dev.junction.core.resilience.Deadline;
+import dev.junction.core.resilience.InvalidHeaderException;
+import dev.junction.core.routing.Deployment;
+import dev.junction.core.routing.RouteResult;
+import dev.junction.core.routing.Router;
+import dev.junction.core.time.Ticker;
 import dev.junction.core.upstream.UpstreamClient;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.TranslationException;
@@ -28,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -107,7 +114,7 @@ final class Endpoints {
                     return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET"));
                 }
                 String id = java.net.URLDecoder.decode(path.substring("/v1/models/".length()), StandardCharsets.UTF_8);
-                if (!snap.routes().has(id) || !key.allows(id)) {
+                if (!snap.hasAlias(id) || !key.allows(id)) {
                     return error(ctx, rc, keepAlive, done, modelNotFound(id));
                 }
                 return reply(ctx, rc, keepAlive, done, HttpResponses.json(HttpResponseStatus.OK, model(ctx, snap, id)));
@@ -138,15 +145,20 @@ final class Endpoints {
                                GatewaySnapshot snap, boolean embeddings) {
         ByteBuf body = req.content();
         ProtocolFactory.Prepared prepared;
+        Deadline deadline;
         try {
-            prepared = protocols.prepare(body, embeddings);
+            prepared = protocols.prepare(body, embeddings, rc.requestId, snap.config().translation().unsupported());
+            deadline = Deadline.fromHeader(req.headers().get(Deadline.HEADER), null, null, Ticker.system());
         } catch (TranslationException e) {
+            req.release();
+            return error(ctx, rc, keepAlive, done, e.error());
+        } catch (InvalidHeaderException e) {
             req.release();
             return error(ctx, rc, keepAlive, done, e.error());
         }
         String alias = prepared.alias();
         rc.alias = alias;
-        if (!snap.routes().has(alias)) {
+        if (!snap.hasAlias(alias)) {
             req.release();
             return error(ctx, rc, keepAlive, done, modelNotFound(alias));
         }
@@ -155,26 +167,31 @@ final class Endpoints {
             return error(ctx, rc, keepAlive, done, GatewayError.fatal(403, "permission_error", "model_not_allowed", "model",
                     "The key '" + rc.key.name() + "' may not use the model '" + alias + "'."));
         }
-        List<Route> candidates = snap.routes().candidates(alias);
+        RouteResult routed = snap.router().select(snap.table(), alias, prepared.profile(),
+                req.headers().get(Router.STRATEGY_HEADER));
         rc.stage("route", System.nanoTime());
-        if (candidates.isEmpty()) {
+        if (!routed.ok()) {
             req.release();
-            return error(ctx, rc, keepAlive, done, new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                    "No deployment of '" + alias + "' is enabled (check the providers' api-keys; see './junction check').",
-                    false, false, true, null));
+            return error(ctx, rc, keepAlive, done, routed.error());
+        }
+        List<Route> candidates = new ArrayList<>(routed.candidates().size());
+        for (Deployment d : routed.candidates()) {
+            candidates.add(snap.callables().get(d));
         }
         rc.proxied = true;
         metrics.requestStarted();
         ChatExchange x = new ChatExchange(ctx, rc, prepared.protocol(), candidates, upstream, body, keepAlive,
-                r -> done.done(ctx, r));
+                snap.retry(), deadline, r -> done.done(ctx, r));
         x.start();
         return x;
     }
 
     private FullHttpResponse readiness(GatewaySnapshot snap) {
-        for (String alias : snap.routes().aliases()) {
-            if (!snap.routes().candidates(alias).isEmpty()) {
-                return jsonOk("{\"status\":\"ready\"}");
+        for (dev.junction.core.routing.Route r : snap.table().routes().values()) {
+            for (Deployment d : r.deployments()) {
+                if (d.enabled()) {
+                    return jsonOk("{\"status\":\"ready\"}");
+                }
             }
         }
         return HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
@@ -187,7 +204,7 @@ final class Endpoints {
             g.writeStartObject();
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
-            for (String alias : snap.routes().aliases()) {
+            for (String alias : snap.aliases()) {
                 if (key.allows(alias)) {
                     writeModel(g, snap, alias);
                 }

@@ -40,7 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private final String transport;
 
     private GatewayServer(GatewayConfig config) throws InterruptedException {
-        this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config));
+        this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
         ServerConfig sc = config.server();
         Transport t = Transport.best();
         this.transport = t.name();
@@ -91,7 +91,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Swaps in a new configuration; in-flight requests finish on the old one. */
     public void reload(GatewayConfig config) {
-        snapshot.set(GatewaySnapshot.of(config));
+        snapshot.set(GatewaySnapshot.of(config, snapshot.get()));
         LOG.info("configuration reloaded: {} aliases", config.models().size());
         for (String w : config.warnings()) {
             LOG.warn(w);

@@ -1,0 +1,155 @@
+package dev.junction.core.proxy;
+
+import dev.junction.stream.GatewayError;
+import dev.junction.stream.OpenAiChunkWriter;
+import dev.junction.stream.Usage;
+import dev.junction.translators.VendorRegistry;
+import dev.junction.translators.model.ChatRequest;
+import dev.junction.translators.model.ChatResponse;
+import dev.junction.translators.model.EmbeddingsRequest;
+import dev.junction.translators.model.EmbeddingsResponse;
+import dev.junction.translators.openai.JsonLimits;
+import dev.junction.translators.openai.OpenAiRequestDecoder;
+import dev.junction.translators.openai.OpenAiResponseEncoder;
+import dev.junction.translators.passthrough.OpenAiRequestFacts;
+import dev.junction.translators.passthrough.PassThroughVendor;
+import dev.junction.translators.spi.Target;
+import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.spi.UpstreamRequest;
+import dev.junction.translators.spi.VendorAdapter;
+import dev.junction.translators.spi.Warnings;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Speaks to whichever vendor an attempt's route names, for one client request (chat or
+ * embeddings). OpenAI-shaped vendors get the client's bytes with only the model and stream usage
+ * option spliced, and their answer comes back as their own bytes (DESIGN house rule 5). Other
+ * vendors go through the canonical model: the client's body is decoded once, on the first attempt
+ * that needs it, and each attempt translates it afresh (DESIGN request flow step 3).
+ */
+final class ChatProtocol implements ExchangeProtocol {
+
+    private final ByteBuf body;
+    private final OpenAiRequestFacts facts;
+    private final boolean embeddings;
+    private final JsonLimits limits;
+    private final String responseId;
+    private final long created;
+    private final String unsupportedPolicy;
+    private ChatRequest chat;
+    private EmbeddingsRequest embeddingsRequest;
+    private Usage unaryUsage;
+
+    ChatProtocol(ByteBuf body, OpenAiRequestFacts facts, boolean embeddings, JsonLimits limits, String responseId,
+                 String unsupportedPolicy) {
+        this.body = body;
+        this.facts = facts;
+        this.embeddings = embeddings;
+        this.limits = limits;
+        this.responseId = responseId;
+        this.created = System.currentTimeMillis() / 1000;
+        this.unsupportedPolicy = unsupportedPolicy;
+    }
+
+    /** Whether Junction can speak to {@code type} at all. */
+    static boolean speaks(String type) {
+        return VendorRegistry.passThrough(type) != null || VendorRegistry.adapter(type) != null;
+    }
+
+    @Override
+    public boolean stream() {
+        return facts.stream() && !embeddings;
+    }
+
+    @Override
+    public UpstreamRequest build(Route route, ByteBufAllocator alloc, Warnings warnings) {
+        PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
+        if (pt != null) {
+            return embeddings ? pt.embeddingsRequest(body, facts, route.target(), alloc)
+                    : pt.chatRequest(body, facts, route.target(), alloc);
+        }
+        VendorAdapter a = adapter(route);
+        Target t = target(route);
+        return embeddings ? a.embeddingsRequest(embeddingsRequest(), t, alloc) : a.chatRequest(chatRequest(), t, alloc, warnings);
+    }
+
+    @Override
+    public GatewayError error(Route route, int status, HttpHeaders headers, ByteBuf errorBody) {
+        PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
+        return pt != null ? pt.error(status, headers, errorBody) : adapter(route).error(status, headers, errorBody);
+    }
+
+    @Override
+    public ByteBuf unary(Route route, ByteBuf answer, ByteBufAllocator alloc) {
+        if (VendorRegistry.passThrough(route.provider().type()) != null) {
+            unaryUsage = UsageScanner.topLevelUsage(answer);
+            return answer.retainedDuplicate();
+        }
+        VendorAdapter a = adapter(route);
+        String model = route.deployment().model();
+        if (embeddings) {
+            EmbeddingsRequest req = embeddingsRequest();
+            EmbeddingsResponse r = a.embeddingsResponse(req, answer);
+            unaryUsage = r.usage();
+            return OpenAiResponseEncoder.encodeEmbeddings(r, model, req.base64(), alloc);
+        }
+        ChatResponse r = a.chatResponse(chatRequest(), answer);
+        unaryUsage = r.usage();
+        return OpenAiResponseEncoder.encodeChat(r, responseId, created, model, alloc);
+    }
+
+    @Override
+    public Usage unaryUsage() {
+        return unaryUsage;
+    }
+
+    @Override
+    public StreamProcessor streamProcessor(Route route) {
+        PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
+        if (pt != null) {
+            return new PassThroughStreamProcessor(facts.includeUsage(), pt);
+        }
+        ChatRequest req = chatRequest();
+        return new TranslatedStreamProcessor(adapter(route).streamTranslator(req),
+                new OpenAiChunkWriter(responseId, created, route.deployment().model(), req.includeUsage()));
+    }
+
+    private static VendorAdapter adapter(Route route) {
+        VendorAdapter a = VendorRegistry.adapter(route.provider().type());
+        if (a == null) {
+            throw new TranslationException(GatewayError.internal("No translator for provider type '"
+                    + route.provider().type() + "'."));
+        }
+        return a;
+    }
+
+    /** The route's target with what translation needs from config: the drop/reject policy. */
+    private Target target(Route route) {
+        Target t = route.target();
+        if (unsupportedPolicy == null || t.options().containsKey("unsupported")) {
+            return t;
+        }
+        Map<String, String> options = new HashMap<>(t.options());
+        options.put("unsupported", unsupportedPolicy);
+        return new Target(t.provider(), t.type(), t.baseUrl(), t.model(), t.apiKey(), t.headers(), options);
+    }
+
+    private ChatRequest chatRequest() {
+        if (chat == null) {
+            chat = OpenAiRequestDecoder.decodeChat(body, limits);
+        }
+        return chat;
+    }
+
+    private EmbeddingsRequest embeddingsRequest() {
+        if (embeddingsRequest == null) {
+            embeddingsRequest = OpenAiRequestDecoder.decodeEmbeddings(body, limits);
+        }
+        return embeddingsRequest;
+    }
+}
