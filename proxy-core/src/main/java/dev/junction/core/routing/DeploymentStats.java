@@ -41,6 +41,7 @@ public final class DeploymentStats {
     private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToRawLongBits(NONE));
     private final AtomicLong lastSampleAt = new AtomicLong();
     private final AtomicLongArray ring;
+    private final AtomicLong reserved = new AtomicLong();
     private final AtomicLong samples = new AtomicLong();
     private volatile Percentiles percentiles = new Percentiles(0, NONE, NONE);
 
@@ -81,8 +82,10 @@ public final class DeploymentStats {
                 break;
             }
         }
-        long n = samples.getAndIncrement();
-        ring.set((int) (n % ring.length()), t);
+        // Reserve a slot, fill it, then publish: readers never count a slot that is not written yet.
+        long slot = reserved.getAndIncrement();
+        ring.set((int) (slot % ring.length()), t);
+        samples.incrementAndGet();
         lastSampleAt.set(ticker.nanos());
     }
 

@@ -4,6 +4,8 @@ import dev.junction.core.time.FakeTicker;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.junction.core.resilience.CircuitBreaker.State.CLOSED;
 import static dev.junction.core.resilience.CircuitBreaker.State.HALF_OPEN;
@@ -86,6 +88,38 @@ class CircuitBreakerTest {
         assertEquals(Duration.ofSeconds(30).toNanos(), breaker.remainingOpenNanos());
         ticker.advance(Duration.ofSeconds(30));
         assertEquals(HALF_OPEN, breaker.state());
+    }
+
+    @Test
+    void halfOpenAdmitsExactlyTheProbeCountUnderContention() throws Exception {
+        FakeTicker t = new FakeTicker();
+        CircuitBreaker breaker = new CircuitBreaker(new CircuitBreaker.Settings(0.5, 1, Duration.ofSeconds(10), 10,
+                Duration.ofSeconds(1), 3), t);
+        breaker.onFailure();
+        t.advance(Duration.ofSeconds(1));
+        AtomicInteger admitted = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        Thread[] threads = new Thread[8];
+        for (int i = 0; i < threads.length; i++) {
+            threads[i] = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                for (int k = 0; k < 100; k++) {
+                    if (breaker.tryAcquire()) {
+                        admitted.incrementAndGet();
+                    }
+                }
+            });
+            threads[i].start();
+        }
+        go.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(3, admitted.get());
     }
 
     private void open() {
