@@ -122,7 +122,13 @@ public final class ConfigLoader {
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(abs, List.of(e.getMessage()));
         }
-        return new Validator(resolved, user, reference, abs).validate();
+        try {
+            return new Validator(resolved, user, reference, abs).validate();
+        } catch (com.typesafe.config.ConfigException e) {
+            // The validator reads defensively; this only catches a shape it did not anticipate, so the
+            // user still gets a config error naming the place rather than a stack trace.
+            throw new ConfigException(abs, List.of(e.getMessage()));
+        }
     }
 
     /** Loads a config given as HOCON text, with an empty environment (tests). */
