@@ -126,7 +126,13 @@ public final class ConfigLoader {
         // resolved before its shape is compared with the user's keys.
         Config referenceShape = reference.resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false)
                 .setAllowUnresolved(true));
-        return new Validator(resolved, user, referenceShape, abs).validate();
+        try {
+            return new Validator(resolved, user, referenceShape, abs).validate();
+        } catch (com.typesafe.config.ConfigException e) {
+            // The validator reads defensively; this only catches a shape it did not anticipate, so the
+            // user still gets a config error naming the place rather than a stack trace.
+            throw new ConfigException(abs, List.of(e.getMessage()));
+        }
     }
 
     /** Loads a config given as HOCON text, with an empty environment (tests). */
