@@ -1,5 +1,7 @@
 package dev.junction.translators;
 
+import dev.junction.translators.anthropic.AnthropicAdapter;
+import dev.junction.translators.gemini.GeminiAdapter;
 import dev.junction.translators.passthrough.OpenAiPassThrough;
 import dev.junction.translators.passthrough.PassThroughVendor;
 import dev.junction.translators.spi.VendorAdapter;
@@ -20,7 +22,9 @@ public final class VendorRegistry {
             "openai-compatible", new OpenAiPassThrough("openai-compatible", OpenAiPassThrough.Flavor.COMPATIBLE),
             "azure-openai", new OpenAiPassThrough("azure-openai", OpenAiPassThrough.Flavor.AZURE));
 
-    private static final Map<String, VendorAdapter> TRANSLATED = Map.of();
+    private static final Map<String, VendorAdapter> TRANSLATED = Map.of(
+            "anthropic", new AnthropicAdapter(),
+            "gemini", new GeminiAdapter());
 
     private VendorRegistry() {
     }

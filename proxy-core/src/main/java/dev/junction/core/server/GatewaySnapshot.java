@@ -35,7 +35,7 @@ public record GatewaySnapshot(GatewayConfig config, Catalog catalog, RouteTable 
                 Ticker.system());
         Map<Deployment, Route> callables = new IdentityHashMap<>();
         table.routes().values().forEach(r -> r.deployments().forEach(d -> callables.put(d, Route.of(d))));
-        return new GatewaySnapshot(config, catalog, table, new Router(random, policies.stats()),
+        return new GatewaySnapshot(config, catalog, table, new Router(random, policies.stats(), Ticker.system()),
                 policies.retry().policy(random), new GatewayAuth(config.auth()), callables, System.currentTimeMillis());
     }
 

@@ -15,8 +15,10 @@ package dev.junction.translators.passthrough;
  * @param maxTokens           {@code max_completion_tokens}, else {@code max_tokens}, else -1
  * @param n                   {@code n}, 1 when absent
  * @param textBytes           bytes of the messages array (an upper bound of the prompt size)
+ * @param inlineMediaBytes    bytes of long strings inside the messages (base64 media), not prompt text
  */
 public record OpenAiRequestFacts(String model, int modelStart, int modelEnd, boolean stream, boolean includeUsage,
                                  int streamOptionsStart, int streamOptionsEnd, int imageParts, int toolCount,
-                                 boolean jsonSchema, long maxTokens, int n, long textBytes) {
+                                 boolean jsonSchema, long maxTokens, int n, long textBytes,
+                                 long inlineMediaBytes) {
 }

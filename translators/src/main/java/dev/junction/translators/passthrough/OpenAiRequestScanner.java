@@ -75,6 +75,7 @@ public final class OpenAiRequestScanner {
         long maxTokens = -1;
         int n = 1;
         long textBytes = 0;
+        long mediaBytes = 0;
         boolean sawMessages = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -113,7 +114,9 @@ public final class OpenAiRequestScanner {
                         throw invalid("invalid_value", "messages", "'messages' must be an array of messages.");
                     }
                     sawMessages = true;
-                    images = countImages(p);
+                    long[] media = new long[1];
+                    images = countImages(p, media);
+                    mediaBytes = media[0];
                     textBytes = p.currentLocation().getByteOffset() - start;
                 }
                 case "tools" -> {
@@ -146,7 +149,7 @@ public final class OpenAiRequestScanner {
             throw invalid("missing_field", "model", "The request has no 'model'. Set it to one of the aliases listed by GET /v1/models.");
         }
         return new OpenAiRequestFacts(model, modelStart, modelEnd, stream, includeUsage, soStart, soEnd, images, tools,
-                jsonSchema, maxCompletion >= 0 ? maxCompletion : maxTokens, n, sawMessages ? textBytes : 0);
+                jsonSchema, maxCompletion >= 0 ? maxCompletion : maxTokens, n, sawMessages ? textBytes : 0, mediaBytes);
     }
 
     private static boolean scanStreamOptions(JsonParser p) throws IOException {
@@ -163,13 +166,28 @@ public final class OpenAiRequestScanner {
         return include;
     }
 
-    private int countImages(JsonParser p) throws IOException {
+    /**
+     * Walks the messages counting {@code image_url} parts and the bytes of long media strings (the
+     * {@code url}, {@code file_data} and {@code data} values that carry base64) without decoding
+     * them: a string's size is the distance from its start to the next token.
+     */
+    private int countImages(JsonParser p, long[] mediaBytes) throws IOException {
         int images = 0;
         int depth = 1;
+        long stringStart = -1;
+        String field = null;
         while (depth > 0) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 throw new JsonParseException(p, "unexpected end of input in messages");
+            }
+            long at = p.currentTokenLocation().getByteOffset();
+            if (stringStart >= 0) {
+                long size = at - stringStart;
+                if (size > MEDIA_STRING_BYTES) {
+                    mediaBytes[0] += size;
+                }
+                stringStart = -1;
             }
             switch (t) {
                 case START_ARRAY, START_OBJECT -> {
@@ -179,8 +197,14 @@ public final class OpenAiRequestScanner {
                 }
                 case END_ARRAY, END_OBJECT -> depth--;
                 case FIELD_NAME -> {
-                    if ("image_url".equals(p.currentName())) {
+                    field = p.currentName();
+                    if ("image_url".equals(field)) {
                         images++;
+                    }
+                }
+                case VALUE_STRING -> {
+                    if ("url".equals(field) || "file_data".equals(field) || "data".equals(field)) {
+                        stringStart = at;
                     }
                 }
                 default -> { }
@@ -188,6 +212,9 @@ public final class OpenAiRequestScanner {
         }
         return images;
     }
+
+    /** Media strings longer than this are left out of the prompt-size estimate (they are not text). */
+    private static final int MEDIA_STRING_BYTES = 4096;
 
     private static boolean scanResponseFormat(JsonParser p, JsonToken t) throws IOException {
         if (t != JsonToken.START_OBJECT) {
