@@ -159,7 +159,9 @@ class GeminiTest {
         assertEquals("type.googleapis.com/google.rpc.RetryInfo", e.at("/details/2/@type").asText());
         assertEquals("12s", e.at("/details/2/retryDelay").asText());
 
-        JsonNode perDay = Http.json(post("generateContent", body("[[sim status=429 error=per_day]]")).body());
+        HttpResponse<String> perDayRes = post("generateContent", body("[[sim error=per_day]]"));
+        assertEquals(429, perDayRes.statusCode());
+        JsonNode perDay = Http.json(perDayRes.body());
         assertTrue(perDay.at("/error/details/0/violations/0/quotaId").asText().contains("PerDay"));
         for (JsonNode d : perDay.at("/error/details")) {
             assertNotEquals("type.googleapis.com/google.rpc.RetryInfo", d.get("@type").asText());

@@ -259,7 +259,9 @@ class OpenAiChatTest {
         OpenAiSchema.assertValid("ErrorResponse", limited.body());
         assertEquals("rate_limit_exceeded", Http.json(limited.body()).at("/error/code").asText());
 
-        HttpResponse<String> quota = Http.post(url, chat("[[sim status=429 error=insufficient_quota]]", null));
+        assertEquals("0", limited.headers().firstValue("x-ratelimit-remaining-requests").orElse(null));
+        HttpResponse<String> quota = Http.post(url, chat("[[sim error=insufficient_quota]]", null));
+        assertEquals(429, quota.statusCode());
         assertEquals(Http.json("{\"message\":\"You exceeded your current quota, please check your plan and billing"
                 + " details.\",\"type\":\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}"),
                 Http.json(quota.body()).get("error"));
