@@ -102,6 +102,18 @@ class GeminiTest {
     }
 
     @Test
+    void thoughtsStreamBeforeText() {
+        List<JsonNode> chunks = stream("[[sim reasoning=2 tokens=1]]");
+        assertEquals(4, chunks.size());
+        assertTrue(chunks.get(0).at("/candidates/0/content/parts/0/thought").asBoolean());
+        assertTrue(chunks.get(1).at("/candidates/0/content/parts/0/thought").asBoolean());
+        assertFalse(chunks.get(2).at("/candidates/0/content/parts/0").has("thought"));
+        JsonNode usage = chunks.get(3).get("usageMetadata");
+        assertEquals(2, usage.get("thoughtsTokenCount").asInt());
+        assertEquals(1, usage.get("candidatesTokenCount").asInt());
+    }
+
+    @Test
     void functionCallsHaveNoIdsAndStopFinish() {
         List<JsonNode> chunks = stream("[[sim tool=get_weather args={\"city\":\"Paris\"} tool=get_time]]");
         assertEquals(2, chunks.size());

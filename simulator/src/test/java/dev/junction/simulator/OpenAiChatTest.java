@@ -252,6 +252,21 @@ class OpenAiChatTest {
     }
 
     @Test
+    void refusalStreamsTheRefusalField() {
+        HttpResponse<String> res = Http.post(url, chat("[[sim finish=refusal text=\"I cannot help.\"]]",
+                "{\"stream\":true}"));
+        List<Http.Event> events = Http.events(res.body());
+        StringBuilder refusal = new StringBuilder();
+        for (Http.Event e : events.subList(0, events.size() - 1)) {
+            assertValidChunk(e.json());
+            JsonNode delta = e.json().at("/choices/0/delta");
+            assertTrue(!delta.has("content") || delta.get("content").isNull(), "no content in a refusal");
+            refusal.append(delta.path("refusal").asText(""));
+        }
+        assertEquals("I cannot help.", refusal.toString());
+    }
+
+    @Test
     void errorStatusesUseOpenAiErrorShape() {
         HttpResponse<String> limited = Http.post(url, chat("[[sim status=429 retry-after=2]]", null));
         assertEquals(429, limited.statusCode());
