@@ -214,6 +214,28 @@ class ServerTest {
     }
 
     @Test
+    void slowReaderGetsTheWholeStreamAfterBackpressure() throws Exception {
+        try (VendorSimulator sim = VendorSimulator.start(); RawClient c = new RawClient(sim.port())) {
+            String body = CHAT.replace("hi", "[[sim tokens=5000]]").replace("}]}", "}],\"stream\":true}");
+            c.post("/v1/chat/completions", body);
+            // About a megabyte of frames against socket buffers of a few hundred kilobytes: the
+            // server must pause on unwritability and resume when the reader catches up.
+            Thread.sleep(300);
+            assertEquals(1, sim.activeStreams());
+            int frames = 0;
+            String last = null;
+            String chunk;
+            while ((chunk = c.nextChunk()) != null) {
+                frames++;
+                last = chunk;
+            }
+            assertEquals(1 + 5000 + 1 + 1, frames);
+            assertEquals("data: [DONE]\n\n", last);
+            Http.await(() -> sim.completedStreams() == 1, "stream completed");
+        }
+    }
+
+    @Test
     void failureRateInjectsVendorShapedErrors() {
         FaultProfile always = new FaultProfile(1.0, 503, 0, 1, 7);
         try (VendorSimulator sim = VendorSimulator.start(SimulatorOptions.builder().faults(always).build())) {
