@@ -218,8 +218,9 @@ class ServerTest {
         try (VendorSimulator sim = VendorSimulator.start(); RawClient c = new RawClient(sim.port())) {
             String body = CHAT.replace("hi", "[[sim tokens=5000]]").replace("}]}", "}],\"stream\":true}");
             c.post("/v1/chat/completions", body);
-            // About a megabyte of frames against socket buffers of a few hundred kilobytes: the
-            // server must pause on unwritability and resume when the reader catches up.
+            // About a megabyte of frames while the client does not read: whether or not the socket
+            // buffers fill up and the server pauses on unwritability, the reader must then get
+            // every frame in order.
             Thread.sleep(300);
             assertEquals(1, sim.activeStreams());
             int frames = 0;
