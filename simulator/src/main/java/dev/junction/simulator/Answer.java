@@ -49,9 +49,5 @@ sealed interface Answer {
         static Frame event(String event, String json, boolean paced) {
             return new Frame(("event: " + event + "\ndata: " + json + "\n\n").getBytes(StandardCharsets.UTF_8), paced);
         }
-
-        String text() {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
     }
 }

@@ -445,6 +445,12 @@ final class OpenAiVendor {
 
     private Answer errorAnswer(Behavior b, String model, Map<String, String> headers, long latency) {
         int status = b.status();
+        if (status == 429 && (b.errorCode() == null || b.errorCode().equals("rate_limit_exceeded"))) {
+            // A plain rate limit reports its window like OpenAI does (§1.1: reset values are durations).
+            headers.putIfAbsent("x-ratelimit-limit-requests", "60");
+            headers.putIfAbsent("x-ratelimit-remaining-requests", "0");
+            headers.putIfAbsent("x-ratelimit-reset-requests", "1s");
+        }
         byte[] body = b.errorBody() != null ? b.errorBody().getBytes(StandardCharsets.UTF_8)
                 : errorFor(status, b.errorCode(), model);
         return Answer.Unary.json(status, headers, body, latency);

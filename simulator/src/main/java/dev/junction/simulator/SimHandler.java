@@ -44,6 +44,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
     private Answer.Streamed stream;
     private int next;
     private boolean paceDue;
+    private boolean waitingWritable;
     /** An answer is being prepared or written and has not ended yet. */
     private boolean inFlight;
 
@@ -93,6 +94,15 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         process(req);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (waitingWritable && ctx.channel().isWritable()) {
+            waitingWritable = false;
+            pump();
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override
@@ -206,6 +216,15 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
                     pump();
                 }, s.intervalNanos(), TimeUnit.NANOSECONDS);
                 return;
+            }
+            if (!ctx.channel().isWritable()) {
+                // A slow reader: stop here and resume from channelWritabilityChanged, so a load run
+                // with many slow streams does not pile frames up in the outbound buffer.
+                ctx.flush();
+                if (!ctx.channel().isWritable()) {
+                    waitingWritable = true;
+                    return;
+                }
             }
             paceDue = false;
             ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(frame.bytes())));

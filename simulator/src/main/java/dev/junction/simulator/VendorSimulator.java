@@ -64,7 +64,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   retry-after=2         add a retry-after header (seconds); retry-after-ms=N likewise
  *   error=CODE            error variant: insufficient_quota | credit_balance_exhausted | request_too_large |
  *                         context_length_exceeded (OpenAI); context_length_exceeded | spend_limit (Anthropic);
- *                         per_day | limit_zero (Gemini 429); also the default code when the vendor has one
+ *                         per_day | limit_zero (Gemini 429). Without status= the variant implies it
+ *                         (quota, spend and per-day variants 429; overloaded 529; others 400)
  *   latency=300ms         delay before the first byte (300, 300ms, 1.5s)
  *   tps=50                stream pacing in tokens per second (0 = all at once)
  *   tokens=20             reply length in words
@@ -308,6 +309,9 @@ public final class VendorSimulator implements AutoCloseable {
     private Effective effective(Behavior directives) {
         Behavior queued = queue.poll();
         Behavior b = directives.overlay(queued);
+        if (b.status() == null && b.errorCode() != null) {
+            b = b.overlay(Behavior.status(statusOf(b.errorCode())));
+        }
         boolean plain = b.isEmpty();
         Duration latency = b.latency() != null ? b.latency() : opts.latency();
         double tps = b.tokensPerSecond() != null ? b.tokensPerSecond() : opts.tokensPerSecond();
@@ -331,6 +335,18 @@ public final class VendorSimulator implements AutoCloseable {
         long latencyNanos = (long) (latency.toNanos() * multiplier);
         long intervalNanos = tps > 0 ? (long) (1_000_000_000L / tps * multiplier) : 0;
         return new Effective(b, plain, latencyNanos, intervalNanos);
+    }
+
+    /** The status an {@code error=} variant implies when no status is scripted. */
+    static int statusOf(String errorCode) {
+        return switch (errorCode) {
+            case "insufficient_quota", "credit_balance_exhausted", "organization_spend_limit_exceeded",
+                 "project_spend_limit_exceeded", "organization_usage_limit_exceeded", "request_too_large",
+                 "rate_limit_exceeded", "spend_limit", "enforced_spend_limit_reached", "per_day", "limit_zero",
+                 "quota" -> 429;
+            case "overloaded" -> 529;
+            default -> 400;
+        };
     }
 
     static byte[] utf8(String s) {

@@ -102,6 +102,18 @@ class GeminiTest {
     }
 
     @Test
+    void thoughtsStreamBeforeText() {
+        List<JsonNode> chunks = stream("[[sim reasoning=2 tokens=1]]");
+        assertEquals(4, chunks.size());
+        assertTrue(chunks.get(0).at("/candidates/0/content/parts/0/thought").asBoolean());
+        assertTrue(chunks.get(1).at("/candidates/0/content/parts/0/thought").asBoolean());
+        assertFalse(chunks.get(2).at("/candidates/0/content/parts/0").has("thought"));
+        JsonNode usage = chunks.get(3).get("usageMetadata");
+        assertEquals(2, usage.get("thoughtsTokenCount").asInt());
+        assertEquals(1, usage.get("candidatesTokenCount").asInt());
+    }
+
+    @Test
     void functionCallsHaveNoIdsAndStopFinish() {
         List<JsonNode> chunks = stream("[[sim tool=get_weather args={\"city\":\"Paris\"} tool=get_time]]");
         assertEquals(2, chunks.size());
@@ -159,7 +171,9 @@ class GeminiTest {
         assertEquals("type.googleapis.com/google.rpc.RetryInfo", e.at("/details/2/@type").asText());
         assertEquals("12s", e.at("/details/2/retryDelay").asText());
 
-        JsonNode perDay = Http.json(post("generateContent", body("[[sim status=429 error=per_day]]")).body());
+        HttpResponse<String> perDayRes = post("generateContent", body("[[sim error=per_day]]"));
+        assertEquals(429, perDayRes.statusCode());
+        JsonNode perDay = Http.json(perDayRes.body());
         assertTrue(perDay.at("/error/details/0/violations/0/quotaId").asText().contains("PerDay"));
         for (JsonNode d : perDay.at("/error/details")) {
             assertNotEquals("type.googleapis.com/google.rpc.RetryInfo", d.get("@type").asText());

@@ -252,6 +252,21 @@ class OpenAiChatTest {
     }
 
     @Test
+    void refusalStreamsTheRefusalField() {
+        HttpResponse<String> res = Http.post(url, chat("[[sim finish=refusal text=\"I cannot help.\"]]",
+                "{\"stream\":true}"));
+        List<Http.Event> events = Http.events(res.body());
+        StringBuilder refusal = new StringBuilder();
+        for (Http.Event e : events.subList(0, events.size() - 1)) {
+            assertValidChunk(e.json());
+            JsonNode delta = e.json().at("/choices/0/delta");
+            assertTrue(!delta.has("content") || delta.get("content").isNull(), "no content in a refusal");
+            refusal.append(delta.path("refusal").asText(""));
+        }
+        assertEquals("I cannot help.", refusal.toString());
+    }
+
+    @Test
     void errorStatusesUseOpenAiErrorShape() {
         HttpResponse<String> limited = Http.post(url, chat("[[sim status=429 retry-after=2]]", null));
         assertEquals(429, limited.statusCode());
@@ -259,7 +274,9 @@ class OpenAiChatTest {
         OpenAiSchema.assertValid("ErrorResponse", limited.body());
         assertEquals("rate_limit_exceeded", Http.json(limited.body()).at("/error/code").asText());
 
-        HttpResponse<String> quota = Http.post(url, chat("[[sim status=429 error=insufficient_quota]]", null));
+        assertEquals("0", limited.headers().firstValue("x-ratelimit-remaining-requests").orElse(null));
+        HttpResponse<String> quota = Http.post(url, chat("[[sim error=insufficient_quota]]", null));
+        assertEquals(429, quota.statusCode());
         assertEquals(Http.json("{\"message\":\"You exceeded your current quota, please check your plan and billing"
                 + " details.\",\"type\":\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}"),
                 Http.json(quota.body()).get("error"));

@@ -214,6 +214,29 @@ class ServerTest {
     }
 
     @Test
+    void slowReaderGetsTheWholeStreamAfterBackpressure() throws Exception {
+        try (VendorSimulator sim = VendorSimulator.start(); RawClient c = new RawClient(sim.port())) {
+            String body = CHAT.replace("hi", "[[sim tokens=5000]]").replace("}]}", "}],\"stream\":true}");
+            c.post("/v1/chat/completions", body);
+            // About a megabyte of frames while the client does not read: whether or not the socket
+            // buffers fill up and the server pauses on unwritability, the reader must then get
+            // every frame in order.
+            Thread.sleep(300);
+            assertEquals(1, sim.activeStreams());
+            int frames = 0;
+            String last = null;
+            String chunk;
+            while ((chunk = c.nextChunk()) != null) {
+                frames++;
+                last = chunk;
+            }
+            assertEquals(1 + 5000 + 1 + 1, frames);
+            assertEquals("data: [DONE]\n\n", last);
+            Http.await(() -> sim.completedStreams() == 1, "stream completed");
+        }
+    }
+
+    @Test
     void failureRateInjectsVendorShapedErrors() {
         FaultProfile always = new FaultProfile(1.0, 503, 0, 1, 7);
         try (VendorSimulator sim = VendorSimulator.start(SimulatorOptions.builder().faults(always).build())) {
