@@ -27,6 +27,8 @@ public record GatewaySnapshot(GatewayConfig config, Catalog catalog, RouteTable 
                               RetryPolicy retry, GatewayAuth auth, Map<Deployment, Route> callables,
                               long createdAtMillis) {
 
+    static final java.time.Duration MAX_RETRY_AFTER = java.time.Duration.ofSeconds(2);
+
     public static GatewaySnapshot of(GatewayConfig config, GatewaySnapshot previous) {
         Catalog catalog = config.catalogPath() == null ? CatalogLoader.loadShipped() : CatalogLoader.load(config.catalogPath());
         ResiliencePolicies policies = policies(config.resilience());
@@ -45,9 +47,11 @@ public record GatewaySnapshot(GatewayConfig config, Catalog catalog, RouteTable 
         if (rc == null) {
             return d;
         }
-        ResiliencePolicies.Retry retry = rc.retry() == null ? d.retry()
-                : new ResiliencePolicies.Retry(rc.retry().maxAttempts(), rc.retry().base(), rc.retry().cap(),
-                d.retry().maxRetryAfter());
+        // A vendor asking for a longer pause than MAX_RETRY_AFTER is not waited out inside the
+        // gateway: the client gets the 429 with that Retry-After and decides (its SDK honours it).
+        ResiliencePolicies.Retry retry = rc.retry() == null
+                ? new ResiliencePolicies.Retry(d.retry().maxAttempts(), d.retry().base(), d.retry().cap(), MAX_RETRY_AFTER)
+                : new ResiliencePolicies.Retry(rc.retry().maxAttempts(), rc.retry().base(), rc.retry().cap(), MAX_RETRY_AFTER);
         CircuitBreaker.Settings cb = d.circuitBreaker();
         CircuitBreakerConfig c = rc.circuitBreaker();
         if (c != null) {

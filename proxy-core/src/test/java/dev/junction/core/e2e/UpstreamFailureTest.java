@@ -113,10 +113,15 @@ class UpstreamFailureTest {
     @Test
     void upstreamNonJsonErrorBodyStillMapsToTheVocabulary() throws Exception {
         try (MockWebServer up = new MockWebServer()) {
-            up.enqueue(new MockResponse().setResponseCode(502).setBody("<html>bad gateway</html>"));
+            for (int i = 0; i < 3; i++) { // the first try and its two retries
+                up.enqueue(new MockResponse().setResponseCode(502).setBody("<html>bad gateway</html>"));
+            }
             up.start();
             try (GatewayServer gw = gateway(up.url("/v1").toString(), "")) {
-                error(post(gw, CHAT), 503, "upstream_unavailable");
+                HttpResponse<String> r = post(gw, CHAT);
+                error(r, 503, "upstream_unavailable");
+                assertEquals("3", r.headers().firstValue("x-junction-attempts").orElseThrow());
+                assertEquals(3, up.getRequestCount());
             }
         }
     }
