@@ -135,6 +135,10 @@ public final class UpstreamCall {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 return;
             }
+            if (!(msg instanceof HttpContent)) {
+                // The head alone carries nothing to pace: fetch the first piece of the body.
+                requestMore();
+            }
         }
         if (msg instanceof HttpContent c) {
             armIdle();
