@@ -148,6 +148,10 @@ final class OpenAiVendor {
                     eff.latencyNanos());
         }
         Script s = Script.resolve(b, opts, Directives.strip(userText), ex.bodyBytes, maxTokens);
+        Answer.Silence silence = stream ? null : Answer.Silence.of(b, eff.latencyNanos());
+        if (silence != null) {
+            return silence;
+        }
         if (!stream) {
             return Answer.Unary.json(200, headers, bytes(completion(s, chatId, created, model, n, id)),
                     eff.latencyNanos());
