@@ -39,6 +39,29 @@ sealed interface Answer {
         }
     }
 
+    /**
+     * No answer at all, for faults on non-stream requests ({@code cut}/{@code stall} directives):
+     * after the latency the connection is closed without a byte ({@code close}), or kept open
+     * with the request unanswered until the client gives up.
+     */
+    record Silence(boolean close, long latencyNanos) implements Answer {
+        @Override
+        public Map<String, String> headers() {
+            return Map.of();
+        }
+
+        /** The fault a non-stream request asked for, or null. */
+        static Silence of(Behavior b, long latencyNanos) {
+            if (b.cutAfterChunks() != null) {
+                return new Silence(true, latencyNanos);
+            }
+            if (b.stallAfterChunks() != null) {
+                return new Silence(false, latencyNanos);
+            }
+            return null;
+        }
+    }
+
     /** One SSE event, already framed ({@code data: ...\n\n}). */
     record Frame(byte[] bytes, boolean paced) {
 

@@ -95,6 +95,10 @@ final class AnthropicVendor {
         Script s = Script.resolve(b, opts, Directives.strip(userText), ex.bodyBytes, maxTokens);
         String msgId = "msg_sim" + id;
         if (!req.path("stream").asBoolean(false)) {
+            Answer.Silence silence = Answer.Silence.of(b, eff.latencyNanos());
+            if (silence != null) {
+                return silence;
+            }
             return new Answer.Unary(200, "application/json", headers, OpenAiVendor.bytes(message(s, msgId, model, id)),
                     eff.latencyNanos());
         }

@@ -28,7 +28,9 @@ import java.util.Map;
  * @param reasoningTokens       reasoning tokens: reported in usage, and emitted as an Anthropic
  *                              thinking block / Gemini thought part of that many words
  * @param cutAfterChunks        close the connection after this many stream chunks, without terminator
+ *                              (non-stream requests: close without answering)
  * @param stallAfterChunks      stop sending after this many chunks but keep the connection open
+ *                              (non-stream requests: never answer)
  * @param errorEventAfterChunks send the vendor's mid-stream error event after this many chunks
  * @param blockReason           Gemini only: answer {@code promptFeedback.blockReason} with no candidates
  * @param azureEmptyFirstChunk  OpenAI streams only: lead with Azure's empty {@code choices:[]} chunk (§6.2)

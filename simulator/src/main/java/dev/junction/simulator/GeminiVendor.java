@@ -89,6 +89,10 @@ final class GeminiVendor {
         Script s = Script.resolve(b, opts, Directives.strip(userText), ex.bodyBytes, maxTokens);
         String responseId = "sim" + id;
         if (!stream) {
+            Answer.Silence silence = Answer.Silence.of(b, eff.latencyNanos());
+            if (silence != null) {
+                return silence;
+            }
             ObjectNode body = b.blockReason() != null ? blocked(s, b.blockReason(), model, responseId)
                     : response(s, model, responseId, id);
             return new Answer.Unary(200, "application/json; charset=UTF-8", headers, OpenAiVendor.bytes(body),

@@ -32,6 +32,10 @@ final class OpenAiVendor {
     private final byte[] fastChoices;
     private final byte[] fastUsageRest;
     private final int fastCompletion;
+    private static final byte[] FAST_SUFFIX = (",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
+            + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
+            + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}},\"service_tier\":\"default\","
+            + "\"system_fingerprint\":\"" + FINGERPRINT + "\"}").getBytes(StandardCharsets.US_ASCII);
 
     OpenAiVendor(Engine engine) {
         this.engine = engine;
@@ -148,6 +152,10 @@ final class OpenAiVendor {
                     eff.latencyNanos());
         }
         Script s = Script.resolve(b, opts, Directives.strip(userText), ex.bodyBytes, maxTokens);
+        Answer.Silence silence = stream ? null : Answer.Silence.of(b, eff.latencyNanos());
+        if (silence != null) {
+            return silence;
+        }
         if (!stream) {
             return Answer.Unary.json(200, headers, bytes(completion(s, chatId, created, model, n, id)),
                     eff.latencyNanos());
@@ -165,14 +173,11 @@ final class OpenAiVendor {
     private byte[] fastBody(String chatId, long created, String model, int promptTokens) {
         byte[] head = ("{\"id\":\"" + chatId + "\",\"object\":\"chat.completion\",\"created\":" + created
                 + ",\"model\":" + F.textNode(model)).getBytes(StandardCharsets.UTF_8);
-        byte[] end = ((promptTokens + fastCompletion) + ",\"prompt_tokens_details\":{\"cached_tokens\":0,"
-                + "\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
-                + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}},\"service_tier\":\"default\","
-                + "\"system_fingerprint\":\"" + FINGERPRINT + "\"}").getBytes(StandardCharsets.US_ASCII);
         byte[] prompt = Integer.toString(promptTokens).getBytes(StandardCharsets.US_ASCII);
+        byte[] total = Integer.toString(promptTokens + fastCompletion).getBytes(StandardCharsets.US_ASCII);
         ByteBuffer out = ByteBuffer.allocate(head.length + fastChoices.length + prompt.length + fastUsageRest.length
-                + end.length);
-        out.put(head).put(fastChoices).put(prompt).put(fastUsageRest).put(end);
+                + total.length + FAST_SUFFIX.length);
+        out.put(head).put(fastChoices).put(prompt).put(fastUsageRest).put(total).put(FAST_SUFFIX);
         return out.array();
     }
 

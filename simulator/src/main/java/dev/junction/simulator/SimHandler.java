@@ -151,6 +151,14 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive()) {
             return;
         }
+        if (answer instanceof Answer.Silence silence) {
+            if (silence.close()) {
+                inFlight = false;
+                ctx.close();
+            }
+            // Otherwise the request stays unanswered (inFlight) until the client leaves.
+            return;
+        }
         if (answer instanceof Answer.Unary u) {
             FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(u.status()),
                     Unpooled.wrappedBuffer(u.body()));
@@ -161,8 +169,7 @@ final class SimHandler extends ChannelInboundHandlerAdapter {
             keepAliveHeader(h);
             inFlight = false;
             ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> done());
-        } else {
-            Answer.Streamed s = (Answer.Streamed) answer;
+        } else if (answer instanceof Answer.Streamed s) {
             HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             HttpHeaders h = res.headers();
             h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");

@@ -76,6 +76,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   finish=length         stop | length | tool_calls | refusal | content_filter
  *   cut=3                 close the connection after 3 stream frames, without terminator
  *   stall=2               stop after 2 frames, keep the connection open
+ *                         (non-stream requests: cut closes without answering, stall never answers)
  *   error-event=2         after 2 frames send the vendor's mid-stream error event and end
  *   block=SAFETY          Gemini: promptFeedback.blockReason, no candidates
  *   prompt-tokens=N cached=N reasoning=N   usage numbers (reasoning also emits thinking / thought text)

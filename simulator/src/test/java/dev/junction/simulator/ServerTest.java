@@ -237,6 +237,30 @@ class ServerTest {
     }
 
     @Test
+    void nonStreamCutAndStall() throws Exception {
+        try (VendorSimulator sim = VendorSimulator.start()) {
+            try (RawClient c = new RawClient(sim.port())) {
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.EOFException.class,
+                        () -> c.post("/v1/chat/completions", CHAT.replace("hi", "[[sim cut=0]]")));
+            }
+            assertEquals(0, sim.cancelledRequests());
+            try (RawClient c = new RawClient(sim.port())) {
+                c.setTimeout(300);
+                org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class,
+                        () -> c.post("/v1/messages", "{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":"
+                                + "\"user\",\"content\":\"[[sim stall=0]]\"}]}", "anthropic-version", "2023-06-01"));
+            }
+            Http.await(() -> sim.cancelledRequests() == 1, "unanswered request cancelled by the client");
+            sim.enqueue(Behavior.builder().cutAfterChunks(0).build());
+            try (RawClient c = new RawClient(sim.port())) {
+                org.junit.jupiter.api.Assertions.assertThrows(java.io.EOFException.class,
+                        () -> c.post("/v1beta/models/g:generateContent", "{\"contents\":[{\"parts\":[{\"text\":"
+                                + "\"hi\"}]}]}"));
+            }
+        }
+    }
+
+    @Test
     void failureRateInjectsVendorShapedErrors() {
         FaultProfile always = new FaultProfile(1.0, 503, 0, 1, 7);
         try (VendorSimulator sim = VendorSimulator.start(SimulatorOptions.builder().faults(always).build())) {
