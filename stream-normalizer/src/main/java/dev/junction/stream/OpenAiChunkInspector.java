@@ -1,7 +1,9 @@
 package dev.junction.stream;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
@@ -21,8 +23,10 @@ import java.util.Arrays;
  * {@code reasoning_content}/{@code reasoning}, any {@code tool_calls} or {@code function_call}).
  *
  * <p>{@link #inspect} returns the same {@link Result} object every time, overwritten by the next
- * call, so a stream costs no allocation per chunk beyond the parser. One inspector per stream or per
- * event-loop thread; not thread-safe.
+ * call, and one parser is reused for every chunk, so inspecting costs no allocation per chunk
+ * (except the {@link Usage} of a usage chunk and the finish-reason strings). Chunks of different
+ * streams may be interleaved: use one inspector per event-loop thread, or per stream. Not
+ * thread-safe.
  */
 public final class OpenAiChunkInspector {
 
@@ -125,6 +129,7 @@ public final class OpenAiChunkInspector {
 
     private final Result result = new Result();
     private byte[] scratch = new byte[1024];
+    private JsonParser parser;
 
     /** Inspects the readable bytes of {@code data} (one SSE event's data; not consumed nor released). */
     public Result inspect(ByteBuf data) {
@@ -134,36 +139,85 @@ public final class OpenAiChunkInspector {
             r.done = true;
             return r;
         }
-        try (JsonParser p = parser(data)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                r.malformed = true;
-                return r;
+        int length = data.readableBytes();
+        byte[] bytes;
+        int offset;
+        if (data.hasArray()) {
+            bytes = data.array();
+            offset = data.arrayOffset() + data.readerIndex();
+        } else {
+            // Direct or composite buffer: one copy into a reused array.
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, scratch.length * 2)];
             }
-            topLevel(p, r);
+            data.getBytes(data.readerIndex(), scratch, 0, length);
+            bytes = scratch;
+            offset = 0;
+        }
+        boolean reusable = false;
+        try {
+            JsonParser p = parser();
+            ((ByteArrayFeeder) p.getNonBlockingInputFeeder()).feedInput(bytes, offset, offset + length);
+            if (next(p) != JsonToken.START_OBJECT) {
+                r.malformed = true;
+            } else {
+                topLevel(p, r);
+                // The chunk is one whole JSON object: the parser must now want more input, ready for
+                // the next chunk. A second value after it is not one chunk.
+                reusable = p.nextToken() == JsonToken.NOT_AVAILABLE;
+                if (!reusable) {
+                    r.reset();
+                    r.malformed = true;
+                }
+            }
         } catch (IOException e) {
-            // Broken JSON: report it rather than throw, the proxy decides (it forwards bytes anyway).
+            // Broken or truncated JSON: report it rather than throw, the proxy decides (it forwards bytes anyway).
+            r.reset();
             r.malformed = true;
+        } finally {
+            if (!reusable) {
+                discardParser();
+            }
         }
         return r;
     }
 
-    private JsonParser parser(ByteBuf data) throws IOException {
-        int length = data.readableBytes();
-        if (data.hasArray()) {
-            return Json.FACTORY.createParser(data.array(), data.arrayOffset() + data.readerIndex(), length);
+    /**
+     * One non-blocking parser serves every chunk: each chunk is a complete root-level JSON value, so
+     * feeding the next chunk after the previous one was consumed parses it from a clean state, without
+     * allocating a parser, its context and its buffers per chunk.
+     */
+    private JsonParser parser() throws IOException {
+        if (parser == null) {
+            parser = Json.FACTORY.createNonBlockingByteArrayParser();
         }
-        // Direct or composite buffer: one copy into a reused array is cheaper than a stream adapter.
-        if (scratch.length < length) {
-            scratch = new byte[Math.max(length, scratch.length * 2)];
+        return parser;
+    }
+
+    private void discardParser() {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException ignored) {
+                // closing a byte-array parser does no I/O
+            }
+            parser = null;
         }
-        data.getBytes(data.readerIndex(), scratch, 0, length);
-        return Json.FACTORY.createParser(scratch, 0, length);
+    }
+
+    /** The next token; a chunk that ends inside its JSON value is truncated. */
+    private static JsonToken next(JsonParser p) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == JsonToken.NOT_AVAILABLE || t == null) {
+            throw new JsonParseException(p, "truncated chunk");
+        }
+        return t;
     }
 
     private static void topLevel(JsonParser p, Result r) throws IOException {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (next(p) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            JsonToken value = p.nextToken();
+            JsonToken value = next(p);
             switch (name) {
                 case "choices" -> {
                     if (value == JsonToken.START_ARRAY) {
@@ -203,9 +257,9 @@ public final class OpenAiChunkInspector {
     }
 
     private static void groq(JsonParser p, Result r) throws IOException {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (next(p) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            JsonToken value = p.nextToken();
+            JsonToken value = next(p);
             if (name.equals("usage") && value == JsonToken.START_OBJECT) {
                 r.usage = usage(p);
             } else {
@@ -216,7 +270,7 @@ public final class OpenAiChunkInspector {
 
     private static void choices(JsonParser p, Result r) throws IOException {
         JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+        while ((t = next(p)) != JsonToken.END_ARRAY) {
             r.choiceCount++;
             if (t != JsonToken.START_OBJECT) {
                 p.skipChildren();
@@ -224,9 +278,9 @@ public final class OpenAiChunkInspector {
             }
             int index = -1;
             String finish = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
+            while (next(p) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                JsonToken value = p.nextToken();
+                JsonToken value = next(p);
                 switch (name) {
                     case "index" -> {
                         if (value == JsonToken.VALUE_NUMBER_INT) {
@@ -255,9 +309,9 @@ public final class OpenAiChunkInspector {
     }
 
     private static void delta(JsonParser p, Result r) throws IOException {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (next(p) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            JsonToken value = p.nextToken();
+            JsonToken value = next(p);
             switch (name) {
                 case "content", "refusal", "reasoning_content", "reasoning" -> {
                     if (value == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
@@ -266,7 +320,7 @@ public final class OpenAiChunkInspector {
                 }
                 case "tool_calls" -> {
                     if (value == JsonToken.START_ARRAY) {
-                        if (p.nextToken() != JsonToken.END_ARRAY) {
+                        if (next(p) != JsonToken.END_ARRAY) {
                             r.content = true;
                             p.skipChildren();
                             skipRestOfArray(p);
@@ -286,7 +340,7 @@ public final class OpenAiChunkInspector {
 
     private static void skipRestOfArray(JsonParser p) throws IOException {
         JsonToken t;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+        while ((t = next(p)) != JsonToken.END_ARRAY) {
             p.skipChildren();
         }
     }
@@ -302,18 +356,18 @@ public final class OpenAiChunkInspector {
         long cacheHit = 0;
         long cacheWrite = 0;
         long reasoning = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        while (next(p) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            JsonToken value = p.nextToken();
+            JsonToken value = next(p);
             switch (name) {
                 case "prompt_tokens" -> prompt = count(p, value);
                 case "completion_tokens" -> completion = count(p, value);
                 case "prompt_cache_hit_tokens" -> cacheHit = count(p, value);
                 case "prompt_tokens_details" -> {
                     if (value == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        while (next(p) == JsonToken.FIELD_NAME) {
                             String n = p.currentName();
-                            JsonToken v = p.nextToken();
+                            JsonToken v = next(p);
                             if (n.equals("cached_tokens")) {
                                 cached = count(p, v);
                             } else if (n.equals("cache_write_tokens")) {
@@ -328,9 +382,9 @@ public final class OpenAiChunkInspector {
                 }
                 case "completion_tokens_details" -> {
                     if (value == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        while (next(p) == JsonToken.FIELD_NAME) {
                             String n = p.currentName();
-                            JsonToken v = p.nextToken();
+                            JsonToken v = next(p);
                             if (n.equals("reasoning_tokens")) {
                                 reasoning = count(p, v);
                             } else {

@@ -3,10 +3,10 @@ package dev.junction.stream;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,8 +37,8 @@ import java.util.Objects;
  *       SDKs treat a missing key as null.</li>
  * </ul>
  *
- * <p>JSON is generated straight into pooled buffers; each frame appended to {@code out} is one
- * buffer owned by the caller. Choice indexes are expected to be small ({@code n} of the request).
+ * <p>JSON is generated straight into pooled buffers (no intermediate string); each frame appended
+ * to {@code out} is one buffer owned by the caller. Choice indexes are expected to be small ({@code n} of the request).
  */
 public final class OpenAiChunkWriter {
 
@@ -134,13 +134,14 @@ public final class OpenAiChunkWriter {
         ended = true;
         if (includeUsage && usage != null) {
             ByteBuf buf = alloc.buffer(head.length + 256);
+            buf.writeBytes(DATA).writeBytes(head).writeBytes(USAGE_CHOICES);
+            Gen gen = Gen.bind(buf);
             try {
-                buf.writeBytes(DATA).writeBytes(head).writeBytes(USAGE_CHOICES);
-                try (JsonGenerator g = generator(buf)) {
-                    writeUsage(g, usage);
-                }
+                writeUsage(gen.g, usage);
+                gen.unbind();
                 buf.writeBytes(FRAME_END);
             } catch (IOException | RuntimeException e) {
+                gen.discard();
                 buf.release();
                 throw rethrow(e);
             }
@@ -189,14 +190,16 @@ public final class OpenAiChunkWriter {
             return;
         }
         ByteBuf buf = open(choice, alloc);
+        Gen gen = Gen.bind(buf);
         try {
-            try (JsonGenerator g = generator(buf)) {
-                g.writeStartObject();
-                g.writeStringField(field, text);
-                g.writeEndObject();
-            }
+            JsonGenerator g = gen.g;
+            g.writeStartObject();
+            g.writeStringField(field, text);
+            g.writeEndObject();
+            gen.unbind();
             buf.writeBytes(OPEN_SUFFIX);
         } catch (IOException | RuntimeException e) {
+            gen.discard();
             buf.release();
             throw rethrow(e);
         }
@@ -210,24 +213,26 @@ public final class OpenAiChunkWriter {
         }
         markTool(st, s.toolIndex(), (byte) 1);
         ByteBuf buf = open(s.choice(), alloc);
+        Gen gen = Gen.bind(buf);
         try {
-            try (JsonGenerator g = generator(buf)) {
-                g.writeStartObject();
-                g.writeArrayFieldStart("tool_calls");
-                g.writeStartObject();
-                g.writeNumberField("index", s.toolIndex());
-                g.writeStringField("id", s.id());
-                g.writeStringField("type", "function");
-                g.writeObjectFieldStart("function");
-                g.writeStringField("name", s.name());
-                g.writeStringField("arguments", "");
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndArray();
-                g.writeEndObject();
-            }
+            JsonGenerator g = gen.g;
+            g.writeStartObject();
+            g.writeArrayFieldStart("tool_calls");
+            g.writeStartObject();
+            g.writeNumberField("index", s.toolIndex());
+            g.writeStringField("id", s.id());
+            g.writeStringField("type", "function");
+            g.writeObjectFieldStart("function");
+            g.writeStringField("name", s.name());
+            g.writeStringField("arguments", "");
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+            gen.unbind();
             buf.writeBytes(OPEN_SUFFIX);
         } catch (IOException | RuntimeException e) {
+            gen.discard();
             buf.release();
             throw rethrow(e);
         }
@@ -245,21 +250,23 @@ public final class OpenAiChunkWriter {
 
     private ByteBuf argumentsChunk(int choice, int toolIndex, String fragment, ByteBufAllocator alloc) {
         ByteBuf buf = open(choice, alloc);
+        Gen gen = Gen.bind(buf);
         try {
-            try (JsonGenerator g = generator(buf)) {
-                g.writeStartObject();
-                g.writeArrayFieldStart("tool_calls");
-                g.writeStartObject();
-                g.writeNumberField("index", toolIndex);
-                g.writeObjectFieldStart("function");
-                g.writeStringField("arguments", fragment);
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeEndArray();
-                g.writeEndObject();
-            }
+            JsonGenerator g = gen.g;
+            g.writeStartObject();
+            g.writeArrayFieldStart("tool_calls");
+            g.writeStartObject();
+            g.writeNumberField("index", toolIndex);
+            g.writeObjectFieldStart("function");
+            g.writeStringField("arguments", fragment);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+            gen.unbind();
             buf.writeBytes(OPEN_SUFFIX);
         } catch (IOException | RuntimeException e) {
+            gen.discard();
             buf.release();
             throw rethrow(e);
         }
@@ -323,8 +330,56 @@ public final class OpenAiChunkWriter {
         }
     }
 
-    private static JsonGenerator generator(ByteBuf buf) throws IOException {
-        return Json.FACTORY.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf));
+    /**
+     * A JSON generator writing into whichever buffer is bound to it, one per thread: every chunk
+     * is a complete root value flushed before the call returns, so the generator (and its recycled
+     * output buffer) can serve every stream on an event loop instead of being built per chunk.
+     */
+    private static final class Gen extends OutputStream {
+        private static final ThreadLocal<Gen> CURRENT = ThreadLocal.withInitial(Gen::new);
+
+        final JsonGenerator g;
+        private ByteBuf target;
+
+        private Gen() {
+            try {
+                g = Json.FACTORY.createGenerator(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            g.setRootValueSeparator(null); // chunks are separate documents, not a value sequence
+        }
+
+        static Gen bind(ByteBuf buf) {
+            Gen gen = CURRENT.get();
+            if (gen.target != null) {
+                gen = new Gen(); // re-entered on this thread (cannot happen today): do not share
+            }
+            gen.target = buf;
+            return gen;
+        }
+
+        /** Flushes what was generated into the bound buffer and unbinds it. */
+        void unbind() throws IOException {
+            g.flush();
+            target = null;
+        }
+
+        /** After a failure the generator's state is unknown: never reuse it. */
+        void discard() {
+            target = null;
+            CURRENT.remove();
+        }
+
+        @Override
+        public void write(int b) {
+            target.writeByte(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            target.writeBytes(b, off, len);
+        }
     }
 
     /**

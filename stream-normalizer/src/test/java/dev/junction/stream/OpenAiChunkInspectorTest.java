@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -140,6 +141,39 @@ class OpenAiChunkInspectorTest {
         inspect("[1,2]", r -> assertTrue(r.malformed()));
         inspect("{\"choices\":[{\"index\":0,", r -> assertTrue(r.malformed()));
         inspect("", r -> assertTrue(r.malformed()));
+    }
+
+    @Test
+    @Timeout(10)
+    void truncatedOrTrailingChunksAreMalformedAndTheNextChunkStillParses() {
+        String good = HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}]}";
+        String[] bad = {"{\"id\":\"x\",\"system_fingerprint\":{\"a\":[1,", "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{",
+            "{\"usage\":{\"prompt_tokens\":1", "{\"a\":\"unterminated", "   ", "{\"a\":1} {\"b\":2}", "{\"a\":1}}",
+            "{\"choices\":[{\"index\":0}],\"error\":", "nul", "{\"a\":tru"};
+        for (String b : bad) {
+            inspect(b, r -> {
+                assertTrue(r.malformed(), b);
+                assertFalse(r.content());
+                assertEquals(0, r.finishCount());
+            });
+            inspect(good, r -> {
+                assertFalse(r.malformed(), "after " + b);
+                assertTrue(r.content());
+                assertEquals("stop", r.finishReason(0));
+            });
+        }
+    }
+
+    @Test
+    void manyChunksThroughOneInspector() {
+        for (int i = 0; i < 1000; i++) {
+            int n = i;
+            inspect(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + "é".repeat(i % 7) + "\"},"
+                    + "\"finish_reason\":null}],\"usage\":{\"prompt_tokens\":" + i + ",\"completion_tokens\":1}}\n", r -> {
+                assertEquals(n % 7 != 0, r.content());
+                assertEquals(Usage.of(n, 1), r.usage());
+            });
+        }
     }
 
     @Test

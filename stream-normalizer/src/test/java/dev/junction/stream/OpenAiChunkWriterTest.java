@@ -11,6 +11,7 @@ import dev.junction.stream.StreamEvent.ToolCallArguments;
 import dev.junction.stream.StreamEvent.ToolCallStart;
 import dev.junction.stream.StreamEvent.UsageReport;
 import dev.junction.testkit.OpenAiSchema;
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -308,6 +309,38 @@ class OpenAiChunkWriterTest {
         } finally {
             frames.forEach(ByteBuf::release);
         }
+    }
+
+    @Test
+    void aFailedWriteReleasesItsBufferAndLaterChunksAreStillValid() {
+        // An allocator whose buffers cannot grow makes the generator fail half-way through a chunk.
+        ByteBufAllocator tight = new AbstractByteBufAllocator(false) {
+            @Override
+            protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                return ALLOC.heapBuffer(initialCapacity, initialCapacity);
+            }
+
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                return ALLOC.directBuffer(initialCapacity, initialCapacity);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return true;
+            }
+        };
+        List<ByteBuf> frames = new ArrayList<>();
+        try {
+            OpenAiChunkWriter w = new OpenAiChunkWriter(ID, CREATED, MODEL, false);
+            assertThrows(IndexOutOfBoundsException.class, () -> w.write(new TextDelta(0, "x".repeat(5000)), tight, frames));
+        } finally {
+            frames.forEach(ByteBuf::release);
+        }
+        Seen seen = run(new OpenAiChunkWriter(ID, CREATED, MODEL, false),
+                List.of(new TextDelta(0, "after"), new Finish(0, FinishReason.STOP)), false);
+        assertWellFormed(seen.chunks());
+        assertEquals("after", fold(reassemble(seen.chunks())).choices().get(0).text());
     }
 
     @Test
