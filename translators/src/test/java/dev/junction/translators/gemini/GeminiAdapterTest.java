@@ -351,6 +351,23 @@ class GeminiAdapterTest {
     }
 
     @Test
+    void errorObjectsInSuccessfulAnswersAreMappedByTheirOwnCode() {
+        String error = "{\"error\":{\"code\":503,\"message\":\"overloaded\",\"status\":\"UNAVAILABLE\"}}";
+        ByteBuf chat = Unpooled.copiedBuffer(error, StandardCharsets.UTF_8);
+        ByteBuf embed = Unpooled.copiedBuffer(error, StandardCharsets.UTF_8);
+        try {
+            assertEquals("upstream_unavailable", assertThrows(TranslationException.class,
+                    () -> adapter().chatResponse(Req.of().user("x").build(), chat)).error().code());
+            EmbeddingsRequest one = new EmbeddingsRequest("e", List.of("a"), null, null, false, null);
+            assertEquals("upstream_unavailable", assertThrows(TranslationException.class,
+                    () -> adapter().embeddingsResponse(one, embed)).error().code());
+        } finally {
+            chat.release();
+            embed.release();
+        }
+    }
+
+    @Test
     void embeddingsLimits() {
         Target t = GeminiGoldenTest.TARGET;
         EmbeddingsRequest tokens = new EmbeddingsRequest("e", null, List.of(new int[] {1, 2}), null, false, null);
