@@ -1,7 +1,7 @@
 package dev.junction.translators.anthropic;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.junction.stream.SseEvent;
 import io.netty.buffer.ByteBufInputStream;
 
@@ -40,59 +40,50 @@ sealed interface AnthropicEvent {
     /** A type this translator does not know; ignored (wire-formats §2.3: do not crash on new types). */
     record Unknown(String type) implements AnthropicEvent { }
 
-    ObjectMapper MAPPER = new ObjectMapper();
-
+    /**
+     * Decodes one event with a streaming parser (no tree: this runs once per streamed token). Field
+     * order is not assumed; unknown fields and nested values are skipped.
+     */
     static AnthropicEvent parse(SseEvent sse) {
-        JsonNode n;
-        try {
-            n = MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(sse.data().duplicate(), false));
+        try (JsonParser p = Parsing.FACTORY.createParser(
+                (java.io.InputStream) new ByteBufInputStream(sse.data().duplicate(), false))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("Anthropic stream event is not a JSON object");
+            }
+            Parsing.Fields f = new Parsing.Fields();
+            Parsing.readObject(p, f, 0);
+            String type = f.type != null ? f.type : sse.event() == null ? "" : sse.event();
+            switch (type) {
+                case "message_start":
+                    return new MessageStart(f.messageId, f.messageModel, f.usage());
+                case "content_block_start":
+                    return new ContentBlockStart(f.index, f.blockType, f.blockId, f.blockName, f.blockText);
+                case "content_block_delta": {
+                    String deltaType = f.deltaType == null ? "" : f.deltaType;
+                    String value = switch (deltaType) {
+                        case "text_delta" -> f.deltaText;
+                        case "input_json_delta" -> f.deltaPartialJson;
+                        case "thinking_delta" -> f.deltaThinking;
+                        default -> null;
+                    };
+                    return new ContentBlockDelta(f.index, deltaType, value);
+                }
+                case "content_block_stop":
+                    return new ContentBlockStop(f.index);
+                case "message_delta":
+                    return new MessageDelta(f.stopReason, f.usage());
+                case "message_stop":
+                    return new MessageStop();
+                case "ping":
+                    return new Ping();
+                case "error":
+                    return new Error(f.errorType == null ? "api_error" : f.errorType,
+                            f.errorMessage == null ? "" : f.errorMessage);
+                default:
+                    return new Unknown(type);
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException("Anthropic stream event is not JSON: " + e.getMessage(), e);
         }
-        if (n == null || !n.isObject()) {
-            throw new IllegalArgumentException("Anthropic stream event is not a JSON object");
-        }
-        String type = n.path("type").asText(sse.event() == null ? "" : sse.event());
-        switch (type) {
-            case "message_start": {
-                JsonNode m = n.path("message");
-                return new MessageStart(text(m, "id"), text(m, "model"), AnthropicUsage.of(m.path("usage")));
-            }
-            case "content_block_start": {
-                JsonNode b = n.path("content_block");
-                return new ContentBlockStart(n.path("index").asInt(), b.path("type").asText(), text(b, "id"),
-                        text(b, "name"), text(b, "text"));
-            }
-            case "content_block_delta": {
-                JsonNode d = n.path("delta");
-                String deltaType = d.path("type").asText();
-                String value = switch (deltaType) {
-                    case "text_delta" -> text(d, "text");
-                    case "input_json_delta" -> text(d, "partial_json");
-                    case "thinking_delta" -> text(d, "thinking");
-                    default -> null;
-                };
-                return new ContentBlockDelta(n.path("index").asInt(), deltaType, value);
-            }
-            case "content_block_stop":
-                return new ContentBlockStop(n.path("index").asInt());
-            case "message_delta":
-                return new MessageDelta(text(n.path("delta"), "stop_reason"), AnthropicUsage.of(n.path("usage")));
-            case "message_stop":
-                return new MessageStop();
-            case "ping":
-                return new Ping();
-            case "error": {
-                JsonNode e = n.path("error");
-                return new Error(e.path("type").asText("api_error"), e.path("message").asText(""));
-            }
-            default:
-                return new Unknown(type);
-        }
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 }

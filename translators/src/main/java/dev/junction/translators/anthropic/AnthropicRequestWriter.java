@@ -40,7 +40,8 @@ import java.util.Set;
  *   <li>{@code reasoning_effort} becomes {@code thinking.budget_tokens}: minimal 1024, low 2048,
  *       medium 8192, high 16384, xhigh 32768, max 65536, at most half of {@code max_tokens} and never
  *       below Anthropic's minimum of 1024 (so {@code max_tokens} must exceed 2048 to think); {@code none}
- *       sends no thinking. With the provider option {@code reasoning = effort} it becomes
+ *       sends no thinking. Thinking with a forced tool or a temperature other than 1 is refused, as
+ *       Anthropic would refuse it. With the provider option {@code reasoning = effort} it becomes
  *       {@code output_config.effort} instead (minimal → low) for models that take effort.</li>
  *   <li>Reasoning text a client sends back on an assistant message is dropped with a warning:
  *       Anthropic accepts only its own signed thinking blocks (wire-formats §2.2).</li>
@@ -177,6 +178,28 @@ final class AnthropicRequestWriter {
                     "'reasoning_effort' is '" + r.reasoningEffort()
                             + "'; expected none, minimal, low, medium, high, xhigh or max."));
         }
+        if (thinkingBudgetMode(r, t)) {
+            // Extended thinking is incompatible with forced tool use and with a modified temperature
+            // (Anthropic "Building with extended thinking", feature compatibility): say so up front
+            // rather than let the vendor's 400 arrive after a round trip.
+            boolean forced = r.toolChoice() instanceof ToolChoice.Required || r.toolChoice() instanceof ToolChoice.Named
+                    || usesJsonTool(r.responseFormat(), t);
+            if (forced) {
+                throw new TranslationException(GatewayError.invalidRequest("unsupported_capability", "reasoning_effort",
+                        "Anthropic cannot think while a tool is forced (tool_choice required or named, or"
+                                + " response_format through the forced json tool). Drop 'reasoning_effort' or the forcing."));
+            }
+            if (r.temperature() != null && r.temperature() != 1.0) {
+                throw new TranslationException(GatewayError.invalidRequest("invalid_value", "temperature",
+                        "Anthropic requires temperature 1 (or none) when thinking is enabled by 'reasoning_effort'; got "
+                                + r.temperature() + "."));
+            }
+        }
+    }
+
+    private static boolean thinkingBudgetMode(ChatRequest r, Target t) {
+        return r.reasoningEffort() != null && !r.reasoningEffort().equals("none")
+                && !"effort".equals(t.option("reasoning"));
     }
 
     private static int maxTokens(ChatRequest r, Target t, Warnings warnings) {
@@ -536,9 +559,8 @@ final class AnthropicRequestWriter {
     private static void writeReasoningAndFormat(JsonGenerator g, ChatRequest r, Target t, int maxTokens)
             throws IOException {
         String effort = r.reasoningEffort();
-        boolean thinking = effort != null && !effort.equals("none");
-        boolean effortMode = thinking && "effort".equals(t.option("reasoning"));
-        if (thinking && !effortMode) {
+        boolean effortMode = effort != null && !effort.equals("none") && "effort".equals(t.option("reasoning"));
+        if (thinkingBudgetMode(r, t)) {
             int budget = Math.min(THINKING_BUDGET.get(effort), maxTokens / 2);
             if (budget < MIN_THINKING_BUDGET) {
                 throw new TranslationException(GatewayError.invalidRequest("invalid_value", "reasoning_effort",

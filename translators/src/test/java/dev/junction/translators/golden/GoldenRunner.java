@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.stream.FinishReason;
 import dev.junction.stream.GatewayError;
+import dev.junction.stream.OpenAiChunkWriter;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
 import dev.junction.stream.Usage;
@@ -48,6 +49,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -67,7 +69,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       created 0, model = the request's alias); also validated against OpenAI's schema</td></tr>
  *   <tr><td>{@code vendor-stream.txt} (raw SSE)</td><td>{@code openai-stream.jsonl}</td>
  *       <td>SSE framing, then the adapter's {@link StreamTranslator}; the expected file holds the
- *       <b>canonical</b> {@link StreamEvent}s, one JSON object per line (see {@link #eventJson})</td></tr>
+ *       <b>canonical</b> {@link StreamEvent}s, one JSON object per line (see {@link #eventJson});
+ *       the events are also rendered by the production chunk writer and every frame is validated
+ *       against OpenAI's schema</td></tr>
  *   <tr><td>{@code vendor-error.json} + {@code vendor-error-status.txt} (+ {@code vendor-error-headers.json})</td>
  *       <td>{@code openai-error.json} + {@code openai-error-status.txt} (+ {@code error-flags.json})</td>
  *       <td>{@link VendorAdapter#error}: the OpenAI error body (schema-validated), the client status,
@@ -269,6 +273,37 @@ public final class GoldenRunner {
             }
         }
         assertEquals(expected, normalize(actual), "canonical events of " + dir.getFileName() + "\nactual:\n" + jsonl(actual));
+        assertChunksValid(out, request.model());
+    }
+
+    /**
+     * Renders the events with the production chunk writer and validates every frame against
+     * OpenAI's schema: chunks as {@code CreateChatCompletionStreamResponse}, an in-band error as
+     * {@code ErrorResponse} (DESIGN house rule 9).
+     */
+    private static void assertChunksValid(List<StreamEvent> events, String model) throws IOException {
+        OpenAiChunkWriter writer = new OpenAiChunkWriter("chatcmpl-golden", 0L, model, true);
+        List<ByteBuf> frames = new ArrayList<>();
+        try {
+            for (StreamEvent e : events) {
+                writer.write(e, PooledByteBufAllocator.DEFAULT, frames);
+            }
+            if (!writer.ended()) {
+                writer.finish(PooledByteBufAllocator.DEFAULT, frames);
+            }
+            for (ByteBuf frame : frames) {
+                String text = frame.toString(StandardCharsets.UTF_8);
+                assertTrue(text.startsWith("data: ") && text.endsWith("\n\n"), "SSE frame: " + text);
+                String data = text.substring(6, text.length() - 2);
+                if (data.equals("[DONE]")) {
+                    continue;
+                }
+                JsonNode json = JSON.readTree(data);
+                OpenAiSchema.assertValid(json.has("error") ? "ErrorResponse" : "CreateChatCompletionStreamResponse", json);
+            }
+        } finally {
+            frames.forEach(ByteBuf::release);
+        }
     }
 
     private static String jsonl(ArrayNode events) {
