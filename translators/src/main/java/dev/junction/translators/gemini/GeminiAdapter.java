@@ -1,5 +1,6 @@
 package dev.junction.translators.gemini;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.model.ChatResponse;
@@ -81,7 +82,7 @@ public final class GeminiAdapter implements VendorAdapter {
 
     @Override
     public GatewayError error(int status, HttpHeaders headers, ByteBuf body) {
-        com.fasterxml.jackson.databind.JsonNode root = null;
+        JsonNode root = null;
         if (body != null && body.isReadable()) {
             try {
                 root = GeminiEvents.readTree(body);
@@ -102,11 +103,11 @@ public final class GeminiAdapter implements VendorAdapter {
 
     @Override
     public EmbeddingsResponse embeddingsResponse(EmbeddingsRequest request, ByteBuf body) {
-        GeminiEvent event = GeminiEvents.parse(body);
-        if (event instanceof GeminiEvent.Failure f) {
-            throw new TranslationException(GeminiErrors.map(f));
+        JsonNode root = GeminiEvents.readTree(body);
+        if (root.path("error").isObject()) {
+            throw new TranslationException(GeminiErrors.map(200, root, null));
         }
-        return GeminiEmbeddings.response(request, body);
+        return GeminiEmbeddings.response(request, root);
     }
 
     /** The model as it appears after {@code models/}; a configured {@code models/} prefix is tolerated. */

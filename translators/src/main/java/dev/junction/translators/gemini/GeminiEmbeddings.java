@@ -80,8 +80,7 @@ final class GeminiEmbeddings {
         return buf;
     }
 
-    static EmbeddingsResponse response(EmbeddingsRequest req, ByteBuf body) {
-        JsonNode root = GeminiEvents.readTree(body);
+    static EmbeddingsResponse response(EmbeddingsRequest req, JsonNode root) {
         JsonNode embeddings = root.path("embeddings");
         int expected = req.inputs() == null ? 0 : req.inputs().size();
         if (!embeddings.isArray() || embeddings.size() != expected) {

@@ -42,13 +42,19 @@ public final class GeminiErrors {
     public static GatewayError map(int httpStatus, JsonNode body, HttpHeaders headers) {
         JsonNode error = body == null ? MissingNode.getInstance() : body.path("error");
         Duration headerRetry = headers == null ? null : retryAfterHeader(headers.get("retry-after"));
-        return mapError(httpStatus, error, headerRetry);
+        // A 2xx carrying an error object: the object's own code is the status that counts.
+        int status = httpStatus < 300 ? statusOf(error) : httpStatus;
+        return mapError(status, error, headerRetry);
+    }
+
+    private static int statusOf(JsonNode error) {
+        int code = error.path("code").asInt(0);
+        return code >= 400 ? code : statusFor(GeminiEvents.text(error, "status"));
     }
 
     /** An in-stream {@code {"error":...}} chunk (wire-formats §3.4); its {@code code} is the status. */
     public static GatewayError map(GeminiEvent.Failure failure) {
-        int status = failure.code() > 0 ? failure.code() : statusFor(failure.status());
-        return mapError(status, failure.error(), null);
+        return mapError(statusOf(failure.error()), failure.error(), null);
     }
 
     static GatewayError mapError(int httpStatus, JsonNode error, Duration headerRetry) {

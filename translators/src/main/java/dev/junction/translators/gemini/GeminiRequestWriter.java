@@ -136,7 +136,10 @@ final class GeminiRequestWriter {
                     throw invalid(at + ".role", "Gemini only accepts system and developer messages before "
                             + "the conversation starts; move this one to the beginning or make it a user message.");
                 }
-                system.add(textOnly(s.content(), at));
+                String text = textOnly(s.content(), at);
+                if (!text.isEmpty()) {
+                    system.add(text);
+                }
                 continue;
             }
             conversationStarted = true;

@@ -31,7 +31,10 @@ import java.util.function.Supplier;
  *   <li>{@code {"error":...}} → {@link StreamEvent.Error}; nothing is emitted after an error.</li>
  * </ul>
  * End of stream before every expected choice finished is {@code stream_interrupted} (SPEC §5:
- * a truncated stream is never ended as if complete). Not thread-safe; one per upstream response.
+ * a truncated stream is never ended as if complete); the usage seen so far is reported first so the
+ * tokens are still accounted. Thought signatures on text parts (e.g. the trailing empty part of a
+ * Gemini 3 answer, §3.3) are not carried: Gemini requires them back only on function calls (§3.7).
+ * Not thread-safe; one per upstream response.
  */
 public final class GeminiStreamTranslator implements StreamTranslator {
 

@@ -23,7 +23,8 @@ final class SlicedBody extends OutputStream {
 
     SlicedBody(ByteBufAllocator alloc) {
         this.alloc = alloc;
-        this.composite = alloc.compositeBuffer(16);
+        // No component cap: past maxNumComponents Netty consolidates, i.e. copies every slice.
+        this.composite = alloc.compositeBuffer(Integer.MAX_VALUE);
         this.current = alloc.buffer(SEGMENT);
     }
 

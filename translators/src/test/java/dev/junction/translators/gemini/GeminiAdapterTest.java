@@ -163,6 +163,28 @@ class GeminiAdapterTest {
     }
 
     @Test
+    void manyImagesStaySlices() {
+        ByteBuf client = Unpooled.copiedBuffer("AAAA", StandardCharsets.US_ASCII);
+        try {
+            ContentPart[] parts = new ContentPart[40];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = new ContentPart.Image(new MediaSource.Inline("image/png", new ByteSpan(client, 0, 4)), null);
+            }
+            UpstreamRequest up = adapter().chatRequest(Req.of().user(parts).build(), TARGET, ByteBufAllocator.DEFAULT,
+                    new Warnings());
+            try {
+                client.setByte(0, 'Z');
+                String body = up.body().toString(StandardCharsets.US_ASCII);
+                assertEquals(40, body.split("\"ZAAA\"", -1).length - 1, "every image still shares the client's bytes");
+            } finally {
+                up.body().release();
+            }
+        } finally {
+            client.release();
+        }
+    }
+
+    @Test
     void slicesAreReleasedWhenTranslationFailsAfterMedia() {
         ByteBuf client = Unpooled.copiedBuffer("iVBORw0KGgo=", StandardCharsets.US_ASCII);
         try {
@@ -325,6 +347,23 @@ class GeminiAdapterTest {
             assertTrue(e.failover());
         } finally {
             b.release();
+        }
+    }
+
+    @Test
+    void errorObjectsInSuccessfulAnswersAreMappedByTheirOwnCode() {
+        String error = "{\"error\":{\"code\":503,\"message\":\"overloaded\",\"status\":\"UNAVAILABLE\"}}";
+        ByteBuf chat = Unpooled.copiedBuffer(error, StandardCharsets.UTF_8);
+        ByteBuf embed = Unpooled.copiedBuffer(error, StandardCharsets.UTF_8);
+        try {
+            assertEquals("upstream_unavailable", assertThrows(TranslationException.class,
+                    () -> adapter().chatResponse(Req.of().user("x").build(), chat)).error().code());
+            EmbeddingsRequest one = new EmbeddingsRequest("e", List.of("a"), null, null, false, null);
+            assertEquals("upstream_unavailable", assertThrows(TranslationException.class,
+                    () -> adapter().embeddingsResponse(one, embed)).error().code());
+        } finally {
+            chat.release();
+            embed.release();
         }
     }
 
