@@ -1,51 +1,67 @@
 package dev.junction.core.metrics;
 
-import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import dev.junction.core.proxy.RequestContext;
+import dev.junction.core.resilience.NoRetryReason;
+import dev.junction.core.routing.Deployment;
+import dev.junction.core.routing.RouteTable;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
-import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.function.Supplier;
 
 /**
- * Junction's metrics (SPEC §8), kept in a Dropwizard registry and exported in Prometheus text
- * format through the Prometheus Dropwizard bridge. Dropwizard names carry the labels as dotted
- * parts, mapped to Prometheus labels by {@link CustomLabelMapper}; a dot inside a label value
- * (an alias such as {@code gpt-4.1}) is written as {@code _} because the dot separates parts.
+ * Junction's metrics (SPEC §8): requests, errors by code, attempts, time to first token and total
+ * latency, tokens in and out, cost, in-flight — labelled by alias, provider and deployment — kept in
+ * a Dropwizard registry and exported in Prometheus text format; circuit state and per-deployment
+ * in-flight are read from the live routing table at scrape time. A dot inside a label value (an
+ * alias such as {@code gpt-4.1}) is written as {@code _}, because the dot separates name parts.
  */
 public final class GatewayMetrics {
+
+    private static final List<LabelledCollector.Family> FAMILIES = List.of(
+            new LabelledCollector.Family("junction.requests", "junction_requests", "Model requests by final status",
+                    List.of("alias", "provider", "status")),
+            new LabelledCollector.Family("junction.errors", "junction_errors", "Failed model requests by SPEC error code",
+                    List.of("alias", "code")),
+            new LabelledCollector.Family("junction.attempts", "junction_attempts", "Upstream attempts by outcome",
+                    List.of("alias", "deployment", "outcome")),
+            new LabelledCollector.Family("junction.ttft", "junction_time_to_first_token_seconds",
+                    "Time from an attempt's start to the vendor's first byte", List.of("alias", "deployment")),
+            new LabelledCollector.Family("junction.latency", "junction_request_latency_seconds",
+                    "Whole-request latency, retries included", List.of("alias", "deployment")),
+            new LabelledCollector.Family("junction.tokens", "junction_tokens", "Tokens accounted",
+                    List.of("alias", "deployment", "direction")),
+            new LabelledCollector.Family("junction.cost", "junction_cost_usd", "Cost from the catalog's prices",
+                    List.of("alias", "deployment"), true),
+            new LabelledCollector.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()));
 
     private final MetricRegistry registry = new MetricRegistry();
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final AtomicLong inFlight = new AtomicLong();
+    private final Map<String, DoubleAdder> cost = new ConcurrentHashMap<>();
 
-    public GatewayMetrics() {
+    public GatewayMetrics(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry) {
         registry.gauge("junction.inflight", () -> inFlight::get);
-        List<MapperConfig> mappers = List.of(
-                new MapperConfig("junction.requests.*.*.*", "junction_requests",
-                        Map.of("alias", "${0}", "provider", "${1}", "status", "${2}")),
-                new MapperConfig("junction.errors.*.*", "junction_errors", Map.of("alias", "${0}", "code", "${1}")),
-                new MapperConfig("junction.attempts.*.*.*", "junction_attempts",
-                        Map.of("alias", "${0}", "deployment", "${1}", "outcome", "${2}")),
-                new MapperConfig("junction.ttft.*.*", "junction_time_to_first_token",
-                        Map.of("alias", "${0}", "deployment", "${1}")),
-                new MapperConfig("junction.latency.*.*", "junction_request_latency",
-                        Map.of("alias", "${0}", "deployment", "${1}")),
-                new MapperConfig("junction.tokens.*.*.*", "junction_tokens",
-                        Map.of("alias", "${0}", "deployment", "${1}", "direction", "${2}")));
-        DropwizardExports.builder().dropwizardRegistry(registry).customLabelMapper(new CustomLabelMapper(mappers))
-                .register(prometheus);
+        prometheus.register(new LabelledCollector(registry, FAMILIES));
+        prometheus.register(new RoutingCollector(table, noRetry));
     }
 
     public MetricRegistry registry() {
@@ -60,9 +76,8 @@ public final class GatewayMetrics {
     public void requestFinished(RequestContext rc) {
         inFlight.decrementAndGet();
         String alias = part(rc.alias);
-        String provider = part(rc.provider);
         String deployment = part(rc.deployment);
-        registry.counter("junction.requests." + alias + "." + provider + "." + rc.status).inc();
+        registry.counter("junction.requests." + alias + "." + part(rc.provider) + "." + rc.status).inc();
         if (rc.errorCode != null) {
             registry.counter("junction.errors." + alias + "." + part(rc.errorCode)).inc();
         }
@@ -75,15 +90,22 @@ public final class GatewayMetrics {
         registry.timer("junction.latency." + alias + "." + deployment)
                 .update(System.nanoTime() - rc.startNanos, TimeUnit.NANOSECONDS);
         if (rc.promptTokens >= 0) {
-            Counter in = registry.counter("junction.tokens." + alias + "." + deployment + ".input");
-            in.inc(rc.promptTokens);
+            registry.counter("junction.tokens." + alias + "." + deployment + ".input").inc(rc.promptTokens);
             registry.counter("junction.tokens." + alias + "." + deployment + ".output").inc(rc.completionTokens);
+        }
+        if (rc.costUsd > 0) {
+            String name = "junction.cost." + alias + "." + deployment;
+            cost.computeIfAbsent(name, n -> {
+                DoubleAdder adder = new DoubleAdder();
+                registry.gauge(n, () -> adder::sum);
+                return adder;
+            }).add(rc.costUsd);
         }
     }
 
     /** The Prometheus text exposition of every metric. */
     public byte[] scrape() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             writer.write(out, prometheus.scrape());
         } catch (IOException e) {
@@ -98,5 +120,40 @@ public final class GatewayMetrics {
 
     private static String part(String s) {
         return s == null ? "none" : s.replace('.', '_');
+    }
+
+    /** Circuit state and in-flight per deployment, and the reasons retries were not made. */
+    private record RoutingCollector(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry)
+            implements MultiCollector {
+
+        @Override
+        public MetricSnapshots collect() {
+            GaugeSnapshot.Builder state = GaugeSnapshot.builder().name("junction_circuit_state")
+                    .help("Circuit breaker per deployment: 0 closed, 1 half-open, 2 open");
+            GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name("junction_deployment_in_flight")
+                    .help("Attempts in flight per deployment");
+            Set<String> seen = new HashSet<>();
+            for (var route : table.get().routes().values()) {
+                for (Deployment d : route.deployments()) {
+                    if (!seen.add(d.id())) {
+                        continue;
+                    }
+                    Labels l = Labels.of("deployment", d.id(), "provider", d.providerName());
+                    state.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l)
+                            .value(switch (d.breaker().state()) {
+                                case CLOSED -> 0;
+                                case HALF_OPEN -> 1;
+                                case OPEN -> 2;
+                            }).build());
+                    inFlight.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l)
+                            .value(d.stats().inFlight()).build());
+                }
+            }
+            CounterSnapshot.Builder stops = CounterSnapshot.builder().name("junction_no_retry")
+                    .help("Failed attempts that were not retried, by reason");
+            noRetry.get().forEach((reason, n) -> stops.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                    .labels(Labels.of("reason", reason.label())).value(n).build()));
+            return MetricSnapshots.of(state.build(), inFlight.build(), stops.build());
+        }
     }
 }

@@ -210,11 +210,7 @@ public final class ChatExchange implements UpstreamListener {
                     failAttempt(e.error());
                     return;
                 }
-                Usage u = protocol.unaryUsage();
-                if (u != null) {
-                    rc.promptTokens = u.promptTokens();
-                    rc.completionTokens = u.completionTokens();
-                }
+                account(protocol.unaryUsage());
                 closeAttempt(Health.OK, null);
                 recordAttempt("ok", upstreamStatus);
                 FullHttpResponse r = HttpResponses.json(HttpResponseStatus.OK, out);
@@ -251,6 +247,7 @@ public final class ChatExchange implements UpstreamListener {
                 streamFailed(incomplete);
                 return;
             }
+            account(processor.usage());
             closeAttempt(Health.OK, null);
             recordAttempt("ok", upstreamStatus);
             emit(out, true);
@@ -282,11 +279,7 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     private void streamFailed(GatewayError error) {
-        Usage u = processor.usage();
-        if (u != null) {
-            rc.promptTokens = u.promptTokens();
-            rc.completionTokens = u.completionTokens();
-        }
+        account(processor.usage());
         if (committed) {
             closeAttempt(Health.FAILED, error.code());
             recordAttempt("interrupted", upstreamStatus);
@@ -336,6 +329,17 @@ public final class ChatExchange implements UpstreamListener {
     }
 
     private enum Health { OK, FAILED, NONE }
+
+    /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
+    private void account(Usage u) {
+        if (u == null) {
+            return;
+        }
+        rc.promptTokens = u.promptTokens();
+        rc.completionTokens = u.completionTokens();
+        rc.costUsd = route.deployment().price().cost(u.promptTokens(), u.cachedInputTokens(), u.cacheWriteTokens(),
+                u.completionTokens());
+    }
 
     /** Ends the current attempt's bookkeeping in the deployment's statistics and circuit breaker. */
     private void closeAttempt(Health health, String code) {

@@ -34,6 +34,8 @@ public final class RequestContext {
     /** True for model requests (counted in the request metrics). */
     public boolean proxied;
     public long ttftNanos = -1;
+    /** Cost of the served attempt from the catalog's prices (0 when unpriced). */
+    public double costUsd;
     public long promptTokens = -1;
     public long completionTokens = -1;
     public final List<Attempt> attempts = new ArrayList<>(2);

@@ -35,12 +35,13 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final UpstreamClient upstream;
     private final DnsAddressResolverGroup resolver;
-    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final GatewayMetrics metrics;
     private final Channel listener;
     private final String transport;
 
     private GatewayServer(GatewayConfig config) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
+        this.metrics = new GatewayMetrics(() -> snapshot.get().table(), () -> snapshot.get().retry().noRetryCounts());
         ServerConfig sc = config.server();
         Transport t = Transport.best();
         this.transport = t.name();

@@ -199,6 +199,23 @@ class OpenAiSdkEndToEndTest {
     }
 
     @Test
+    void metricsAndRoutesDescribeWhatHappened() throws Exception {
+        sdk.chat().completions().create(chat("metered [[sim prompt-tokens=11 tokens=7]]"));
+        HttpResponse<String> m = get("/metrics");
+        assertEquals(200, m.statusCode());
+        String text = m.body();
+        assertTrue(text.contains("junction_requests_total{alias=\"gpt-4o-mini\",provider=\"sim\",status=\"200\"}"), text);
+        assertTrue(text.contains("junction_tokens_total{alias=\"gpt-4o-mini\",deployment=\"sim/sim-chat-1\",direction=\"output\"}"), text);
+        assertTrue(text.contains("junction_time_to_first_token_seconds"), text);
+        assertTrue(text.contains("junction_circuit_state{deployment=\"sim/sim-chat-1\",provider=\"sim\"} 0"), text);
+        JsonNode routes = tree(get("/admin/routes").body());
+        JsonNode d = routes.get("aliases").get(0).get("deployments").get(0);
+        assertEquals("sim/sim-chat-1", d.get("id").asText());
+        assertEquals("closed", d.get("circuit_state").asText());
+        assertTrue(d.get("stats").get("total_requests").asLong() > 0);
+    }
+
+    @Test
     void unknownAliasIs404ModelNotFound() {
         NotFoundException e = assertThrows(NotFoundException.class,
                 () -> sdk.chat().completions().create(chat("hi").toBuilder().model("no-such-model").build()));
