@@ -33,8 +33,9 @@ import java.util.Objects;
  * chunk (a slice of that chunk); otherwise it is accumulated in a buffer the decoder owns. Either
  * way it is valid only during {@link SseListener#onEvent} (see {@link SseEvent}).
  *
- * <p>{@code maxEventBytes} bounds both the joined data of one event and any single line (so a
- * peer cannot make the decoder buffer without limit). Exceeding it throws
+ * <p>{@code maxEventBytes} bounds the joined data of one event, and any single line may be at most
+ * {@value #LINE_SLACK} bytes longer (room for {@code "data: "}), so a peer cannot make the decoder
+ * buffer without limit. Exceeding either throws
  * {@link EventTooLargeException}; any exception thrown from {@link #feed} (including one thrown by
  * the listener) leaves the decoder closed with its buffers released.
  *
@@ -54,10 +55,13 @@ public final class SseDecoder implements AutoCloseable {
     private static final byte[] ID = ascii("id");
     private static final byte[] RETRY = ascii("retry");
     private static final int RETAINED_CAPACITY = 64 * 1024;
+    /** How much longer than {@code maxEventBytes} a line may be: a field name, colon and space. */
+    public static final int LINE_SLACK = 16;
     private static final int NAME_CACHE = 8;
 
     private final SseListener listener;
     private final int maxEventBytes;
+    private final int maxLineBytes;
     private final ByteBufAllocator alloc;
 
     /** Bytes of a line that started in an earlier chunk and has not ended yet. */
@@ -93,6 +97,7 @@ public final class SseDecoder implements AutoCloseable {
             throw new IllegalArgumentException("maxEventBytes must be positive: " + maxEventBytes);
         }
         this.maxEventBytes = maxEventBytes;
+        this.maxLineBytes = (int) Math.min(Integer.MAX_VALUE, (long) maxEventBytes + LINE_SLACK);
         this.alloc = Objects.requireNonNull(alloc, "alloc");
     }
 
@@ -166,14 +171,14 @@ public final class SseDecoder implements AutoCloseable {
             return;
         }
         if (lineBuf == null) {
-            lineBuf = alloc.heapBuffer(Math.min(Math.max(length, 256), maxEventBytes));
+            lineBuf = alloc.heapBuffer(Math.min(Math.max(length, 256), maxLineBytes));
         }
         checkLine(lineBuf.readableBytes() + length);
         lineBuf.writeBytes(src, index, length);
     }
 
     private void checkLine(int length) {
-        if (length > maxEventBytes) {
+        if (length > maxLineBytes) {
             throw new EventTooLargeException(maxEventBytes);
         }
     }
@@ -232,6 +237,9 @@ public final class SseDecoder implements AutoCloseable {
     }
 
     private void onData(ByteBuf src, int index, int length, boolean inChunk) {
+        if (length > maxEventBytes) {
+            throw new EventTooLargeException(maxEventBytes);
+        }
         if (dataLines == 0 && inChunk) {
             pendingSrc = src;
             pendingIndex = index;

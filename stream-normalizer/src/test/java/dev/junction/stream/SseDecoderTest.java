@@ -191,9 +191,29 @@ class SseDecoderTest {
     }
 
     @Test
+    void dataOfExactlyMaxEventBytesIsAccepted() {
+        String max = "0123456789abcdef";
+        for (String stream : new String[] {"data: " + max + "\n\n", "data: 01234567\ndata: 9abcdef\n\n"}) {
+            for (int step : new int[] {1, 3, 1000}) {
+                SseRecorder r = new SseRecorder();
+                SseDecoder d = new SseDecoder(r, 16);
+                byte[] s = utf8(stream);
+                for (int i = 0; i < s.length; i += step) {
+                    SseRecorder.feed(d, s, i, Math.min(step, s.length - i));
+                }
+                d.close();
+                assertEquals(16, r.items.get(0).data().length(), stream);
+            }
+        }
+        SseDecoder d = new SseDecoder(new SseRecorder(), 16);
+        byte[] s = utf8("data: " + max + "!\n\n");
+        assertThrows(SseDecoder.EventTooLargeException.class, () -> SseRecorder.feed(d, s, 0, s.length));
+    }
+
+    @Test
     void tooLongLineInOneChunkThrows() {
         SseDecoder d = new SseDecoder(new SseRecorder(), 8);
-        byte[] s = utf8(": a very long comment line\n\n");
+        byte[] s = utf8(": a very long comment line that exceeds the slack\n\n");
         assertThrows(SseDecoder.EventTooLargeException.class, () -> SseRecorder.feed(d, s, 0, s.length));
         assertTrue(d.isClosed());
     }
