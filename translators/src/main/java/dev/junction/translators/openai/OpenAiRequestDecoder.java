@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  * the string without decoding it. Only a string containing JSON escapes (e.g. {@code \/}) is
  * decoded, into a buffer of its own.
  *
+ * <p>Top-level fields the canonical model does not cover are kept, as trees, in
+ * {@link ChatRequest#extra()} for the vendor adapter's strict handling; a field sent as JSON
+ * {@code null} counts as not sent (OpenAI treats it as the default).
+ *
  * <p>The spans point into {@code body}: the caller keeps the body alive (unreleased) while the
  * returned request is used. The decoder never retains, releases or moves the body's indexes.
  */

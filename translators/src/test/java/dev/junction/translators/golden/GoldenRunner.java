@@ -63,7 +63,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       (+ {@code vendor-request-http.json}, {@code warnings.json})</td>
  *       <td>OpenAI codec, then {@link VendorAdapter#chatRequest}</td></tr>
  *   <tr><td>{@code openai-request.json}</td><td>{@code request-error.json}</td>
- *       <td>the translation is refused: the expected OpenAI error body plus {@code "status"}</td></tr>
+ *       <td>decoding or translation is refused: the expected OpenAI error body plus {@code "status"}</td></tr>
  *   <tr><td>{@code vendor-response.json}</td><td>{@code openai-response.json}</td>
  *       <td>{@link VendorAdapter#chatResponse}, then the OpenAI encoder (id {@code chatcmpl-golden},
  *       created 0, model = the request's alias); also validated against OpenAI's schema</td></tr>
@@ -208,9 +208,9 @@ public final class GoldenRunner {
     private void checkRequestError(Path dir) throws IOException {
         ByteBuf body = readBuf(dir, "openai-request.json");
         try {
-            ChatRequest request = OpenAiRequestDecoder.decodeChat(body, JsonLimits.DEFAULT);
             GatewayError error;
             try {
+                ChatRequest request = OpenAiRequestDecoder.decodeChat(body, JsonLimits.DEFAULT);
                 UpstreamRequest up = adapter.chatRequest(request, target(dir), PooledByteBufAllocator.DEFAULT,
                         new Warnings());
                 up.body().release();

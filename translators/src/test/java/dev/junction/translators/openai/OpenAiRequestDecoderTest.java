@@ -143,6 +143,34 @@ class OpenAiRequestDecoderTest {
     }
 
     @Test
+    void aTenMegabyteDataUrlIsNeverMaterialised() {
+        byte[] head = ("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"data:image/png;base64,").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = "\"}}]}]}".getBytes(StandardCharsets.US_ASCII);
+        int size = 10 * 1024 * 1024;
+        byte[] bytes = new byte[head.length + size + tail.length];
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        Arrays.fill(bytes, head.length, head.length + size, (byte) 'A');
+        System.arraycopy(tail, 0, bytes, head.length + size, tail.length);
+        // A plain heap buffer: the paranoid leak detector the tests run with records a stack trace
+        // on every access of a tracked buffer, which would dwarf what the decoder itself allocates.
+        ByteBuf body = io.netty.buffer.Unpooled.wrappedBuffer(bytes);
+        try {
+            OpenAiRequestDecoder.decodeChat(body, JsonLimits.DEFAULT);
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            ChatRequest r = OpenAiRequestDecoder.decodeChat(body, JsonLimits.DEFAULT);
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            var img = (ContentPart.Image) ((Message.User) r.messages().get(0)).content().get(0);
+            assertEquals(size, ((MediaSource.Inline) img.source()).base64().length());
+            assertTrue(allocated < 1024 * 1024, "decoding allocated " + allocated + " bytes for a 10 MB image");
+        } finally {
+            body.release();
+        }
+    }
+
+    @Test
     void escapedDataUrlFallsBackToDecoding() {
         ChatRequest r = chat("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
                 + "\"image_url\":{\"url\":\"data:image/jpeg;base64,ab\\/cd+=\"}}]}]}");
