@@ -57,7 +57,14 @@ public final class ConfigLoader {
             "azure-openai", "AZURE_OPENAI_API_KEY");
 
     private static final List<String> PROVIDER_KEYS = List.of("type", "base-url", "api-key", "enabled",
-            "api-version", "headers", "retry", "timeouts", "max-connections", "rpm", "tpm");
+            "api-version", "headers", "options", "retry", "timeouts", "max-connections", "rpm", "tpm");
+    /** Vendor options a translator reads (documented in reference.conf), with their allowed values. */
+    private static final Map<String, Set<String>> VENDOR_OPTIONS = Map.of(
+            "stream-usage", Set.of("true", "false"),
+            "unsupported", Set.of("reject", "drop"),
+            "json-schema", Set.of("native", "tool"),
+            "reasoning", Set.of("budget", "effort"),
+            "thinking", Set.of("budget", "level"));
     private static final List<String> ALIAS_KEYS = List.of("strategy", "deployments", "hedge", "cache");
     private static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "weight", "timeouts");
     private static final List<String> GATEWAY_KEY_KEYS =
@@ -249,6 +256,7 @@ public final class ConfigLoader {
                 if (apiVersion != null) {
                     options.put("api-version", apiVersion);
                 }
+                vendorOptions(p, options);
                 Map<String, String> headers = headers(p);
                 Timeouts t = defaultTimeouts;
                 Section ts = p.section("timeouts", false);
@@ -277,6 +285,27 @@ public final class ConfigLoader {
                         t, maxConnections == null ? 0 : maxConnections, rpm, tpm, retry));
             }
             return out;
+        }
+
+        private void vendorOptions(Section p, Map<String, String> options) {
+            Section os = p.section("options", false);
+            if (os == null) {
+                return;
+            }
+            for (Map.Entry<String, ConfigValue> o : os.values().entrySet()) {
+                String name = o.getKey();
+                Set<String> allowed = VENDOR_OPTIONS.get(name);
+                String v = o.getValue().valueType() == ConfigValueType.OBJECT || o.getValue().valueType() == ConfigValueType.LIST
+                        ? null : String.valueOf(o.getValue().unwrapped());
+                if (allowed == null) {
+                    error(os.path(name), "unknown vendor option; known: " + new java.util.TreeSet<>(VENDOR_OPTIONS.keySet()),
+                            o.getValue());
+                } else if (v == null || !allowed.contains(v)) {
+                    error(os.path(name), "must be one of " + new java.util.TreeSet<>(allowed), o.getValue());
+                } else {
+                    options.put(name, v);
+                }
+            }
         }
 
         private Map<String, String> headers(Section p) {
