@@ -37,6 +37,15 @@ public final class AccessLog {
                 g.writeStringField("error", rc.errorCode);
             }
             g.writeBooleanField("stream", rc.stream);
+            if (rc.hedged) {
+                g.writeBooleanField("hedged", true);
+            }
+            if (rc.costUsd > 0) {
+                g.writeNumberField("cost_usd", rc.costUsd);
+            }
+            if (rc.noRetryReason != null) {
+                g.writeStringField("no_retry", rc.noRetryReason);
+            }
             if (rc.promptTokens >= 0) {
                 g.writeNumberField("prompt_tokens", rc.promptTokens);
                 g.writeNumberField("completion_tokens", rc.completionTokens);

@@ -2,12 +2,14 @@ package dev.junction.core.proxy;
 
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.resilience.Deadline;
+import dev.junction.core.resilience.HedgePolicy;
 import dev.junction.core.resilience.RetryDecision;
 import dev.junction.core.resilience.RetryPolicy;
 import dev.junction.core.upstream.UpstreamCall;
 import dev.junction.core.upstream.UpstreamClient;
 import dev.junction.core.upstream.UpstreamListener;
 import dev.junction.stream.GatewayError;
+import dev.junction.stream.SseFrames;
 import dev.junction.stream.Usage;
 import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.UpstreamRequest;
@@ -27,23 +29,27 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Drives one proxied request (chat or embeddings) through its attempts on the client's event
- * loop: builds each attempt's vendor request, reads the answer paced by the client, holds a stream
- * back until its first content (the commit point of SPEC §5) so that a failure before it fails
- * over invisibly, and after it reports a failure in-band. Owns the client's body until it ends.
+ * loop (SPEC §5, §7): each attempt's vendor request is built from the untouched original; a stream
+ * is held back until its first content (the commit point), so a failure before it is retried or
+ * failed over invisibly and a failure after it is reported in-band; a slow first attempt may be
+ * hedged by a second on another deployment, the first to produce content winning and the other
+ * being cancelled at once; keep-alive comments are written while a stream waits. Owns the
+ * client's body until the request ends. Confined to one event loop: no locking.
  */
-public final class ChatExchange implements UpstreamListener {
+public final class ChatExchange {
 
-    /** Largest error body read from a vendor; more is cut (it is only used for the message). */
+    /** Largest error body read from a vendor; more is dropped (it is only used for the message). */
     private static final int MAX_ERROR_BODY = 256 * 1024;
     /** Largest unary answer accepted from a vendor. */
     private static final int MAX_UNARY_BODY = 64 * 1024 * 1024;
@@ -59,32 +65,30 @@ public final class ChatExchange implements UpstreamListener {
     private final Consumer<RequestContext> onDone;
     private final RetryPolicy retry;
     private final Deadline deadline;
+    private final HedgePolicy hedge;
+    private final long keepaliveNanos;
 
-    /** Attempts started, hedges and retries included (x-junction-attempts). */
-    private int attempt;
+    private final List<Attempt> live = new ArrayList<>(2);
+    private int attempts;
     private int candidateIndex;
     private int retriesOfSame;
-    private boolean attemptOpen;
+    private int hedgesStarted;
+    private Attempt winner;
+    private boolean headSent;
+    private boolean finished;
+    private long lastWriteNanos;
     private ScheduledFuture<?> retryTimer;
     private ScheduledFuture<?> deadlineTimer;
-    private Route route;
-    private UpstreamCall call;
-    private long attemptStart;
-    private long connectedAt;
-    private int upstreamStatus;
-    private HttpHeaders upstreamHeaders;
-    private CompositeByteBuf acc;
-    private StreamProcessor processor;
-    private final List<ByteBuf> pending = new ArrayList<>(4);
-    private boolean committed;
-    private boolean finished;
-    private GatewayError lastError;
+    private ScheduledFuture<?> hedgeTimer;
+    private ScheduledFuture<?> keepaliveTimer;
 
+    /**
+     * @param hedge     the alias's hedge policy, or null
+     * @param keepalive interval of {@code : keepalive} comments on a waiting stream, or null for none
+     */
     public ChatExchange(ChannelHandlerContext ctx, RequestContext rc, ExchangeProtocol protocol, List<Route> candidates,
                         UpstreamClient upstream, ByteBuf clientBody, boolean keepAlive, RetryPolicy retry, Deadline deadline,
-                        Consumer<RequestContext> onDone) {
-        this.retry = retry;
-        this.deadline = deadline;
+                        HedgePolicy hedge, Duration keepalive, Consumer<RequestContext> onDone) {
         this.ctx = ctx;
         this.client = ctx.channel();
         this.rc = rc;
@@ -93,355 +97,239 @@ public final class ChatExchange implements UpstreamListener {
         this.upstream = upstream;
         this.clientBody = clientBody;
         this.keepAlive = keepAlive;
+        this.retry = retry;
+        this.deadline = deadline;
+        this.hedge = hedge;
+        this.keepaliveNanos = keepalive == null || keepalive.isZero() ? 0 : keepalive.toNanos();
         this.onDone = onDone;
         rc.stream = protocol.stream();
     }
 
     public void start() {
+        lastWriteNanos = System.nanoTime();
         if (!deadline.isUnbounded()) {
             deadlineTimer = client.eventLoop().schedule(this::deadlineExpired,
                     Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         }
-        nextAttempt();
+        if (protocol.stream() && keepaliveNanos > 0) {
+            keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, keepaliveNanos, TimeUnit.NANOSECONDS);
+        }
+        if (hedge != null) {
+            hedge.onRequest();
+        }
+        launch(false);
     }
 
-    private void nextAttempt() {
+    // ---- attempts -------------------------------------------------------------------------------
+
+    /** Starts an attempt on {@code candidates[candidateIndex]}, the primary one or a hedge. */
+    private void launch(boolean isHedge) {
         if (finished) {
             return;
         }
-        route = candidates.get(candidateIndex);
+        Route route = candidates.get(candidateIndex);
         if (!route.deployment().breaker().tryAcquire() && candidateIndex + 1 < candidates.size()) {
             // The circuit closed to probes since routing; the next candidate takes this attempt.
             candidateIndex++;
-            nextAttempt();
+            launch(isHedge);
             return;
         }
-        attempt++;
-        attemptOpen = true;
-        route.deployment().stats().start();
+        Attempt a = new Attempt(route, isHedge);
+        attempts++;
         Warnings warnings = new Warnings();
         UpstreamRequest req;
-        long t0 = System.nanoTime();
         try {
             req = protocol.build(route, client.alloc(), warnings);
         } catch (TranslationException e) {
-            closeAttempt(Health.NONE, null);
-            recordAttempt("rejected", 0);
-            finishWithError(e.error());
+            a.close(Health.NONE, null);
+            record(a, "rejected");
+            if (live.isEmpty()) {
+                finishWithError(e.error());
+            }
             return;
         }
-        if (attempt == 1) {
+        if (attempts == 1) {
             rc.stage("translate", System.nanoTime());
         }
         rc.warnings.addAll(warnings.list());
-        attemptStart = t0;
-        upstreamStatus = 0;
-        call = upstream.start(client.eventLoop(), route.provider().name(), route.origin(),
-                route.provider().maxConnections(), route.timeouts(), req, null, this);
-    }
-
-    @Override
-    public void onConnected(boolean reused) {
-        connectedAt = System.nanoTime();
-    }
-
-    @Override
-    public void onHead(HttpResponse head) {
-        if (finished) {
-            return;
-        }
-        upstreamStatus = head.status().code();
-        upstreamHeaders = head.headers();
-        long now = System.nanoTime();
-        rc.provider = route.provider().name();
-        rc.deployment = route.id();
-        rc.upstreamModel = route.deployment().model();
-        if (connectedAt > 0) {
-            rc.duration("connect", connectedAt - attemptStart);
-        }
-        rc.duration("ttfb", now - attemptStart);
-        rc.ttftNanos = now - attemptStart;
-        route.deployment().stats().recordTtft(now - attemptStart);
-        boolean ok = upstreamStatus >= 200 && upstreamStatus < 300;
-        if (ok && protocol.stream()) {
-            processor = protocol.streamProcessor(route);
-        } else {
-            acc = client.alloc().compositeBuffer(64);
+        live.add(a);
+        a.call = upstream.start(client.eventLoop(), route.provider().name(), route.origin(),
+                route.provider().maxConnections(), route.timeouts(), req, null, a);
+        if (!isHedge) {
+            scheduleHedge(route);
         }
     }
 
-    @Override
-    public void onContent(ByteBuf content, boolean last) {
-        if (finished) {
-            content.release();
+    /** SPEC §7: hedge when the deployment has not answered by its recent p95 (or the fixed delay). */
+    private void scheduleHedge(Route primary) {
+        if (hedge == null || hedgesStarted >= hedge.maxExtra() || candidateIndex + 1 >= candidates.size()) {
             return;
         }
-        if (processor != null) {
-            onStreamContent(content, last);
+        long delay = hedge.delayNanos(primary.deployment().stats().p95TtftNanos());
+        if (delay == HedgePolicy.NO_HEDGE || (!deadline.isUnbounded() && !deadline.allows(delay))) {
             return;
         }
-        int limit = upstreamStatus >= 300 ? MAX_ERROR_BODY : MAX_UNARY_BODY;
-        if (acc.readableBytes() + content.readableBytes() > limit) {
-            if (upstreamStatus >= 300) {
-                content.release(); // enough of the error body for its message
-            } else {
-                content.release();
-                call.cancel();
-                failAttempt(new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                        "Provider '" + route.provider().name() + "' sent an answer larger than "
-                                + MAX_UNARY_BODY + " bytes.", false, true, true, null));
-                return;
+        hedgeTimer = client.eventLoop().schedule(this::hedgeNow, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void hedgeNow() {
+        hedgeTimer = null;
+        if (finished || winner != null || live.isEmpty() || candidateIndex + 1 >= candidates.size()) {
+            return;
+        }
+        for (Attempt a : live) {
+            if (a.status != 0) {
+                return; // a first byte arrived: no hedge
             }
-        } else {
-            acc.addComponent(true, content);
         }
-        if (!last) {
-            call.requestMore();
+        if (!hedge.tryStartHedge(hedgesStarted)) {
             return;
         }
-        ByteBuf body = acc;
-        acc = null;
-        try {
-            if (upstreamStatus >= 200 && upstreamStatus < 300) {
-                ByteBuf out;
-                try {
-                    out = protocol.unary(route, body, client.alloc());
-                } catch (TranslationException e) {
-                    failAttempt(e.error());
-                    return;
-                }
-                account(protocol.unaryUsage());
-                closeAttempt(Health.OK, null);
-                recordAttempt("ok", upstreamStatus);
-                FullHttpResponse r = HttpResponses.json(HttpResponseStatus.OK, out);
-                finishWith(r, 200);
-            } else {
-                GatewayError e = protocol.error(route, upstreamStatus, upstreamHeaders, body);
-                failAttempt(scrub(e));
-            }
-        } finally {
-            body.release();
-        }
+        hedgesStarted++;
+        rc.hedged = true;
+        candidateIndex++;
+        Route last = candidates.get(candidateIndex);
+        launch(true);
+        scheduleHedge(last);
     }
 
-    private void onStreamContent(ByteBuf content, boolean last) {
-        List<ByteBuf> out = new ArrayList<>(4);
-        try {
-            processor.feed(content, client.alloc(), out);
-        } finally {
-            content.release();
-        }
-        GatewayError vendorError = processor.vendorError();
-        if (vendorError != null) {
-            release(out);
-            if (!last) {
-                call.cancel();
-            }
-            streamFailed(scrub(vendorError));
-            return;
-        }
-        if (last) {
-            GatewayError incomplete = processor.end(client.alloc(), out);
-            if (incomplete != null) {
-                release(out);
-                streamFailed(incomplete);
-                return;
-            }
-            account(processor.usage());
-            closeAttempt(Health.OK, null);
-            recordAttempt("ok", upstreamStatus);
-            emit(out, true);
-            return;
-        }
-        emit(out, false);
-        if (client.isWritable()) {
-            call.requestMore();
-        }
-    }
-
-    /** Client writability came back (GatewayHandler forwards it): resume reading the upstream. */
-    public void onWritable() {
-        if (!finished && call != null && processor != null) {
-            call.requestMore();
-        }
-    }
-
-    @Override
-    public void onFailure(GatewayError error, boolean afterHead) {
-        if (finished) {
-            return;
-        }
-        if (processor != null) {
-            streamFailed(error);
-        } else {
-            failAttempt(error);
-        }
-    }
-
-    private void streamFailed(GatewayError error) {
-        account(processor.usage());
-        if (committed) {
-            closeAttempt(Health.FAILED, error.code());
-            recordAttempt("interrupted", upstreamStatus);
-            List<ByteBuf> out = new ArrayList<>(1);
-            GatewayError inBand = error.code() != null && error.code().startsWith("upstream_")
-                    ? new GatewayError(error.status(), "upstream_error", "stream_interrupted", null,
-                    "The stream was interrupted after it started: " + error.message(), false, false, true, null)
-                    : error;
-            rc.errorCode = inBand.code();
-            processor.fail(inBand, client.alloc(), out);
-            emit(out, true);
-            return;
-        }
-        failAttempt(error);
-    }
-
-    /** An attempt failed before anything reached the client: retry, fail over or give up (SPEC §7). */
-    private void failAttempt(GatewayError error) {
+    /** An attempt failed before anything of it reached the client. */
+    private void attemptFailed(Attempt a, GatewayError error) {
         boolean healthSignal = error.retryable() || error.failover();
-        closeAttempt(healthSignal ? Health.FAILED : Health.OK, error.code());
-        recordAttempt(error.code() == null ? "error" : error.code(), upstreamStatus);
-        release(pending);
-        closeProcessor();
-        if (acc != null) {
-            acc.release();
-            acc = null;
+        a.close(healthSignal ? Health.FAILED : Health.OK, error.code());
+        record(a, error.code() == null ? "error" : error.code());
+        a.releaseBuffers();
+        live.remove(a);
+        if (!live.isEmpty()) {
+            return; // a hedge (or the primary) is still running: it may yet answer
         }
-        lastError = error;
-        boolean replayable = !committed && client.isActive();
-        RetryDecision d = retry.decide(attempt, retriesOfSame, error, replayable,
+        cancelHedgeTimer();
+        boolean replayable = winner == null && client.isActive();
+        RetryDecision d = retry.decide(attempts, retriesOfSame, error, replayable,
                 candidateIndex + 1 < candidates.size(), deadline);
         switch (d.action()) {
             case FAILOVER -> {
                 candidateIndex++;
                 retriesOfSame = 0;
-                nextAttempt();
+                launch(false);
             }
             case RETRY_SAME -> {
                 retriesOfSame++;
-                retryTimer = client.eventLoop().schedule(this::nextAttempt, d.delayNanos(), TimeUnit.NANOSECONDS);
+                retryTimer = client.eventLoop().schedule(() -> launch(false), d.delayNanos(), TimeUnit.NANOSECONDS);
             }
             default -> {
-                rc.noRetryReason = d.reason() == null ? null : d.reason().name().toLowerCase(java.util.Locale.ROOT);
+                rc.noRetryReason = d.reason() == null ? null : d.reason().name().toLowerCase(Locale.ROOT);
                 finishWithError(error);
             }
         }
     }
 
-    private enum Health { OK, FAILED, NONE }
-
-    /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
-    private void account(Usage u) {
-        if (u == null) {
-            return;
+    /** {@code a} produced the answer: every other attempt is cancelled at once (SPEC §7 hedging). */
+    private void win(Attempt a) {
+        winner = a;
+        cancelHedgeTimer();
+        for (Attempt other : new ArrayList<>(live)) {
+            if (other != a) {
+                other.call.cancel();
+                other.close(Health.NONE, null);
+                record(other, "hedge_lost");
+                other.releaseBuffers();
+                live.remove(other);
+            }
         }
-        rc.promptTokens = u.promptTokens();
-        rc.completionTokens = u.completionTokens();
-        rc.costUsd = route.deployment().price().cost(u.promptTokens(), u.cachedInputTokens(), u.cacheWriteTokens(),
-                u.completionTokens());
-    }
-
-    /** Ends the current attempt's bookkeeping in the deployment's statistics and circuit breaker. */
-    private void closeAttempt(Health health, String code) {
-        if (!attemptOpen) {
-            return;
+        rc.provider = a.route.provider().name();
+        rc.deployment = a.route.id();
+        rc.upstreamModel = a.route.model();
+        if (a.connectedAt > 0) {
+            rc.duration("connect", a.connectedAt - a.start);
         }
-        attemptOpen = false;
-        var d = route.deployment();
-        switch (health) {
-            case OK -> {
-                d.stats().recordSuccess();
-                d.breaker().onSuccess();
-            }
-            case FAILED -> {
-                d.stats().recordFailure(code);
-                d.breaker().onFailure();
-            }
-            default -> {
-                d.stats().recordCancelled();
-                d.breaker().onCancelled();
-            }
+        if (a.headAt > 0) {
+            rc.duration("ttfb", a.headAt - a.start);
+            rc.ttftNanos = a.headAt - a.start;
         }
     }
 
-    /** {@code x-junction-deadline-ms} passed: stop whatever runs and answer with a timeout. */
-    private void deadlineExpired() {
-        if (finished) {
-            return;
-        }
-        if (call != null) {
-            call.cancel();
-        }
-        if (retryTimer != null) {
-            retryTimer.cancel(false);
-        }
-        closeAttempt(Health.NONE, null);
-        recordAttempt("deadline", upstreamStatus);
-        GatewayError e = new GatewayError(504, "upstream_error", "upstream_timeout", null,
-                "The request did not complete within its deadline (" + Deadline.HEADER + ").", false, false, true, null);
-        release(pending);
-        if (acc != null) {
-            acc.release();
-            acc = null;
-        }
-        if (committed) {
-            rc.errorCode = "upstream_timeout";
-            List<ByteBuf> out = new ArrayList<>(1);
-            processor.fail(e, client.alloc(), out);
-            emit(out, true);
-            return;
-        }
-        closeProcessor();
-        finishWithError(e);
+    /** The winning stream failed after content reached the client: the in-band error of SPEC §5. */
+    private void streamInterrupted(Attempt a, GatewayError error) {
+        account(a, a.processor.usage());
+        a.close(Health.FAILED, error.code());
+        record(a, "interrupted");
+        live.remove(a);
+        GatewayError inBand = error.code() != null && error.code().startsWith("upstream_")
+                ? new GatewayError(error.status(), "upstream_error", "stream_interrupted", null,
+                "The stream was interrupted after it started: " + error.message(), false, false, true, null)
+                : error;
+        rc.errorCode = inBand.code();
+        List<ByteBuf> out = new ArrayList<>(1);
+        a.processor.fail(inBand, client.alloc(), out);
+        a.closeProcessor();
+        write(out, true);
     }
 
-    private void emit(List<ByteBuf> frames, boolean end) {
-        if (!committed) {
-            pending.addAll(frames);
-            frames.clear();
-            if (!processor.hasContent() && !end) {
-                return;
-            }
-            committed = true;
-            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            HttpHeaders h = head.headers();
-            h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-            h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            decorate(h, false);
-            HttpUtil.setKeepAlive(head, keepAlive);
-            rc.status = 200;
-            client.write(head);
-            frames = new ArrayList<>(pending);
-            pending.clear();
+    // ---- client side ----------------------------------------------------------------------------
+
+    /** Sends the stream's 200 head (once): at the first content, or at the first keep-alive. */
+    private void sendHead() {
+        if (headSent) {
+            return;
         }
+        headSent = true;
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders h = head.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        decorate(h, false);
+        HttpUtil.setKeepAlive(head, keepAlive);
+        rc.status = 200;
+        client.write(head);
+    }
+
+    private void write(List<ByteBuf> frames, boolean end) {
+        sendHead();
         for (ByteBuf f : frames) {
             client.write(new DefaultHttpContent(f));
         }
+        frames.clear();
+        lastWriteNanos = System.nanoTime();
         if (end) {
             finished = true;
-            closeProcessor();
+            cancelTimers();
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> done(keepAlive && f.isSuccess()));
         } else {
             client.flush();
         }
     }
 
-    private void finishWithError(GatewayError error) {
-        rc.errorCode = error.code();
-        if (committed) {
-            List<ByteBuf> out = new ArrayList<>(1);
-            processor.fail(error, client.alloc(), out);
-            emit(out, true);
+    private void keepaliveTick() {
+        keepaliveTimer = null;
+        if (finished) {
             return;
         }
-        FullHttpResponse r = HttpResponses.error(error, rc.requestId);
-        finishWith(r, error.status());
+        long now = System.nanoTime();
+        if (now - lastWriteNanos >= keepaliveNanos) {
+            List<ByteBuf> out = new ArrayList<>(1);
+            out.add(SseFrames.keepalive());
+            write(out, false);
+        }
+        long next = Math.max(1, keepaliveNanos - (System.nanoTime() - lastWriteNanos));
+        keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, next, TimeUnit.NANOSECONDS);
+    }
+
+    private void finishWithError(GatewayError error) {
+        rc.errorCode = error.code();
+        if (headSent) {
+            List<ByteBuf> out = new ArrayList<>(1);
+            out.add(SseFrames.error(client.alloc(), error));
+            write(out, true);
+            return;
+        }
+        finishWith(HttpResponses.error(error, rc.requestId), error.status());
     }
 
     private void finishWith(FullHttpResponse r, int status) {
         finished = true;
-        closeProcessor();
+        cancelTimers();
         rc.status = status;
         decorate(r.headers(), true);
         HttpUtil.setKeepAlive(r, keepAlive);
@@ -454,20 +342,56 @@ public final class ChatExchange implements UpstreamListener {
             h.set(HttpResponses.X_PROVIDER, rc.provider);
             h.set(HttpResponses.X_MODEL, rc.upstreamModel);
         }
-        h.setInt(HttpResponses.X_ATTEMPTS, attempt);
+        h.setInt(HttpResponses.X_ATTEMPTS, attempts);
         if (!rc.warnings.isEmpty()) {
             h.set(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
         }
         h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, System.nanoTime()));
     }
 
-    private void cancelTimers() {
+    /** Client writability came back (GatewayHandler forwards it): resume reading the winning stream. */
+    public void onWritable() {
+        if (!finished && winner != null && winner.call != null) {
+            winner.call.requestMore();
+        }
+    }
+
+    /** {@code x-junction-deadline-ms} passed: stop whatever runs and answer with a timeout. */
+    private void deadlineExpired() {
+        deadlineTimer = null;
+        if (finished) {
+            return;
+        }
+        cancelAttempts("deadline");
+        finishWithError(new GatewayError(504, "upstream_error", "upstream_timeout", null,
+                "The request did not complete within its deadline (" + Deadline.HEADER + ").", false, false, true, null));
+    }
+
+    /** The client went away: stop every upstream attempt at once (SPEC §5) and release everything. */
+    public void cancel() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimers();
+        cancelAttempts("client_closed");
+        rc.status = 499;
+        rc.errorCode = "client_closed";
+        clientBody.release();
+        onDone.accept(rc);
+    }
+
+    private void cancelAttempts(String outcome) {
         if (retryTimer != null) {
             retryTimer.cancel(false);
         }
-        if (deadlineTimer != null) {
-            deadlineTimer.cancel(false);
+        for (Attempt a : new ArrayList<>(live)) {
+            a.call.cancel();
+            a.close(Health.NONE, null);
+            record(a, outcome);
+            a.releaseBuffers();
         }
+        live.clear();
     }
 
     private void done(boolean keepConnection) {
@@ -479,46 +403,40 @@ public final class ChatExchange implements UpstreamListener {
         }
     }
 
-    /** The client went away: stop the upstream at once (SPEC §5) and release everything. */
-    public void cancel() {
-        if (finished) {
+    private void cancelHedgeTimer() {
+        if (hedgeTimer != null) {
+            hedgeTimer.cancel(false);
+            hedgeTimer = null;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelHedgeTimer();
+        for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {retryTimer, deadlineTimer, keepaliveTimer}) {
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+
+    private void record(Attempt a, String outcome) {
+        rc.attempts.add(new RequestContext.Attempt(a.route.id(), a.route.provider().name(),
+                a.hedge ? outcome + "_hedge" : outcome, a.status, (System.nanoTime() - a.start) / 1e6));
+    }
+
+    /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
+    private void account(Attempt a, Usage u) {
+        if (u == null) {
             return;
         }
-        finished = true;
-        cancelTimers();
-        if (call != null) {
-            call.cancel();
-        }
-        closeAttempt(Health.NONE, null);
-        recordAttempt("client_closed", upstreamStatus);
-        rc.status = 499;
-        rc.errorCode = "client_closed";
-        release(pending);
-        closeProcessor();
-        if (acc != null) {
-            acc.release();
-            acc = null;
-        }
-        clientBody.release();
-        onDone.accept(rc);
-    }
-
-    private void recordAttempt(String outcome, int status) {
-        if (route != null) {
-            rc.attempts.add(new RequestContext.Attempt(route.id(), route.provider().name(), outcome, status,
-                    (System.nanoTime() - attemptStart) / 1e6));
-        }
-    }
-
-    private void closeProcessor() {
-        if (processor != null) {
-            processor.close();
-            processor = null;
-        }
+        rc.promptTokens = u.promptTokens();
+        rc.completionTokens = u.completionTokens();
+        rc.costUsd = a.route.deployment().price().cost(u.promptTokens(), u.cachedInputTokens(), u.cacheWriteTokens(),
+                u.completionTokens());
     }
 
     /** Removes any trace of the route's vendor key from a vendor-derived message (SPEC §9). */
-    private GatewayError scrub(GatewayError e) {
+    private static GatewayError scrub(Route route, GatewayError e) {
         String key = route.target().apiKey();
         String m = e.message();
         if (key != null && key.length() >= 4 && m.contains(key)) {
@@ -533,5 +451,211 @@ public final class ChatExchange implements UpstreamListener {
             b.release();
         }
         bufs.clear();
+    }
+
+    private enum Health { OK, FAILED, NONE }
+
+    /** One upstream attempt: its call, what it has buffered, and its health bookkeeping. */
+    private final class Attempt implements UpstreamListener {
+
+        final Route route;
+        final boolean hedge;
+        final long start = System.nanoTime();
+        UpstreamCall call;
+        long connectedAt;
+        long headAt;
+        int status;
+        HttpHeaders headers;
+        CompositeByteBuf acc;
+        StreamProcessor processor;
+        final List<ByteBuf> pending = new ArrayList<>(4);
+        boolean open = true;
+
+        Attempt(Route route, boolean hedge) {
+            this.route = route;
+            this.hedge = hedge;
+            route.deployment().stats().start();
+        }
+
+        @Override
+        public void onConnected(boolean reused) {
+            connectedAt = System.nanoTime();
+        }
+
+        @Override
+        public void onHead(HttpResponse head) {
+            if (finished || !live.contains(this)) {
+                return;
+            }
+            status = head.status().code();
+            headers = head.headers();
+            headAt = System.nanoTime();
+            route.deployment().stats().recordTtft(headAt - start);
+            if (status >= 200 && status < 300 && protocol.stream()) {
+                processor = protocol.streamProcessor(route);
+            } else {
+                acc = client.alloc().compositeBuffer(64);
+            }
+        }
+
+        @Override
+        public void onContent(ByteBuf content, boolean last) {
+            if (finished || !live.contains(this)) {
+                content.release();
+                return;
+            }
+            if (processor != null) {
+                onStreamContent(content, last);
+                return;
+            }
+            int limit = status >= 300 ? MAX_ERROR_BODY : MAX_UNARY_BODY;
+            if (acc.readableBytes() + content.readableBytes() > limit) {
+                content.release();
+                if (status < 300) {
+                    call.cancel();
+                    attemptFailed(this, new GatewayError(502, "upstream_error", "upstream_unavailable", null,
+                            "Provider '" + route.provider().name() + "' sent an answer larger than " + MAX_UNARY_BODY
+                                    + " bytes.", false, true, true, null));
+                    return;
+                }
+            } else {
+                acc.addComponent(true, content);
+            }
+            if (!last) {
+                call.requestMore();
+                return;
+            }
+            ByteBuf body = acc;
+            acc = null;
+            try {
+                if (status >= 200 && status < 300) {
+                    ByteBuf out;
+                    try {
+                        out = protocol.unary(route, body, client.alloc());
+                    } catch (TranslationException e) {
+                        attemptFailed(this, e.error());
+                        return;
+                    }
+                    win(this);
+                    account(this, protocol.unaryUsage());
+                    close(Health.OK, null);
+                    record(this, "ok");
+                    live.remove(this);
+                    finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
+                } else {
+                    attemptFailed(this, scrub(route, protocol.error(route, status, headers, body)));
+                }
+            } finally {
+                body.release();
+            }
+        }
+
+        private void onStreamContent(ByteBuf content, boolean last) {
+            List<ByteBuf> out = new ArrayList<>(4);
+            try {
+                processor.feed(content, client.alloc(), out);
+            } finally {
+                content.release();
+            }
+            GatewayError vendorError = processor.vendorError();
+            if (vendorError != null) {
+                release(out);
+                if (!last) {
+                    call.cancel();
+                }
+                failStream(scrub(route, vendorError));
+                return;
+            }
+            if (last) {
+                GatewayError incomplete = processor.end(client.alloc(), out);
+                if (incomplete != null) {
+                    release(out);
+                    failStream(incomplete);
+                    return;
+                }
+                if (winner == null) {
+                    win(this);
+                }
+                account(this, processor.usage());
+                close(Health.OK, null);
+                record(this, "ok");
+                live.remove(this);
+                pending.addAll(out);
+                out.clear();
+                closeProcessor();
+                write(pending, true);
+                return;
+            }
+            if (winner == null) {
+                pending.addAll(out);
+                out.clear();
+                if (!processor.hasContent()) {
+                    call.requestMore(); // pre-content frames are few and small: keep reading
+                    return;
+                }
+                win(this);
+                write(pending, false);
+            } else {
+                write(out, false);
+            }
+            if (client.isWritable()) {
+                call.requestMore();
+            }
+        }
+
+        private void failStream(GatewayError error) {
+            if (winner == this) {
+                streamInterrupted(this, error);
+            } else {
+                attemptFailed(this, error);
+            }
+        }
+
+        @Override
+        public void onFailure(GatewayError error, boolean afterHead) {
+            if (finished || !live.contains(this)) {
+                return;
+            }
+            failStream(error);
+        }
+
+        /** Ends this attempt's bookkeeping in the deployment's statistics and circuit breaker. */
+        void close(Health health, String code) {
+            if (!open) {
+                return;
+            }
+            open = false;
+            var d = route.deployment();
+            switch (health) {
+                case OK -> {
+                    d.stats().recordSuccess();
+                    d.breaker().onSuccess();
+                }
+                case FAILED -> {
+                    d.stats().recordFailure(code);
+                    d.breaker().onFailure();
+                }
+                default -> {
+                    d.stats().recordCancelled();
+                    d.breaker().onCancelled();
+                }
+            }
+        }
+
+        void closeProcessor() {
+            if (processor != null) {
+                processor.close();
+                processor = null;
+            }
+        }
+
+        void releaseBuffers() {
+            release(pending);
+            closeProcessor();
+            if (acc != null) {
+                acc.release();
+                acc = null;
+            }
+        }
     }
 }

@@ -31,6 +31,8 @@ public final class RequestContext {
     /** Why the last failure was not retried, when it was not (metrics label). */
     public String noRetryReason;
     public boolean stream;
+    /** A hedge attempt was started (SPEC §7). */
+    public boolean hedged;
     /** True for model requests (counted in the request metrics). */
     public boolean proxied;
     public long ttftNanos = -1;

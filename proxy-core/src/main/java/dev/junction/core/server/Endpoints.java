@@ -181,7 +181,8 @@ final class Endpoints {
         rc.proxied = true;
         metrics.requestStarted();
         ChatExchange x = new ChatExchange(ctx, rc, prepared.protocol(), candidates, upstream, body, keepAlive,
-                snap.retry(), deadline, r -> done.done(ctx, r));
+                snap.retry(), deadline, routed.route().hedge(), snap.config().streaming().keepaliveInterval(),
+                r -> done.done(ctx, r));
         x.start();
         return x;
     }
