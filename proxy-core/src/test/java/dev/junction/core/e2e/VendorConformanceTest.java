@@ -74,6 +74,8 @@ class VendorConformanceTest {
                     anthropic { deployments = [ { provider = claude, model = "claude-haiku-4-5" } ] }
                     gemini    { deployments = [ { provider = gem, model = "gemini-2.5-flash" } ] }
                     badkey    { deployments = [ { provider = badkey, model = "claude-haiku-4-5" } ] }
+                    openai-emb { deployments = [ { provider = oa, model = "text-embedding-3-small" } ] }
+                    gemini-emb { deployments = [ { provider = gem, model = "gemini-embedding-001" } ] }
                   }
                 }""");
         sdk = OpenAIOkHttpClient.builder().baseUrl(fx.baseUrl()).apiKey("x").maxRetries(0).timeout(Duration.ofSeconds(20)).build();
@@ -257,8 +259,36 @@ class VendorConformanceTest {
         assertFalse(r.body().contains("sk-ant"), "no vendor key in the answer");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"openai-emb", "gemini-emb"})
+    void embeddingsFloatAndBase64(String alias) throws Exception {
+        var e = sdk.embeddings().create(com.openai.models.embeddings.EmbeddingCreateParams.builder().model(alias)
+                .input("hello world").build());
+        assertFalse(e.data().get(0).embedding().isEmpty());
+        HttpResponse<String> floats = post("/v1/embeddings", "{\"model\":\"" + alias
+                + "\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"float\"}");
+        assertEquals(200, floats.statusCode(), floats.body());
+        OpenAiSchema.assertValid("CreateEmbeddingResponse", floats.body());
+        HttpResponse<String> b64 = post("/v1/embeddings", "{\"model\":\"" + alias
+                + "\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\"}");
+        assertEquals(200, b64.statusCode(), b64.body());
+        JsonNode f = tree(floats.body()).get("data");
+        JsonNode b = tree(b64.body()).get("data");
+        assertEquals(2, b.size());
+        for (int i = 0; i < 2; i++) {
+            byte[] raw = java.util.Base64.getDecoder().decode(b.get(i).get("embedding").asText());
+            java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            assertEquals(f.get(i).get("embedding").size(), fb.remaining(), "float32 little-endian, as the SDKs decode it");
+            assertEquals(f.get(i).get("embedding").get(0).floatValue(), fb.get(0), 1e-6);
+        }
+    }
+
     private static HttpResponse<String> post(String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(fx.root() + "/v1/chat/completions"))
+        return post("/v1/chat/completions", body);
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(fx.root() + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json")
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -23,9 +23,11 @@ public final class OpenAiRequestScanner {
 
     private final JsonFactory factory;
     private final int maxDepth;
+    private final int maxStringLength;
 
     public OpenAiRequestScanner(int maxDepth, int maxStringLength) {
         this.maxDepth = maxDepth;
+        this.maxStringLength = maxStringLength;
         this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(maxDepth).maxStringLength(maxStringLength).build())
@@ -175,6 +177,7 @@ public final class OpenAiRequestScanner {
         int images = 0;
         int depth = 1;
         long stringStart = -1;
+        boolean mediaString = false;
         String field = null;
         while (depth > 0) {
             JsonToken t = p.nextToken();
@@ -183,8 +186,13 @@ public final class OpenAiRequestScanner {
             }
             long at = p.currentTokenLocation().getByteOffset();
             if (stringStart >= 0) {
+                // Skipped strings are never decoded, so Jackson's own length limit does not see them.
                 long size = at - stringStart;
-                if (size > MEDIA_STRING_BYTES) {
+                if (size > maxStringLength + 4L) {
+                    throw invalid("invalid_json", "messages", "A string in the messages is longer than "
+                            + maxStringLength + " bytes (junction.server.max-string-length).");
+                }
+                if (mediaString && size > MEDIA_STRING_BYTES) {
                     mediaBytes[0] += size;
                 }
                 stringStart = -1;
@@ -203,9 +211,8 @@ public final class OpenAiRequestScanner {
                     }
                 }
                 case VALUE_STRING -> {
-                    if ("url".equals(field) || "file_data".equals(field) || "data".equals(field)) {
-                        stringStart = at;
-                    }
+                    stringStart = at;
+                    mediaString = "url".equals(field) || "file_data".equals(field) || "data".equals(field);
                 }
                 default -> { }
             }
