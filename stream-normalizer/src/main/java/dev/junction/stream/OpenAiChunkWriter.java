@@ -385,9 +385,10 @@ public final class OpenAiChunkWriter {
     /**
      * OpenAI usage object (wire-formats §4.3) with {@code prompt_tokens_details.cached_tokens}
      * ({@code cache_write_tokens} only when non-zero) and
-     * {@code completion_tokens_details.reasoning_tokens}.
+     * {@code completion_tokens_details.reasoning_tokens}. The one renderer of usage, for chunks and
+     * for whole responses alike.
      */
-    static void writeUsage(JsonGenerator g, Usage u) throws IOException {
+    public static void writeUsage(JsonGenerator g, Usage u) throws IOException {
         g.writeStartObject();
         g.writeNumberField("prompt_tokens", u.promptTokens());
         g.writeNumberField("completion_tokens", u.completionTokens());

@@ -2,10 +2,8 @@ package dev.junction.core.proxy;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.OpenAiChunkInspector;
-import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.SseFrames;
-import dev.junction.stream.SseListener;
 import dev.junction.stream.Usage;
 import dev.junction.translators.passthrough.PassThroughVendor;
 import io.netty.buffer.ByteBuf;
@@ -21,22 +19,16 @@ import java.util.List;
  * (SPEC §5), a vendor error chunk stops the stream, and an end without {@code [DONE]} and without
  * any finish_reason is a truncation, never reported as complete.
  */
-final class PassThroughStreamProcessor implements StreamProcessor, SseListener {
-
-    private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+final class PassThroughStreamProcessor extends SseStreamProcessor {
 
     private final boolean clientWantsUsage;
     private final PassThroughVendor vendor;
-    private final SseDecoder decoder = new SseDecoder(this, MAX_EVENT_BYTES);
     private final OpenAiChunkInspector inspector = new OpenAiChunkInspector();
-    private ByteBufAllocator alloc;
-    private List<ByteBuf> out;
     private boolean content;
     private boolean done;
     private boolean finishSeen;
     private int chunks;
     private Usage usage;
-    private GatewayError vendorError;
 
     PassThroughStreamProcessor(boolean clientWantsUsage, PassThroughVendor vendor) {
         this.clientWantsUsage = clientWantsUsage;
@@ -44,25 +36,13 @@ final class PassThroughStreamProcessor implements StreamProcessor, SseListener {
     }
 
     @Override
-    public void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
-        if (vendorError != null || done) {
-            return;
-        }
-        this.alloc = alloc;
-        this.out = out;
-        try {
-            decoder.feed(chunk);
-        } catch (SseDecoder.EventTooLargeException e) {
-            vendorError = new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                    "The provider sent a stream event larger than " + MAX_EVENT_BYTES + " bytes.", true, true, true, null);
-        } finally {
-            this.out = null;
-        }
+    protected boolean stopped() {
+        return super.stopped() || done;
     }
 
     @Override
     public void onEvent(SseEvent event) {
-        if (vendorError != null || done) {
+        if (stopped()) {
             return;
         }
         ByteBuf data = event.data();
@@ -119,11 +99,6 @@ final class PassThroughStreamProcessor implements StreamProcessor, SseListener {
     }
 
     @Override
-    public GatewayError vendorError() {
-        return vendorError;
-    }
-
-    @Override
     public GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
         if (done || finishSeen) {
             // Some OpenAI-compatible servers omit [DONE]; a stream whose choices finished is complete.
@@ -142,10 +117,5 @@ final class PassThroughStreamProcessor implements StreamProcessor, SseListener {
     @Override
     public Usage usage() {
         return usage;
-    }
-
-    @Override
-    public void close() {
-        decoder.close();
     }
 }

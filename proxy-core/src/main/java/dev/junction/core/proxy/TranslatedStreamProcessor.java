@@ -2,9 +2,7 @@ package dev.junction.core.proxy;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.OpenAiChunkWriter;
-import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseEvent;
-import dev.junction.stream.SseListener;
 import dev.junction.stream.StreamEvent;
 import dev.junction.stream.Usage;
 import dev.junction.translators.spi.StreamTranslator;
@@ -20,39 +18,16 @@ import java.util.function.Consumer;
  * (DESIGN request flow step 5). A vendor error event, or an end the translator calls truncated,
  * becomes {@link #vendorError()} for the exchange to fail over or report in-band.
  */
-final class TranslatedStreamProcessor implements StreamProcessor, SseListener, Consumer<StreamEvent> {
-
-    private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+final class TranslatedStreamProcessor extends SseStreamProcessor implements Consumer<StreamEvent> {
 
     private final StreamTranslator translator;
     private final OpenAiChunkWriter writer;
-    private final SseDecoder decoder = new SseDecoder(this, MAX_EVENT_BYTES);
-    private ByteBufAllocator alloc;
-    private List<ByteBuf> out;
     private boolean content;
-    private GatewayError vendorError;
     private Usage usage;
 
     TranslatedStreamProcessor(StreamTranslator translator, OpenAiChunkWriter writer) {
         this.translator = translator;
         this.writer = writer;
-    }
-
-    @Override
-    public void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
-        if (vendorError != null) {
-            return;
-        }
-        this.alloc = alloc;
-        this.out = out;
-        try {
-            decoder.feed(chunk);
-        } catch (SseDecoder.EventTooLargeException e) {
-            vendorError = new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                    "The provider sent a stream event larger than " + MAX_EVENT_BYTES + " bytes.", true, true, true, null);
-        } finally {
-            this.out = null;
-        }
     }
 
     @Override
@@ -87,11 +62,6 @@ final class TranslatedStreamProcessor implements StreamProcessor, SseListener, C
     }
 
     @Override
-    public GatewayError vendorError() {
-        return vendorError;
-    }
-
-    @Override
     public GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
         if (vendorError != null) {
             return vendorError;
@@ -118,10 +88,5 @@ final class TranslatedStreamProcessor implements StreamProcessor, SseListener, C
     @Override
     public Usage usage() {
         return usage;
-    }
-
-    @Override
-    public void close() {
-        decoder.close();
     }
 }

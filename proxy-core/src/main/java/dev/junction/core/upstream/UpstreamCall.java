@@ -170,9 +170,12 @@ public final class UpstreamCall {
 
     /** Abandon the call: the connection is closed, so the vendor sees the client leave. */
     public void cancel() {
-        if (done) {
-            return;
+        if (!done) {
+            stop();
         }
+    }
+
+    private void stop() {
         done = true;
         cancelTimers();
         releaseRequest();
@@ -204,10 +207,7 @@ public final class UpstreamCall {
         if (done) {
             return;
         }
-        done = true;
-        cancelTimers();
-        releaseRequest();
-        detachAndClose();
+        stop();
         listener.onFailure(error, afterHead);
     }
 

@@ -1,5 +1,7 @@
 package dev.junction.translators.anthropic;
 
+import dev.junction.translators.json.SlicedJsonBody;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,7 +31,7 @@ import java.util.Set;
 /**
  * OpenAI canonical request → Anthropic {@code POST /v1/messages} (wire-formats §2.1, §2.2, §4.1,
  * §4.4, §4.5, §4.7). A pure function of the request and the target; the body is written with a
- * Jackson generator into a {@link CompositeJsonOutput}, so base64 media is spliced in as slices of
+ * Jackson generator into a {@link SlicedJsonBody}, so base64 media is spliced in as slices of
  * the client's body rather than copied through strings.
  *
  * <p>Gateway decisions made here:
@@ -82,7 +84,7 @@ final class AnthropicRequestWriter {
         List<Turn> turns = turns(r, drop, warnings);
         int maxTokens = maxTokens(r, t, warnings);
 
-        CompositeJsonOutput out = new CompositeJsonOutput(alloc);
+        SlicedJsonBody out = new SlicedJsonBody(alloc);
         boolean ok = false;
         try {
             try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
@@ -252,7 +254,7 @@ final class AnthropicRequestWriter {
 
     /** One content block to write; media blocks splice the client's bytes. */
     private interface Block {
-        void write(JsonGenerator g, CompositeJsonOutput out) throws IOException;
+        void write(JsonGenerator g, SlicedJsonBody out) throws IOException;
     }
 
     /**
@@ -410,7 +412,7 @@ final class AnthropicRequestWriter {
      * quote is written as a raw value so the generator knows a value was written, the generated
      * bytes are flushed, and the base64 bytes are spliced in as a slice of the client's body.
      */
-    private static void base64Block(JsonGenerator g, CompositeJsonOutput out, String type, String mime, ByteSpan data)
+    private static void base64Block(JsonGenerator g, SlicedJsonBody out, String type, String mime, ByteSpan data)
             throws IOException {
         g.writeStartObject();
         g.writeStringField("type", type);
@@ -420,7 +422,7 @@ final class AnthropicRequestWriter {
         g.writeFieldName("data");
         g.writeRawValue("\"");
         g.flush();
-        out.splice(data.slice());
+        out.appendSlice(data.slice().retain());
         g.writeRaw('"');
         g.writeEndObject();
         g.writeEndObject();

@@ -1,5 +1,7 @@
 package dev.junction.translators.gemini;
 
+import dev.junction.translators.json.SlicedJsonBody;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +28,7 @@ import java.util.Map;
 /**
  * Canonical chat request → Gemini {@code GenerateContentRequest} JSON (wire-formats §3.2, §4.1,
  * §4.4, §4.5, §4.7). Conversion happens in two steps: messages become a list of Gemini contents
- * (validated, merged by role), then everything is streamed as JSON into a {@link SlicedBody}, with
+ * (validated, merged by role), then everything is streamed as JSON into a {@link SlicedJsonBody}, with
  * inline media spliced in as slices of the client's body.
  *
  * <p>Decisions:
@@ -87,7 +89,7 @@ final class GeminiRequestWriter {
         GeminiParameters.checkUnsupported(ctx);
         List<String> system = new ArrayList<>(1);
         List<ContentOut> contents = contents(req, ctx, system);
-        SlicedBody body = new SlicedBody(alloc);
+        SlicedJsonBody body = new SlicedJsonBody(alloc);
         try (JsonGenerator g = FACTORY.createGenerator(body)) {
             g.writeStartObject();
             if (!system.isEmpty()) {
@@ -276,7 +278,7 @@ final class GeminiRequestWriter {
         return node;
     }
 
-    private static void writeContent(ContentOut c, JsonGenerator g, SlicedBody body) throws IOException {
+    private static void writeContent(ContentOut c, JsonGenerator g, SlicedJsonBody body) throws IOException {
         g.writeStartObject();
         g.writeStringField("role", c.role());
         g.writeArrayFieldStart("parts");

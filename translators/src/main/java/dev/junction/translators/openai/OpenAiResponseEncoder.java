@@ -1,6 +1,7 @@
 package dev.junction.translators.openai;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.junction.stream.OpenAiChunkWriter;
 import dev.junction.stream.Usage;
 import dev.junction.translators.model.ChatResponse;
 import dev.junction.translators.model.EmbeddingsResponse;
@@ -113,20 +114,7 @@ public final class OpenAiResponseEncoder {
 
     /** OpenAI {@code CompletionUsage}, with the details objects (wire-formats §1.4, §4.3). */
     public static void writeUsage(JsonGenerator g, Usage u) throws IOException {
-        g.writeStartObject();
-        g.writeNumberField("prompt_tokens", u.promptTokens());
-        g.writeNumberField("completion_tokens", u.completionTokens());
-        g.writeNumberField("total_tokens", u.totalTokens());
-        g.writeObjectFieldStart("prompt_tokens_details");
-        g.writeNumberField("cached_tokens", u.cachedInputTokens());
-        if (u.cacheWriteTokens() > 0) {
-            g.writeNumberField("cache_write_tokens", u.cacheWriteTokens());
-        }
-        g.writeEndObject();
-        g.writeObjectFieldStart("completion_tokens_details");
-        g.writeNumberField("reasoning_tokens", u.reasoningTokens());
-        g.writeEndObject();
-        g.writeEndObject();
+        OpenAiChunkWriter.writeUsage(g, u);
     }
 
     private static void writeToolCalls(JsonGenerator g, List<ToolCall> calls) throws IOException {

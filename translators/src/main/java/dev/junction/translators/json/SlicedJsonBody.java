@@ -1,4 +1,4 @@
-package dev.junction.translators.gemini;
+package dev.junction.translators.json;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -7,13 +7,13 @@ import io.netty.buffer.CompositeByteBuf;
 import java.io.OutputStream;
 
 /**
- * The vendor body under construction: JSON text written through this stream goes into pooled
+ * A vendor request body under construction (shared by the translating adapters): JSON text written through this stream goes into pooled
  * buffers, and {@link #appendSlice} splices a retained slice of the client's request body in
  * between (DESIGN house rule 5: base64 media is carried, not decoded to a String). The result is
  * one {@link CompositeByteBuf} that owns every piece. Single use; {@link #finish} or
  * {@link #discard} exactly once.
  */
-final class SlicedBody extends OutputStream {
+public final class SlicedJsonBody extends OutputStream {
 
     private static final int SEGMENT = 1024;
 
@@ -21,7 +21,7 @@ final class SlicedBody extends OutputStream {
     private final CompositeByteBuf composite;
     private ByteBuf current;
 
-    SlicedBody(ByteBufAllocator alloc) {
+    public SlicedJsonBody(ByteBufAllocator alloc) {
         this.alloc = alloc;
         // No component cap: past maxNumComponents Netty consolidates, i.e. copies every slice.
         this.composite = alloc.compositeBuffer(Integer.MAX_VALUE);
@@ -42,7 +42,7 @@ final class SlicedBody extends OutputStream {
      * Appends {@code slice}, taking ownership of it (the caller passes a {@code retainedSlice}).
      * Everything written before must have been flushed into this stream.
      */
-    void appendSlice(ByteBuf slice) {
+    public void appendSlice(ByteBuf slice) {
         ByteBuf written = current;
         current = null;
         try {
@@ -56,7 +56,7 @@ final class SlicedBody extends OutputStream {
     }
 
     /** The finished body; the caller owns it. */
-    ByteBuf finish() {
+    public ByteBuf finish() {
         ByteBuf last = current;
         current = null;
         composite.addComponent(true, last);
@@ -64,7 +64,7 @@ final class SlicedBody extends OutputStream {
     }
 
     /** Releases everything after a failed translation. */
-    void discard() {
+    public void discard() {
         if (current != null) {
             current.release();
             current = null;
