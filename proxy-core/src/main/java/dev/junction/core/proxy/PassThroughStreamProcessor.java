@@ -63,7 +63,9 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
         if (r.finishCount() > 0) {
             finishSeen = true;
         }
-        if (r.hasUsage() && r.choicesEmpty() && !clientWantsUsage) {
+        if (r.choicesEmpty() && (!r.hasUsage() || !clientWantsUsage)) {
+            // Usage the client did not ask for, or Azure's prompt-filter chunk that opens a stream
+            // with choices:[] and an empty id/model (wire-formats §6.2): neither is for the client.
             return;
         }
         if (r.content()) {

@@ -259,6 +259,17 @@ class VendorConformanceTest {
         assertFalse(r.body().contains("sk-ant"), "no vendor key in the answer");
     }
 
+    @org.junit.jupiter.api.Test
+    void azurePromptFilterChunkIsNotForwarded() throws Exception {
+        List<String> frames = frames(post("{\"model\":\"azure\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi [[sim azure tokens=3]]\"}]}"));
+        assertEquals("[DONE]", frames.get(frames.size() - 1));
+        for (String f : frames.subList(0, frames.size() - 1)) {
+            OpenAiSchema.assertValid("CreateChatCompletionStreamResponse", f);
+            assertFalse(tree(f).get("choices").isEmpty(), f);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"openai-emb", "gemini-emb"})
     void embeddingsFloatAndBase64(String alias) throws Exception {
