@@ -5,9 +5,7 @@ import dev.junction.core.resilience.Deadline;
 import dev.junction.core.resilience.HedgePolicy;
 import dev.junction.core.resilience.RetryDecision;
 import dev.junction.core.resilience.RetryPolicy;
-import dev.junction.core.upstream.UpstreamCall;
 import dev.junction.core.upstream.UpstreamClient;
-import dev.junction.core.upstream.UpstreamListener;
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.SseFrames;
 import dev.junction.stream.Usage;
@@ -15,7 +13,6 @@ import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -50,9 +47,9 @@ import java.util.function.Consumer;
 public final class ChatExchange {
 
     /** Largest error body read from a vendor; more is dropped (it is only used for the message). */
-    private static final int MAX_ERROR_BODY = 256 * 1024;
+    static final int MAX_ERROR_BODY = 256 * 1024;
     /** Largest unary answer accepted from a vendor. */
-    private static final int MAX_UNARY_BODY = 64 * 1024 * 1024;
+    static final int MAX_UNARY_BODY = 64 * 1024 * 1024;
 
     private final ChannelHandlerContext ctx;
     private final Channel client;
@@ -134,14 +131,14 @@ public final class ChatExchange {
             launch(isHedge);
             return;
         }
-        Attempt a = new Attempt(route, isHedge);
+        Attempt a = new Attempt(this, route, isHedge);
         attempts++;
         Warnings warnings = new Warnings();
         UpstreamRequest req;
         try {
             req = protocol.build(route, client.alloc(), warnings);
         } catch (TranslationException e) {
-            a.close(Health.NONE, null);
+            a.close(Attempt.Health.NONE, null);
             record(a, "rejected");
             if (live.isEmpty()) {
                 finishWithError(e.error());
@@ -194,9 +191,9 @@ public final class ChatExchange {
     }
 
     /** An attempt failed before anything of it reached the client. */
-    private void attemptFailed(Attempt a, GatewayError error) {
+    void attemptFailed(Attempt a, GatewayError error) {
         boolean healthSignal = error.retryable() || error.failover();
-        a.close(healthSignal ? Health.FAILED : Health.OK, error.code());
+        a.close(healthSignal ? Attempt.Health.FAILED : Attempt.Health.OK, error.code());
         record(a, error.code() == null ? "error" : error.code());
         a.releaseBuffers();
         live.remove(a);
@@ -225,13 +222,13 @@ public final class ChatExchange {
     }
 
     /** {@code a} produced the answer: every other attempt is cancelled at once (SPEC §7 hedging). */
-    private void win(Attempt a) {
+    void win(Attempt a) {
         winner = a;
         cancelHedgeTimer();
         for (Attempt other : new ArrayList<>(live)) {
             if (other != a) {
                 other.call.cancel();
-                other.close(Health.NONE, null);
+                other.close(Attempt.Health.NONE, null);
                 record(other, "hedge_lost");
                 other.releaseBuffers();
                 live.remove(other);
@@ -250,9 +247,9 @@ public final class ChatExchange {
     }
 
     /** The winning stream failed after content reached the client: the in-band error of SPEC §5. */
-    private void streamInterrupted(Attempt a, GatewayError error) {
+    void streamInterrupted(Attempt a, GatewayError error) {
         account(a, a.processor.usage());
-        a.close(Health.FAILED, error.code());
+        a.close(Attempt.Health.FAILED, error.code());
         record(a, "interrupted");
         live.remove(a);
         GatewayError inBand = error.code() != null && error.code().startsWith("upstream_")
@@ -285,7 +282,7 @@ public final class ChatExchange {
         client.write(head);
     }
 
-    private void write(List<ByteBuf> frames, boolean end) {
+    void write(List<ByteBuf> frames, boolean end) {
         sendHead();
         for (ByteBuf f : frames) {
             client.write(new DefaultHttpContent(f));
@@ -327,7 +324,7 @@ public final class ChatExchange {
         finishWith(HttpResponses.error(error, rc.requestId), error.status());
     }
 
-    private void finishWith(FullHttpResponse r, int status) {
+    void finishWith(FullHttpResponse r, int status) {
         finished = true;
         cancelTimers();
         rc.status = status;
@@ -387,7 +384,7 @@ public final class ChatExchange {
         }
         for (Attempt a : new ArrayList<>(live)) {
             a.call.cancel();
-            a.close(Health.NONE, null);
+            a.close(Attempt.Health.NONE, null);
             record(a, outcome);
             a.releaseBuffers();
         }
@@ -419,13 +416,13 @@ public final class ChatExchange {
         }
     }
 
-    private void record(Attempt a, String outcome) {
+    void record(Attempt a, String outcome) {
         rc.attempts.add(new RequestContext.Attempt(a.route.id(), a.route.provider().name(),
                 a.hedge ? outcome + "_hedge" : outcome, a.status, (System.nanoTime() - a.start) / 1e6));
     }
 
     /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
-    private void account(Attempt a, Usage u) {
+    void account(Attempt a, Usage u) {
         if (u == null) {
             return;
         }
@@ -435,8 +432,32 @@ public final class ChatExchange {
                 u.completionTokens());
     }
 
+    boolean isLive(Attempt a) {
+        return !finished && live.contains(a);
+    }
+
+    boolean hasWinner() {
+        return winner != null;
+    }
+
+    boolean isWinner(Attempt a) {
+        return winner == a;
+    }
+
+    void retire(Attempt a) {
+        live.remove(a);
+    }
+
+    ExchangeProtocol protocol() {
+        return protocol;
+    }
+
+    Channel client() {
+        return client;
+    }
+
     /** Removes any trace of the route's vendor key from a vendor-derived message (SPEC §9). */
-    private static GatewayError scrub(Route route, GatewayError e) {
+    static GatewayError scrub(Route route, GatewayError e) {
         String key = route.target().apiKey();
         String m = e.message();
         if (key != null && key.length() >= 4 && m.contains(key)) {
@@ -446,7 +467,7 @@ public final class ChatExchange {
         return m.equals(e.message()) ? e : e.withMessage(m);
     }
 
-    private static void release(List<ByteBuf> bufs) {
+    static void release(List<ByteBuf> bufs) {
         for (ByteBuf b : bufs) {
             b.release();
         }
@@ -454,208 +475,4 @@ public final class ChatExchange {
     }
 
     private enum Health { OK, FAILED, NONE }
-
-    /** One upstream attempt: its call, what it has buffered, and its health bookkeeping. */
-    private final class Attempt implements UpstreamListener {
-
-        final Route route;
-        final boolean hedge;
-        final long start = System.nanoTime();
-        UpstreamCall call;
-        long connectedAt;
-        long headAt;
-        int status;
-        HttpHeaders headers;
-        CompositeByteBuf acc;
-        StreamProcessor processor;
-        final List<ByteBuf> pending = new ArrayList<>(4);
-        boolean open = true;
-
-        Attempt(Route route, boolean hedge) {
-            this.route = route;
-            this.hedge = hedge;
-            route.deployment().stats().start();
-        }
-
-        @Override
-        public void onConnected(boolean reused) {
-            connectedAt = System.nanoTime();
-        }
-
-        @Override
-        public void onHead(HttpResponse head) {
-            if (finished || !live.contains(this)) {
-                return;
-            }
-            status = head.status().code();
-            headers = head.headers();
-            headAt = System.nanoTime();
-            route.deployment().stats().recordTtft(headAt - start);
-            if (status >= 200 && status < 300 && protocol.stream()) {
-                processor = protocol.streamProcessor(route);
-            } else {
-                acc = client.alloc().compositeBuffer(64);
-            }
-        }
-
-        @Override
-        public void onContent(ByteBuf content, boolean last) {
-            if (finished || !live.contains(this)) {
-                content.release();
-                return;
-            }
-            if (processor != null) {
-                onStreamContent(content, last);
-                return;
-            }
-            int limit = status >= 300 ? MAX_ERROR_BODY : MAX_UNARY_BODY;
-            if (acc.readableBytes() + content.readableBytes() > limit) {
-                content.release();
-                if (status < 300) {
-                    call.cancel();
-                    attemptFailed(this, new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                            "Provider '" + route.provider().name() + "' sent an answer larger than " + MAX_UNARY_BODY
-                                    + " bytes.", false, true, true, null));
-                    return;
-                }
-            } else {
-                acc.addComponent(true, content);
-            }
-            if (!last) {
-                call.requestMore();
-                return;
-            }
-            ByteBuf body = acc;
-            acc = null;
-            try {
-                if (status >= 200 && status < 300) {
-                    ByteBuf out;
-                    try {
-                        out = protocol.unary(route, body, client.alloc());
-                    } catch (TranslationException e) {
-                        attemptFailed(this, e.error());
-                        return;
-                    }
-                    win(this);
-                    account(this, protocol.unaryUsage());
-                    close(Health.OK, null);
-                    record(this, "ok");
-                    live.remove(this);
-                    finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
-                } else {
-                    attemptFailed(this, scrub(route, protocol.error(route, status, headers, body)));
-                }
-            } finally {
-                body.release();
-            }
-        }
-
-        private void onStreamContent(ByteBuf content, boolean last) {
-            List<ByteBuf> out = new ArrayList<>(4);
-            try {
-                processor.feed(content, client.alloc(), out);
-            } finally {
-                content.release();
-            }
-            GatewayError vendorError = processor.vendorError();
-            if (vendorError != null) {
-                release(out);
-                if (!last) {
-                    call.cancel();
-                }
-                failStream(scrub(route, vendorError));
-                return;
-            }
-            if (last) {
-                GatewayError incomplete = processor.end(client.alloc(), out);
-                if (incomplete != null) {
-                    release(out);
-                    failStream(incomplete);
-                    return;
-                }
-                if (winner == null) {
-                    win(this);
-                }
-                account(this, processor.usage());
-                close(Health.OK, null);
-                record(this, "ok");
-                live.remove(this);
-                pending.addAll(out);
-                out.clear();
-                closeProcessor();
-                write(pending, true);
-                return;
-            }
-            if (winner == null) {
-                pending.addAll(out);
-                out.clear();
-                if (!processor.hasContent()) {
-                    call.requestMore(); // pre-content frames are few and small: keep reading
-                    return;
-                }
-                win(this);
-                write(pending, false);
-            } else {
-                write(out, false);
-            }
-            if (client.isWritable()) {
-                call.requestMore();
-            }
-        }
-
-        private void failStream(GatewayError error) {
-            if (winner == this) {
-                streamInterrupted(this, error);
-            } else {
-                attemptFailed(this, error);
-            }
-        }
-
-        @Override
-        public void onFailure(GatewayError error, boolean afterHead) {
-            if (finished || !live.contains(this)) {
-                return;
-            }
-            failStream(error);
-        }
-
-        /** Ends this attempt's bookkeeping in the deployment's statistics and circuit breaker. */
-        void close(Health health, String code) {
-            if (!open) {
-                return;
-            }
-            open = false;
-            var d = route.deployment();
-            switch (health) {
-                case OK -> {
-                    d.stats().recordSuccess();
-                    d.breaker().onSuccess();
-                }
-                case FAILED -> {
-                    d.stats().recordFailure(code);
-                    d.breaker().onFailure();
-                }
-                default -> {
-                    d.stats().recordCancelled();
-                    d.breaker().onCancelled();
-                }
-            }
-        }
-
-        void closeProcessor() {
-            if (processor != null) {
-                processor.close();
-                processor = null;
-            }
-        }
-
-        void releaseBuffers() {
-            release(pending);
-            closeProcessor();
-            if (acc != null) {
-                acc.release();
-                acc = null;
-            }
-        }
-    }
 }

@@ -83,7 +83,7 @@ class UpstreamFailureTest {
             try (GatewayServer gw = gateway(up.url("/v1").toString(), "first-byte = 300ms")) {
                 long t0 = System.nanoTime();
                 error(post(gw, CHAT), 504, "upstream_timeout");
-                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+                assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(12), "timed out by the gateway, not by the client");
             }
         }
     }

@@ -1,0 +1,229 @@
+package dev.junction.core.proxy;
+
+import dev.junction.core.http.HttpResponses;
+import dev.junction.core.upstream.UpstreamCall;
+import dev.junction.core.upstream.UpstreamListener;
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.spi.TranslationException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One upstream attempt of a {@link ChatExchange} (the primary, a retry, a failover or a hedge):
+ * its call, what it has read and buffered before the commit point, and its health bookkeeping
+ * in the deployment's statistics and circuit breaker. Events arrive on the exchange's event loop;
+ * the exchange decides what an attempt's success or failure means for the request.
+ */
+final class Attempt implements UpstreamListener {
+
+    private final ChatExchange x;
+    final Route route;
+    final boolean hedge;
+    final long start = System.nanoTime();
+    UpstreamCall call;
+    long connectedAt;
+    long headAt;
+    int status;
+    HttpHeaders headers;
+    CompositeByteBuf acc;
+    StreamProcessor processor;
+    final List<ByteBuf> pending = new ArrayList<>(4);
+    boolean open = true;
+
+    Attempt(ChatExchange x, Route route, boolean hedge) {
+        this.x = x;
+        this.route = route;
+        this.hedge = hedge;
+        route.deployment().stats().start();
+    }
+
+    @Override
+    public void onConnected(boolean reused) {
+        connectedAt = System.nanoTime();
+    }
+
+    @Override
+    public void onHead(HttpResponse head) {
+        if (!x.isLive(this)) {
+            return;
+        }
+        status = head.status().code();
+        headers = head.headers();
+        headAt = System.nanoTime();
+        route.deployment().stats().recordTtft(headAt - start);
+        if (status >= 200 && status < 300 && x.protocol().stream()) {
+            processor = x.protocol().streamProcessor(route);
+        } else {
+            acc = x.client().alloc().compositeBuffer(64);
+        }
+    }
+
+    @Override
+    public void onContent(ByteBuf content, boolean last) {
+        if (!x.isLive(this)) {
+            content.release();
+            return;
+        }
+        if (processor != null) {
+            onStreamContent(content, last);
+            return;
+        }
+        int limit = status >= 300 ? ChatExchange.MAX_ERROR_BODY : ChatExchange.MAX_UNARY_BODY;
+        if (acc.readableBytes() + content.readableBytes() > limit) {
+            content.release();
+            if (status < 300) {
+                call.cancel();
+                x.attemptFailed(this, new GatewayError(502, "upstream_error", "upstream_unavailable", null,
+                        "Provider '" + route.provider().name() + "' sent an answer larger than " + ChatExchange.MAX_UNARY_BODY
+                                + " bytes.", false, true, true, null));
+                return;
+            }
+        } else {
+            acc.addComponent(true, content);
+        }
+        if (!last) {
+            call.requestMore();
+            return;
+        }
+        ByteBuf body = acc;
+        acc = null;
+        try {
+            if (status >= 200 && status < 300) {
+                ByteBuf out;
+                try {
+                    out = x.protocol().unary(route, body, x.client().alloc());
+                } catch (TranslationException e) {
+                    x.attemptFailed(this, e.error());
+                    return;
+                }
+                x.win(this);
+                x.account(this, x.protocol().unaryUsage());
+                close(Health.OK, null);
+                x.record(this, "ok");
+                x.retire(this);
+                x.finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
+            } else {
+                x.attemptFailed(this, ChatExchange.scrub(route, x.protocol().error(route, status, headers, body)));
+            }
+        } finally {
+            body.release();
+        }
+    }
+
+    private void onStreamContent(ByteBuf content, boolean last) {
+        List<ByteBuf> out = new ArrayList<>(4);
+        try {
+            processor.feed(content, x.client().alloc(), out);
+        } finally {
+            content.release();
+        }
+        GatewayError vendorError = processor.vendorError();
+        if (vendorError != null) {
+            ChatExchange.release(out);
+            if (!last) {
+                call.cancel();
+            }
+            failStream(ChatExchange.scrub(route, vendorError));
+            return;
+        }
+        if (last) {
+            GatewayError incomplete = processor.end(x.client().alloc(), out);
+            if (incomplete != null) {
+                ChatExchange.release(out);
+                failStream(incomplete);
+                return;
+            }
+            if (!x.hasWinner()) {
+                x.win(this);
+            }
+            x.account(this, processor.usage());
+            close(Health.OK, null);
+            x.record(this, "ok");
+            x.retire(this);
+            pending.addAll(out);
+            out.clear();
+            closeProcessor();
+            x.write(pending, true);
+            return;
+        }
+        if (!x.hasWinner()) {
+            pending.addAll(out);
+            out.clear();
+            if (!processor.hasContent()) {
+                call.requestMore(); // pre-content frames are few and small: keep reading
+                return;
+            }
+            x.win(this);
+            x.write(pending, false);
+        } else {
+            x.write(out, false);
+        }
+        if (x.client().isWritable()) {
+            call.requestMore();
+        }
+    }
+
+    private void failStream(GatewayError error) {
+        if (x.isWinner(this)) {
+            x.streamInterrupted(this, error);
+        } else {
+            x.attemptFailed(this, error);
+        }
+    }
+
+    @Override
+    public void onFailure(GatewayError error, boolean afterHead) {
+        if (!x.isLive(this)) {
+            return;
+        }
+        failStream(error);
+    }
+
+    /** Ends this attempt's bookkeeping in the deployment's statistics and circuit breaker. */
+    void close(Health health, String code) {
+        if (!open) {
+            return;
+        }
+        open = false;
+        var d = route.deployment();
+        switch (health) {
+            case OK -> {
+                d.stats().recordSuccess();
+                d.breaker().onSuccess();
+            }
+            case FAILED -> {
+                d.stats().recordFailure(code);
+                d.breaker().onFailure();
+            }
+            default -> {
+                d.stats().recordCancelled();
+                d.breaker().onCancelled();
+            }
+        }
+    }
+
+    void closeProcessor() {
+        if (processor != null) {
+            processor.close();
+            processor = null;
+        }
+    }
+
+    void releaseBuffers() {
+        ChatExchange.release(pending);
+        closeProcessor();
+        if (acc != null) {
+            acc.release();
+            acc = null;
+        }
+    }
+
+    /** How an attempt ended, for the deployment's health. */
+    enum Health { OK, FAILED, NONE }
+}
