@@ -196,7 +196,7 @@ class RoutingResilienceTest {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(200, r.statusCode());
         assertEquals("b", header(r, "x-junction-provider"));
-        assertTrue(ms < 2000, "the hedge answered first: " + ms + " ms");
+        assertTrue(ms < 2800, "the hedge answered first: " + ms + " ms");
         assertTrue(r.body().endsWith("data: [DONE]\n\n"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (a.cancelledRequests() + a.cancelledStreams() < 1 && System.nanoTime() < deadline) {
@@ -215,7 +215,7 @@ class RoutingResilienceTest {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(504, r.statusCode(), r.body());
         assertEquals("upstream_timeout", JSON.readTree(r.body()).get("error").get("code").asText());
-        assertTrue(ms < 2000, ms + " ms");
+        assertTrue(ms < 3500, ms + " ms");
         assertEquals(400, chat("hi", false, "x-junction-deadline-ms", "soon").statusCode());
     }
 
