@@ -127,6 +127,24 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void anUntrustedVendorCertificateIsRefused() throws Exception {
+        okhttp3.tls.HeldCertificate cert = new okhttp3.tls.HeldCertificate.Builder().addSubjectAlternativeName("127.0.0.1")
+                .addSubjectAlternativeName("localhost").build();
+        okhttp3.tls.HandshakeCertificates server = new okhttp3.tls.HandshakeCertificates.Builder().heldCertificate(cert).build();
+        try (MockWebServer up = new MockWebServer()) {
+            up.useHttps(server.sslSocketFactory(), false);
+            up.enqueue(new MockResponse().setBody("{}"));
+            up.start();
+            try (GatewayServer gw = gateway(up.url("/v1").toString().replace("http://", "https://"), "")) {
+                JsonNode e = error(post(gw, CHAT), 503, "upstream_unavailable");
+                assertTrue(e.get("message").asText().contains("SSL") || e.get("message").asText().contains("certif"),
+                        e.toString());
+            }
+            assertEquals(0, up.getRequestCount(), "nothing is sent over an unverified connection");
+        }
+    }
+
+    @Test
     void clientDisconnectCancelsTheUpstreamAtOnce() throws Exception {
         try (GatewayFixture fx = GatewayFixture.start(SimulatorOptions.defaults(), GatewayFixture.simpleConfig(""))) {
             String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go [[sim tokens=400 tps=20]]\"}]}";
