@@ -38,6 +38,7 @@ public final class UpstreamCall {
     private boolean staleRetried;
     private ScheduledFuture<?> firstByteTimer;
     private ScheduledFuture<?> idleTimer;
+    private long lastActivityNanos;
     private ScheduledFuture<?> totalTimer;
 
     UpstreamCall(EventLoop loop, ChannelPool pool, String providerName, Timeouts timeouts, FullHttpRequest request,
@@ -234,14 +235,34 @@ public final class UpstreamCall {
         }
     }
 
+    /**
+     * Notes activity for the idle-between-chunks timeout. Rescheduling a timer on every chunk would
+     * cost a priority-queue update per chunk; instead one timer runs and, when it fires, re-arms
+     * itself for whatever is left of the idle window since the last chunk.
+     */
     private void armIdle() {
         Duration idle = timeouts.idleBetweenChunks();
         if (idle == null) {
             return;
         }
-        cancel(idleTimer);
-        idleTimer = loop.schedule(() -> timeout("stalled for " + fmt(idle) + " between response chunks"),
-                idle.toMillis(), TimeUnit.MILLISECONDS);
+        lastActivityNanos = System.nanoTime();
+        if (idleTimer == null) {
+            idleTimer = loop.schedule(this::idleCheck, idle.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void idleCheck() {
+        idleTimer = null;
+        if (done) {
+            return;
+        }
+        long idle = timeouts.idleBetweenChunks().toNanos();
+        long left = idle - (System.nanoTime() - lastActivityNanos);
+        if (left > 0) {
+            idleTimer = loop.schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        timeout("stalled for " + fmt(timeouts.idleBetweenChunks()) + " between response chunks");
     }
 
     private void cancelTimers() {
