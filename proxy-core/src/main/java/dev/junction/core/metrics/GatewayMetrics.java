@@ -1,6 +1,8 @@
 package dev.junction.core.metrics;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import dev.junction.core.proxy.RequestContext;
 import dev.junction.core.resilience.NoRetryReason;
 import dev.junction.core.routing.Deployment;
@@ -56,7 +58,7 @@ public final class GatewayMetrics {
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final AtomicLong inFlight = new AtomicLong();
-    private final Map<String, DoubleAdder> cost = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Route>> routes = new ConcurrentHashMap<>();
 
     public GatewayMetrics(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry) {
         registry.gauge("junction.inflight", () -> inFlight::get);
@@ -75,31 +77,82 @@ public final class GatewayMetrics {
     /** Records a finished model request (not the operations endpoints). */
     public void requestFinished(RequestContext rc) {
         inFlight.decrementAndGet();
-        String alias = part(rc.alias);
-        String deployment = part(rc.deployment);
-        registry.counter("junction.requests." + alias + "." + part(rc.provider) + "." + rc.status).inc();
+        Route m = route(rc.alias, rc.deployment);
+        m.requests(rc.provider, rc.status).inc();
         if (rc.errorCode != null) {
-            registry.counter("junction.errors." + alias + "." + part(rc.errorCode)).inc();
+            registry.counter("junction.errors." + m.alias + "." + part(rc.errorCode)).inc();
         }
         for (RequestContext.Attempt a : rc.attempts) {
-            registry.counter("junction.attempts." + alias + "." + part(a.deployment()) + "." + part(a.outcome())).inc();
+            route(rc.alias, a.deployment()).attempts(a.outcome()).inc();
         }
         if (rc.ttftNanos >= 0) {
-            registry.timer("junction.ttft." + alias + "." + deployment).update(rc.ttftNanos, TimeUnit.NANOSECONDS);
+            m.ttft.update(rc.ttftNanos, TimeUnit.NANOSECONDS);
         }
-        registry.timer("junction.latency." + alias + "." + deployment)
-                .update(System.nanoTime() - rc.startNanos, TimeUnit.NANOSECONDS);
+        m.latency.update(System.nanoTime() - rc.startNanos, TimeUnit.NANOSECONDS);
         if (rc.promptTokens >= 0) {
-            registry.counter("junction.tokens." + alias + "." + deployment + ".input").inc(rc.promptTokens);
-            registry.counter("junction.tokens." + alias + "." + deployment + ".output").inc(rc.completionTokens);
+            m.input.inc(rc.promptTokens);
+            m.output.inc(rc.completionTokens);
         }
         if (rc.costUsd > 0) {
-            String name = "junction.cost." + alias + "." + deployment;
-            cost.computeIfAbsent(name, n -> {
-                DoubleAdder adder = new DoubleAdder();
-                registry.gauge(n, () -> adder::sum);
-                return adder;
-            }).add(rc.costUsd);
+            m.cost().add(rc.costUsd);
+        }
+    }
+
+    private Route route(String alias, String deployment) {
+        return routes.computeIfAbsent(alias == null ? "none" : alias, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(deployment == null ? "none" : deployment, k -> new Route(part(alias), part(deployment)));
+    }
+
+    /**
+     * The metrics of one alias and deployment, looked up once and kept, so that recording a request
+     * costs no name building (a request's metrics are recorded on its event loop).
+     */
+    private final class Route {
+        final String alias;
+        final String deployment;
+        final Timer ttft;
+        final Timer latency;
+        final Counter input;
+        final Counter output;
+        private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+        private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+        private volatile DoubleAdder cost;
+
+        Route(String alias, String deployment) {
+            this.alias = alias;
+            this.deployment = deployment;
+            this.ttft = registry.timer("junction.ttft." + alias + "." + deployment);
+            this.latency = registry.timer("junction.latency." + alias + "." + deployment);
+            this.input = registry.counter("junction.tokens." + alias + "." + deployment + ".input");
+            this.output = registry.counter("junction.tokens." + alias + "." + deployment + ".output");
+        }
+
+        Counter requests(String provider, int status) {
+            String key = provider + "." + status;
+            Counter c = requests.get(key);
+            return c != null ? c : requests.computeIfAbsent(key,
+                    k -> registry.counter("junction.requests." + alias + "." + part(provider) + "." + status));
+        }
+
+        Counter attempts(String outcome) {
+            Counter c = attempts.get(outcome);
+            return c != null ? c : attempts.computeIfAbsent(outcome,
+                    k -> registry.counter("junction.attempts." + alias + "." + deployment + "." + part(outcome)));
+        }
+
+        DoubleAdder cost() {
+            DoubleAdder c = cost;
+            if (c == null) {
+                synchronized (this) {
+                    if (cost == null) {
+                        DoubleAdder adder = new DoubleAdder();
+                        registry.gauge("junction.cost." + alias + "." + deployment, () -> adder::sum);
+                        cost = adder;
+                    }
+                    c = cost;
+                }
+            }
+            return c;
         }
     }
 
