@@ -44,6 +44,7 @@ import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -155,6 +156,7 @@ public final class MediaFetcher {
         private ScheduledFuture<?> timer;
         private Channel channel;
         private ByteBuf body;
+        private String headerMime;
         private int redirects;
         private String host = "";
 
@@ -256,7 +258,15 @@ public final class MediaFetcher {
                 fail("the image URL must use https (plain http is allowed only for allow-listed hosts).");
                 return;
             }
-            InetAddress target = addresses.get(0);
+            connect(uri, tls, port, addresses, 0);
+        }
+
+        /**
+         * Connects to {@code addresses[index]}, all of which passed the check; on failure tries the
+         * next one (a host with an unreachable IPv6 address may still answer on IPv4).
+         */
+        private void connect(URI uri, boolean tls, int port, List<InetAddress> addresses, int index) {
+            InetAddress target = addresses.get(index);
             int connectMs = (int) Math.min(Integer.MAX_VALUE, policy.timeout().toMillis());
             Bootstrap b = new Bootstrap()
                     .group(loop)
@@ -289,7 +299,11 @@ public final class MediaFetcher {
                     return;
                 }
                 if (!done.isSuccess()) {
-                    fail("could not connect to the image URL's host '" + host + "'.");
+                    if (index + 1 < addresses.size()) {
+                        connect(uri, tls, port, addresses, index + 1);
+                    } else {
+                        fail("could not connect to the image URL's host '" + host + "'.");
+                    }
                     return;
                 }
                 send(cf.channel(), uri, tls, port);
@@ -307,7 +321,7 @@ public final class MediaFetcher {
             req.headers()
                     .set(HttpHeaderNames.HOST, defaultPort ? hostHeader : hostHeader + ":" + port)
                     .set(HttpHeaderNames.USER_AGENT, "Junction-MediaFetcher")
-                    .set(HttpHeaderNames.ACCEPT, String.join(", ", policy.mimeTypes()))
+                    .set(HttpHeaderNames.ACCEPT, String.join(", ", new TreeSet<>(policy.mimeTypes())))
                     // The size limit is on what is received; a compressed body would escape it.
                     .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -351,13 +365,13 @@ public final class MediaFetcher {
                 fail(notMedia(mime));
                 return false;
             }
-            int initial = (int) Math.min(length >= 0 ? length : 16 * 1024, policy.maxBytes());
+            // A declared length sizes the buffer, but only up to 1 MiB: a server that announces a
+            // large body and then stalls must not make the gateway hold memory it never receives.
+            int initial = (int) Math.min(Math.min(length >= 0 ? length : 16 * 1024, policy.maxBytes()), 1 << 20);
             body = ctx.alloc().buffer(Math.max(initial, 256));
             headerMime = mime;
             return true;
         }
-
-        private String headerMime;
 
         /** Adds a body chunk; false when the fetch was failed (too large). Does not release {@code c}. */
         boolean append(ByteBuf c) {
@@ -411,7 +425,7 @@ public final class MediaFetcher {
         private String notMedia(String mime) {
             return "the URL does not point to a supported image or document (got "
                     + (mime == null ? "no content type" : mime) + "; accepted: "
-                    + String.join(", ", new java.util.TreeSet<>(policy.mimeTypes())) + ").";
+                    + String.join(", ", new TreeSet<>(policy.mimeTypes())) + ").";
         }
 
         /** Runs once the promise completes, however it completed (also when the caller cancels). */
@@ -459,6 +473,9 @@ public final class MediaFetcher {
                     if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
                         fetch.redirect(ctx.channel(), uri, r.headers().get(HttpHeaderNames.LOCATION));
                         return;
+                    }
+                    if (code >= 100 && code < 200 && code != 101) {
+                        return;                                    // interim response; the real one follows
                     }
                     if (code < 200 || code > 299) {
                         fetch.fail("the image URL answered HTTP " + code + ".");

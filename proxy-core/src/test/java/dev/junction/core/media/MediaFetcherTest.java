@@ -417,6 +417,47 @@ class MediaFetcherTest {
         assertEquals(1, server.getRequestCount());
     }
 
+    @Test
+    void triesTheNextCheckedAddressWhenAConnectionFails() throws Exception {
+        // Nothing listens on 127.0.0.2 (the server is bound to 127.0.0.1 only).
+        names.put("multi.test", "127.0.0.2", "127.0.0.1");
+        server.enqueue(new MockResponse().setHeader("Content-Type", "image/png").setBody(new Buffer().write(PNG)));
+        FetchedMedia m = success(fetcher(FetchPolicy.defaults().withAllow("127.0.0.0/8"))
+                .fetch("http://multi.test:" + server.getPort() + "/x.png", PARAM, loop));
+        m.bytes().release();
+        assertEquals(2, CountingChannel.CONNECTS.get());
+        assertEquals(1, server.getRequestCount());
+    }
+
+    @Test
+    void skipsInterimResponses() throws Exception {
+        String png = new String(PNG, java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (RawServer raw = new RawServer("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " + PNG.length + "\r\n\r\n" + png)) {
+            FetchedMedia m = success(fetcher(loopbackAllowed).fetch(raw.url(), PARAM, loop));
+            assertEquals("image/png", m.mimeType());
+            assertArrayEquals(PNG, ByteBufUtil.getBytes(m.bytes()));
+            m.bytes().release();
+        }
+    }
+
+    @Test
+    void readsABodyDelimitedByConnectionClose() throws Exception {
+        String png = new String(PNG, java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (RawServer raw = new RawServer("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n" + png)) {
+            FetchedMedia m = success(fetcher(loopbackAllowed).fetch(raw.url(), PARAM, loop));
+            assertArrayEquals(PNG, ByteBufUtil.getBytes(m.bytes()));
+            m.bytes().release();
+        }
+    }
+
+    @Test
+    void refusesAnInvalidResponse() throws Exception {
+        try (RawServer raw = new RawServer("SSH-2.0-OpenSSH_9.6\r\n\r\n")) {
+            assertRefused(fetcher(loopbackAllowed).fetch(raw.url(), PARAM, loop), "invalid HTTP response");
+        }
+    }
+
     // ----- TLS --------------------------------------------------------------------------------------
 
     @Test
@@ -531,6 +572,45 @@ class MediaFetcherTest {
             b[i] = (byte) v[i];
         }
         return b;
+    }
+
+    /** Answers one connection with fixed bytes and closes it, for responses MockWebServer cannot produce. */
+    static final class RawServer implements AutoCloseable {
+        private final ServerSocket socket;
+        private final Thread thread;
+
+        RawServer(String response) throws Exception {
+            socket = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[]{127, 0, 0, 1}));
+            thread = new Thread(() -> {
+                try (java.net.Socket s = socket.accept()) {
+                    InputStream in = s.getInputStream();
+                    int state = 0;                                 // wait for the blank line ending the request
+                    while (state < 4) {
+                        int c = in.read();
+                        if (c < 0) {
+                            return;
+                        }
+                        state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+                                ? state + 1 : 0;
+                    }
+                    s.getOutputStream().write(response.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                } catch (java.io.IOException ignored) {
+                    // the test's assertions report what went wrong
+                }
+            }, "raw-server");
+            thread.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/x";
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            thread.join(5000);
+        }
     }
 
     /** Counts connection attempts, to prove refusals happen before any socket is opened. */
