@@ -207,6 +207,10 @@ public final class MediaFetcher {
             host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
             boolean tls = scheme.equals("https");
             int port = uri.getPort() >= 0 ? uri.getPort() : tls ? 443 : 80;
+            if (port < 1 || port > 65535) {
+                fail("the image URL has an invalid port.");
+                return;
+            }
             byte[] literal = Cidr.literal(host);
             if (literal != null) {
                 connectChecked(uri, tls, port, List.of(Cidr.addressOf(literal)));
@@ -385,11 +389,19 @@ public final class MediaFetcher {
 
         void complete() {
             String sniffed = MediaTypes.sniff(body);
-            String mime = sniffed != null && policy.mimeTypes().contains(sniffed) ? sniffed
-                    : !MediaTypes.isGeneric(headerMime) && policy.mimeTypes().contains(headerMime) ? headerMime
-                    : null;
+            String mime;
+            if (sniffed != null) {
+                mime = policy.mimeTypes().contains(sniffed) ? sniffed : null;
+            } else if (MediaTypes.isSniffable(headerMime)) {
+                // Every such file starts with its signature: without it the body is not what the
+                // header says (an error page, a truncated file), and the vendor would reject it.
+                fail("the content at the image URL is not a valid " + headerMime + " file.");
+                return;
+            } else {
+                mime = !MediaTypes.isGeneric(headerMime) && policy.mimeTypes().contains(headerMime) ? headerMime : null;
+            }
             if (mime == null) {
-                fail(notMedia(headerMime));
+                fail(notMedia(sniffed != null ? sniffed : headerMime));
                 return;
             }
             ByteBuf bytes = body;

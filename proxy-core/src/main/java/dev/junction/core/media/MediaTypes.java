@@ -35,6 +35,14 @@ public final class MediaTypes {
                 || mime.equals("application/binary") || mime.equals("application/unknown");
     }
 
+    /** True for the types {@link #sniff} recognises, whose files always start with a signature. */
+    public static boolean isSniffable(String mime) {
+        return mime != null && switch (mime) {
+            case "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf" -> true;
+            default -> false;
+        };
+    }
+
     /**
      * The media type of {@code buf}'s readable bytes by their signature (PNG, JPEG, GIF, WebP,
      * PDF), or null. Does not move the reader index.

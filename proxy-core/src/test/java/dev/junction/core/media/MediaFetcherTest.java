@@ -126,13 +126,31 @@ class MediaFetcherTest {
 
     @Test
     void contentTypeParametersAndJpgAliasAreUnderstood() throws Exception {
-        // Bytes that match no signature: the header decides.
-        byte[] opaque = "not-a-known-signature".getBytes();
+        // Without normalisation "image/jpg" is not an accepted type and is refused before the body.
         server.enqueue(new MockResponse().setHeader("Content-Type", "IMAGE/JPG; charset=binary")
-                .setBody(new Buffer().write(opaque)));
+                .setBody(new Buffer().write(JPEG)));
         FetchedMedia m = success(fetcher(loopbackAllowed).fetch(url("/x"), PARAM, loop));
         assertEquals("image/jpeg", m.mimeType());
         m.bytes().release();
+    }
+
+    @Test
+    void refusesABodyThatDoesNotMatchItsImageType() throws Exception {
+        server.enqueue(new MockResponse().setHeader("Content-Type", "image/png").setBody("<html>Not Found</html>"));
+        assertRefused(fetcher(loopbackAllowed).fetch(url("/x.png"), PARAM, loop), "not a valid image/png file");
+    }
+
+    @Test
+    void theHeaderDecidesForConfiguredTypesWithoutASignature() throws Exception {
+        byte[] heic = "\u0000\u0000\u0000\u0018ftypheic".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        server.enqueue(new MockResponse().setHeader("Content-Type", "image/heic").setBody(new Buffer().write(heic)));
+        FetchPolicy p = loopbackAllowed.withMimeTypes(java.util.Set.of("image/png", "image/heic"));
+        FetchedMedia m = success(fetcher(p).fetch(url("/x.heic"), PARAM, loop));
+        assertEquals("image/heic", m.mimeType());
+        m.bytes().release();
+        // A recognised type outside the policy is refused even behind a generic header.
+        server.enqueue(new MockResponse().setHeader("Content-Type", "application/octet-stream").setBody(new Buffer().write(GIF)));
+        assertRefused(fetcher(p).fetch(url("/x"), PARAM, loop), "image/gif");
     }
 
     @ParameterizedTest
@@ -379,7 +397,8 @@ class MediaFetcherTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ftp://example.com/x.png", "file:///etc/passwd", "gopher://127.0.0.1/", "x.png",
-            "https://user:pw@example.com/x.png", "https:///x.png", "https://exa mple.com/x.png", "http://[::1/x"})
+            "https://user:pw@example.com/x.png", "https:///x.png", "https://exa mple.com/x.png", "http://[::1/x",
+            "https://example.com:0/x.png", "https://example.com:70000/x.png"})
     void refusesUrlsThatAreNotPlainHttps(String u) throws Exception {
         assertRefused(fetcher(FetchPolicy.defaults()).fetch(u, PARAM, loop), "the image URL");
         assertEquals(0, CountingChannel.CONNECTS.get());
