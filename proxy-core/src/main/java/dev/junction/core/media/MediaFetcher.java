@@ -56,7 +56,8 @@ import java.util.concurrent.TimeUnit;
  * The check that protects internal services is made on the <em>resolved</em> addresses: every
  * address the name resolves to must be {@link AddressClass#PUBLIC} (or allow-listed), and the
  * connection then goes to that exact checked address with no second lookup, so a DNS answer that
- * changes between check and connect (rebinding) cannot redirect it. TLS still verifies the
+ * changes between check and connect (rebinding) cannot redirect it; when a connection fails the
+ * next checked address is tried. TLS still verifies the
  * certificate against the URL's host name and sends it as SNI. Redirects are followed up to
  * {@link FetchPolicy#maxRedirects()}, each hop checked again from the start.
  *
@@ -77,8 +78,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>HTTP status other than 2xx, a redirect without {@code Location}, more than
  *       {@code maxRedirects} redirects</li>
  *   <li>{@code Content-Length} or the streamed body over {@code maxBytes}</li>
- *   <li>{@code Content-Type} not an accepted type, or a generic type and bytes that are not a
- *       recognised image/PDF</li>
+ *   <li>{@code Content-Type} not an accepted type; a generic or missing type and bytes that are
+ *       not a recognised image/PDF; a PNG/JPEG/GIF/WebP/PDF type and bytes without that
+ *       signature (an error page served as {@code image/png})</li>
  *   <li>no complete answer within {@link FetchPolicy#timeout()}</li>
  * </ul>
  */
