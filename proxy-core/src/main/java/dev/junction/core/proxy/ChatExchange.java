@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
@@ -119,9 +120,31 @@ public final class ChatExchange {
 
     // ---- attempts -------------------------------------------------------------------------------
 
-    /** Starts an attempt on {@code candidates[candidateIndex]}, the primary one or a hedge. */
+    /**
+     * Starts an attempt on {@code candidates[candidateIndex]}, the primary one or a hedge, once the
+     * request is ready for that deployment (remote media fetched where its vendor cannot fetch it).
+     */
     private void launch(boolean isHedge) {
         if (finished) {
+            return;
+        }
+        Future<?> ready = protocol.prepare(candidates.get(candidateIndex), client.eventLoop());
+        if (ready.isDone()) {
+            launchPrepared(isHedge, ready);
+        } else {
+            ready.addListener(f -> launchPrepared(isHedge, ready));
+        }
+    }
+
+    private void launchPrepared(boolean isHedge, Future<?> ready) {
+        if (finished) {
+            return;
+        }
+        if (!ready.isSuccess()) {
+            if (live.isEmpty()) {
+                finishWithError(ready.cause() instanceof TranslationException t ? t.error()
+                        : GatewayError.internal("Preparing the request failed: " + ready.cause()));
+            }
             return;
         }
         Route route = candidates.get(candidateIndex);
@@ -374,6 +397,7 @@ public final class ChatExchange {
         cancelAttempts("client_closed");
         rc.status = 499;
         rc.errorCode = "client_closed";
+        protocol.close();
         clientBody.release();
         onDone.accept(rc);
     }
@@ -393,6 +417,7 @@ public final class ChatExchange {
 
     private void done(boolean keepConnection) {
         cancelTimers();
+        protocol.close();
         clientBody.release();
         onDone.accept(rc);
         if (!keepConnection) {

@@ -20,7 +20,12 @@ import dev.junction.translators.spi.VendorAdapter;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import dev.junction.core.media.MediaFetcher;
+import dev.junction.core.media.RemoteMedia;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -41,12 +46,17 @@ final class ChatProtocol implements ExchangeProtocol {
     private final String responseId;
     private final long created;
     private final String unsupportedPolicy;
+    private final MediaFetcher fetcher;
+    private final ByteBufAllocator alloc;
+    private RemoteMedia remote;
     private ChatRequest chat;
     private EmbeddingsRequest embeddingsRequest;
     private Usage unaryUsage;
 
     ChatProtocol(ByteBuf body, OpenAiRequestFacts facts, boolean embeddings, JsonLimits limits, String responseId,
-                 String unsupportedPolicy) {
+                 String unsupportedPolicy, MediaFetcher fetcher, ByteBufAllocator alloc) {
+        this.fetcher = fetcher;
+        this.alloc = alloc;
         this.body = body;
         this.facts = facts;
         this.embeddings = embeddings;
@@ -117,6 +127,41 @@ final class ChatProtocol implements ExchangeProtocol {
         ChatRequest req = chatRequest();
         return new TranslatedStreamProcessor(adapter(route).streamTranslator(req),
                 new OpenAiChunkWriter(responseId, created, route.deployment().model(), req.includeUsage()));
+    }
+
+    @Override
+    public Future<?> prepare(Route route, EventLoop loop) {
+        VendorAdapter a = VendorRegistry.adapter(route.provider().type());
+        if (a == null || embeddings || fetcher == null) {
+            return loop.newSucceededFuture(null);
+        }
+        ChatRequest req;
+        try {
+            req = chatRequest();
+        } catch (TranslationException e) {
+            return loop.newFailedFuture(e);
+        }
+        if (remote == null) {
+            remote = new RemoteMedia(fetcher);
+        }
+        Future<ChatRequest> inlined = remote.inline(req, a::acceptsMediaUrl, loop, alloc);
+        Promise<Void> ready = loop.newPromise();
+        inlined.addListener(f -> {
+            if (f.isSuccess()) {
+                chat = inlined.getNow();
+                ready.setSuccess(null);
+            } else {
+                ready.setFailure(f.cause());
+            }
+        });
+        return ready;
+    }
+
+    @Override
+    public void close() {
+        if (remote != null) {
+            remote.close();
+        }
     }
 
     private static VendorAdapter adapter(Route route) {

@@ -6,7 +6,9 @@ import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.concurrent.Future;
 
 /**
  * How one kind of upstream is spoken to for one client request: the OpenAI pass-through (bytes
@@ -32,4 +34,16 @@ public interface ExchangeProtocol {
 
     /** A fresh stream processor for an attempt on {@code route}. */
     StreamProcessor streamProcessor(Route route);
+
+    /**
+     * Completes when the request is ready to be built for {@code route}: at once, unless remote media
+     * has to be fetched first for a vendor that cannot fetch it. Fails with a TranslationException.
+     */
+    default Future<?> prepare(Route route, EventLoop loop) {
+        return loop.newSucceededFuture(null);
+    }
+
+    /** Releases what the protocol holds for the request (fetched media). Idempotent. */
+    default void close() {
+    }
 }

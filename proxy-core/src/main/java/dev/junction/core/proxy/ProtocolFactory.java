@@ -5,7 +5,9 @@ import dev.junction.core.routing.RequestProfile;
 import dev.junction.translators.openai.JsonLimits;
 import dev.junction.translators.passthrough.OpenAiRequestFacts;
 import dev.junction.translators.passthrough.OpenAiRequestScanner;
+import dev.junction.core.media.MediaFetcher;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 
 import java.util.EnumSet;
 
@@ -21,14 +23,18 @@ public final class ProtocolFactory {
 
     private final OpenAiRequestScanner scanner;
     private final JsonLimits limits;
+    private final MediaFetcher fetcher;
 
-    public ProtocolFactory(int maxJsonDepth, int maxStringLength) {
+    /** @param fetcher fetches remote media for vendors that cannot; null to refuse such media */
+    public ProtocolFactory(int maxJsonDepth, int maxStringLength, MediaFetcher fetcher) {
+        this.fetcher = fetcher;
         this.scanner = new OpenAiRequestScanner(maxJsonDepth, maxStringLength);
         this.limits = new JsonLimits(maxJsonDepth, maxStringLength);
     }
 
     /** Throws {@code TranslationException} for a body that is not a valid request. */
-    public Prepared prepare(ByteBuf body, boolean embeddings, String requestId, String unsupportedPolicy) {
+    public Prepared prepare(ByteBuf body, boolean embeddings, String requestId, String unsupportedPolicy,
+                            ByteBufAllocator alloc) {
         OpenAiRequestFacts facts = scanner.scan(body);
         RequestProfile profile = embeddings
                 ? new RequestProfile(EnumSet.of(Capability.EMBEDDINGS), facts.textBytes() / RequestProfile.BYTES_PER_TOKEN, null)
@@ -37,6 +43,6 @@ public final class ProtocolFactory {
                         facts.maxTokens() < 0 ? null : (int) Math.min(Integer.MAX_VALUE, facts.maxTokens()));
         String id = (embeddings ? "emb-" : "chatcmpl-") + requestId;
         return new Prepared(facts.model(), facts, profile,
-                new ChatProtocol(body, facts, embeddings, limits, id, unsupportedPolicy));
+                new ChatProtocol(body, facts, embeddings, limits, id, unsupportedPolicy, fetcher, alloc));
     }
 }

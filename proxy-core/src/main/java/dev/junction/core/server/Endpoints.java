@@ -147,7 +147,8 @@ final class Endpoints {
         ProtocolFactory.Prepared prepared;
         Deadline deadline;
         try {
-            prepared = protocols.prepare(body, embeddings, rc.requestId, snap.config().translation().unsupported());
+            prepared = protocols.prepare(body, embeddings, rc.requestId, snap.config().translation().unsupported(),
+                    ctx.alloc());
             deadline = Deadline.fromHeader(req.headers().get(Deadline.HEADER), null, null, Ticker.system());
         } catch (TranslationException e) {
             req.release();

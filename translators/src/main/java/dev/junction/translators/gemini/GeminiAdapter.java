@@ -143,4 +143,9 @@ public final class GeminiAdapter implements VendorAdapter {
         }
         return "call_" + new String(id);
     }
+
+    @Override
+    public boolean acceptsMediaUrl(String url) {
+        return GeminiRequestWriter.takesUrl(url);
+    }
 }

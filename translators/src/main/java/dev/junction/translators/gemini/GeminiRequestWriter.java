@@ -232,16 +232,21 @@ final class GeminiRequestWriter {
         }
         if (source instanceof MediaSource.Url u) {
             String url = u.url();
-            if (url.startsWith(FILES_PREFIX) || isYouTube(url)) {
+            if (takesUrl(url)) {
                 return new FileOut(url);
             }
             throw new TranslationException(GatewayError.invalidRequest("unsupported_capability", at,
-                    "Gemini deployments cannot take this URL: Junction does not fetch remote media for Gemini. "
+                    "Gemini deployments cannot take this URL (it was not fetched for them). "
                             + "Send the content inline as a data URL (data:<mime>;base64,...), or use a Gemini "
                             + "Files API or YouTube URL."));
         }
         throw new TranslationException(GatewayError.invalidRequest("unsupported_capability", at,
                 "Gemini cannot read OpenAI file ids; send the file inline as a data URL."));
+    }
+
+    /** Gemini reads its own Files API URLs and YouTube links; any other URL must come inline. */
+    static boolean takesUrl(String url) {
+        return url.startsWith(FILES_PREFIX) || isYouTube(url);
     }
 
     private static boolean isYouTube(String url) {

@@ -49,4 +49,11 @@ public record ChatRequest(
     public int choices() {
         return n == null ? 1 : n;
     }
+
+    /** This request with other messages (e.g. remote media replaced by fetched inline data). */
+    public ChatRequest withMessages(List<Message> newMessages) {
+        return new ChatRequest(model, newMessages, temperature, topP, n, stop, maxTokens, maxTokensField, seed,
+                presencePenalty, frequencyPenalty, tools, toolChoice, parallelToolCalls, responseFormat, reasoningEffort,
+                user, metadata, stream, includeUsage, extra);
+    }
 }

@@ -39,6 +39,14 @@ public interface VendorAdapter {
     /** Maps a vendor error answer (any non-2xx, or a 2xx the vendor uses for errors) to SPEC §4. */
     GatewayError error(int status, HttpHeaders headers, ByteBuf body);
 
+    /**
+     * Whether the vendor fetches this media URL itself. When it does not, the proxy fetches the URL
+     * (SSRF-checked, size- and time-bounded) and hands the adapter inline data instead.
+     */
+    default boolean acceptsMediaUrl(String url) {
+        return true;
+    }
+
     /** Builds an embeddings request; the default says the vendor has none. */
     default UpstreamRequest embeddingsRequest(EmbeddingsRequest request, Target target, ByteBufAllocator alloc) {
         throw new TranslationException(GatewayError.invalidRequest("unsupported_capability", "model",
