@@ -31,10 +31,27 @@ public final class SseFrames {
      * it when the frame is released, so the caller must not release it (retain it first to keep it).
      */
     public static ByteBuf data(ByteBufAllocator alloc, ByteBuf payload) {
+        int n = payload.readableBytes();
+        if (n <= COPY_BELOW) {
+            // A typical chunk is a few hundred bytes: one copy into one pooled buffer costs less than
+            // a composite of three the transport and the HTTP encoder must walk.
+            ByteBuf frame = alloc.directBuffer(n + 8);
+            try {
+                frame.writeBytes(DATA_PREFIX, DATA_PREFIX.readerIndex(), DATA_PREFIX.readableBytes());
+                frame.writeBytes(payload, payload.readerIndex(), n);
+                frame.writeBytes(EVENT_END, EVENT_END.readerIndex(), EVENT_END.readableBytes());
+            } finally {
+                payload.release();
+            }
+            return frame;
+        }
         CompositeByteBuf frame = alloc.compositeBuffer(3);
         frame.addComponents(true, DATA_PREFIX.duplicate(), payload, EVENT_END.duplicate());
         return frame;
     }
+
+    /** Payloads up to this size are copied into the frame; larger ones are carried as they are. */
+    static final int COPY_BELOW = 4096;
 
     /** {@code data: <json>\n\n}, wrapping {@code json} without copying (it must not change afterwards). */
     public static ByteBuf data(ByteBufAllocator alloc, byte[] json) {

@@ -8,7 +8,6 @@ import dev.junction.stream.Usage;
 import dev.junction.translators.passthrough.PassThroughVendor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 
 import java.util.List;
 
@@ -82,18 +81,58 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
      * match is always the member itself. Other spellings (with spaces) are left as sent.
      */
     private ByteBuf withoutNullUsage(ByteBuf data) {
-        int at = ByteBufUtil.indexOf(NULL_USAGE, data);
+        int at = indexOfNullUsage(data);
         if (at < 0) {
             return data.retainedSlice();
         }
-        int end = at + NULL_USAGE.readableBytes();
+        int end = at + NULL_USAGE.length;
         return alloc.compositeBuffer(2)
                 .addComponent(true, data.retainedSlice(data.readerIndex(), at - data.readerIndex()))
                 .addComponent(true, data.retainedSlice(end, data.writerIndex() - end));
     }
 
-    private static final ByteBuf NULL_USAGE = io.netty.buffer.Unpooled.unreleasableBuffer(
-            io.netty.buffer.Unpooled.wrappedBuffer(",\"usage\":null".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    /**
+     * Where {@code ,"usage":null} starts in {@code data}, or -1. Vendors put it last, so the tail is
+     * looked at first with one bulk copy; the rest is searched with the buffer's own byte iterator
+     * only when the tail does not have it.
+     */
+    static int indexOfNullUsage(ByteBuf data) {
+        byte[] p = NULL_USAGE;
+        int n = data.readableBytes();
+        int tailLength = Math.min(n, TAIL);
+        byte[] tail = TAIL_BUFFER.get();
+        int tailStart = data.writerIndex() - tailLength;
+        data.getBytes(tailStart, tail, 0, tailLength);
+        for (int i = tailLength - p.length; i >= 0; i--) {
+            if (matches(tail, i, p)) {
+                return tailStart + i;
+            }
+        }
+        if (n <= TAIL) {
+            return -1;
+        }
+        // The part before the tail, plus enough of the tail for a match that straddles it.
+        int length = n - tailLength + p.length - 1;
+        int[] matched = {0};
+        int hit = data.forEachByte(data.readerIndex(), length, b -> {
+            matched[0] = b == p[matched[0]] ? matched[0] + 1 : (b == p[0] ? 1 : 0);
+            return matched[0] < p.length;
+        });
+        return hit < 0 ? -1 : hit - p.length + 1;
+    }
+
+    private static boolean matches(byte[] a, int at, byte[] p) {
+        for (int j = 0; j < p.length; j++) {
+            if (a[at + j] != p[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final int TAIL = 64;
+    private static final ThreadLocal<byte[]> TAIL_BUFFER = ThreadLocal.withInitial(() -> new byte[TAIL]);
+    private static final byte[] NULL_USAGE = ",\"usage\":null".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     @Override
     public boolean hasContent() {

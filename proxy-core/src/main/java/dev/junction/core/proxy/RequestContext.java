@@ -4,7 +4,6 @@ import dev.junction.core.config.KeyConfig;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One client request's record (DESIGN "one exchange object that records its attempts"): identity,
@@ -73,7 +72,22 @@ public final class RequestContext {
         if (timing.length() > 0) {
             timing.append(", ");
         }
-        timing.append(stage).append(";dur=").append(String.format(Locale.ROOT, "%.3f", nanos / 1e6));
+        timing.append(stage).append(";dur=");
+        appendMillis(timing, nanos);
+    }
+
+    /** Appends {@code nanos} as milliseconds with three decimals ("12.345"), without allocating. */
+    static void appendMillis(StringBuilder b, long nanos) {
+        long us = Math.max(0, (nanos + 500) / 1000);
+        b.append(us / 1000).append('.');
+        int f = (int) (us % 1000);
+        if (f < 100) {
+            b.append('0');
+        }
+        if (f < 10) {
+            b.append('0');
+        }
+        b.append(f);
     }
 
     /** The Server-Timing header value so far, optionally closing with {@code total}. */
@@ -85,7 +99,9 @@ public final class RequestContext {
         if (b.length() > 0) {
             b.append(", ");
         }
-        return b.append("total;dur=").append(String.format(Locale.ROOT, "%.3f", (nowNanos - startNanos) / 1e6)).toString();
+        b.append("total;dur=");
+        appendMillis(b, nowNanos - startNanos);
+        return b.toString();
     }
 
     public double elapsedMillis(long nowNanos) {

@@ -24,6 +24,8 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     private final Duration timeout;
     private ScheduledFuture<?> timer;
+    /** A request has started and its last part has not arrived yet. */
+    private boolean incomplete;
 
     RequestReadTimeoutHandler(Duration timeout) {
         this.timeout = timeout;
@@ -31,13 +33,26 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest && timer == null) {
-            timer = ctx.executor().schedule(() -> expire(ctx), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (msg instanceof HttpRequest) {
+            incomplete = true;
         }
         if (msg instanceof LastHttpContent) {
+            incomplete = false;
             cancel();
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * The timer is armed only when a read ends with a request still incomplete: most requests
+     * arrive in one read and never pay for a timer.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (incomplete && timer == null) {
+            timer = ctx.executor().schedule(() -> expire(ctx), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        ctx.fireChannelReadComplete();
     }
 
     private void expire(ChannelHandlerContext ctx) {
