@@ -338,23 +338,67 @@ summarize() {
 } | tee "$OUT/results.md"
 
 # ---------------------------------------------------------------- profile
+# JFR after the measurements (so it cannot disturb them), once per mode. Three views of each recording:
+# top frames (where CPU is spent, self time), the first Junction frame of each sample (which gateway
+# code is responsible, library code it calls included), and allocation by first Junction frame.
+# jdk.ExecutionSample only sees threads running Java code; time in syscalls is not in these tables.
+jfr_tables() { # mode title
+  local jfrf="$OUT/junction-$1.jfr" s="$TMP/samples-$1.txt" a="$TMP/alloc-$1.txt"
+  jfr print --stack-depth 64 --events jdk.ExecutionSample "$jfrf" > "$s"
+  jfr print --stack-depth 64 --events jdk.ObjectAllocationSample "$jfrf" > "$a"
+  local frame_awk='{ l = $0; sub(/^[ \t]+/, "", l); sub(/[ \t]+line:.*/, "", l) }'
+  awk '/stackTrace = \[/ { inst = 1; first = 1; jf = 0; next }
+       inst && /^[ \t]*\]/ { inst = 0; total++; if (!jf) nojf++; next }
+       inst '"$frame_awk"'
+       inst && first { self[l]++; first = 0 }
+       inst && !jf && l ~ /^dev\.junction\./ { own[l]++; jf = 1 }
+       END { for (f in self) printf "self\t%d\t%.1f%%\t%s\n", self[f], self[f] * 100 / total, f
+             own["(no Junction frame: Netty, JDK, GC/JIT threads)"] = nojf
+             for (f in own) printf "own\t%d\t%.1f%%\t%s\n", own[f], own[f] * 100 / total, f
+             printf "total\t%d\n", total }' "$s" > "$OUT/jfr-cpu-$1.tsv"
+  # Allocation samples: weight is the bytes the thread allocated since its previous sample. The
+  # first sample of a thread in a recording can carry everything since the thread started, so
+  # weights over 100 MB are left out.
+  awk '/jdk.ObjectAllocationSample/ { w = 0 }
+       /weight = / { v = $3; u = $4; if (u ~ /kB/) v *= 1024; else if (u ~ /MB/) v *= 1048576; else if (u ~ /GB/) v *= 1073741824
+                     w = (v > 104857600) ? 0 : v }
+       /stackTrace = \[/ { inst = 1; found = 0; next }
+       inst && /^[ \t]*\]/ { inst = 0; if (!found) own["(no Junction frame)"] += w; tot += w; next }
+       inst && !found '"$frame_awk"'
+       inst && !found && l ~ /^dev\.junction\./ { own[l] += w; found = 1 }
+       END { for (f in own) printf "alloc\t%.0f\t%.1f%%\t%s\n", own[f], own[f] * 100 / tot, f }' "$a" > "$OUT/jfr-alloc-$1.tsv"
+  local gcs pause
+  gcs="$(jfr print --events jdk.GarbageCollection "$jfrf" | grep -c 'sumOfPauses' || true)"
+  pause="$(jfr print --events jdk.GarbageCollection "$jfrf" | awk '/sumOfPauses/ { v = $3; if ($4 ~ /^s/) v *= 1000; if ($4 ~ /us/) v /= 1000; s += v } END { printf "%.0f", s }')"
+  echo
+  echo "### JFR, $2: $(cut -f2 <<<"$(grep '^total' "$OUT/jfr-cpu-$1.tsv")") execution samples, $gcs young GCs, $pause ms GC pause in 20 s"
+  echo "$(tail -n 4 "$OUT/wrk-profile-$1.txt" | grep '^RESULT' | sed 's/RESULT //; s/ connect=.*//')"
+  echo
+  echo "Top frames (self):"
+  echo
+  echo "| samples | share | frame |"
+  echo "|---:|---:|---|"
+  grep '^self' "$OUT/jfr-cpu-$1.tsv" | sort -t$'\t' -k2,2rn | head -10 | awk -F'\t' '{ printf "| %s | %s | `%s` |\n", $2, $3, $4 }'
+  echo
+  echo "By first Junction frame on the stack (the gateway code responsible, callees included):"
+  echo
+  echo "| samples | share | frame |"
+  echo "|---:|---:|---|"
+  grep '^own' "$OUT/jfr-cpu-$1.tsv" | sort -t$'\t' -k2,2rn | head -12 | awk -F'\t' '{ printf "| %s | %s | `%s` |\n", $2, $3, $4 }'
+  echo
+  echo "Allocation by first Junction frame:"
+  echo
+  echo "| share | frame |"
+  echo "|---:|---|"
+  grep '^alloc' "$OUT/jfr-alloc-$1.tsv" | sort -t$'\t' -k2,2rn | head -8 | awk -F'\t' '{ printf "| %s | `%s` |\n", $3, $4 }'
+}
 if [ "$PROFILE" = 1 ]; then
-  log "profiling Junction with JFR for 20s under non-streaming load"
-  jcmd "$JUNCTION_PID" JFR.start name=bench settings=profile filename="$OUT/junction.jfr" > /dev/null
-  run_wrk junction nonstream 20 "$OUT/wrk-profile.txt"
-  jcmd "$JUNCTION_PID" JFR.stop name=bench > /dev/null
-  jfr print --events jdk.ExecutionSample "$OUT/junction.jfr" > "$TMP/samples.txt"
-  awk '
-    /stackTrace = \[/ { getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); top[$0]++; total++ }
-    END { for (f in top) printf "%d\t%.1f%%\t%s\n", top[f], top[f] * 100 / total, f }' "$TMP/samples.txt" \
-    | sort -rn | head -25 > "$OUT/jfr-top-frames.tsv"
-  {
-    echo
-    echo "### JFR: top frames of Junction (jdk.ExecutionSample, non-streaming load, 20 s)"
-    echo
-    echo "| samples | share | top frame |"
-    echo "|---:|---:|---|"
-    head -15 "$OUT/jfr-top-frames.tsv" | awk -F'\t' '{ printf "| %s | %s | `%s` |\n", $1, $2, $3 }'
-  } | tee -a "$OUT/results.md"
+  for mode in nonstream stream; do
+    log "profiling Junction with JFR for 20s under $mode load"
+    jcmd "$JUNCTION_PID" JFR.start name="bench-$mode" settings=profile filename="$OUT/junction-$mode.jfr" > /dev/null
+    run_wrk junction "$mode" 20 "$OUT/wrk-profile-$mode.txt"
+    jcmd "$JUNCTION_PID" JFR.stop name="bench-$mode" > /dev/null
+  done
+  { jfr_tables nonstream "non-streaming load"; jfr_tables stream "streaming load"; } | tee -a "$OUT/results.md"
 fi
 log "done: $OUT"
