@@ -106,7 +106,7 @@ junction {
 EOF
 "$ROOT/junction" check --config "$TMP/junction.conf" > "$OUT/junction-check.txt" 2>&1 \
   || { cat "$OUT/junction-check.txt" >&2; die "junction check failed"; }
-CP="$(ls "$ROOT"/proxy-core/target/proxy-core-*.jar | grep -v -e sources -e javadoc -e tests | head -1):$(cat "$ROOT/proxy-core/target/classpath.txt")"
+CP="$(ls "$ROOT"/proxy-core/target/proxy-core-*.jar | grep -v -e sources -e javadoc -e tests | awk "NR == 1"):$(cat "$ROOT/proxy-core/target/classpath.txt")"
 
 # ---------------------------------------------------------------- helpers
 wait_http() { # url timeout_s pid
@@ -378,19 +378,19 @@ jfr_tables() { # mode title
   echo
   echo "| samples | share | frame |"
   echo "|---:|---:|---|"
-  grep '^self' "$OUT/jfr-cpu-$1.tsv" | sort -t$'\t' -k2,2rn | head -10 | awk -F'\t' '{ printf "| %s | %s | `%s` |\n", $2, $3, $4 }'
+  grep '^self' "$OUT/jfr-cpu-$1.tsv" | sort -t$'\t' -k2,2rn | awk "NR <= 10" | awk -F'\t' '{ printf "| %s | %s | `%s` |\n", $2, $3, $4 }'
   echo
   echo "By first Junction frame on the stack (the gateway code responsible, callees included):"
   echo
   echo "| samples | share | frame |"
   echo "|---:|---:|---|"
-  grep '^own' "$OUT/jfr-cpu-$1.tsv" | sort -t$'\t' -k2,2rn | head -12 | awk -F'\t' '{ printf "| %s | %s | `%s` |\n", $2, $3, $4 }'
+  grep '^own' "$OUT/jfr-cpu-$1.tsv" | sort -t$'\t' -k2,2rn | awk "NR <= 12" | awk -F'\t' '{ printf "| %s | %s | `%s` |\n", $2, $3, $4 }'
   echo
   echo "Allocation by first Junction frame:"
   echo
   echo "| share | frame |"
   echo "|---:|---|"
-  grep '^alloc' "$OUT/jfr-alloc-$1.tsv" | sort -t$'\t' -k2,2rn | head -8 | awk -F'\t' '{ printf "| %s | `%s` |\n", $3, $4 }'
+  grep '^alloc' "$OUT/jfr-alloc-$1.tsv" | sort -t$'\t' -k2,2rn | awk "NR <= 8" | awk -F'\t' '{ printf "| %s | `%s` |\n", $3, $4 }'
 }
 if [ "$PROFILE" = 1 ]; then
   for mode in nonstream stream; do
