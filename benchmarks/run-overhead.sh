@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end overhead of Junction against a plain nginx reverse proxy, on this machine, in one run.
 #
-#   benchmarks/run-overhead.sh                    # defaults below, ~5 minutes
+#   benchmarks/run-overhead.sh                    # defaults below, ~6 minutes
 #   ROUNDS=1 DURATION=10 benchmarks/run-overhead.sh   # quicker, noisier
 #
 # For each mode (small non-streaming chat request; streaming request of ~50 tokens) and each target
@@ -75,6 +75,7 @@ PIDS=()
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  [ -z "${WRK_PID:-}" ] || kill "$WRK_PID" 2>/dev/null || true
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -264,9 +265,14 @@ log "checks passed: 200, chat.completion / text/event-stream with $(cat "$TMP/ch
 cp "$TMP"/check-junction-* "$OUT/" 2>/dev/null || true
 
 # ---------------------------------------------------------------- load
+WRK_PID=""
 run_wrk() { # target mode seconds outfile
+  # In the background and waited for, so that the exit trap can stop it too.
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --timeout 10s --latency -s "$TMP/$2.lua" \
-    "$(url_of "$1")/v1/chat/completions" > "$4" 2>&1
+    "$(url_of "$1")/v1/chat/completions" > "$4" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID"
+  WRK_PID=""
 }
 
 log "JIT warm-up of Junction: ${JIT_WARMUP}s non-streaming + $(( JIT_WARMUP / 2 ))s streaming"
