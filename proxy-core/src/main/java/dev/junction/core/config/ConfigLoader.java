@@ -40,7 +40,11 @@ public final class ConfigLoader {
 
     /** Loads {@code file} with system properties on top and the process environment for {@code ${?VAR}}. */
     public static GatewayConfig load(Path file) {
-        return load(file, ConfigFactory.systemProperties(), System.getenv());
+        // junction.log.* and junction.access-log.level are logback's switches (logback.xml), not
+        // settings of this file: they are left out of the overrides.
+        Config overrides = ConfigFactory.systemProperties().withoutPath("junction.log")
+                .withoutPath("junction.access-log.level");
+        return load(file, overrides, System.getenv());
     }
 
     /**
