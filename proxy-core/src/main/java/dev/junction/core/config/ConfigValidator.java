@@ -1,5 +1,7 @@
 package dev.junction.core.config;
 
+import dev.junction.core.media.FetchPolicy;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
@@ -60,11 +62,12 @@ final class ConfigValidator {
         TasksConfig tasks = features.tasks(junction.section("tasks", true));
         AccessLogConfig accessLog = features.accessLog(junction.section("access-log", true));
         features.demo(junction.section("demo", true));
+        FetchPolicy mediaFetch = features.mediaFetch(junction.section("media-fetch", true));
 
         if (!problems.errors().isEmpty()) {
             throw new ConfigException(source, problems.errors());
         }
         return new GatewayConfig(server, auth, providers, models, catalog, source, problems.warnings(), resilience,
-                streaming, translation, tasks, accessLog);
+                streaming, translation, tasks, accessLog, mediaFetch);
     }
 }

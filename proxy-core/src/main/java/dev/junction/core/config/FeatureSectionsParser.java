@@ -1,5 +1,7 @@
 package dev.junction.core.config;
 
+import dev.junction.core.media.FetchPolicy;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -67,6 +69,19 @@ final class FeatureSectionsParser {
     AccessLogConfig accessLog(ConfigSection s) {
         return s == null ? null
                 : new AccessLogConfig(bool(s.bool("enabled", true)), bool(s.bool("include-prompts", true)));
+    }
+
+    /** {@code junction.media-fetch}: limits and allow-list for fetching remote media (SPEC §9). */
+    FetchPolicy mediaFetch(ConfigSection s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return FetchPolicy.fromConfig(s.c);
+        } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+            s.error("", e.getMessage());
+            return null;
+        }
     }
 
     /** {@code junction.demo} is only checked: the snapshot does not carry it (the demo command reads the URL itself). */

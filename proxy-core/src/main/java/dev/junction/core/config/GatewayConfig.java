@@ -1,5 +1,7 @@
 package dev.junction.core.config;
 
+import dev.junction.core.media.FetchPolicy;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +21,13 @@ import java.util.Map;
  * @param translation what to do with fields a vendor cannot honour
  * @param tasks       the asynchronous task store (SPEC §6)
  * @param accessLog   the JSON access log (SPEC §8)
+ * @param mediaFetch  how remote media is fetched for vendors that cannot fetch it (SPEC §9)
  */
 public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
                             Map<String, AliasConfig> models, Path catalogPath, Path source,
                             List<String> warnings, ResilienceConfig resilience, StreamingConfig streaming,
-                            TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog) {
+                            TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog,
+                            FetchPolicy mediaFetch) {
 
     public GatewayConfig {
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
@@ -35,6 +39,7 @@ public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, Pr
     public GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
                          Map<String, AliasConfig> models, Path catalogPath, Path source, List<String> warnings) {
         this(server, auth, providers, models, catalogPath, source, warnings, ResilienceConfig.DEFAULT,
-                StreamingConfig.DEFAULT, TranslationConfig.DEFAULT, TasksConfig.DEFAULT, AccessLogConfig.DEFAULT);
+                StreamingConfig.DEFAULT, TranslationConfig.DEFAULT, TasksConfig.DEFAULT, AccessLogConfig.DEFAULT,
+                FetchPolicy.defaults());
     }
 }

@@ -28,13 +28,16 @@ import java.util.function.Predicate;
 public final class RemoteMedia implements AutoCloseable {
 
     private final MediaFetcher fetcher;
+    private final FetchPolicy policy;
     private final Map<String, MediaSource.Inline> fetched = new LinkedHashMap<>();
     private final List<ByteBuf> owned = new ArrayList<>(1);
     private final List<Future<FetchedMedia>> inFlight = new ArrayList<>(1);
     private boolean closed;
 
-    public RemoteMedia(MediaFetcher fetcher) {
+    /** @param policy the current snapshot's policy (allow-list and limits follow config reloads) */
+    public RemoteMedia(MediaFetcher fetcher, FetchPolicy policy) {
         this.fetcher = fetcher;
+        this.policy = policy;
     }
 
     /** A URL in the request, and where it sits (the error's {@code param}). */
@@ -65,7 +68,7 @@ public final class RemoteMedia implements AutoCloseable {
         }
         int[] left = {refs.size()};
         for (Ref r : refs) {
-            Future<FetchedMedia> f = fetcher.fetch(r.url, r.param, loop);
+            Future<FetchedMedia> f = fetcher.fetch(r.url, r.param, policy, loop);
             inFlight.add(f);
             f.addListener(x -> {
                 if (done.isDone()) {

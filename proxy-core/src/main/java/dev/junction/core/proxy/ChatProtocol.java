@@ -24,6 +24,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.media.RemoteMedia;
 
@@ -47,6 +48,7 @@ final class ChatProtocol implements ExchangeProtocol {
     private final long created;
     private final String unsupportedPolicy;
     private final MediaFetcher fetcher;
+    private final FetchPolicy fetchPolicy;
     private final ByteBufAllocator alloc;
     private RemoteMedia remote;
     private ChatRequest chat;
@@ -54,8 +56,9 @@ final class ChatProtocol implements ExchangeProtocol {
     private Usage unaryUsage;
 
     ChatProtocol(ByteBuf body, OpenAiRequestFacts facts, boolean embeddings, JsonLimits limits, String responseId,
-                 String unsupportedPolicy, MediaFetcher fetcher, ByteBufAllocator alloc) {
+                 String unsupportedPolicy, MediaFetcher fetcher, FetchPolicy fetchPolicy, ByteBufAllocator alloc) {
         this.fetcher = fetcher;
+        this.fetchPolicy = fetchPolicy;
         this.alloc = alloc;
         this.body = body;
         this.facts = facts;
@@ -142,7 +145,7 @@ final class ChatProtocol implements ExchangeProtocol {
             return loop.newFailedFuture(e);
         }
         if (remote == null) {
-            remote = new RemoteMedia(fetcher);
+            remote = new RemoteMedia(fetcher, fetchPolicy);
         }
         Future<ChatRequest> inlined = remote.inline(req, a::acceptsMediaUrl, loop, alloc);
         Promise<Void> ready = loop.newPromise();

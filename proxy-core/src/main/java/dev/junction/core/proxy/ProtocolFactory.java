@@ -5,6 +5,7 @@ import dev.junction.core.routing.RequestProfile;
 import dev.junction.translators.openai.JsonLimits;
 import dev.junction.translators.passthrough.OpenAiRequestFacts;
 import dev.junction.translators.passthrough.OpenAiRequestScanner;
+import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.media.MediaFetcher;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -34,7 +35,7 @@ public final class ProtocolFactory {
 
     /** Throws {@code TranslationException} for a body that is not a valid request. */
     public Prepared prepare(ByteBuf body, boolean embeddings, String requestId, String unsupportedPolicy,
-                            ByteBufAllocator alloc) {
+                            FetchPolicy fetchPolicy, ByteBufAllocator alloc) {
         OpenAiRequestFacts facts = scanner.scan(body);
         RequestProfile profile = embeddings
                 ? new RequestProfile(EnumSet.of(Capability.EMBEDDINGS), facts.textBytes() / RequestProfile.BYTES_PER_TOKEN, null)
@@ -43,6 +44,6 @@ public final class ProtocolFactory {
                         facts.maxTokens() < 0 ? null : (int) Math.min(Integer.MAX_VALUE, facts.maxTokens()));
         String id = (embeddings ? "emb-" : "chatcmpl-") + requestId;
         return new Prepared(facts.model(), facts, profile,
-                new ChatProtocol(body, facts, embeddings, limits, id, unsupportedPolicy, fetcher, alloc));
+                new ChatProtocol(body, facts, embeddings, limits, id, unsupportedPolicy, fetcher, fetchPolicy, alloc));
     }
 }

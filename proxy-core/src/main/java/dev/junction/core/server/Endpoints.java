@@ -148,7 +148,7 @@ final class Endpoints {
         Deadline deadline;
         try {
             prepared = protocols.prepare(body, embeddings, rc.requestId, snap.config().translation().unsupported(),
-                    ctx.alloc());
+                    snap.config().mediaFetch(), ctx.alloc());
             deadline = Deadline.fromHeader(req.headers().get(Deadline.HEADER), null, null, Ticker.system());
         } catch (TranslationException e) {
             req.release();

@@ -2,7 +2,6 @@ package dev.junction.core.server;
 
 import dev.junction.core.config.GatewayConfig;
 import dev.junction.core.config.ServerConfig;
-import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
@@ -41,7 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Channel listener;
     private final String transport;
 
-    private GatewayServer(GatewayConfig config, FetchPolicy fetchPolicy) throws InterruptedException {
+    private GatewayServer(GatewayConfig config) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
         this.metrics = new GatewayMetrics(() -> snapshot.get().table(), () -> snapshot.get().retry().noRetryCounts());
         ServerConfig sc = config.server();
@@ -56,7 +55,7 @@ public final class GatewayServer implements AutoCloseable {
         this.upstream = new UpstreamClient(t.channel(), resolver, threads);
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
-                        new MediaFetcher(t.channel(), resolver, fetchPolicy)), new AccessLog(),
+                        new MediaFetcher(t.channel(), resolver, config.mediaFetch())), new AccessLog(),
                 new Operations(metrics), metrics);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -72,12 +71,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Binds and starts serving {@code config}. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
-        return start(config, FetchPolicy.defaults());
-    }
-
-    /** Starts with an explicit policy for fetching remote media (SPEC §9 allow-list, limits). */
-    public static GatewayServer start(GatewayConfig config, FetchPolicy fetchPolicy) throws InterruptedException {
-        GatewayServer s = new GatewayServer(config, fetchPolicy);
+        GatewayServer s = new GatewayServer(config);
         LOG.info("Junction listening on http://{}:{} ({} transport, {} aliases)", config.server().host(), s.port(),
                 s.transport, config.models().size());
         for (String w : config.warnings()) {

@@ -3,7 +3,6 @@ package dev.junction.core.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.core.config.ConfigLoader;
-import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.server.GatewayServer;
 import dev.junction.simulator.VendorSimulator;
 import okhttp3.mockwebserver.MockResponse;
@@ -49,10 +48,11 @@ class RemoteMediaTest {
         images.close();
     }
 
-    private GatewayServer gateway(FetchPolicy policy) throws Exception {
+    private GatewayServer gateway(String allow) throws Exception {
         return GatewayServer.start(ConfigLoader.loadString("""
             junction {
               server { port = 0 }
+              media-fetch { allow = [%2$s] }
               providers {
                 gem    { type = gemini, base-url = "%1$s", api-key = "k-gem" }
                 claude { type = anthropic, base-url = "%1$s", api-key = "k-ant" }
@@ -61,7 +61,7 @@ class RemoteMediaTest {
                 gemini { deployments = [ { provider = gem, model = "gemini-2.5-flash" } ] }
                 claude { deployments = [ { provider = claude, model = "claude-haiku-4-5" } ] }
               }
-            }""".formatted(sim.baseUrl())), policy);
+            }""".formatted(sim.baseUrl(), allow)));
     }
 
     private static HttpResponse<String> chatWithImage(GatewayServer gw, String alias, String url) throws Exception {
@@ -75,7 +75,7 @@ class RemoteMediaTest {
     @Test
     void geminiGetsTheFetchedImageInline() throws Exception {
         images.enqueue(new MockResponse().setHeader("content-type", "image/png").setBody(new Buffer().write(PNG)));
-        try (GatewayServer gw = gateway(FetchPolicy.defaults().withAllow("127.0.0.1"))) {
+        try (GatewayServer gw = gateway("\"127.0.0.1\"")) {
             HttpResponse<String> r = chatWithImage(gw, "gemini", images.url("/cat.png").toString());
             assertEquals(200, r.statusCode(), r.body());
             JsonNode part = JSON.readTree(sim.requests().get(0).body()).get("contents").get(0).get("parts").get(1);
@@ -87,7 +87,7 @@ class RemoteMediaTest {
 
     @Test
     void anthropicFetchesUrlsItself() throws Exception {
-        try (GatewayServer gw = gateway(FetchPolicy.defaults().withAllow("127.0.0.1"))) {
+        try (GatewayServer gw = gateway("\"127.0.0.1\"")) {
             String url = images.url("/cat.png").toString();
             HttpResponse<String> r = chatWithImage(gw, "claude", url);
             assertEquals(200, r.statusCode(), r.body());
@@ -98,7 +98,7 @@ class RemoteMediaTest {
 
     @Test
     void loopbackImageUrlsAreRefusedUnlessAllowListed() throws Exception {
-        try (GatewayServer gw = gateway(FetchPolicy.defaults())) {
+        try (GatewayServer gw = gateway("")) {
             HttpResponse<String> r = chatWithImage(gw, "gemini", "https://127.0.0.1:" + images.getPort() + "/cat.png");
             assertEquals(400, r.statusCode(), r.body());
             JsonNode e = JSON.readTree(r.body()).get("error");
