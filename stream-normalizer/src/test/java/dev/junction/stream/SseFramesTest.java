@@ -23,11 +23,21 @@ class SseFramesTest {
     }
 
     @Test
-    void dataFrameTakesOwnershipOfThePayloadWithoutCopying() {
+    void smallPayloadIsCopiedOnceAndReleased() {
         ByteBuf payload = ALLOC.buffer().writeBytes("{\"a\":\"é\"}".getBytes(StandardCharsets.UTF_8));
         ByteBuf frame = SseFrames.data(ALLOC, payload);
-        assertEquals(1, payload.refCnt());
+        assertEquals(0, payload.refCnt(), "the frame took the payload over and is done with it");
         assertEquals("data: {\"a\":\"é\"}\n\n", frame.toString(StandardCharsets.UTF_8));
+        frame.release();
+    }
+
+    @Test
+    void largePayloadIsCarriedWithoutCopying() {
+        byte[] json = ("{\"a\":\"" + "x".repeat(SseFrames.COPY_BELOW) + "\"}").getBytes(StandardCharsets.UTF_8);
+        ByteBuf payload = ALLOC.buffer().writeBytes(json);
+        ByteBuf frame = SseFrames.data(ALLOC, payload);
+        assertEquals(1, payload.refCnt());
+        assertEquals("data: " + new String(json, StandardCharsets.UTF_8) + "\n\n", frame.toString(StandardCharsets.UTF_8));
         frame.release();
         assertEquals(0, payload.refCnt(), "releasing the frame releases the payload");
     }
