@@ -3,6 +3,8 @@ package dev.junction.bench.chaos;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import dev.junction.core.config.ConfigLoader;
+import dev.junction.core.resilience.CircuitBreaker;
+import dev.junction.core.routing.Deployment;
 import dev.junction.core.server.GatewayServer;
 import dev.junction.simulator.FaultProfile;
 import dev.junction.simulator.SimulatorOptions;
@@ -68,7 +70,7 @@ public final class ChaosScenario {
     /** What one configuration measured. */
     record Result(Config config, boolean stream, int requests, int ok, long p50, long p95, long p99, long max,
                   Map<String, Integer> upstream, long hedges, long hedgesWon, double costUsd,
-                  Map<String, Integer> servedBy, Map<Integer, Integer> statuses) {
+                  Map<String, Integer> servedBy, Map<Integer, Integer> statuses, String circuits) {
 
         double successRate() {
             return ok / (double) requests;
@@ -147,7 +149,7 @@ public final class ChaosScenario {
             // The gateway records a request's metrics once its last byte is flushed, which can trail
             // the client's read by a moment.
             Thread.sleep(200);
-            return summarize(c, stream, out, Counters.capture(sims, gw).minus(before));
+            return summarize(c, stream, out, Counters.capture(sims, gw).minus(before), circuits(gw));
         } finally {
             if (gw != null) {
                 gw.close();
@@ -232,7 +234,23 @@ public final class ChaosScenario {
                 c.aliasExtra(), c.resilience());
     }
 
-    private static Result summarize(Config c, boolean stream, LoadDriver.Outcome[] out, Counters counted) {
+    /** Deployments whose circuit is not closed at the end of the run, e.g. "flaky:OPEN", or "-". */
+    private static String circuits(GatewayServer gw) {
+        if (gw == null) {
+            return "-";
+        }
+        List<String> notClosed = new ArrayList<>();
+        for (Deployment d : gw.snapshot().table().route(ALIAS).deployments()) {
+            CircuitBreaker.State state = d.breaker().state();
+            if (state != CircuitBreaker.State.CLOSED) {
+                notClosed.add(d.provider().name() + ":" + state.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        return notClosed.isEmpty() ? "all closed" : String.join(", ", notClosed);
+    }
+
+    private static Result summarize(Config c, boolean stream, LoadDriver.Outcome[] out, Counters counted,
+                                    String circuits) {
         long[] nanos = new long[out.length];
         int ok = 0;
         Map<String, Integer> servedBy = new TreeMap<>();
@@ -249,7 +267,7 @@ public final class ChaosScenario {
         Arrays.sort(nanos);
         return new Result(c, stream, out.length, ok, pct(nanos, 0.50), pct(nanos, 0.95), pct(nanos, 0.99),
                 nanos[nanos.length - 1], counted.upstream(), counted.hedges(), counted.hedgesWon(), counted.costUsd(),
-                servedBy, statuses);
+                servedBy, statuses, circuits);
     }
 
     /** Nearest-rank percentile of sorted values. */
@@ -264,8 +282,8 @@ public final class ChaosScenario {
         StringBuilder sb = new StringBuilder();
         sb.append("| configuration | strategy | success | p50 ms | p95 ms | p99 ms | max ms | p99 / healthy p99 "
                 + "| upstream req / client req (flaky+tail+healthy) | hedges started (won) | served by f/t/h | "
-                + "USD per 1k req | goal |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|\n");
+                + "USD per 1k req | circuits at end | goal |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|---|\n");
         for (Result r : results) {
             Config c = r.config();
             double ratio = r.p99() / (double) referenceP99;
@@ -274,13 +292,14 @@ public final class ChaosScenario {
                     : (r.ok() == r.requests() ? "100% ok" : "FAIL success") + ", "
                       + (ratio <= P99_GOAL ? "p99 ok" : "FAIL p99");
             sb.append(String.format(Locale.ROOT,
-                    "| %s | %s | %.2f%% | %.1f | %.1f | %.1f | %.1f | %.2f× | %.3f (%d+%d+%d) | %d (%d) | %d/%d/%d | %s | %s |%n",
+                    "| %s | %s | %.2f%% | %.1f | %.1f | %.1f | %.1f | %.2f× | %.3f (%d+%d+%d) | %d (%d) | %d/%d/%d | %s | %s | %s |%n",
                     c.name(), c.strategy(), 100.0 * r.successRate(), ms(r.p50()), ms(r.p95()), ms(r.p99()),
                     ms(r.max()), ratio, r.upstreamTotal() / (double) r.requests(), r.upstream().get("flaky"),
                     r.upstream().get("tail"), r.upstream().get("healthy"), r.hedges(), r.hedgesWon(),
                     r.servedBy().getOrDefault("flaky", 0), r.servedBy().getOrDefault("tail", 0),
                     r.servedBy().getOrDefault("healthy", 0),
-                    c.direct() ? "-" : String.format(Locale.ROOT, "%.4f", 1000 * r.costUsd() / r.requests()), goal));
+                    c.direct() ? "-" : String.format(Locale.ROOT, "%.4f", 1000 * r.costUsd() / r.requests()), r.circuits(),
+                    goal));
         }
         return sb.toString();
     }
