@@ -212,7 +212,11 @@ class ChaosScenarioTest {
         long hedges = hedgesStarted();
         assertTrue(hedges >= 1, "the 100 ms tail of the failover deployment is hedged after 50 ms");
         assertTrue(hedges <= n * 0.10 + 10, "hedges " + hedges + " exceed 10% of " + n + " requests + a burst of 10");
-        // Attempts reported to clients, hedges included, are exactly the upstream load.
-        assertEquals(seen.stream().mapToInt(Seen::attempts).sum(), upstreamRequests());
+        // Upstream load is what clients were told (x-junction-attempts, hedges included), less the
+        // hedges cancelled before their request was written (the first answer came meanwhile).
+        int attempts = seen.stream().mapToInt(Seen::attempts).sum();
+        int upstream = upstreamRequests();
+        assertTrue(upstream <= attempts && upstream >= attempts - hedges,
+                "upstream " + upstream + ", attempts " + attempts + ", hedges " + hedges);
     }
 }
