@@ -68,6 +68,9 @@ public final class AccessLog {
                 g.writeEndArray();
             }
             g.writeStringField("timing", rc.serverTiming(true, now));
+            if (rc.requestBody != null) {
+                g.writeStringField("request_body", rc.requestBody);
+            }
             g.writeEndObject();
         } catch (IOException e) {
             return;

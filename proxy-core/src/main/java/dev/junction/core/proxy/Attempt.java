@@ -35,11 +35,13 @@ final class Attempt implements UpstreamListener {
     StreamProcessor processor;
     final List<ByteBuf> pending = new ArrayList<>(4);
     boolean open = true;
+    private final boolean breakerPermit;
 
-    Attempt(ChatExchange x, Route route, boolean hedge) {
+    Attempt(ChatExchange x, Route route, boolean hedge, boolean breakerPermit) {
         this.x = x;
         this.route = route;
         this.hedge = hedge;
+        this.breakerPermit = breakerPermit;
         route.deployment().stats().start();
     }
 
@@ -195,15 +197,21 @@ final class Attempt implements UpstreamListener {
         switch (health) {
             case OK -> {
                 d.stats().recordSuccess();
-                d.breaker().onSuccess();
+                if (breakerPermit) {
+                    d.breaker().onSuccess();
+                }
             }
             case FAILED -> {
                 d.stats().recordFailure(code);
-                d.breaker().onFailure();
+                if (breakerPermit) {
+                    d.breaker().onFailure();
+                }
             }
             default -> {
                 d.stats().recordCancelled();
-                d.breaker().onCancelled();
+                if (breakerPermit) {
+                    d.breaker().onCancelled();
+                }
             }
         }
     }

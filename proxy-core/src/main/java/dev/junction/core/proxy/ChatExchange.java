@@ -148,13 +148,16 @@ public final class ChatExchange {
             return;
         }
         Route route = candidates.get(candidateIndex);
-        if (!route.deployment().breaker().tryAcquire() && candidateIndex + 1 < candidates.size()) {
+        boolean permit = route.deployment().breaker().tryAcquire();
+        if (!permit && candidateIndex + 1 < candidates.size()) {
             // The circuit closed to probes since routing; the next candidate takes this attempt.
             candidateIndex++;
             launch(isHedge);
             return;
         }
-        Attempt a = new Attempt(this, route, isHedge);
+        // The last candidate is tried even without a permit (better than failing without trying),
+        // but then reports nothing to its breaker: it holds no probe slot to give back.
+        Attempt a = new Attempt(this, route, isHedge, permit);
         attempts++;
         Warnings warnings = new Warnings();
         UpstreamRequest req;

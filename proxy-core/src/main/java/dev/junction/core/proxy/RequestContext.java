@@ -37,6 +37,8 @@ public final class RequestContext {
     public long ttftNanos = -1;
     /** Cost of the served attempt from the catalog's prices (0 when unpriced). */
     public double costUsd;
+    /** The request body (first 64 KiB), only when access-log.include-prompts is on. */
+    public String requestBody;
     public long promptTokens = -1;
     public long completionTokens = -1;
     public final List<Attempt> attempts = new ArrayList<>(2);

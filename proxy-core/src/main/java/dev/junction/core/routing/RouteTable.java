@@ -104,8 +104,11 @@ public final class RouteTable {
                 index++;
             }
             HedgePolicy hedge = null;
-            if (alias.hedge() != null && alias.hedge().maxExtra() > 0) {
+            // budget-percent = 0 turns hedging off everywhere. A budget is carried over a reload only
+            // while the hedge settings are the same (a new ratio takes effect at once).
+            if (alias.hedge() != null && alias.hedge().maxExtra() > 0 && policies.hedge().budgetRatio() > 0) {
                 HedgeBudget budget = previous != null && previous.hedgeBudgets.containsKey(alias.name())
+                        && previous.policies.hedge().equals(policies.hedge())
                         ? previous.hedgeBudgets.get(alias.name()) : policies.hedge().newBudget();
                 budgets.put(alias.name(), budget);
                 hedge = new HedgePolicy(alias.hedge().afterFixed(), policies.hedge().floor(), alias.hedge().maxExtra(),

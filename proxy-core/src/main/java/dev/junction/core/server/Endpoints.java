@@ -180,6 +180,11 @@ final class Endpoints {
             candidates.add(snap.callables().get(d));
         }
         rc.proxied = true;
+        if (snap.config().accessLog().includePrompts()) {
+            // SPEC §8: prompt text only when enabled; bounded so one line stays a line.
+            rc.requestBody = body.toString(body.readerIndex(), Math.min(body.readableBytes(), 64 * 1024),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        }
         metrics.requestStarted();
         ChatExchange x = new ChatExchange(ctx, rc, prepared.protocol(), candidates, upstream, body, keepAlive,
                 snap.retry(), deadline, routed.route().hedge(), snap.config().streaming().keepaliveInterval(),
@@ -276,7 +281,9 @@ final class Endpoints {
         if (rc.proxied) {
             metrics.requestFinished(rc);
         }
-        accessLog.write(rc);
+        if (snapshot.get().config().accessLog().enabled()) {
+            accessLog.write(rc);
+        }
     }
 
     void connectionError(Throwable cause) {
