@@ -135,17 +135,8 @@ public final class OpenAiChunkWriter {
         if (includeUsage && usage != null) {
             ByteBuf buf = alloc.buffer(head.length + 256);
             buf.writeBytes(DATA).writeBytes(head).writeBytes(USAGE_CHOICES);
-            Gen gen = Gen.bind(buf);
-            try {
-                writeUsage(gen.g, usage);
-                gen.unbind();
-                buf.writeBytes(FRAME_END);
-            } catch (IOException | RuntimeException e) {
-                gen.discard();
-                buf.release();
-                throw rethrow(e);
-            }
-            out.add(buf);
+            Usage u = usage;
+            out.add(generate(buf, g -> writeUsage(g, u), FRAME_END));
         }
         out.add(SseFrames.done());
     }
@@ -189,21 +180,11 @@ public final class OpenAiChunkWriter {
         if (st.finished || text == null || text.isEmpty()) {
             return;
         }
-        ByteBuf buf = open(choice, alloc);
-        Gen gen = Gen.bind(buf);
-        try {
-            JsonGenerator g = gen.g;
+        out.add(generate(open(choice, alloc), g -> {
             g.writeStartObject();
             g.writeStringField(field, text);
             g.writeEndObject();
-            gen.unbind();
-            buf.writeBytes(OPEN_SUFFIX);
-        } catch (IOException | RuntimeException e) {
-            gen.discard();
-            buf.release();
-            throw rethrow(e);
-        }
-        out.add(buf);
+        }, OPEN_SUFFIX));
     }
 
     private void toolStart(StreamEvent.ToolCallStart s, ByteBufAllocator alloc, List<ByteBuf> out) {
@@ -212,10 +193,7 @@ public final class OpenAiChunkWriter {
             return;
         }
         markTool(st, s.toolIndex(), (byte) 1);
-        ByteBuf buf = open(s.choice(), alloc);
-        Gen gen = Gen.bind(buf);
-        try {
-            JsonGenerator g = gen.g;
+        out.add(generate(open(s.choice(), alloc), g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("tool_calls");
             g.writeStartObject();
@@ -229,14 +207,7 @@ public final class OpenAiChunkWriter {
             g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();
-            gen.unbind();
-            buf.writeBytes(OPEN_SUFFIX);
-        } catch (IOException | RuntimeException e) {
-            gen.discard();
-            buf.release();
-            throw rethrow(e);
-        }
-        out.add(buf);
+        }, OPEN_SUFFIX));
     }
 
     private void toolArguments(StreamEvent.ToolCallArguments a, ByteBufAllocator alloc, List<ByteBuf> out) {
@@ -249,10 +220,7 @@ public final class OpenAiChunkWriter {
     }
 
     private ByteBuf argumentsChunk(int choice, int toolIndex, String fragment, ByteBufAllocator alloc) {
-        ByteBuf buf = open(choice, alloc);
-        Gen gen = Gen.bind(buf);
-        try {
-            JsonGenerator g = gen.g;
+        return generate(open(choice, alloc), g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("tool_calls");
             g.writeStartObject();
@@ -263,14 +231,7 @@ public final class OpenAiChunkWriter {
             g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();
-            gen.unbind();
-            buf.writeBytes(OPEN_SUFFIX);
-        } catch (IOException | RuntimeException e) {
-            gen.discard();
-            buf.release();
-            throw rethrow(e);
-        }
-        return buf;
+        }, OPEN_SUFFIX);
     }
 
     private static void markTool(ChoiceState st, int toolIndex, byte state) {
@@ -308,6 +269,26 @@ public final class OpenAiChunkWriter {
     }
 
     /** {@code data: {head…"choices":[{"index":N,"delta":} — the caller writes the delta and a suffix. */
+    /** Writes JSON into {@code buf} after what it holds, then {@code suffix}; releases {@code buf} on failure. */
+    private static ByteBuf generate(ByteBuf buf, JsonWriter body, byte[] suffix) {
+        Gen gen = Gen.bind(buf);
+        try {
+            body.write(gen.g);
+            gen.unbind();
+            buf.writeBytes(suffix);
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            gen.discard();
+            buf.release();
+            throw rethrow(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface JsonWriter {
+        void write(JsonGenerator g) throws IOException;
+    }
+
     private ByteBuf open(int choice, ByteBufAllocator alloc) {
         ByteBuf buf = alloc.buffer(choiceHead.length + 128);
         buf.writeBytes(DATA).writeBytes(choiceHead);
