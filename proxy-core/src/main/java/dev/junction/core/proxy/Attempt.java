@@ -234,6 +234,10 @@ final class Attempt implements UpstreamListener {
         return x.isLive(this);
     }
 
+    io.netty.channel.EventLoop loop() {
+        return x.client().eventLoop();
+    }
+
     io.netty.buffer.ByteBufAllocator alloc() {
         return x.client().alloc();
     }

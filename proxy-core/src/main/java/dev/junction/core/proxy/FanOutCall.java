@@ -110,7 +110,12 @@ final class FanOutCall {
             attempt.status = failed.status; // what the attempt's record shows
         }
         cancel();
-        attempt.onFailure(error, afterHead || headForwarded);
+        boolean committed = afterHead || headForwarded;
+        // The other parts' connections are closing: the attempt's failure (and the retry or failover
+        // it may start at once) runs as the loop's next task, after those closes, not inside them.
+        // Opening the failover's connections from inside those closes was seen to fail a new
+        // connection at once (ClosedChannelException on acquire), costing a needless extra attempt.
+        attempt.loop().execute(() -> attempt.onFailure(error, committed));
     }
 
     private void allAnswered() {
