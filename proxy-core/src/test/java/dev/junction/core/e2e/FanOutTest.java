@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.SseException;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -32,6 +33,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -201,6 +203,28 @@ class FanOutTest {
         assertEquals(1, chunks.stream().filter(ch -> ch.usage().isPresent()).count());
         assertEquals(0, fx.sim.pendingBehaviors(), "a answered 529");
         assertEquals(2, b.requests().size(), "the whole group is sent again");
+    }
+
+    @Test
+    void aPartCutAfterTheCommitPointIsAnInBandErrorForTheWholeStream() {
+        // Every part streams 20 tokens a second and is cut after 20 chunks: all parts have content
+        // (the commit point) long before the first cut, which then ends the merged stream in-band.
+        ChatCompletionCreateParams p = ChatCompletionCreateParams.builder().model("claude").n(2)
+                .addUserMessage("go [[sim tokens=60 tps=20 cut=20]]").build();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        SseException e = assertThrows(SseException.class, () -> {
+            try (StreamResponse<ChatCompletionChunk> s = sdk.chat().completions().createStreaming(p)) {
+                s.stream().forEach(chunks::add);
+            }
+        });
+        assertEquals("stream_interrupted", e.code().orElseThrow());
+        for (long i = 0; i < 2; i++) {
+            long index = i;
+            assertTrue(chunks.stream().anyMatch(c -> c.choices().stream()
+                            .anyMatch(ch -> ch.index() == index && ch.delta().content().filter(t -> !t.isEmpty()).isPresent())),
+                    "choice " + i + " had content before the cut");
+        }
+        assertEquals(0, b.requests().size(), "no failover after the commit point");
     }
 
     private List<ChatCompletionChunk> stream(long n) {
