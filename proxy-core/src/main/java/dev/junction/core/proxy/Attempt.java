@@ -26,7 +26,10 @@ final class Attempt implements UpstreamListener {
     final Route route;
     final boolean hedge;
     final long start = System.nanoTime();
+    /** The upstream call, or null when the attempt is a fan-out {@link #group}. */
     UpstreamCall call;
+    /** The calls of a fanned-out attempt (SPEC §3 {@code n}), or null. */
+    FanOutCall group;
     long connectedAt;
     long headAt;
     int status;
@@ -61,8 +64,8 @@ final class Attempt implements UpstreamListener {
         route.deployment().stats().recordTtft(headAt - start);
         if (status >= 200 && status < 300 && x.protocol().stream()) {
             processor = x.protocol().streamProcessor(route);
-        } else {
-            acc = x.client().alloc().compositeBuffer(64);
+        } else if (group == null) {
+            acc = x.client().alloc().compositeBuffer(64); // a fan-out group gathers its parts' bodies itself
         }
     }
 
@@ -80,7 +83,7 @@ final class Attempt implements UpstreamListener {
         if (acc.readableBytes() + content.readableBytes() > limit) {
             content.release();
             if (status < 300) {
-                call.cancel();
+                cancelCall();
                 x.attemptFailed(this, new GatewayError(502, "upstream_error", "upstream_unavailable", null,
                         "Provider '" + route.provider().name() + "' sent an answer larger than " + ChatExchange.MAX_UNARY_BODY
                                 + " bytes.", false, true, true, null));
@@ -90,7 +93,7 @@ final class Attempt implements UpstreamListener {
             acc.addComponent(true, content);
         }
         if (!last) {
-            call.requestMore();
+            requestMore();
             return;
         }
         ByteBuf body = acc;
@@ -104,18 +107,40 @@ final class Attempt implements UpstreamListener {
                     x.attemptFailed(this, e.error());
                     return;
                 }
-                x.win(this);
-                x.account(this, x.protocol().unaryUsage());
-                close(Health.OK, null);
-                x.record(this, "ok");
-                x.retire(this);
-                x.finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
+                succeedUnary(out);
             } else {
                 x.attemptFailed(this, ChatExchange.scrub(route, x.protocol().error(route, status, headers, body)));
             }
         } finally {
             body.release();
         }
+    }
+
+    /**
+     * Every part of a fanned-out unary attempt answered successfully ({@code bodies} stay owned by
+     * the group): one merged response is sent.
+     */
+    void onFanOutAnswers(List<ByteBuf> bodies) {
+        if (!x.isLive(this)) {
+            return;
+        }
+        ByteBuf out;
+        try {
+            out = x.protocol().unaryMerged(route, bodies, x.client().alloc());
+        } catch (TranslationException e) {
+            x.attemptFailed(this, e.error());
+            return;
+        }
+        succeedUnary(out);
+    }
+
+    private void succeedUnary(ByteBuf out) {
+        x.win(this);
+        x.account(this, x.protocol().unaryUsage());
+        close(Health.OK, null);
+        x.record(this, "ok");
+        x.retire(this);
+        x.finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
     }
 
     private void onStreamContent(ByteBuf content, boolean last) {
@@ -129,7 +154,7 @@ final class Attempt implements UpstreamListener {
         if (vendorError != null) {
             ChatExchange.release(out);
             if (!last) {
-                call.cancel();
+                cancelCall();
             }
             failStream(ChatExchange.scrub(route, vendorError));
             return;
@@ -158,7 +183,7 @@ final class Attempt implements UpstreamListener {
             pending.addAll(out);
             out.clear();
             if (!processor.hasContent()) {
-                call.requestMore(); // pre-content frames are few and small: keep reading
+                requestMore(); // pre-content frames are few and small: keep reading
                 return;
             }
             x.win(this);
@@ -167,7 +192,7 @@ final class Attempt implements UpstreamListener {
             x.write(out, false);
         }
         if (x.client().isWritable()) {
-            call.requestMore();
+            requestMore();
         }
     }
 
@@ -185,6 +210,40 @@ final class Attempt implements UpstreamListener {
             return;
         }
         failStream(error);
+    }
+
+    /** Asks the upstream (every running part of a fan-out) for the next piece of its body. */
+    void requestMore() {
+        if (group != null) {
+            group.requestMore();
+        } else if (call != null) {
+            call.requestMore();
+        }
+    }
+
+    /** Abandons the upstream call (every part of a fan-out): the connections close (SPEC §5). */
+    void cancelCall() {
+        if (group != null) {
+            group.cancel();
+        } else if (call != null) {
+            call.cancel();
+        }
+    }
+
+    boolean live() {
+        return x.isLive(this);
+    }
+
+    io.netty.channel.EventLoop loop() {
+        return x.client().eventLoop();
+    }
+
+    io.netty.buffer.ByteBufAllocator alloc() {
+        return x.client().alloc();
+    }
+
+    ExchangeProtocol protocol() {
+        return x.protocol();
     }
 
     /** Ends this attempt's bookkeeping in the deployment's statistics and circuit breaker. */
@@ -224,6 +283,9 @@ final class Attempt implements UpstreamListener {
     }
 
     void releaseBuffers() {
+        if (group != null) {
+            group.release();
+        }
         ChatExchange.release(pending);
         closeProcessor();
         if (acc != null) {

@@ -160,10 +160,18 @@ public final class ChatExchange {
         Attempt a = new Attempt(this, route, isHedge, permit);
         attempts++;
         Warnings warnings = new Warnings();
-        UpstreamRequest req;
+        // SPEC §3: n > 1 on a vendor without n is fanned out into k calls run as ONE attempt
+        // (FanOutCall): all k requests are built before any is sent, so a rejection sends nothing.
+        List<UpstreamRequest> reqs = new ArrayList<>(1);
         try {
-            req = protocol.build(route, client.alloc(), warnings);
+            int k = protocol.fanOut(route);
+            for (int i = 0; i < k; i++) {
+                reqs.add(protocol.build(route, client.alloc(), i == 0 ? warnings : new Warnings()));
+            }
         } catch (TranslationException e) {
+            for (UpstreamRequest r : reqs) {
+                r.body().release();
+            }
             a.close(Attempt.Health.NONE, null);
             record(a, "rejected");
             if (live.isEmpty()) {
@@ -176,8 +184,12 @@ public final class ChatExchange {
         }
         rc.warnings.addAll(warnings.list());
         live.add(a);
+        if (reqs.size() > 1) {
+            FanOutCall.start(a, upstream, client.eventLoop(), reqs, protocol.stream());
+            return; // a fanned-out request is not hedged: a hedge would double k calls to win one
+        }
         a.call = upstream.start(client.eventLoop(), route.provider().name(), route.origin(),
-                route.provider().maxConnections(), route.timeouts(), req, null, a);
+                route.provider().maxConnections(), route.timeouts(), reqs.get(0), null, a);
         if (!isHedge) {
             scheduleHedge(route);
         }
@@ -253,7 +265,7 @@ public final class ChatExchange {
         cancelHedgeTimer();
         for (Attempt other : new ArrayList<>(live)) {
             if (other != a) {
-                other.call.cancel();
+                other.cancelCall();
                 other.close(Attempt.Health.NONE, null);
                 record(other, "hedge_lost");
                 other.releaseBuffers();
@@ -374,8 +386,8 @@ public final class ChatExchange {
 
     /** Client writability came back (GatewayHandler forwards it): resume reading the winning stream. */
     public void onWritable() {
-        if (!finished && winner != null && winner.call != null) {
-            winner.call.requestMore();
+        if (!finished && winner != null) {
+            winner.requestMore();
         }
     }
 
@@ -410,7 +422,7 @@ public final class ChatExchange {
             retryTimer.cancel(false);
         }
         for (Attempt a : new ArrayList<>(live)) {
-            a.call.cancel();
+            a.cancelCall();
             a.close(Attempt.Health.NONE, null);
             record(a, outcome);
             a.releaseBuffers();

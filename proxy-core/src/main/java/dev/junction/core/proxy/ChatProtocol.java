@@ -13,6 +13,7 @@ import dev.junction.translators.openai.OpenAiRequestDecoder;
 import dev.junction.translators.openai.OpenAiResponseEncoder;
 import dev.junction.translators.passthrough.OpenAiRequestFacts;
 import dev.junction.translators.passthrough.PassThroughVendor;
+import dev.junction.translators.spi.StreamTranslator;
 import dev.junction.translators.spi.Target;
 import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.UpstreamRequest;
@@ -28,7 +29,9 @@ import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.media.RemoteMedia;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,7 +91,48 @@ final class ChatProtocol implements ExchangeProtocol {
         }
         VendorAdapter a = adapter(route);
         Target t = target(route);
-        return embeddings ? a.embeddingsRequest(embeddingsRequest(), t, alloc) : a.chatRequest(chatRequest(), t, alloc, warnings);
+        return embeddings ? a.embeddingsRequest(embeddingsRequest(), t, alloc)
+                : a.chatRequest(vendorChatRequest(route), t, alloc, warnings);
+    }
+
+    @Override
+    public int fanOut(Route route) {
+        if (embeddings || VendorRegistry.passThrough(route.provider().type()) != null) {
+            return 1;
+        }
+        VendorAdapter a = VendorRegistry.adapter(route.provider().type());
+        return a == null || a.supportsN() ? 1 : chatRequest().choices();
+    }
+
+    /** What one call to {@code route}'s vendor asks: a fanned-out call asks for one choice (SPEC §3). */
+    private ChatRequest vendorChatRequest(Route route) {
+        return fanOut(route) > 1 ? chatRequest().withN(null) : chatRequest();
+    }
+
+    @Override
+    public ByteBuf unaryMerged(Route route, List<ByteBuf> answers, ByteBufAllocator alloc) {
+        VendorAdapter a = adapter(route);
+        ChatRequest one = vendorChatRequest(route);
+        List<ChatResponse.Choice> choices = new ArrayList<>(answers.size());
+        Usage usage = null;
+        ChatResponse first = null;
+        for (int i = 0; i < answers.size(); i++) {
+            ChatResponse r = a.chatResponse(one, answers.get(i));
+            if (first == null) {
+                first = r;
+            }
+            for (ChatResponse.Choice c : r.choices()) {
+                // Part i answered its choice 0: it is choice i of the client's answer.
+                choices.add(new ChatResponse.Choice(c.index() + i, c.content(), c.refusal(), c.reasoning(),
+                        c.toolCalls(), c.finishReason()));
+            }
+            if (r.usage() != null) {
+                usage = usage == null ? r.usage() : usage.plus(r.usage());
+            }
+        }
+        unaryUsage = usage;
+        ChatResponse merged = new ChatResponse(first.vendorId(), first.vendorModel(), choices, usage);
+        return OpenAiResponseEncoder.encodeChat(merged, responseId, created, route.deployment().model(), alloc);
     }
 
     @Override
@@ -128,8 +172,16 @@ final class ChatProtocol implements ExchangeProtocol {
             return new PassThroughStreamProcessor(facts.includeUsage(), pt);
         }
         ChatRequest req = chatRequest();
-        return new TranslatedStreamProcessor(adapter(route).streamTranslator(req),
-                new OpenAiChunkWriter(responseId, created, route.deployment().model(), req.includeUsage()));
+        OpenAiChunkWriter writer = new OpenAiChunkWriter(responseId, created, route.deployment().model(), req.includeUsage());
+        int k = fanOut(route);
+        if (k > 1) {
+            StreamTranslator[] parts = new StreamTranslator[k];
+            for (int i = 0; i < k; i++) {
+                parts[i] = adapter(route).streamTranslator(vendorChatRequest(route));
+            }
+            return new FanOutStreamProcessor(parts, writer);
+        }
+        return new TranslatedStreamProcessor(adapter(route).streamTranslator(req), writer);
     }
 
     @Override

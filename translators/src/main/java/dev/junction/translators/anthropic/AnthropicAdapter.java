@@ -47,6 +47,12 @@ public final class AnthropicAdapter implements VendorAdapter {
         return "anthropic";
     }
 
+    /** Messages has no {@code n}: the proxy fans out (AnthropicParameters, SPEC §3). */
+    @Override
+    public boolean supportsN() {
+        return false;
+    }
+
     @Override
     public UpstreamRequest chatRequest(ChatRequest request, Target target, ByteBufAllocator alloc, Warnings warnings) {
         return AnthropicRequestWriter.write(request, target, alloc, warnings);

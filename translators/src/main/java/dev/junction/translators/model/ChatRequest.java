@@ -56,4 +56,11 @@ public record ChatRequest(
                 presencePenalty, frequencyPenalty, tools, toolChoice, parallelToolCalls, responseFormat, reasoningEffort,
                 user, metadata, stream, includeUsage, extra);
     }
+
+    /** This request with another {@code n} (null: not sent), e.g. one sub-request of a fan-out (SPEC §3). */
+    public ChatRequest withN(Integer newN) {
+        return new ChatRequest(model, messages, temperature, topP, newN, stop, maxTokens, maxTokensField, seed,
+                presencePenalty, frequencyPenalty, tools, toolChoice, parallelToolCalls, responseFormat, reasoningEffort,
+                user, metadata, stream, includeUsage, extra);
+    }
 }

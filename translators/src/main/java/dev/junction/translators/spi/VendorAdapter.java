@@ -47,6 +47,15 @@ public interface VendorAdapter {
         return true;
     }
 
+    /**
+     * Whether the vendor answers {@code n > 1} choices in one call (OpenAI {@code n}, Gemini
+     * {@code candidateCount}). When it does not, the proxy fans the request out into {@code n}
+     * calls with {@code n} unset and merges their choices and usage (SPEC §3).
+     */
+    default boolean supportsN() {
+        return true;
+    }
+
     /** Builds an embeddings request; the default says the vendor has none. */
     default UpstreamRequest embeddingsRequest(EmbeddingsRequest request, Target target, ByteBufAllocator alloc) {
         throw new TranslationException(GatewayError.invalidRequest("unsupported_capability", "model",
