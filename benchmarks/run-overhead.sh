@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end overhead of Junction against a plain nginx reverse proxy, on this machine, in one run.
 #
-#   benchmarks/run-overhead.sh                    # defaults below, ~8 minutes
+#   benchmarks/run-overhead.sh                    # defaults below, ~7 minutes
 #   ROUNDS=1 DURATION=10 benchmarks/run-overhead.sh   # quicker, noisier
 #
 # For each mode (small non-streaming chat request; streaming request of ~50 tokens) and each target
