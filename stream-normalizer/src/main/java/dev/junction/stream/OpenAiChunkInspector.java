@@ -36,6 +36,7 @@ public final class OpenAiChunkInspector {
         private boolean malformed;
         private boolean error;
         private Usage usage;
+        private boolean usageTopLevel;
         private int choiceCount;
         private boolean content;
         private int finishCount;
@@ -64,6 +65,14 @@ public final class OpenAiChunkInspector {
 
         public boolean hasUsage() {
             return usage != null;
+        }
+
+        /**
+         * Whether the usage sits in OpenAI's top-level {@code usage} member, where clients read it,
+         * rather than only in a vendor extension such as Groq's {@code x_groq.usage} (§6.1).
+         */
+        public boolean usageTopLevel() {
+            return usageTopLevel;
         }
 
         /** Number of entries of {@code choices} (0 when absent or empty). */
@@ -108,6 +117,7 @@ public final class OpenAiChunkInspector {
             malformed = false;
             error = false;
             usage = null;
+            usageTopLevel = false;
             choiceCount = 0;
             content = false;
             Arrays.fill(finishReasons, 0, finishCount, null);
@@ -229,6 +239,7 @@ public final class OpenAiChunkInspector {
                 case "usage" -> {
                     if (value == JsonToken.START_OBJECT) {
                         r.usage = usage(p);
+                        r.usageTopLevel = true;
                     } else {
                         p.skipChildren();
                     }
@@ -261,7 +272,11 @@ public final class OpenAiChunkInspector {
             String name = p.currentName();
             JsonToken value = next(p);
             if (name.equals("usage") && value == JsonToken.START_OBJECT) {
-                r.usage = usage(p);
+                Usage groq = usage(p);
+                if (!r.usageTopLevel) {
+                    // A server that sends both: the standard member is what the client sees, keep it.
+                    r.usage = groq;
+                }
             } else {
                 p.skipChildren();
             }

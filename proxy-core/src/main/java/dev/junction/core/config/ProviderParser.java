@@ -2,6 +2,7 @@ package dev.junction.core.config;
 
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.junction.translators.passthrough.CompatDialects;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +33,8 @@ final class ProviderParser {
             "unsupported", Set.of("reject", "drop"),
             "json-schema", Set.of("native", "tool"),
             "reasoning", Set.of("budget", "effort"),
-            "thinking", Set.of("budget", "level"));
+            "thinking", Set.of("budget", "level"),
+            CompatDialects.OPTION, CompatDialects.names());
     /** Headers Junction computes itself; letting config set them would corrupt the framing. */
     private static final Set<String> FORBIDDEN_HEADERS =
             Set.of("host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "keep-alive");
@@ -69,7 +71,7 @@ final class ProviderParser {
             if (apiVersion != null) {
                 options.put("api-version", apiVersion);
             }
-            vendorOptions(p, options);
+            vendorOptions(p, type, options);
             Map<String, String> headers = headers(p);
             Timeouts t = defaultTimeouts;
             ConfigSection ts = p.section("timeouts", false);
@@ -100,7 +102,7 @@ final class ProviderParser {
         return out;
     }
 
-    private void vendorOptions(ConfigSection p, Map<String, String> options) {
+    private void vendorOptions(ConfigSection p, String type, Map<String, String> options) {
         ConfigSection os = p.section("options", false);
         if (os == null) {
             return;
@@ -115,6 +117,10 @@ final class ProviderParser {
                         + new java.util.TreeSet<>(VENDOR_OPTIONS.keySet()), o.getValue());
             } else if (v == null || !allowed.contains(v)) {
                 problems.error(os.path(name), "must be one of " + new java.util.TreeSet<>(allowed), o.getValue());
+            } else if (CompatDialects.OPTION.equals(name) && type != null && !"openai-compatible".equals(type)) {
+                // OpenAI and Azure are the reference format; a dialect there would be a misconfiguration.
+                problems.error(os.path(name), "applies to type = openai-compatible only (this provider is "
+                        + type + ")", o.getValue());
             } else {
                 options.put(name, v);
             }

@@ -138,14 +138,16 @@ final class ChatProtocol implements ExchangeProtocol {
     @Override
     public GatewayError error(Route route, int status, HttpHeaders headers, ByteBuf errorBody) {
         PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
-        return pt != null ? pt.error(status, headers, errorBody) : adapter(route).error(status, headers, errorBody);
+        return pt != null ? pt.error(route.target(), status, headers, errorBody)
+                : adapter(route).error(status, headers, errorBody);
     }
 
     @Override
     public ByteBuf unary(Route route, ByteBuf answer, ByteBufAllocator alloc) {
-        if (VendorRegistry.passThrough(route.provider().type()) != null) {
+        PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
+        if (pt != null) {
             unaryUsage = UsageScanner.topLevelUsage(answer);
-            return answer.retainedDuplicate();
+            return embeddings ? answer.retainedDuplicate() : pt.chatResponse(route.target(), answer);
         }
         VendorAdapter a = adapter(route);
         String model = route.deployment().model();
@@ -169,7 +171,7 @@ final class ChatProtocol implements ExchangeProtocol {
     public StreamProcessor streamProcessor(Route route) {
         PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
         if (pt != null) {
-            return new PassThroughStreamProcessor(facts.includeUsage(), pt);
+            return new PassThroughStreamProcessor(facts.includeUsage(), pt, route.target());
         }
         ChatRequest req = chatRequest();
         OpenAiChunkWriter writer = new OpenAiChunkWriter(responseId, created, route.deployment().model(), req.includeUsage());

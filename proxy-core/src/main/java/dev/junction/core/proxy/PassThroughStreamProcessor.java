@@ -5,7 +5,11 @@ import dev.junction.stream.OpenAiChunkInspector;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.SseFrames;
 import dev.junction.stream.Usage;
+import dev.junction.translators.passthrough.CompatDialect;
+import dev.junction.translators.passthrough.FinishOverride;
+import dev.junction.translators.passthrough.FinishReasonRewriter;
 import dev.junction.translators.passthrough.PassThroughVendor;
+import dev.junction.translators.spi.Target;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -17,21 +21,38 @@ import java.util.List;
  * chunk Junction asked for is kept for accounting and passed on only if the client asked for it
  * (SPEC §5), a vendor error chunk stops the stream, and an end without {@code [DONE]} and without
  * any finish_reason is a truncation, never reported as complete.
+ *
+ * <p>Two things make it more than a forwarder, both rare and off the per-chunk path:
+ * <ul>
+ *   <li>A client that asked for usage gets the standard usage chunk before {@code [DONE]} even when
+ *       the vendor only reported usage in an extension (Groq's {@code x_groq.usage}, wire-formats
+ *       §6.1, §8 item 17): the stream's id/model/created are read once from the first chunk
+ *       forwarded, and the chunk is written at the end if no top-level usage was forwarded.</li>
+ *   <li>A finish_reason outside OpenAI's set is handed to the server's {@link CompatDialect}: the
+ *       finishing chunk is re-serialised with the OpenAI reason, or the stream fails with the
+ *       dialect's error. Chunks with OpenAI reasons stay zero-copy.</li>
+ * </ul>
  */
 final class PassThroughStreamProcessor extends SseStreamProcessor {
 
     private final boolean clientWantsUsage;
     private final PassThroughVendor vendor;
+    private final Target target;
+    private final CompatDialect dialect;
     private final OpenAiChunkInspector inspector = new OpenAiChunkInspector();
+    private UsageChunk head;
+    private boolean usageForwarded;
     private boolean content;
     private boolean done;
     private boolean finishSeen;
     private int chunks;
     private Usage usage;
 
-    PassThroughStreamProcessor(boolean clientWantsUsage, PassThroughVendor vendor) {
+    PassThroughStreamProcessor(boolean clientWantsUsage, PassThroughVendor vendor, Target target) {
         this.clientWantsUsage = clientWantsUsage;
         this.vendor = vendor;
+        this.target = target;
+        this.dialect = vendor.dialect(target);
     }
 
     @Override
@@ -51,7 +72,7 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
             return;
         }
         if (r.error() || r.malformed()) {
-            vendorError = r.error() ? vendor.error(500, null, data)
+            vendorError = r.error() ? vendor.error(target, 500, null, data)
                     : new GatewayError(502, "upstream_error", "upstream_unavailable", null,
                     "The provider sent a stream chunk that is not valid JSON.", true, true, true, null);
             return;
@@ -59,19 +80,41 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
         if (r.hasUsage()) {
             usage = r.usage();
         }
+        boolean renamed = false;
         if (r.finishCount() > 0) {
             finishSeen = true;
+            if (dialect.mapsFinishReasons()) {
+                for (int i = 0; i < r.finishCount(); i++) {
+                    FinishOverride o = FinishReasonRewriter.overrideFor(dialect, r.finishReason(i));
+                    if (o != null && o.error() != null) {
+                        vendorError = o.error();
+                        return;
+                    }
+                    renamed |= o != null;
+                }
+            }
         }
-        if (r.choicesEmpty() && (!r.hasUsage() || !clientWantsUsage)) {
-            // Usage the client did not ask for, or Azure's prompt-filter chunk that opens a stream
-            // with choices:[] and an empty id/model (wire-formats §6.2): neither is for the client.
+        if (r.choicesEmpty() && (!r.usageTopLevel() || !clientWantsUsage)) {
+            // Usage the client did not ask for, usage only in a vendor extension (a standard usage
+            // chunk is written at the end instead), or Azure's prompt-filter chunk that opens a stream
+            // with choices:[] and an empty id/model (wire-formats §6.2): none is for the client.
             return;
         }
         if (r.content()) {
             content = true;
         }
+        if (clientWantsUsage) {
+            usageForwarded |= r.usageTopLevel();
+            if (head == null) {
+                head = UsageChunk.headOf(data);
+            }
+        }
         chunks++;
-        out.add(SseFrames.data(alloc, clientWantsUsage ? data.retainedSlice() : withoutNullUsage(data)));
+        if (renamed) {
+            out.add(SseFrames.data(alloc, FinishReasonRewriter.rewriteChunk(data, dialect, !clientWantsUsage)));
+        } else {
+            out.add(SseFrames.data(alloc, clientWantsUsage ? data.retainedSlice() : withoutNullUsage(data)));
+        }
     }
 
     /**
@@ -142,6 +185,9 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
     @Override
     public GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
         if (done || finishSeen) {
+            if (clientWantsUsage && !usageForwarded && usage != null && head != null) {
+                out.add(SseFrames.data(alloc, head.json(usage)));
+            }
             // Some OpenAI-compatible servers omit [DONE]; a stream whose choices finished is complete.
             out.add(SseFrames.done());
             return null;

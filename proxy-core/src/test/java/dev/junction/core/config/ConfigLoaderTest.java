@@ -508,4 +508,18 @@ class ConfigLoaderTest {
         assertHasError(errors, "junction.auth.keys: must be a list of objects [ { ... } ], got \"k\"");
         assertHasError(errors, "junction.providers.a.headers: must be an object { ... }, got a list");
     }
+
+    @Test
+    void dialectIsValidatedByNameAndOnlyForOpenAiCompatibleServers() {
+        GatewayConfig ok = load("junction.providers.m { type = openai-compatible, base-url = \"http://h\", "
+                + "options { dialect = mistral } }");
+        assertEquals("mistral", ok.providers().get("m").options().get("dialect"));
+
+        List<String> errors = errors("junction.providers { "
+                + "m { type = openai-compatible, base-url = \"http://h\", options { dialect = mistrall } }\n"
+                + "o { type = openai, base-url = \"http://h\", api-key = k, options { dialect = groq } } }");
+        assertHasError(errors, "junction.providers.m.options.dialect: must be one of [deepseek, generic, groq, mistral, "
+                + "ollama, together, vllm]");
+        assertHasError(errors, "junction.providers.o.options.dialect: applies to type = openai-compatible only");
+    }
 }

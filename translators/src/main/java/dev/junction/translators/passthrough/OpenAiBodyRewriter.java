@@ -30,9 +30,6 @@ public final class OpenAiBodyRewriter {
     private OpenAiBodyRewriter() {
     }
 
-    private record Edit(int start, int end, byte[] replacement) {
-    }
-
     /**
      * Returns a new buffer (owned by the caller) for the upstream request. {@code body} is neither
      * consumed nor released; the result holds retained slices of it.
@@ -41,32 +38,43 @@ public final class OpenAiBodyRewriter {
      */
     public static ByteBuf rewrite(ByteBuf body, OpenAiRequestFacts facts, String upstreamModel, boolean forceUsage,
                                   ByteBufAllocator alloc) {
-        List<Edit> edits = new ArrayList<>(2);
+        return rewrite(body, facts, upstreamModel, forceUsage, List.of(), alloc);
+    }
+
+    /**
+     * As {@link #rewrite(ByteBuf, OpenAiRequestFacts, String, boolean, ByteBufAllocator)}, plus a
+     * server dialect's own splices ({@link CompatDialect#requestEdits}), which never overlap the
+     * model or stream options values.
+     */
+    public static ByteBuf rewrite(ByteBuf body, OpenAiRequestFacts facts, String upstreamModel, boolean forceUsage,
+                                  List<BodyEdit> dialectEdits, ByteBufAllocator alloc) {
+        List<BodyEdit> edits = new ArrayList<>(2 + dialectEdits.size());
+        edits.addAll(dialectEdits);
         if (!upstreamModel.equals(facts.model())) {
-            edits.add(new Edit(facts.modelStart(), facts.modelEnd(), quoted(upstreamModel)));
+            edits.add(new BodyEdit(facts.modelStart(), facts.modelEnd(), quoted(upstreamModel)));
         }
         if (facts.stream() && forceUsage && !facts.includeUsage()) {
             if (facts.streamOptionsStart() >= 0) {
-                edits.add(new Edit(facts.streamOptionsStart(), facts.streamOptionsEnd(),
+                edits.add(new BodyEdit(facts.streamOptionsStart(), facts.streamOptionsEnd(),
                         withIncludeUsage(body, facts.streamOptionsStart(), facts.streamOptionsEnd())));
             } else {
                 int open = body.indexOf(body.readerIndex(), body.writerIndex(), (byte) '{') - body.readerIndex();
-                edits.add(new Edit(open + 1, open + 1, INSERT_STREAM_OPTIONS));
+                edits.add(new BodyEdit(open + 1, open + 1, INSERT_STREAM_OPTIONS));
             }
         }
         if (edits.isEmpty()) {
             return body.retainedDuplicate();
         }
-        edits.sort(Comparator.comparingInt(Edit::start));
+        edits.sort(Comparator.comparingInt(BodyEdit::start));
         CompositeByteBuf out = alloc.compositeBuffer(edits.size() * 2 + 1);
         int base = body.readerIndex();
         int pos = 0;
-        for (Edit e : edits) {
-            if (e.start > pos) {
-                out.addComponent(true, body.retainedSlice(base + pos, e.start - pos));
+        for (BodyEdit e : edits) {
+            if (e.start() > pos) {
+                out.addComponent(true, body.retainedSlice(base + pos, e.start() - pos));
             }
-            out.addComponent(true, Unpooled.wrappedBuffer(e.replacement));
-            pos = e.end;
+            out.addComponent(true, Unpooled.wrappedBuffer(e.replacement()));
+            pos = e.end();
         }
         int length = body.readableBytes();
         if (pos < length) {

@@ -55,6 +55,14 @@ public final class OpenAiErrorMapper {
                                 + "). The gateway operator must fix the provider's api-key; your own key is fine.",
                         false, true, false, null);
             }
+            case 402 -> {
+                // Payment Required is the vendor's account out of credit whatever the server (DeepSeek
+                // "Insufficient Balance", wire-formats §6.1; Gemini prepay, §8 item 5): never fixed by
+                // waiting, another deployment may still serve (SPEC §4 upstream_quota_exhausted).
+                return new GatewayError(503, "upstream_error", "upstream_quota_exhausted", null,
+                        "The upstream provider's account is out of credit (HTTP 402): " + vendorText,
+                        false, true, false, null);
+            }
             case 404 -> {
                 return new GatewayError(502, "upstream_error", "upstream_model_not_found", null,
                         "The upstream provider does not know the deployment's model: " + vendorText

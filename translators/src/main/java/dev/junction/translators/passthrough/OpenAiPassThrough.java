@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>Provider options: {@code stream-usage = false} for servers that reject {@code stream_options}
  * (wire-formats §6.1); {@code api-version} for Azure (default {@code 2024-10-21}); Azure's
- * {@code base-url} is the resource URL and the deployment's model is the Azure deployment name.
+ * {@code base-url} is the resource URL and the deployment's model is the Azure deployment name;
+ * {@code dialect} for an OpenAI-compatible server's quirks ({@link CompatDialects}).
  */
 public final class OpenAiPassThrough implements PassThroughVendor {
 
@@ -42,7 +43,8 @@ public final class OpenAiPassThrough implements PassThroughVendor {
     @Override
     public UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc) {
         boolean usage = !"false".equalsIgnoreCase(target.option("stream-usage"));
-        ByteBuf body = OpenAiBodyRewriter.rewrite(clientBody, facts, target.model(), usage, alloc);
+        ByteBuf body = OpenAiBodyRewriter.rewrite(clientBody, facts, target.model(), usage,
+                dialect(target).requestEdits(clientBody), alloc);
         return new UpstreamRequest("POST", path(target, "/chat/completions"), headers(target), body, facts.stream());
     }
 
@@ -55,6 +57,17 @@ public final class OpenAiPassThrough implements PassThroughVendor {
     @Override
     public GatewayError error(int status, HttpHeaders headers, ByteBuf body) {
         return OpenAiErrorMapper.map(status, headers, body);
+    }
+
+    @Override
+    public GatewayError error(Target target, int status, HttpHeaders headers, ByteBuf body) {
+        return dialect(target).error(status, headers, body, OpenAiErrorMapper.map(status, headers, body));
+    }
+
+    /** Only {@code openai-compatible} servers have dialects; OpenAI and Azure are the reference. */
+    @Override
+    public CompatDialect dialect(Target target) {
+        return flavor == Flavor.COMPATIBLE ? CompatDialects.of(target.option(CompatDialects.OPTION)) : CompatDialects.GENERIC;
     }
 
     private String path(Target target, String operation) {

@@ -12,6 +12,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One streaming pass over an OpenAI request body that validates it as JSON, enforces the depth
@@ -153,6 +155,94 @@ public final class OpenAiRequestScanner {
         return new OpenAiRequestFacts(model, modelStart, modelEnd, stream, includeUsage, soStart, soEnd, images, tools,
                 jsonSchema, maxCompletion >= 0 ? maxCompletion : maxTokens, n, sawMessages ? textBytes : 0, mediaBytes);
     }
+
+    /** A JSON string value in a body: bytes {@code [start, end)} including the quotes, and its text. */
+    public record StringSpan(int start, int end, String value) {
+    }
+
+    /**
+     * The tool-call ids of the conversation history: every {@code messages[].tool_calls[].id} and
+     * {@code messages[].tool_call_id} string, in body order. A second pass over a body that
+     * {@link #scan} already validated, run only for a server that constrains the ids (wire-formats
+     * §6.1, Mistral), so the common path does not pay for recording them. {@code body} is not
+     * consumed.
+     */
+    public static List<StringSpan> toolCallIds(ByteBuf body) {
+        List<StringSpan> out = new ArrayList<>();
+        try (JsonParser p = PLAIN.createParser(bytes(body), offset(body), body.readableBytes())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return out;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("messages".equals(name) && t == JsonToken.START_ARRAY) {
+                    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (t == JsonToken.START_OBJECT) {
+                            messageIds(p, out);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw invalid("invalid_json", null, "The request body could not be read as JSON: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static void messageIds(JsonParser p, List<StringSpan> out) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            if ("tool_call_id".equals(name) && t == JsonToken.VALUE_STRING) {
+                out.add(span(p));
+            } else if ("tool_calls".equals(name) && t == JsonToken.START_ARRAY) {
+                while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (t != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        if (p.nextToken() == JsonToken.VALUE_STRING && "id".equals(f)) {
+                            out.add(span(p));
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private static StringSpan span(JsonParser p) throws IOException {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        String value = p.getText();
+        return new StringSpan(start, (int) p.currentLocation().getByteOffset(), value);
+    }
+
+    private static byte[] bytes(ByteBuf body) {
+        if (body.hasArray()) {
+            return body.array();
+        }
+        byte[] copy = new byte[body.readableBytes()];
+        body.getBytes(body.readerIndex(), copy);
+        return copy;
+    }
+
+    private static int offset(ByteBuf body) {
+        return body.hasArray() ? body.arrayOffset() + body.readerIndex() : 0;
+    }
+
+    private static final JsonFactory PLAIN = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+            .build();
 
     private static boolean scanStreamOptions(JsonParser p) throws IOException {
         boolean include = false;

@@ -23,4 +23,28 @@ public interface PassThroughVendor {
     UpstreamRequest embeddingsRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc);
 
     GatewayError error(int status, HttpHeaders headers, ByteBuf body);
+
+    /**
+     * The error answer of an attempt on {@code target}, with the target's server dialect applied
+     * ({@link CompatDialect#error}). {@code headers} and {@code body} may be null (an error chunk
+     * inside a stream).
+     */
+    default GatewayError error(Target target, int status, HttpHeaders headers, ByteBuf body) {
+        return error(status, headers, body);
+    }
+
+    /** The server dialect of {@code target} (wire-formats §6.1); generic unless configured. */
+    default CompatDialect dialect(Target target) {
+        return CompatDialects.GENERIC;
+    }
+
+    /**
+     * The client's body for a successful unary chat answer ({@code answer} not consumed, result
+     * owned by the caller): the vendor's bytes, unless the dialect overrides a finish reason.
+     * Throws {@link dev.junction.translators.spi.TranslationException} when the answer is a failure
+     * in disguise (a finish reason the dialect maps to an error).
+     */
+    default ByteBuf chatResponse(Target target, ByteBuf answer) {
+        return FinishReasonRewriter.rewriteAnswer(answer, dialect(target));
+    }
 }
