@@ -114,9 +114,25 @@ class OpenAiChunkInspectorTest {
         inspect(HEAD + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
                 + "\"x_groq\":{\"id\":\"req_1\",\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}}", r -> {
             assertEquals(Usage.of(7, 3), r.usage());
+            assertFalse(r.usageTopLevel(), "x_groq.usage is not where clients read usage");
             assertEquals(1, r.finishCount());
             assertEquals(0, r.finishedChoice(0));
         });
+    }
+
+    @Test
+    void topLevelUsageIsReportedAsSuchAndWinsOverXGroq() {
+        inspect(HEAD + "\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3},"
+                + "\"x_groq\":{\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}}", r -> {
+            assertEquals(Usage.of(7, 3), r.usage());
+            assertTrue(r.usageTopLevel());
+        });
+        inspect(HEAD + "\"choices\":[],\"x_groq\":{\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}},"
+                + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3}}", r -> {
+            assertEquals(Usage.of(7, 3), r.usage());
+            assertTrue(r.usageTopLevel());
+        });
+        inspect(HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}", r -> assertFalse(r.usageTopLevel()));
     }
 
     @Test
