@@ -89,7 +89,7 @@ final class OpenAiVendor {
         return bearer != null ? bearer : ex.headers.get("api-key");
     }
 
-    Answer handle(Exchange ex) {
+    Answer handle(Exchange ex, String path, OpenAiDialect dialect) {
         String key = opts.openAiKey();
         if (key != null && !key.equals(presentedKey(ex))) {
             String given = presentedKey(ex);
@@ -100,10 +100,10 @@ final class OpenAiVendor {
                     + ". You can find your API key at https://platform.openai.com/account/api-keys.";
             return Answer.Unary.json(401, Map.of(), error(message, "invalid_request_error", null, "invalid_api_key"), 0);
         }
-        Route route = Route.of(ex.path);
+        Route route = Route.of(path);
         try {
             if (route.path().equals("/v1/chat/completions") && ex.method.equals("POST")) {
-                return chat(ex, route.deployment());
+                return chat(ex, route.deployment(), dialect);
             }
             if (route.path().equals("/v1/embeddings") && ex.method.equals("POST")) {
                 return embeddings(ex, route.deployment());
@@ -118,7 +118,7 @@ final class OpenAiVendor {
         }
     }
 
-    private Answer chat(Exchange ex, String deployment) {
+    private Answer chat(Exchange ex, String deployment, OpenAiDialect dialect) {
         JsonNode req = ex.json();
         String model = req.path("model").asText(deployment == null ? "" : deployment);
         if (model.isEmpty()) {
@@ -127,6 +127,13 @@ final class OpenAiVendor {
         JsonNode messages = req.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw new IllegalArgumentException("'messages' must be a non-empty array");
+        }
+        if (dialect == OpenAiDialect.MISTRAL) {
+            String bad = badMistralToolCallId(messages);
+            if (bad != null) {
+                return Answer.Unary.json(400, Map.of(), mistralError("Tool call id was " + bad
+                        + " but must be a-z, A-Z, 0-9, with a length of 9."), 0);
+            }
         }
         String userText = lastUserText(messages);
         Effective eff = engine.effective(Directives.parse(userText));
@@ -157,12 +164,14 @@ final class OpenAiVendor {
             return silence;
         }
         if (!stream) {
-            return Answer.Unary.json(200, headers, bytes(completion(s, chatId, created, model, n, id)),
+            return Answer.Unary.json(200, headers, bytes(completion(s, chatId, created, model, n, id, dialect)),
                     eff.latencyNanos());
         }
-        boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
+        // Groq ignores include_usage: its usage rides on the last chunk's x_groq (§6.1).
+        boolean includeUsage = dialect != OpenAiDialect.GROQ
+                && req.path("stream_options").path("include_usage").asBoolean(false);
         headers.put("content-type", "text/event-stream; charset=utf-8");
-        return new Answer.Streamed(headers, chunks(s, chatId, created, model, n, includeUsage, id, b),
+        return new Answer.Streamed(headers, chunks(s, chatId, created, model, n, includeUsage, id, b, dialect),
                 "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII),
                 Answer.Frame.data(new String(error("The server had an error while processing your request."
                         + " Sorry about that!", "server_error", null, null), StandardCharsets.UTF_8), false).bytes(),
@@ -181,7 +190,8 @@ final class OpenAiVendor {
         return out.array();
     }
 
-    private static ObjectNode completion(Script s, String chatId, long created, String model, int n, long id) {
+    private static ObjectNode completion(Script s, String chatId, long created, String model, int n, long id,
+                                         OpenAiDialect dialect) {
         ObjectNode root = F.objectNode().put("id", chatId).put("object", "chat.completion").put("created", created)
                 .put("model", model);
         ArrayNode choices = root.putArray("choices");
@@ -203,7 +213,7 @@ final class OpenAiVendor {
                 ArrayNode calls = message.putArray("tool_calls");
                 for (int t = 0; t < s.tools.size(); t++) {
                     ToolCall call = s.tools.get(t);
-                    ObjectNode c = calls.addObject().put("id", callId(id, i, t)).put("type", "function");
+                    ObjectNode c = calls.addObject().put("id", callId(id, i, t, dialect)).put("type", "function");
                     c.putObject("function").put("name", call.name()).put("arguments", call.argumentsJson());
                 }
             }
@@ -219,7 +229,7 @@ final class OpenAiVendor {
 
     /** The chunk sequence of §1.5: role chunk, one chunk per token or argument fragment, finish, usage. */
     private static List<Answer.Frame> chunks(Script s, String chatId, long created, String model, int n,
-                                             boolean includeUsage, long id, Behavior b) {
+                                             boolean includeUsage, long id, Behavior b, OpenAiDialect dialect) {
         List<Answer.Frame> frames = new ArrayList<>();
         if (Boolean.TRUE.equals(b.azureEmptyFirstChunk())) {
             // Azure's leading prompt-filter chunk (§6.2): empty choices, empty id/model/object, created 0.
@@ -231,7 +241,7 @@ final class OpenAiVendor {
         }
         List<List<ObjectNode>> perChoice = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            perChoice.add(deltas(s, id, i));
+            perChoice.add(deltas(s, id, i, dialect));
         }
         int longest = perChoice.stream().mapToInt(List::size).max().orElse(0);
         for (int k = 0; k < longest; k++) {
@@ -253,6 +263,9 @@ final class OpenAiVendor {
             choice.putObject("delta");
             choice.putNull("logprobs");
             choice.put("finish_reason", finishReason(s.finish));
+            if (dialect == OpenAiDialect.GROQ && i == n - 1) {
+                chunk.putObject("x_groq").put("id", "req_sim" + id).set("usage", usage(s, n));
+            }
             frames.add(Answer.Frame.data(chunk.toString(), false));
         }
         if (includeUsage) {
@@ -264,7 +277,7 @@ final class OpenAiVendor {
         return frames;
     }
 
-    private static List<ObjectNode> deltas(Script s, long id, int choice) {
+    private static List<ObjectNode> deltas(Script s, long id, int choice, OpenAiDialect dialect) {
         List<ObjectNode> out = new ArrayList<>();
         boolean refusal = s.finish == Finish.REFUSAL;
         boolean hasText = !s.words.isEmpty() || s.tools.isEmpty();
@@ -290,7 +303,7 @@ final class OpenAiVendor {
                 head.put("role", "assistant");
                 head.putNull("content");
             }
-            ObjectNode frag = head.putArray("tool_calls").addObject().put("index", t).put("id", callId(id, choice, t))
+            ObjectNode frag = head.putArray("tool_calls").addObject().put("index", t).put("id", callId(id, choice, t, dialect))
                     .put("type", "function");
             frag.putObject("function").put("name", call.name()).put("arguments", "");
             out.add(head);
@@ -336,8 +349,41 @@ final class OpenAiVendor {
         };
     }
 
-    private static String callId(long id, int choice, int index) {
+    private static String callId(long id, int choice, int index, OpenAiDialect dialect) {
+        if (dialect == OpenAiDialect.MISTRAL) {
+            // Nine letters/digits, unique per request, choice and call (§6.1).
+            String digits = Long.toString(id * 10_000 + choice * 100L + index, 36);
+            return "m" + "00000000".substring(Math.min(8, digits.length())) + digits.substring(Math.max(0, digits.length() - 8));
+        }
         return "call_sim" + id + "_" + choice + "_" + index;
+    }
+
+    /** The first tool-call id in the history that Mistral refuses ({@code [a-zA-Z0-9]{9}}), or null. */
+    private static String badMistralToolCallId(JsonNode messages) {
+        for (JsonNode m : messages) {
+            JsonNode toolCallId = m.get("tool_call_id");
+            if (toolCallId != null && !MISTRAL_ID.matcher(toolCallId.asText()).matches()) {
+                return toolCallId.asText();
+            }
+            for (JsonNode call : m.path("tool_calls")) {
+                String callId = call.path("id").asText();
+                if (!MISTRAL_ID.matcher(callId).matches()) {
+                    return callId;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final java.util.regex.Pattern MISTRAL_ID = java.util.regex.Pattern.compile("[a-zA-Z0-9]{9}");
+
+    /** Mistral's flat error body (wire-formats §6.1). */
+    static byte[] mistralError(String message) {
+        ObjectNode root = F.objectNode().put("object", "error").put("message", message)
+                .put("type", "invalid_request_error");
+        root.putNull("param");
+        root.putNull("code");
+        return bytes(root);
     }
 
     // ---- embeddings (§1.7) ----

@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>OpenAI: {@code POST /v1/chat/completions} (JSON, or SSE ending {@code data: [DONE]}),
  *       {@code POST /v1/embeddings} ({@code float}/{@code base64}, {@code dimensions}), {@code GET /v1/models};
- *       also under Azure's {@code /openai/deployments/{d}/…} and {@code /openai/v1/…} paths with an {@code api-key} header.</li>
+ *       also under Azure's {@code /openai/deployments/{d}/…} and {@code /openai/v1/…} paths with an {@code api-key} header;
+ *       under {@code /groq/v1/…} and {@code /mistral/v1/…} as those servers ({@link OpenAiDialect}: Groq's
+ *       {@code x_groq.usage}, Mistral's nine-character tool-call ids and flat errors, wire-formats §6.1).</li>
  *   <li>Anthropic: {@code POST /v1/messages} (JSON {@code Message}, or the §2.4 event sequence),
  *       {@code GET /v1/models} when an {@code anthropic-version} header is present.</li>
  *   <li>Gemini: {@code POST /v1beta/models/{model}:generateContent}, {@code :streamGenerateContent?alt=sse},
@@ -258,7 +260,11 @@ public final class VendorSimulator implements AutoCloseable {
             return gemini.handle(ex);
         }
         if (OpenAiVendor.owns(ex.path)) {
-            return openAi.handle(ex);
+            return openAi.handle(ex, ex.path, OpenAiDialect.OPENAI);
+        }
+        OpenAiDialect dialect = OpenAiDialect.ofPrefix(ex.path);
+        if (dialect != null && OpenAiVendor.owns(ex.path.substring(dialect.prefix().length()))) {
+            return openAi.handle(ex, ex.path.substring(dialect.prefix().length()), dialect);
         }
         return notFound(ex);
     }
