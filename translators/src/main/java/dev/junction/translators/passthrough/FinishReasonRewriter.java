@@ -6,13 +6,14 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.TranslationException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 
 /**
  * Applies a {@link CompatDialect}'s finish-reason overrides to an OpenAI-shaped chunk or answer
@@ -69,13 +70,12 @@ public final class FinishReasonRewriter {
             return answer.retainedDuplicate();
         }
         try {
-            JsonNode root = JSON.readTree((InputStream) new ByteBufInputStream(answer.duplicate()));
-            ObjectNode obj = (ObjectNode) root;
+            // hasOverride found choices in a top-level object, so the tree is an object.
+            ObjectNode obj = (ObjectNode) JSON.readTree((InputStream) new ByteBufInputStream(answer.duplicate()));
             rename(obj, dialect);
-            return io.netty.buffer.Unpooled.wrappedBuffer(JSON.writeValueAsBytes(obj));
-        } catch (IOException | ClassCastException e) {
-            // hasOverride parsed it already; a body that fails now is not one to rewrite.
-            return answer.retainedDuplicate();
+            return Unpooled.wrappedBuffer(JSON.writeValueAsBytes(obj));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -133,11 +133,5 @@ public final class FinishReasonRewriter {
                 }
             }
         }
-    }
-
-    /** The error a chunk's finish reasons stand for under {@code dialect}, or null. */
-    public static GatewayError errorFor(CompatDialect dialect, String reason) {
-        FinishOverride o = overrideFor(dialect, reason);
-        return o == null ? null : o.error();
     }
 }
