@@ -169,7 +169,9 @@ public final class OpenAiRequestScanner {
      */
     public static List<StringSpan> toolCallIds(ByteBuf body) {
         List<StringSpan> out = new ArrayList<>();
-        try (JsonParser p = PLAIN.createParser(bytes(body), offset(body), body.readableBytes())) {
+        try (JsonParser p = body.hasArray()
+                ? PLAIN.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes())
+                : PLAIN.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return out;
             }
@@ -225,19 +227,6 @@ public final class OpenAiRequestScanner {
         int start = (int) p.currentTokenLocation().getByteOffset();
         String value = p.getText();
         return new StringSpan(start, (int) p.currentLocation().getByteOffset(), value);
-    }
-
-    private static byte[] bytes(ByteBuf body) {
-        if (body.hasArray()) {
-            return body.array();
-        }
-        byte[] copy = new byte[body.readableBytes()];
-        body.getBytes(body.readerIndex(), copy);
-        return copy;
-    }
-
-    private static int offset(ByteBuf body) {
-        return body.hasArray() ? body.arrayOffset() + body.readerIndex() : 0;
     }
 
     private static final JsonFactory PLAIN = JsonFactory.builder()
