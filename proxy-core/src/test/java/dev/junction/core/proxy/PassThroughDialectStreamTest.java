@@ -57,10 +57,23 @@ class PassThroughDialectStreamTest {
 
     /** Feeds the whole SSE text, ends the stream, returns the JSON of every data frame ("[DONE]" as text). */
     private static List<JsonNode> run(PassThroughStreamProcessor p, String sse, GatewayError[] error) throws Exception {
+        return run(p, sse, error, Integer.MAX_VALUE, null);
+    }
+
+    /** As above, feeding {@code piece} bytes at a time; the raw data payloads go to {@code raw} when given. */
+    private static List<JsonNode> run(PassThroughStreamProcessor p, String sse, GatewayError[] error, int piece,
+                                      List<String> raw) throws Exception {
         List<ByteBuf> out = new ArrayList<>();
         ByteBuf in = Unpooled.copiedBuffer(sse, StandardCharsets.UTF_8);
         try {
-            p.feed(in, ALLOC, out);
+            for (int at = 0; at < in.readableBytes() && p.vendorError() == null; at += piece) {
+                ByteBuf part = in.retainedSlice(at, Math.min(piece, in.readableBytes() - at));
+                try {
+                    p.feed(part, ALLOC, out);
+                } finally {
+                    part.release();
+                }
+            }
             error[0] = p.vendorError();
             if (error[0] == null) {
                 error[0] = p.end(ALLOC, out);
@@ -70,6 +83,9 @@ class PassThroughDialectStreamTest {
                 String s = b.toString(StandardCharsets.UTF_8);
                 assertTrue(s.startsWith("data: ") && s.endsWith("\n\n"), s);
                 String data = s.substring(6, s.length() - 2);
+                if (raw != null) {
+                    raw.add(data);
+                }
                 frames.add(data.equals("[DONE]") ? JSON.getNodeFactory().textNode(data) : JSON.readTree(data));
             }
             return frames;
@@ -95,6 +111,28 @@ class PassThroughDialectStreamTest {
         OpenAiSchema.assertValid("CreateChatCompletionStreamResponse", usageChunk);
         assertEquals("[DONE]", frames.get(4).asText());
         assertEquals(Usage.of(12, 5), p.usage());
+    }
+
+    @Test
+    void theUsageChunkDoesNotDependOnHowTheStreamIsFramed() throws Exception {
+        String sse = ROLE + TEXT + finish("stop", X_GROQ) + "data: [DONE]\n\n";
+        GatewayError[] error = new GatewayError[1];
+        List<JsonNode> whole = run(processor(true, "groq"), sse, error);
+        for (int piece : new int[] {1, 2, 3, 5, 7, 13, 64}) {
+            assertEquals(whole, run(processor(true, "groq"), sse, error, piece, null), "pieces of " + piece);
+        }
+    }
+
+    @Test
+    void openAiReasonsAndOrdinaryChunksAreForwardedAsTheVendorsBytes() throws Exception {
+        String finishing = finish("stop", X_GROQ);
+        String sse = ROLE + TEXT + finishing + "data: [DONE]\n\n";
+        for (String dialect : new String[] {null, "mistral", "together", "deepseek"}) {
+            List<String> raw = new ArrayList<>();
+            run(processor(true, dialect), sse, new GatewayError[1], Integer.MAX_VALUE, raw);
+            // Byte identity is the property under test here (zero-copy forwarding), so text is compared.
+            assertEquals(List.of(ROLE, TEXT, finishing), raw.subList(0, 3).stream().map(d -> "data: " + d + "\n\n").toList());
+        }
     }
 
     @Test
