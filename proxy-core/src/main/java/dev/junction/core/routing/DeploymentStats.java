@@ -17,18 +17,26 @@ import java.util.concurrent.atomic.LongAdder;
  * fixed ring of recent time-to-first-token samples and a fixed ring of error-rate buckets.
  *
  * <p>Per attempt the caller calls {@link #start()}, then {@link #recordTtft(long)} when the first
- * byte arrives, then exactly one of {@link #recordSuccess()}, {@link #recordFailure(String)} or
- * {@link #recordCancelled()}.
+ * byte arrives, then exactly one of {@link #recordSuccess()}, {@link #recordFailure(String)},
+ * {@link #recordCancelled()} or {@link #recordCancelled(long)}.
+ *
+ * <p>An attempt cancelled before its first byte (it lost a hedge race, or the client went away)
+ * still says something about the deployment: its first byte would have come no earlier than the
+ * time already waited. {@link #recordCancelled(long)} records that wait as a TTFT sample when it is
+ * longer than the current average, so that a slow tail which hedging keeps cutting off stays
+ * visible to the latency strategy and to the p95 hedge delay (a lower bound: it never overstates
+ * the tail). Shorter waits carry no information about the tail and are left out, so that a hedge
+ * that lost early does not make its deployment look faster than it is.
  */
 public final class DeploymentStats {
 
     /** JSON-friendly view for {@code /admin/routes}; times in milliseconds, -1 when unknown. */
-    public record Snapshot(double ewmaTtftMs, double p50TtftMs, double p95TtftMs, long ttftSamples,
-                           double errorRate, long windowCalls, int inFlight, long totalRequests,
+    public record Snapshot(double ewmaTtftMs, double p50TtftMs, double p95TtftMs, double p99TtftMs,
+                           long ttftSamples, double errorRate, long windowCalls, int inFlight, long totalRequests,
                            long totalErrors, String lastErrorCode) {
     }
 
-    private record Percentiles(long count, long p50, long p95) {
+    private record Percentiles(long count, long p50, long p95, long p99) {
     }
 
     private static final long NONE = -1;
@@ -43,7 +51,7 @@ public final class DeploymentStats {
     private final AtomicLongArray ring;
     private final AtomicLong reserved = new AtomicLong();
     private final AtomicLong samples = new AtomicLong();
-    private volatile Percentiles percentiles = new Percentiles(0, NONE, NONE);
+    private volatile Percentiles percentiles = new Percentiles(0, NONE, NONE, NONE);
 
     private final SlidingWindow errors;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -73,7 +81,10 @@ public final class DeploymentStats {
 
     /** The attempt's first byte arrived {@code ttftNanos} after {@link #start()}. */
     public void recordTtft(long ttftNanos) {
-        long t = Math.max(0, ttftNanos);
+        sample(Math.max(0, ttftNanos));
+    }
+
+    private void sample(long t) {
         while (true) {
             long bits = ewmaBits.get();
             double old = Double.longBitsToDouble(bits);
@@ -107,6 +118,18 @@ public final class DeploymentStats {
         inFlight.decrementAndGet();
     }
 
+    /**
+     * As {@link #recordCancelled()}, for an attempt that had waited {@code waitedNanos} without a
+     * first byte: a wait longer than the current average is recorded as a (censored) TTFT sample.
+     */
+    public void recordCancelled(long waitedNanos) {
+        double ewma = ewmaTtftNanos();
+        if (ewma >= 0 && waitedNanos > ewma) {
+            sample(waitedNanos);
+        }
+        inFlight.decrementAndGet();
+    }
+
     /** Moving average of TTFT in nanoseconds, or -1 before the first sample. */
     public double ewmaTtftNanos() {
         return Double.longBitsToDouble(ewmaBits.get());
@@ -137,6 +160,16 @@ public final class DeploymentStats {
         return Math.min(p.count, ring.length()) >= settings.minSamplesForP95() ? p.p95 : NONE;
     }
 
+    /**
+     * 99th percentile of the recent TTFT samples, or -1 with fewer than {@code min-samples-for-p95}.
+     * Nearest rank: with the default 128 samples it is the second slowest, so one outlier alone
+     * does not move it.
+     */
+    public long p99TtftNanos() {
+        Percentiles p = percentiles();
+        return Math.min(p.count, ring.length()) >= settings.minSamplesForP95() ? p.p99 : NONE;
+    }
+
     /** Failures / attempts over the sliding error window. */
     public double errorRate() {
         return errors.counts().failureRate();
@@ -155,7 +188,8 @@ public final class DeploymentStats {
         SlidingWindow.Counts c = errors.counts();
         Percentiles p = percentiles();
         double ewma = ewmaTtftNanos();
-        return new Snapshot(ewma < 0 ? -1 : ewma / 1e6, ms(p.p50), ms(p95TtftNanos()), samples.get(),
+        return new Snapshot(ewma < 0 ? -1 : ewma / 1e6, ms(p.p50), ms(p95TtftNanos()), ms(p99TtftNanos()),
+                samples.get(),
                 c.failureRate(), c.calls(), inFlight.get(), totalRequests.sum(), totalErrors.sum(), lastErrorCode);
     }
 
@@ -176,7 +210,7 @@ public final class DeploymentStats {
             copy[i] = ring.get(i);
         }
         Arrays.sort(copy);
-        p = new Percentiles(n, copy[rank(size, 0.50)], copy[rank(size, 0.95)]);
+        p = new Percentiles(n, copy[rank(size, 0.50)], copy[rank(size, 0.95)], copy[rank(size, 0.99)]);
         percentiles = p;
         return p;
     }

@@ -52,6 +52,36 @@ class DeploymentStatsTest {
     }
 
     @Test
+    void p99IsKnownWithEnoughSamples() {
+        for (int i = 1; i <= 3; i++) {
+            stats.recordTtft(i * 10 * MS);
+        }
+        assertEquals(-1, stats.p99TtftNanos(), "fewer than min-samples-for-p95");
+        stats.recordTtft(400 * MS);
+        assertEquals(400 * MS, stats.p99TtftNanos());
+        assertEquals(400, stats.snapshot().p99TtftMs(), 1e-9);
+    }
+
+    @Test
+    void aCancellationAfterALongWaitCountsAsASlowSample() {
+        stats.start();
+        stats.recordCancelled(50 * MS);
+        assertEquals(0, stats.ttftSamples(), "no average yet: nothing to compare the wait with");
+        assertEquals(0, stats.inFlight());
+        stats.recordTtft(40 * MS);
+        stats.start();
+        stats.recordCancelled(10 * MS);  // a hedge that lost early: says nothing about the tail
+        assertEquals(1, stats.ttftSamples());
+        assertEquals(40 * MS, stats.ewmaTtftNanos(), 1);
+        stats.start();
+        stats.recordCancelled(300 * MS); // cut off by a hedge after 300 ms: its first byte was later still
+        assertEquals(2, stats.ttftSamples());
+        assertEquals(170 * MS, stats.ewmaTtftNanos(), 1);
+        assertEquals(0, stats.inFlight());
+        assertEquals(0.0, stats.errorRate(), "a cancellation is no failure");
+    }
+
+    @Test
     void errorRateInFlightAndTotals() {
         for (int i = 0; i < 4; i++) {
             stats.start();
