@@ -11,5 +11,5 @@ package dev.junction.core.config;
 public record LatencyRoutingConfig(double tailWeight, double tolerance, double explorePercent) {
 
     /** The values of {@code reference.conf}. */
-    public static final LatencyRoutingConfig DEFAULT = new LatencyRoutingConfig(0.25, 0.25, 2);
+    public static final LatencyRoutingConfig DEFAULT = new LatencyRoutingConfig(0.5, 0.25, 2);
 }

@@ -16,7 +16,7 @@ import java.time.Duration;
  *   hedge { budget-ratio = 0.1, budget-burst = 10, floor = 50ms }
  *   stats { ewma-decay = 0.2, latency-samples = 128, error-window = 30s, error-buckets = 10,
  *           stale-after = 60s, min-samples-for-p95 = 20, error-penalty = 5.0 }
- *   latency-routing { tail-weight = 0.25, tolerance = 0.25, explore-percent = 2 }
+ *   latency-routing { tail-weight = 0.5, tolerance = 0.25, explore-percent = 2 }
  * }
  * </pre>
  */
@@ -47,7 +47,7 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
     public static final int DEFAULT_MIN_SAMPLES_FOR_P95 = 20;
     public static final double DEFAULT_ERROR_PENALTY = 5.0;
 
-    public static final double DEFAULT_TAIL_WEIGHT = 0.25;
+    public static final double DEFAULT_TAIL_WEIGHT = 0.5;
     public static final double DEFAULT_LATENCY_TOLERANCE = 0.25;
     public static final double DEFAULT_EXPLORE_SHARE = 0.02;
 

@@ -204,6 +204,21 @@ class StrategiesTest {
     }
 
     @Test
+    void aTailThatHedgingCutsOffStaysVisible() {
+        List<Deployment> ds = deployments(dep("openai", "gpt-4.1-mini"), dep("openai", "gpt-4o"));
+        Deployment tail = ds.get(0);
+        Simulation sim = new Simulation(new Random(5), d -> 0, d -> d == tail ? 0.05 : 0);
+        sim.hedged = true;
+        RoutingStrategy s = Strategies.latency(RandomSource.seeded(11), policies.stats(),
+                ResiliencePolicies.LatencyRouting.DEFAULT, ticker);
+        sim.run(s, ds, 400);
+        // The slow calls never produced a first byte, yet their 90 ms waits are in the tail's statistics.
+        assertTrue(tail.stats().p99TtftNanos() >= 90 * MS, "p99 " + tail.stats().p99TtftNanos());
+        double share = sim.run(s, ds, 5000).getOrDefault(tail, 0) / 5000.0;
+        assertTrue(share < 0.03, "tail share " + share);
+    }
+
+    @Test
     void aRecoveredDeploymentRegainsTrafficThroughExploration() {
         List<Deployment> ds = deployments(dep("openai", "gpt-4o-mini"), dep("openai", "gpt-4o"));
         Deployment flaky = ds.get(0);
@@ -246,6 +261,8 @@ class StrategiesTest {
         private final Random random;
         private final java.util.function.ToDoubleFunction<Deployment> errorRate;
         private final java.util.function.ToDoubleFunction<Deployment> tailRate;
+        /** Slow calls are cut off by a hedge that answers after 90 ms (50 ms delay + 40 ms). */
+        boolean hedged;
 
         Simulation(Random random, java.util.function.ToDoubleFunction<Deployment> errorRate,
                    java.util.function.ToDoubleFunction<Deployment> tailRate) {
@@ -260,10 +277,13 @@ class StrategiesTest {
                 Deployment d = s.order(new ArrayList<>(ds), small).get(0);
                 first.merge(d, 1, Integer::sum);
                 long ms = 37 + random.nextInt(7);
-                if (random.nextDouble() < tailRate.applyAsDouble(d)) {
-                    ms *= 10;
+                boolean slow = random.nextDouble() < tailRate.applyAsDouble(d);
+                if (slow && hedged) {
+                    d.stats().start();
+                    d.stats().recordCancelled(90 * MS);   // the hedge won; this attempt's first byte never came
+                } else {
+                    record(d, slow ? ms * 10 : ms, random.nextDouble() < errorRate.applyAsDouble(d));
                 }
-                record(d, ms, random.nextDouble() < errorRate.applyAsDouble(d));
                 ticker.advanceMillis(STEP_MS);
             }
             return first;
