@@ -49,6 +49,7 @@ public final class DeploymentStats {
     private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToRawLongBits(NONE));
     private final AtomicLong lastSampleAt = new AtomicLong();
     private final AtomicLongArray ring;
+    private final int refreshEvery;
     private final AtomicLong reserved = new AtomicLong();
     private final AtomicLong samples = new AtomicLong();
     private volatile Percentiles percentiles = new Percentiles(0, NONE, NONE, NONE);
@@ -65,6 +66,7 @@ public final class DeploymentStats {
         this.alpha = settings.ewmaDecay();
         this.staleAfterNanos = settings.staleAfter().toNanos();
         this.ring = new AtomicLongArray(settings.latencySamples());
+        this.refreshEvery = Math.max(1, settings.latencySamples() / 32);
         this.errors = new SlidingWindow(settings.errorWindow(), settings.errorBuckets(), ticker);
     }
 
@@ -197,11 +199,15 @@ public final class DeploymentStats {
         return nanos < 0 ? -1 : nanos / 1e6;
     }
 
-    /** Recomputed only when samples arrived since the last computation (sorting ≤ ring size longs). */
+    /**
+     * Recomputed only when samples arrived since the last computation (sorting ≤ ring size longs),
+     * and once the ring is full only every {@code ring/32} new samples: the latency strategy reads
+     * the p99 of every candidate on every decision, and a busy deployment gets a sample per request.
+     */
     private Percentiles percentiles() {
         Percentiles p = percentiles;
         long n = samples.get();
-        if (p.count == n) {
+        if (p.count == n || (p.count >= ring.length() && n - p.count < refreshEvery)) {
             return p;
         }
         int size = (int) Math.min(n, ring.length());

@@ -198,7 +198,6 @@ public final class Strategies {
                 prior = NO_PRIOR;
             }
             double[] keys = new double[n];
-            int[] inFlights = new int[n];
             double best = Double.MAX_VALUE;
             for (int i = 0; i < n; i++) {
                 DeploymentStats s = candidates.get(i).stats();
@@ -211,7 +210,6 @@ public final class Strategies {
                 }
                 figure[i] = base * (1 + errorPenalty * errorRate);
                 keys[i] = figure[i] * (1 + inFlight);
-                inFlights[i] = inFlight;
                 best = Math.min(best, figure[i]);
             }
             double limit = best * (1 + tolerance);
@@ -237,7 +235,7 @@ public final class Strategies {
                 b = nth(figure, limit, true, b);
                 // Comparable means interchangeable: the less loaded of the pair goes first, a tie to
                 // the first drawn, so that comparable deployments share evenly when idle.
-                first = inFlights[a] <= inFlights[b] ? a : b;
+                first = candidates.get(a).stats().inFlight() <= candidates.get(b).stats().inFlight() ? a : b;
             }
             // Comparable candidates by load-adjusted figure, then the clearly worse ones by figure.
             // Keys of the two tiers are kept apart by sorting worse ones after every comparable one.
