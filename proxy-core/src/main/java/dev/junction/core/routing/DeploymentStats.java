@@ -22,11 +22,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>An attempt cancelled before its first byte (it lost a hedge race, or the client went away)
  * still says something about the deployment: its first byte would have come no earlier than the
- * time already waited. {@link #recordCancelled(long)} records that wait as a TTFT sample when it is
- * longer than the current average, so that a slow tail which hedging keeps cutting off stays
- * visible to the latency strategy and to the p95 hedge delay (a lower bound: it never overstates
- * the tail). Shorter waits carry no information about the tail and are left out, so that a hedge
- * that lost early does not make its deployment look faster than it is.
+ * time already waited. {@link #recordCancelled(long)} records that wait as a cut-off sample when it
+ * is longer than the current average, so that a slow tail which hedging keeps cutting off stays
+ * visible to the latency strategy (average and p99; a lower bound, it never overstates the tail).
+ * Shorter waits carry no information about the tail and are left out, so that a hedge that lost
+ * early does not make its deployment look faster than it is. The p50 and p95 (the hedge delay)
+ * are of answered attempts only.
  */
 public final class DeploymentStats {
 
@@ -36,7 +37,11 @@ public final class DeploymentStats {
                            long totalErrors, String lastErrorCode) {
     }
 
-    private record Percentiles(long count, long p50, long p95, long p99) {
+    /**
+     * @param answered samples of attempts that produced a first byte (p50, p95 come from these)
+     * @param all      those plus the cut-off waits (p99 comes from these)
+     */
+    private record Percentiles(long count, int answered, long p50, long p95, int all, long p99) {
     }
 
     private static final long NONE = -1;
@@ -52,7 +57,7 @@ public final class DeploymentStats {
     private final int refreshEvery;
     private final AtomicLong reserved = new AtomicLong();
     private final AtomicLong samples = new AtomicLong();
-    private volatile Percentiles percentiles = new Percentiles(0, NONE, NONE, NONE);
+    private volatile Percentiles percentiles = new Percentiles(0, 0, NONE, NONE, 0, NONE);
 
     private final SlidingWindow errors;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -83,10 +88,11 @@ public final class DeploymentStats {
 
     /** The attempt's first byte arrived {@code ttftNanos} after {@link #start()}. */
     public void recordTtft(long ttftNanos) {
-        sample(Math.max(0, ttftNanos));
+        sample(Math.max(0, ttftNanos), false);
     }
 
-    private void sample(long t) {
+    /** {@code cutOff}: a wait without a first byte, kept in the ring as {@code -t} (t > 0). */
+    private void sample(long t, boolean cutOff) {
         while (true) {
             long bits = ewmaBits.get();
             double old = Double.longBitsToDouble(bits);
@@ -97,7 +103,7 @@ public final class DeploymentStats {
         }
         // Reserve a slot, fill it, then publish: readers never count a slot that is not written yet.
         long slot = reserved.getAndIncrement();
-        ring.set((int) (slot % ring.length()), t);
+        ring.set((int) (slot % ring.length()), cutOff ? -t : t);
         samples.incrementAndGet();
         lastSampleAt.set(ticker.nanos());
     }
@@ -127,7 +133,7 @@ public final class DeploymentStats {
     public void recordCancelled(long waitedNanos) {
         double ewma = ewmaTtftNanos();
         if (ewma >= 0 && waitedNanos > ewma) {
-            sample(waitedNanos);
+            sample(waitedNanos, true);
         }
         inFlight.decrementAndGet();
     }
@@ -151,25 +157,30 @@ public final class DeploymentStats {
         return samples.get();
     }
 
-    /** Median of the recent TTFT samples, or -1 when there are none. */
+    /** Median of the recent TTFT samples of answered attempts, or -1 when there are none. */
     public long p50TtftNanos() {
         return percentiles().p50;
     }
 
-    /** 95th percentile of the recent TTFT samples, or -1 with fewer than {@code min-samples-for-p95}. */
+    /**
+     * 95th percentile of the recent TTFT samples of answered attempts, or -1 with fewer than
+     * {@code min-samples-for-p95}. Cut-off waits are left out: this is the p95 hedge delay, and a
+     * wait cut off by a hedge lasts the hedge delay plus the hedge's own TTFT, so counting it
+     * would raise the delay, which would lengthen the next cut-off waits, and so on.
+     */
     public long p95TtftNanos() {
         Percentiles p = percentiles();
-        return Math.min(p.count, ring.length()) >= settings.minSamplesForP95() ? p.p95 : NONE;
+        return p.answered >= settings.minSamplesForP95() ? p.p95 : NONE;
     }
 
     /**
-     * 99th percentile of the recent TTFT samples, or -1 with fewer than {@code min-samples-for-p95}.
-     * Nearest rank: with the default 128 samples it is the second slowest, so one outlier alone
-     * does not move it.
+     * 99th percentile of the recent TTFT samples, cut-off waits included (as lower bounds), or -1
+     * with fewer than {@code min-samples-for-p95}. Nearest rank: with the default 128 samples it is
+     * the second slowest, so one outlier alone does not move it. The latency strategy's tail figure.
      */
     public long p99TtftNanos() {
         Percentiles p = percentiles();
-        return Math.min(p.count, ring.length()) >= settings.minSamplesForP95() ? p.p99 : NONE;
+        return p.all >= settings.minSamplesForP95() ? p.p99 : NONE;
     }
 
     /** Failures / attempts over the sliding error window. */
@@ -215,8 +226,26 @@ public final class DeploymentStats {
         for (int i = 0; i < size; i++) {
             copy[i] = ring.get(i);
         }
+        // One sort: the cut-off waits (stored negative) come first, longest first; the answered
+        // samples follow in ascending order.
         Arrays.sort(copy);
-        p = new Percentiles(n, copy[rank(size, 0.50)], copy[rank(size, 0.95)], copy[rank(size, 0.99)]);
+        int cut = 0;
+        while (cut < size && copy[cut] < 0) {
+            cut++;
+        }
+        int answered = size - cut;
+        long p50 = answered == 0 ? NONE : copy[cut + rank(answered, 0.50)];
+        long p95 = answered == 0 ? NONE : copy[cut + rank(answered, 0.95)];
+        // p99 of all: walk down from the longest of either kind, merging the two sorted runs.
+        int fromTop = size - 1 - rank(size, 0.99);
+        int a = size - 1;   // next longest answered sample
+        int c = 0;          // next longest cut-off wait
+        long p99 = NONE;
+        for (int k = 0; k <= fromTop; k++) {
+            boolean takeAnswered = a >= cut && (c >= cut || copy[a] >= -copy[c]);
+            p99 = takeAnswered ? copy[a--] : -copy[c++];
+        }
+        p = new Percentiles(n, answered, p50, p95, size, p99);
         percentiles = p;
         return p;
     }
