@@ -56,8 +56,9 @@ public final class Strategies {
      *       of two drawn at random), so comparable deployments share the load evenly and load never
      *       spreads onto a clearly worse one.</li>
      *   <li>With probability {@code exploreShare} the first attempt goes instead to one of the
-     *       clearly worse candidates, uniformly: their statistics stay fresh, and a deployment that
-     *       recovered comes back into the band.</li>
+     *       clearly worse candidates, uniformly, unless it already has an attempt in flight: their
+     *       statistics stay fresh, a deployment that recovered comes back into the band, and one
+     *       that hangs holds at most one exploring request at a time.</li>
      * </ol>
      * The rest follow for retries, failover and hedging: comparable candidates by figure × (1 +
      * in-flight), then the others by figure.
@@ -220,12 +221,17 @@ public final class Strategies {
                 }
             }
             int worse = n - comparable;
-            int first;
+            int first = -1;
             if (worse > 0 && exploreShare > 0 && random.nextDouble() < exploreShare) {
-                first = nth(figure, limit, false, random.nextInt(worse));
-            } else if (comparable == 1) {
+                int explored = nth(figure, limit, false, random.nextInt(worse));
+                // One exploring attempt at a time: a deployment that hangs does not collect a pile of them.
+                if (candidates.get(explored).stats().inFlight() == 0) {
+                    first = explored;
+                }
+            }
+            if (first < 0 && comparable == 1) {
                 first = nth(figure, limit, true, 0);
-            } else {
+            } else if (first < 0) {
                 int a = random.nextInt(comparable);
                 int b = random.nextInt(comparable - 1);
                 if (b >= a) {

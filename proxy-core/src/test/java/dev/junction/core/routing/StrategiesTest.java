@@ -237,6 +237,17 @@ class StrategiesTest {
     }
 
     @Test
+    void aHangingDeploymentHoldsAtMostOneExploringRequest() {
+        List<Deployment> ds = deployments(dep("openai", "gpt-4o"), dep("anthropic", "claude-haiku-4-5"));
+        sample(ds.get(0), 40);
+        sample(ds.get(1), 400);
+        ResiliencePolicies.LatencyRouting alwaysExplore = new ResiliencePolicies.LatencyRouting(0.5, 0.25, 0.99);
+        assertEquals(0.99, share(firstChoices(ds, 4000, alwaysExplore), "anthropic/claude-haiku-4-5", 4000), 0.01);
+        ds.get(1).stats().start();   // an exploring request that has not answered yet
+        assertEquals(Map.of("openai/gpt-4o", 1000), firstChoices(ds, 1000, alwaysExplore));
+    }
+
+    @Test
     void latencyExploresDeploymentsWithoutRecentSamples() {
         List<Deployment> ds = deployments(dep("openai", "gpt-4o"), dep("anthropic", "claude-haiku-4-5"));
         sample(ds.get(0), 100);
