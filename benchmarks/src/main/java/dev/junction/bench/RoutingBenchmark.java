@@ -100,4 +100,19 @@ public class RoutingBenchmark {
     public RouteResult select() {
         return router.select(table, "chat", profile, null);
     }
+
+    /**
+     * A decision plus the statistics its attempt leaves behind (start, TTFT, success on the first
+     * deployment), as under live traffic: the latency strategy then re-reads percentiles that keep
+     * changing, which {@link #select} with frozen statistics never does.
+     */
+    @Benchmark
+    public RouteResult selectAndRecord() {
+        RouteResult r = router.select(table, "chat", profile, null);
+        var stats = r.candidates().get(0).stats();
+        stats.start();
+        stats.recordTtft(100_000_000L + (System.nanoTime() & 0xFFFFF));
+        stats.recordSuccess();
+        return r;
+    }
 }

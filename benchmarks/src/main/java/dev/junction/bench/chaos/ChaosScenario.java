@@ -114,7 +114,11 @@ public final class ChaosScenario {
                 new Config("retries + failover + hedge 60ms", "priority", "hedge { after = 60ms }", "", false, false),
                 new Config("cost + breaker 0.25 + hedge p95", "cost", "hedge { after = p95 }",
                         "circuit-breaker { failure-rate = 0.25 }", false, false),
-                new Config("latency + retries + hedge p95", "latency", "hedge { after = p95 }", "", false, false),
+                // The latency strategy's tail- and error-aware figure (docs/decisions.md, "Latency routing"):
+                // first attempts on the best deployment, a 2% exploration share for the others.
+                new Config("latency (tail-aware) + retries", "latency", "", "", false, false),
+                new Config("latency (tail-aware) + retries + hedge p95", "latency", "hedge { after = p95 }", "", false,
+                        false),
                 // The dear deployment first: what meeting the latency goal costs when routing pays for it.
                 new Config("healthy first + retries + failover", "priority", "", "", false, false, true),
                 // Measured again last: how much the machine's own noise moved the reference meanwhile.
@@ -359,7 +363,7 @@ public final class ChaosScenario {
                 long t0 = System.nanoTime();
                 Result r = scenario.run(c, stream);
                 results.add(r);
-                System.err.printf(Locale.ROOT, "%-7s %-34s ok %5.1f%%  p50 %6.1f  p99 %6.1f ms  statuses %s  (%.1f s)%n",
+                System.err.printf(Locale.ROOT, "%-7s %-42s ok %5.1f%%  p50 %6.1f  p99 %6.1f ms  statuses %s  (%.1f s)%n",
                         stream ? "stream" : "unary", c.name(), 100 * r.successRate(), ms(r.p50()), ms(r.p99()),
                         r.statuses(), (System.nanoTime() - t0) / 1e9);
             }

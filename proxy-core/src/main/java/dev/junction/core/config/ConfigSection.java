@@ -258,6 +258,17 @@ final class ConfigSection {
         return v;
     }
 
+    /** A number in {@code [min, max]} (both inclusive). */
+    Double doubleFrom(String key, double min, double max, boolean required) {
+        String expected = "a number from " + min + " to " + max;
+        Double v = read(key, required, expected, c::getDouble, false);
+        if (v != null && !(v >= min && v <= max)) {
+            error(key, "must be " + expected + ", got " + v);
+            return null;
+        }
+        return v;
+    }
+
     Long bytes(String key, boolean required) {
         Long v = read(key, required, "a size such as 32m or 65536", c::getBytes, false);
         if (v != null && v <= 0) {

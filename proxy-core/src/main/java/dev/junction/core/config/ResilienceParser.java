@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Reads {@code junction.resilience} (retry, circuit breaker, hedge budget; SPEC §7) and the retry and
+ * Reads {@code junction.resilience} (retry, circuit breaker, hedge budget, latency routing; SPEC §7) and the retry and
  * timeout blocks that providers and deployments override ({@code provider-defaults.timeouts},
  * {@code providers.<name>.retry}, {@code ...timeouts}).
  */
@@ -40,7 +40,16 @@ final class ResilienceParser {
         }
         ConfigSection hedge = s.section("hedge", true);
         Integer budget = hedge == null ? null : hedge.intIn("budget-percent", 0, 100, true);
-        return new ResilienceConfig(retry, breaker, budget == null ? 0 : budget);
+        ConfigSection lr = s.section("latency-routing", true);
+        LatencyRoutingConfig latency = LatencyRoutingConfig.DEFAULT;
+        if (lr != null) {
+            Double tailWeight = lr.doubleFrom("tail-weight", 0, 1, true);
+            Double tolerance = lr.doubleFrom("tolerance", 0, 10, true);
+            Double explore = lr.doubleFrom("explore-percent", 0, 50, true);
+            latency = new LatencyRoutingConfig(tailWeight == null ? latency.tailWeight() : tailWeight,
+                    tolerance == null ? latency.tolerance() : tolerance, explore == null ? latency.explorePercent() : explore);
+        }
+        return new ResilienceConfig(retry, breaker, budget == null ? 0 : budget, latency);
     }
 
     /**

@@ -267,7 +267,13 @@ final class Attempt implements UpstreamListener {
                 }
             }
             default -> {
-                d.stats().recordCancelled();
+                // Cancelled before its first byte (a lost hedge race, a client gone): the wait so far
+                // is a lower bound of this deployment's TTFT, which keeps a hedged tail visible.
+                if (headAt == 0) {
+                    d.stats().recordCancelled(System.nanoTime() - start);
+                } else {
+                    d.stats().recordCancelled();
+                }
                 if (breakerPermit) {
                     d.breaker().onCancelled();
                 }

@@ -212,8 +212,7 @@ final class FanOutStreamProcessor implements StreamProcessor {
                 usage = u.usage(); // summed over the sub-streams at the end, never written per part
                 return;
             }
-            if (e instanceof StreamEvent.TextDelta || e instanceof StreamEvent.ToolCallStart
-                    || e instanceof StreamEvent.RefusalDelta || e instanceof StreamEvent.ReasoningDelta) {
+            if (SseStreamProcessor.isContent(e)) {
                 content = true;
             }
             openAll();

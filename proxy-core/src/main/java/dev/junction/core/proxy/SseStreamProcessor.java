@@ -3,6 +3,7 @@ package dev.junction.core.proxy;
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseListener;
+import dev.junction.stream.StreamEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -51,5 +52,14 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
     @Override
     public void close() {
         decoder.close();
+    }
+
+    /**
+     * Whether a canonical event is content in the sense of SPEC §5's commit point: text, reasoning,
+     * a refusal or the start of a tool call. Until one arrives a failed stream can still fail over.
+     */
+    static boolean isContent(StreamEvent e) {
+        return e instanceof StreamEvent.TextDelta || e instanceof StreamEvent.ToolCallStart
+                || e instanceof StreamEvent.RefusalDelta || e instanceof StreamEvent.ReasoningDelta;
     }
 }

@@ -49,8 +49,7 @@ final class TranslatedStreamProcessor extends SseStreamProcessor implements Cons
         if (e instanceof StreamEvent.UsageReport u) {
             usage = u.usage();
         }
-        if (e instanceof StreamEvent.TextDelta || e instanceof StreamEvent.ToolCallStart
-                || e instanceof StreamEvent.RefusalDelta || e instanceof StreamEvent.ReasoningDelta) {
+        if (isContent(e)) {
             content = true;
         }
         writer.write(e, alloc, out);

@@ -16,10 +16,12 @@ import java.time.Duration;
  *   hedge { budget-ratio = 0.1, budget-burst = 10, floor = 50ms }
  *   stats { ewma-decay = 0.2, latency-samples = 128, error-window = 30s, error-buckets = 10,
  *           stale-after = 60s, min-samples-for-p95 = 20, error-penalty = 5.0 }
+ *   latency-routing { tail-weight = 0.5, tolerance = 0.25, explore-percent = 2 }
  * }
  * </pre>
  */
-public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBreaker, Hedge hedge, Stats stats) {
+public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBreaker, Hedge hedge, Stats stats,
+                                 LatencyRouting latencyRouting) {
 
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_BACKOFF_BASE = Duration.ofMillis(100);
@@ -44,6 +46,15 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(60);
     public static final int DEFAULT_MIN_SAMPLES_FOR_P95 = 20;
     public static final double DEFAULT_ERROR_PENALTY = 5.0;
+
+    public static final double DEFAULT_TAIL_WEIGHT = 0.5;
+    public static final double DEFAULT_LATENCY_TOLERANCE = 0.25;
+    public static final double DEFAULT_EXPLORE_SHARE = 0.02;
+
+    /** The policies with the default latency-routing settings. */
+    public ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBreaker, Hedge hedge, Stats stats) {
+        this(retry, circuitBreaker, hedge, stats, LatencyRouting.DEFAULT);
+    }
 
     /**
      * {@code retry { ... }}: attempts in total (first included), backoff base and cap (full jitter),
@@ -88,6 +99,36 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
             }
             if (latencySamples < 1 || errorBuckets < 1 || minSamplesForP95 < 1 || errorPenalty < 0) {
                 throw new IllegalArgumentException("stats sizes must be >= 1 and error-penalty >= 0");
+            }
+        }
+    }
+
+    /**
+     * {@code latency-routing { ... }}: how the {@code latency} strategy (SPEC §7) turns statistics into
+     * a choice. A deployment's figure is its tail-aware latency
+     * {@code EWMA + tailWeight × max(0, p99 − EWMA)} times {@code 1 + errorPenalty × error rate};
+     * first attempts go to the deployments whose figure is within {@code tolerance} of the best
+     * (power of two choices by in-flight load among those), and {@code exploreShare} of them to
+     * one of the others, so that their statistics stay fresh and a recovered deployment is found.
+     *
+     * @param tailWeight   weight of the p99's excess over the average, in [0, 1]
+     * @param tolerance    relative band around the best figure, >= 0 (0.25 = up to 25% worse)
+     * @param exploreShare share of first attempts sent to a clearly worse deployment, in [0, 1)
+     */
+    public record LatencyRouting(double tailWeight, double tolerance, double exploreShare) {
+
+        public static final LatencyRouting DEFAULT = new LatencyRouting(DEFAULT_TAIL_WEIGHT,
+                DEFAULT_LATENCY_TOLERANCE, DEFAULT_EXPLORE_SHARE);
+
+        public LatencyRouting {
+            if (!(tailWeight >= 0 && tailWeight <= 1)) {
+                throw new IllegalArgumentException("latency-routing.tail-weight must be in [0, 1]");
+            }
+            if (!(tolerance >= 0 && tolerance < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("latency-routing.tolerance must be >= 0");
+            }
+            if (!(exploreShare >= 0 && exploreShare < 1)) {
+                throw new IllegalArgumentException("latency-routing.explore-percent must be in [0, 100)");
             }
         }
     }

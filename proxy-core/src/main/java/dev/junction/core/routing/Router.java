@@ -21,11 +21,17 @@ public final class Router {
 
     private final Map<String, RoutingStrategy> strategies;
 
+    /** A router whose latency strategy uses the default {@code latency-routing} settings. */
     public Router(RandomSource random, ResiliencePolicies.Stats settings, Ticker ticker) {
+        this(random, settings, ResiliencePolicies.LatencyRouting.DEFAULT, ticker);
+    }
+
+    public Router(RandomSource random, ResiliencePolicies.Stats settings, ResiliencePolicies.LatencyRouting latency,
+                  Ticker ticker) {
         this.strategies = Map.of(
                 Strategies.PRIORITY, Strategies.priority(),
                 Strategies.WEIGHTED, Strategies.weighted(random),
-                Strategies.LATENCY, Strategies.latency(random, settings, ticker),
+                Strategies.LATENCY, Strategies.latency(random, settings, latency, ticker),
                 Strategies.COST, Strategies.cost());
     }
 

@@ -37,7 +37,8 @@ public record GatewaySnapshot(GatewayConfig config, Catalog catalog, RouteTable 
                 Ticker.system());
         Map<Deployment, Route> callables = new IdentityHashMap<>();
         table.routes().values().forEach(r -> r.deployments().forEach(d -> callables.put(d, Route.of(d))));
-        return new GatewaySnapshot(config, catalog, table, new Router(random, policies.stats(), Ticker.system()),
+        return new GatewaySnapshot(config, catalog, table, new Router(random, policies.stats(), policies.latencyRouting(),
+                Ticker.system()),
                 policies.retry().policy(random), new GatewayAuth(config.auth()), callables, System.currentTimeMillis());
     }
 
@@ -60,7 +61,12 @@ public record GatewaySnapshot(GatewayConfig config, Catalog catalog, RouteTable 
         }
         ResiliencePolicies.Hedge hedge = new ResiliencePolicies.Hedge(rc.hedgeBudgetPercent() / 100.0,
                 d.hedge().budgetBurst(), d.hedge().floor());
-        return new ResiliencePolicies(retry, cb, hedge, d.stats());
+        ResiliencePolicies.LatencyRouting latency = d.latencyRouting();
+        if (rc.latencyRouting() != null) {
+            latency = new ResiliencePolicies.LatencyRouting(rc.latencyRouting().tailWeight(),
+                    rc.latencyRouting().tolerance(), rc.latencyRouting().explorePercent() / 100.0);
+        }
+        return new ResiliencePolicies(retry, cb, hedge, d.stats(), latency);
     }
 
     public boolean hasAlias(String alias) {

@@ -461,6 +461,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void latencyRoutingSettingsAreParsedAndValidated() {
+        assertEquals(LatencyRoutingConfig.DEFAULT, load("junction {}").resilience().latencyRouting());
+        GatewayConfig c = load("""
+                junction.resilience.latency-routing { tail-weight = 0.5, tolerance = 0.1, explore-percent = 1 }
+                """);
+        assertEquals(new LatencyRoutingConfig(0.5, 0.1, 1), c.resilience().latencyRouting());
+        List<String> errors = errors("""
+                junction.resilience.latency-routing { tail-weight = 2, explore-percent = -1, explore = 3 }
+                """);
+        assertHasError(errors, "junction.resilience.latency-routing.tail-weight: must be a number from 0.0 to 1.0, got 2.0");
+        assertHasError(errors, "junction.resilience.latency-routing.explore-percent: must be a number from 0.0 to 50.0, got -1.0");
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith("junction.resilience.latency-routing.explore: unknown setting")),
+                errors::toString);
+        assertEquals(3, errors.size(), errors::toString);
+    }
+
+    @Test
     void providerRetryOverrideInheritsTheGlobalRetry() {
         GatewayConfig c = load("""
                 junction.resilience.retry { max-attempts = 4, cap = 3s }

@@ -202,6 +202,31 @@ class ChaosScenarioTest {
     }
 
     @Test
+    void latencyRoutingKeepsFirstAttemptsOffTheFlakyAndTailDeployments() throws Exception {
+        // SPEC §7 latency strategy (docs/decisions.md, "Latency routing"): once it has seen the flaky
+        // deployment's errors and the tail deployment's slow calls, only the exploration share (2%,
+        // split between the two) of first attempts goes to them. The former scoring (power of two
+        // choices over the average TTFT) could not see a 5% tail: it sent ~40% of them to `tail` here.
+        gateway("strategy = latency", "");
+        List<Seen> settling = drive(200, false);     // statistics warm up: every deployment is tried
+        assertTrue(settling.stream().allMatch(Seen::ok), settling.toString());
+        int flakyBefore = flaky.requests().size();
+        int tailBefore = tail.requests().size();
+        int n = 400;
+        List<Seen> seen = drive(n, true);
+        List<Seen> bad = seen.stream().filter(s -> !s.ok()).toList();
+        assertTrue(bad.isEmpty(), "every request succeeds while a deployment is healthy: " + bad);
+        // Without hedging, an attempt reaches the flaky or tail deployment only as a first attempt
+        // (a failed exploration fails over to the healthy deployment, the next best).
+        int flakyFirst = flaky.requests().size() - flakyBefore;
+        int tailFirst = tail.requests().size() - tailBefore;
+        assertTrue(flakyFirst <= n * 0.06, "first attempts on the flaky deployment: " + flakyFirst + " of " + n);
+        assertTrue(tailFirst <= n * 0.15, "first attempts on the tail deployment: " + tailFirst + " of " + n);
+        long servedByHealthy = seen.stream().filter(s -> "healthy".equals(s.provider())).count();
+        assertTrue(servedByHealthy >= n * 0.75, "served by the healthy deployment: " + servedByHealthy + " of " + n);
+    }
+
+    @Test
     void hedgingRescuesTheSlowTailWithinItsBudget() throws Exception {
         // The budget starts empty and earns 10% of a hedge per request, at most 10 saved up.
         gateway("hedge { after = 50ms, max-extra = 1 }", "hedge { budget-percent = 10 }");

@@ -52,6 +52,66 @@ class DeploymentStatsTest {
     }
 
     @Test
+    void p99IsKnownWithEnoughSamples() {
+        for (int i = 1; i <= 3; i++) {
+            stats.recordTtft(i * 10 * MS);
+        }
+        assertEquals(-1, stats.p99TtftNanos(), "fewer than min-samples-for-p95");
+        stats.recordTtft(400 * MS);
+        assertEquals(400 * MS, stats.p99TtftNanos());
+        assertEquals(400, stats.snapshot().p99TtftMs(), 1e-9);
+    }
+
+    @Test
+    void aCancellationAfterALongWaitCountsAsASlowSample() {
+        stats.start();
+        stats.recordCancelled(50 * MS);
+        assertEquals(0, stats.ttftSamples(), "no average yet: nothing to compare the wait with");
+        assertEquals(0, stats.inFlight());
+        stats.recordTtft(40 * MS);
+        stats.start();
+        stats.recordCancelled(10 * MS);  // a hedge that lost early: says nothing about the tail
+        assertEquals(1, stats.ttftSamples());
+        assertEquals(40 * MS, stats.ewmaTtftNanos(), 1);
+        stats.start();
+        stats.recordCancelled(300 * MS); // cut off by a hedge after 300 ms: its first byte was later still
+        assertEquals(2, stats.ttftSamples());
+        assertEquals(170 * MS, stats.ewmaTtftNanos(), 1);
+        assertEquals(0, stats.inFlight());
+        assertEquals(0.0, stats.errorRate(), "a cancellation is no failure");
+        for (int i = 0; i < 3; i++) {
+            stats.recordTtft(40 * MS);
+        }
+        // The tail figure sees the cut-off wait; the hedge delay (p95) is of answered attempts only.
+        assertEquals(300 * MS, stats.p99TtftNanos());
+        assertEquals(40 * MS, stats.p95TtftNanos());
+        assertEquals(40 * MS, stats.p50TtftNanos());
+    }
+
+    @Test
+    void p99MergesAnsweredSamplesAndCutOffWaits() {
+        // Default settings: 128 samples, so the p99 is the second longest of answers and waits together.
+        assertEquals(400 * MS, tailOf(400).p99TtftNanos(), "second longest: the 400 ms answer");
+        assertEquals(300 * MS, tailOf(250).p99TtftNanos(), "second longest: the 300 ms wait");
+        assertEquals(40 * MS, tailOf(400).p95TtftNanos(), "answers only");
+    }
+
+    /** 120 answers in 40 ms, then a 500 ms cut-off wait, an answer in {@code answerMs}, a 300 ms wait. */
+    private DeploymentStats tailOf(long answerMs) {
+        DeploymentStats s = new DeploymentStats(ResiliencePolicies.defaults().stats(), ticker);
+        for (int i = 0; i < 120; i++) {
+            s.recordTtft(40 * MS);
+        }
+        s.start();
+        s.recordCancelled(500 * MS);
+        s.recordTtft(answerMs * MS);
+        s.start();
+        s.recordCancelled(300 * MS);
+        assertEquals(123, s.ttftSamples());
+        return s;
+    }
+
+    @Test
     void errorRateInFlightAndTotals() {
         for (int i = 0; i < 4; i++) {
             stats.start();
