@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   mvn -q -o -pl benchmarks -am package -DskipTests
 fi
-# The access log is silenced through its logger: the gateway does not yet honour
-# junction.access-log.enabled = false (see RESULTS-chaos.md, "Gateway issues found").
+# The access log and the gateway's info logs are silenced so that logging does not compete with
+# the measured requests for the two cores.
 exec java -Xms512m -Xmx512m -Djunction.log.level=WARN -Djunction.access-log.level=OFF \
   -cp benchmarks/target/benchmarks.jar dev.junction.bench.chaos.ChaosScenario "$@"
