@@ -6,12 +6,15 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.HttpResponseFor;
+import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import dev.junction.simulator.SimulatorOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +98,27 @@ class OllamaDialectEndToEndTest {
         assertFalse(up.has("tool_choice"), up.toString());
         assertEquals("llama3.2", up.get("model").asText());
         assertEquals("get_weather", up.at("/tools/0/function/name").asText(), "the tools themselves are kept");
+    }
+
+    @Test
+    void aStreamWithDroppedMembersCarriesTheWarningAndItsUsage() throws Exception {
+        ChatCompletionCreateParams params = forcedTool("local").toBuilder().n(2L).user("u-42")
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw =
+                sdk.chat().completions().withRawResponse().createStreaming(params);
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> s = raw.parse()) {
+            s.stream().forEach(chunks::add);
+        }
+        assertTrue(chunks.get(chunks.size() - 1).usage().isPresent(), "the usage chunk the client asked for");
+        String warnings = raw.headers().values("x-junction-warnings").get(0);
+        for (String member : List.of("n", "tool_choice", "user")) {
+            assertTrue(warnings.contains("dropped '" + member + "'"), warnings);
+        }
+        JsonNode up = JSON.readTree(fx.sim.requests().get(0).body());
+        assertFalse(up.has("n") || up.has("tool_choice") || up.has("user"), up.toString());
+        assertTrue(up.get("stream").asBoolean());
+        assertTrue(up.at("/stream_options/include_usage").asBoolean());
     }
 
     @Test
