@@ -86,8 +86,10 @@ final class ChatProtocol implements ExchangeProtocol {
     public UpstreamRequest build(Route route, ByteBufAllocator alloc, Warnings warnings) {
         PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
         if (pt != null) {
-            return embeddings ? pt.embeddingsRequest(body, facts, route.target(), alloc)
-                    : pt.chatRequest(body, facts, route.target(), alloc);
+            // Only a dialect that refuses or drops members reads the policy; the others keep the route's target.
+            Target target = pt.dialect(route.target()).usesUnsupportedPolicy() ? target(route) : route.target();
+            return embeddings ? pt.embeddingsRequest(body, facts, target, alloc, warnings)
+                    : pt.chatRequest(body, facts, target, alloc, warnings);
         }
         VendorAdapter a = adapter(route);
         Target t = target(route);

@@ -1,6 +1,8 @@
 package dev.junction.translators.passthrough;
 
 import dev.junction.stream.GatewayError;
+import dev.junction.translators.spi.Target;
+import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -29,6 +31,34 @@ public interface CompatDialect {
      */
     default List<BodyEdit> requestEdits(ByteBuf body) {
         return List.of();
+    }
+
+    /**
+     * The splices of {@link #requestEdits(ByteBuf)} for a dialect that also refuses or drops members
+     * its server does not support (DESIGN house rule 6): {@code target}'s option
+     * {@code unsupported} ({@code reject}, the default, or {@code drop}) decides, dropped members are
+     * reported in {@code warnings}, and a refusal throws
+     * {@link dev.junction.translators.spi.TranslationException}. Called once per attempt.
+     */
+    default List<BodyEdit> requestEdits(ByteBuf body, OpenAiRequestFacts facts, Target target, Warnings warnings) {
+        return requestEdits(body);
+    }
+
+    /**
+     * Splices this server needs in the client's embeddings body, beyond the model; throws
+     * {@link dev.junction.translators.spi.TranslationException} for an input it cannot take.
+     */
+    default List<BodyEdit> embeddingsEdits(ByteBuf body, Target target, Warnings warnings) {
+        return List.of();
+    }
+
+    /**
+     * Whether {@link #requestEdits(ByteBuf, OpenAiRequestFacts, Target, Warnings)} reads the
+     * {@code unsupported} policy, so the proxy must put {@code translation.unsupported} into the
+     * target when the provider does not set its own. False spares every other dialect that copy.
+     */
+    default boolean usesUnsupportedPolicy() {
+        return false;
     }
 
     /**

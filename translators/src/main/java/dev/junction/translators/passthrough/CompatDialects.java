@@ -6,9 +6,9 @@ import java.util.TreeSet;
 
 /**
  * The one registry of {@link CompatDialect}s by config name ({@code options.dialect}, default
- * {@code generic}). vLLM, Ollama and Groq need no override beyond what the shared path already
- * does for every server (wire-formats §6.1: flat/string errors, {@code x_groq.usage}); their
- * names exist so a configuration can say what it talks to, and so a later override has a home.
+ * {@code generic}). vLLM and Groq need no override beyond what the shared path already does for
+ * every server (wire-formats §6.1: flat/string errors, {@code x_groq.usage}); their names exist so
+ * a configuration can say what it talks to, and so a later override has a home.
  */
 public final class CompatDialects {
 
@@ -19,7 +19,7 @@ public final class CompatDialects {
     private static final Map<String, CompatDialect> BY_NAME = Map.of(
             "generic", GENERIC,
             "vllm", named("vllm"),
-            "ollama", named("ollama"),
+            "ollama", OllamaDialect.INSTANCE,
             "groq", named("groq"),
             "mistral", MistralDialect.INSTANCE,
             "deepseek", DeepSeekDialect.INSTANCE,

@@ -65,7 +65,9 @@ public final class OpenAiBodyRewriter {
         if (edits.isEmpty()) {
             return body.retainedDuplicate();
         }
-        edits.sort(Comparator.comparingInt(BodyEdit::start));
+        // An insertion sorts before a removal starting at the same byte (the stream options go in
+        // right after '{' while a dialect may cut out the first member).
+        edits.sort(Comparator.comparingInt(BodyEdit::start).thenComparingInt(BodyEdit::end));
         CompositeByteBuf out = alloc.compositeBuffer(edits.size() * 2 + 1);
         int base = body.readerIndex();
         int pos = 0;

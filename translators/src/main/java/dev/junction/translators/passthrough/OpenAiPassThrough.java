@@ -3,6 +3,7 @@ package dev.junction.translators.passthrough;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.Target;
 import dev.junction.translators.spi.UpstreamRequest;
+import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -40,17 +41,31 @@ public final class OpenAiPassThrough implements PassThroughVendor {
         return type;
     }
 
+    /** As the five-argument form; what a dialect drops is not reported (callers without a response). */
     @Override
     public UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc) {
+        return chatRequest(clientBody, facts, target, alloc, new Warnings());
+    }
+
+    @Override
+    public UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc,
+                                       Warnings warnings) {
         boolean usage = !"false".equalsIgnoreCase(target.option("stream-usage"));
         ByteBuf body = OpenAiBodyRewriter.rewrite(clientBody, facts, target.model(), usage,
-                dialect(target).requestEdits(clientBody), alloc);
+                dialect(target).requestEdits(clientBody, facts, target, warnings), alloc);
         return new UpstreamRequest("POST", path(target, "/chat/completions"), headers(target), body, facts.stream());
     }
 
     @Override
     public UpstreamRequest embeddingsRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc) {
-        ByteBuf body = OpenAiBodyRewriter.rewrite(clientBody, facts, target.model(), false, alloc);
+        return embeddingsRequest(clientBody, facts, target, alloc, new Warnings());
+    }
+
+    @Override
+    public UpstreamRequest embeddingsRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target,
+                                             ByteBufAllocator alloc, Warnings warnings) {
+        ByteBuf body = OpenAiBodyRewriter.rewrite(clientBody, facts, target.model(), false,
+                dialect(target).embeddingsEdits(clientBody, target, warnings), alloc);
         return new UpstreamRequest("POST", path(target, "/embeddings"), headers(target), body, false);
     }
 

@@ -196,6 +196,180 @@ public final class OpenAiRequestScanner {
         return out;
     }
 
+    /**
+     * One top-level member of a request body, for a dialect that refuses or removes members its
+     * server does not support (wire-formats §6.1, Ollama). Offsets are relative to the body's reader
+     * index, end exclusive.
+     *
+     * @param name   the member's name
+     * @param start  the opening quote of the name
+     * @param end    just after the value
+     * @param kind   the value's first token
+     * @param first  for an object or array, its first inner token ({@code END_ARRAY}/{@code END_OBJECT}
+     *               when empty, {@code FIELD_NAME} for a non-empty object, the first element's token
+     *               for an array); null for a scalar
+     * @param text   a scalar's text (string, number, {@code true}/{@code false}/{@code null}); null for
+     *               an object or array
+     */
+    public record Member(String name, int start, int end, JsonToken kind, JsonToken first, String text) {
+
+        /** Whether the value asks for nothing: {@code null}, {@code false}, {@code {}} or {@code []}. */
+        public boolean inert() {
+            return kind == JsonToken.VALUE_NULL || kind == JsonToken.VALUE_FALSE
+                    || first == JsonToken.END_ARRAY || first == JsonToken.END_OBJECT;
+        }
+    }
+
+    /**
+     * What a second pass over a validated body found for a dialect ({@link #members}).
+     *
+     * @param members           every top-level member, in body order
+     * @param remoteImageParams where each {@code image_url} part whose url is not a {@code data:} URL
+     *                          sits, as a parameter path ({@code messages[0].content[1].image_url.url});
+     *                          empty unless asked for
+     */
+    public record BodyMembers(List<Member> members, List<String> remoteImageParams) {
+    }
+
+    /**
+     * The top-level members of {@code body} (and, when {@code remoteImages}, the {@code image_url}
+     * parts that reference a URL rather than carry a data URL). A second pass over a body that
+     * {@link #scan} already validated, run only for a server dialect that needs it, so the common
+     * path does not pay for it. Large strings are skipped, never decoded. {@code body} is not
+     * consumed.
+     */
+    public static BodyMembers members(ByteBuf body, boolean remoteImages) {
+        List<Member> members = new ArrayList<>();
+        List<String> remote = remoteImages ? new ArrayList<>(0) : List.of();
+        try (JsonParser p = body.hasArray()
+                ? PLAIN.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes())
+                : PLAIN.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()))) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return new BodyMembers(members, remote);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                JsonToken kind = p.nextToken();
+                JsonToken first = null;
+                String text = null;
+                if (kind == JsonToken.START_ARRAY) {
+                    if (remoteImages && "messages".equals(name)) {
+                        first = remoteImages(p, body, remote);
+                    } else {
+                        first = p.nextToken();
+                        if (first != JsonToken.END_ARRAY) {
+                            p.skipChildren();
+                            while (p.nextToken() != JsonToken.END_ARRAY) {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                } else if (kind == JsonToken.START_OBJECT) {
+                    first = p.nextToken();
+                    if (first == JsonToken.FIELD_NAME) {
+                        do {
+                            p.nextToken();
+                            p.skipChildren();
+                        } while (p.nextToken() == JsonToken.FIELD_NAME);
+                    }
+                } else {
+                    // Reading the text also finishes a string token, so the location below is its end.
+                    text = p.getText();
+                }
+                members.add(new Member(name, start, (int) p.currentLocation().getByteOffset(), kind, first, text));
+            }
+        } catch (IOException e) {
+            throw invalid("invalid_json", null, "The request body could not be read as JSON: " + e.getMessage());
+        }
+        return new BodyMembers(members, remote);
+    }
+
+    /**
+     * Walks the messages array (the parser is on its {@code START_ARRAY}) and records every
+     * {@code messages[i].content[j].image_url.url} that is not a data URL. Returns the array's first
+     * inner token. The url's first bytes are read from the body, so a base64 payload is never decoded.
+     */
+    private static JsonToken remoteImages(JsonParser p, ByteBuf body, List<String> out) throws IOException {
+        JsonToken first = null;
+        int i = -1;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            i++;
+            if (first == null) {
+                first = t;
+            }
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                if (!"content".equals(f) || v != JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                    continue;
+                }
+                int j = -1;
+                JsonToken part;
+                while ((part = p.nextToken()) != JsonToken.END_ARRAY) {
+                    j++;
+                    if (part != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String pf = p.currentName();
+                        JsonToken pv = p.nextToken();
+                        if (!"image_url".equals(pf)) {
+                            p.skipChildren();
+                        } else if (pv == JsonToken.VALUE_STRING) {
+                            // Some clients send the url as a bare string; it is still a url.
+                            if (!dataUrl(p, body)) {
+                                out.add("messages[" + i + "].content[" + j + "].image_url");
+                            }
+                        } else if (pv == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String uf = p.currentName();
+                                JsonToken uv = p.nextToken();
+                                if ("url".equals(uf) && uv == JsonToken.VALUE_STRING && !dataUrl(p, body)) {
+                                    out.add("messages[" + i + "].content[" + j + "].image_url.url");
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+            }
+        }
+        return first == null ? JsonToken.END_ARRAY : first;
+    }
+
+    private static final byte[] DATA = {'d', 'a', 't', 'a', ':'};
+
+    /**
+     * Whether the string token the parser is on is a {@code data:} URL (the scheme is
+     * case-insensitive, RFC 2397). Its first bytes are read from the body; only a string that does
+     * not start with the plain scheme (e.g. one that escapes it) is decoded to be sure.
+     */
+    private static boolean dataUrl(JsonParser p, ByteBuf body) throws IOException {
+        int at = body.readerIndex() + (int) p.currentTokenLocation().getByteOffset() + 1;
+        if (at + DATA.length <= body.writerIndex()) {
+            boolean plain = true;
+            for (int k = 0; k < DATA.length && plain; k++) {
+                plain = Character.toLowerCase(body.getByte(at + k)) == DATA[k];
+            }
+            if (plain) {
+                return true;
+            }
+        }
+        String url = p.getText();
+        return url.regionMatches(true, 0, "data:", 0, DATA.length);
+    }
+
     private static void messageIds(JsonParser p, List<StringSpan> out) throws IOException {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -229,8 +403,10 @@ public final class OpenAiRequestScanner {
         return new StringSpan(start, (int) p.currentLocation().getByteOffset(), value);
     }
 
+    /** For second passes over a body {@link #scan} already held to the configured limits. */
     private static final JsonFactory PLAIN = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE).build())
             .build();
 
     private static boolean scanStreamOptions(JsonParser p) throws IOException {

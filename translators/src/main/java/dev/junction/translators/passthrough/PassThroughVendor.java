@@ -3,6 +3,7 @@ package dev.junction.translators.passthrough;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.Target;
 import dev.junction.translators.spi.UpstreamRequest;
+import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,6 +22,22 @@ public interface PassThroughVendor {
 
     /** The embeddings request for one attempt. */
     UpstreamRequest embeddingsRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc);
+
+    /**
+     * The chat request for one attempt, reporting what the target's server dialect dropped in
+     * {@code warnings} ({@link CompatDialect#requestEdits(ByteBuf, OpenAiRequestFacts, Target, Warnings)});
+     * throws {@link dev.junction.translators.spi.TranslationException} for what it refuses.
+     */
+    default UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target,
+                                        ByteBufAllocator alloc, Warnings warnings) {
+        return chatRequest(clientBody, facts, target, alloc);
+    }
+
+    /** The embeddings request for one attempt, with the target's server dialect applied. */
+    default UpstreamRequest embeddingsRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target,
+                                              ByteBufAllocator alloc, Warnings warnings) {
+        return embeddingsRequest(clientBody, facts, target, alloc);
+    }
 
     GatewayError error(int status, HttpHeaders headers, ByteBuf body);
 

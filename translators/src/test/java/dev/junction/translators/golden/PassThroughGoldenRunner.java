@@ -10,6 +10,7 @@ import dev.junction.translators.passthrough.PassThroughVendor;
 import dev.junction.translators.spi.Target;
 import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.UpstreamRequest;
+import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -45,7 +46,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <table>
  *   <tr><th>input</th><th>expected</th><th>what runs</th></tr>
  *   <tr><td>{@code openai-request.json}</td><td>{@code vendor-request.json}</td>
- *       <td>{@code OpenAiRequestScanner}, then {@link PassThroughVendor#chatRequest} (the upstream body)</td></tr>
+ *       <td>{@code OpenAiRequestScanner}, then {@link PassThroughVendor#chatRequest} (the upstream body;
+ *       with {@code warnings.json}, what the dialect dropped, else none)</td></tr>
+ *   <tr><td>{@code openai-request.json}</td><td>{@code request-error.json}</td>
+ *       <td>the request is refused: the OpenAI error body plus {@code "status"}</td></tr>
  *   <tr><td>{@code vendor-response.json}</td><td>{@code openai-response.json}</td>
  *       <td>{@link PassThroughVendor#chatResponse}; also validated against OpenAI's schema</td></tr>
  *   <tr><td>{@code vendor-response.json}</td><td>{@code response-error.json}</td>
@@ -94,6 +98,9 @@ public final class PassThroughGoldenRunner {
         if (exists(dir, "openai-request.json") && exists(dir, "vendor-request.json")) {
             tests.add(DynamicTest.dynamicTest("request", () -> checkRequest(dir)));
         }
+        if (exists(dir, "openai-request.json") && exists(dir, "request-error.json")) {
+            tests.add(DynamicTest.dynamicTest("request refused", () -> checkRequestError(dir)));
+        }
         if (exists(dir, "vendor-response.json") && exists(dir, "openai-response.json")) {
             tests.add(DynamicTest.dynamicTest("response", () -> checkResponse(dir)));
         }
@@ -113,7 +120,9 @@ public final class PassThroughGoldenRunner {
     private void checkRequest(Path dir) throws IOException {
         ByteBuf body = readBuf(dir, "openai-request.json");
         try {
-            UpstreamRequest up = vendor.chatRequest(body, SCANNER.scan(body), target(dir), PooledByteBufAllocator.DEFAULT);
+            Warnings warnings = new Warnings();
+            UpstreamRequest up = vendor.chatRequest(body, SCANNER.scan(body), target(dir), PooledByteBufAllocator.DEFAULT,
+                    warnings);
             JsonNode actual;
             try {
                 actual = GoldenRunner.JSON.readTree(up.body().toString(StandardCharsets.UTF_8));
@@ -122,9 +131,34 @@ public final class PassThroughGoldenRunner {
             }
             assertEquals(readJson(dir, "vendor-request.json"), actual, "vendor request body of " + dir.getFileName()
                     + "\nactual: " + actual.toPrettyString());
+            List<String> expectedWarnings = new ArrayList<>();
+            if (exists(dir, "warnings.json")) {
+                readJson(dir, "warnings.json").forEach(w -> expectedWarnings.add(w.asText()));
+            }
+            assertEquals(expectedWarnings, warnings.list(), "warnings");
         } finally {
             body.release();
         }
+    }
+
+    private void checkRequestError(Path dir) throws IOException {
+        ByteBuf body = readBuf(dir, "openai-request.json");
+        GatewayError error;
+        try {
+            UpstreamRequest up = vendor.chatRequest(body, SCANNER.scan(body), target(dir), PooledByteBufAllocator.DEFAULT,
+                    new Warnings());
+            up.body().release();
+            throw new AssertionError("expected the request of " + dir.getFileName() + " to be refused");
+        } catch (TranslationException e) {
+            error = e.error();
+        } finally {
+            body.release();
+        }
+        ObjectNode actual = GoldenRunner.errorBody(error);
+        OpenAiSchema.assertValid("ErrorResponse", actual);
+        actual.put("status", error.status());
+        assertEquals(readJson(dir, "request-error.json"), GoldenRunner.normalize(actual),
+                "refusal\nactual: " + actual.toPrettyString());
     }
 
     private void checkResponse(Path dir) throws IOException {
