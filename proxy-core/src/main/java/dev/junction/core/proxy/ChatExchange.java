@@ -182,7 +182,12 @@ public final class ChatExchange {
         if (attempts == 1) {
             rc.stage("translate", System.nanoTime());
         }
-        rc.warnings.addAll(warnings.list());
+        for (String w : warnings.list()) {
+            // A retry or hedge builds the request again and meets the same warnings: say each once.
+            if (!rc.warnings.contains(w)) {
+                rc.warnings.add(w);
+            }
+        }
         live.add(a);
         if (reqs.size() > 1) {
             FanOutCall.start(a, upstream, client.eventLoop(), reqs, protocol.stream());

@@ -101,6 +101,18 @@ class OllamaDialectEndToEndTest {
     }
 
     @Test
+    void aRetriedRequestNamesEachWarningOnce() throws Exception {
+        // The first attempt meets a 503 and is retried: the request is built twice, its warning once.
+        fx.sim.enqueue(dev.junction.simulator.Behavior.builder().status(503).build());
+        HttpResponseFor<ChatCompletion> raw = sdk.chat().completions().withRawResponse().create(forcedTool("local"));
+        assertFalse(raw.parse().choices().isEmpty());
+        assertEquals(2, fx.sim.requests().size(), "one failed attempt, one retry");
+        assertEquals("2", raw.headers().values("x-junction-attempts").get(0));
+        String warnings = raw.headers().values("x-junction-warnings").get(0);
+        assertEquals(warnings.indexOf("dropped 'tool_choice'"), warnings.lastIndexOf("dropped 'tool_choice'"), warnings);
+    }
+
+    @Test
     void aStreamWithDroppedMembersCarriesTheWarningAndItsUsage() throws Exception {
         ChatCompletionCreateParams params = forcedTool("local").toBuilder().n(2L).user("u-42")
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
