@@ -3,7 +3,6 @@ package dev.junction.core.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +63,7 @@ class CompatDialectEndToEndTest {
                   }
                 }
                 """);
-        sdk = OpenAIOkHttpClient.builder().baseUrl(fx.baseUrl()).apiKey("any").maxRetries(0)
-                .timeout(Duration.ofSeconds(20)).build();
+        sdk = fx.sdk();
     }
 
     @AfterAll

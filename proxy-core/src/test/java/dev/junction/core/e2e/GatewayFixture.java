@@ -51,6 +51,15 @@ final class GatewayFixture implements AutoCloseable {
         return "http://127.0.0.1:" + gateway.port() + "/v1";
     }
 
+    /**
+     * The official SDK pointed at this gateway, as a user would configure it: any key, and no retries
+     * of its own, so each test sees exactly what the gateway answered.
+     */
+    com.openai.client.OpenAIClient sdk() {
+        return com.openai.client.okhttp.OpenAIOkHttpClient.builder().baseUrl(baseUrl()).apiKey("any").maxRetries(0)
+                .timeout(java.time.Duration.ofSeconds(20)).build();
+    }
+
     String root() {
         return "http://127.0.0.1:" + gateway.port();
     }

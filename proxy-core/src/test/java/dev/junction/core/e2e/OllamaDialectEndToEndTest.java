@@ -3,7 +3,6 @@ package dev.junction.core.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +58,7 @@ class OllamaDialectEndToEndTest {
                   }
                 }
                 """);
-        sdk = OpenAIOkHttpClient.builder().baseUrl(fx.baseUrl()).apiKey("any").maxRetries(0)
-                .timeout(Duration.ofSeconds(20)).build();
+        sdk = fx.sdk();
     }
 
     @AfterAll

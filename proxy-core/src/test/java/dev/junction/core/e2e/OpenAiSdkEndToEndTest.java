@@ -61,8 +61,7 @@ class OpenAiSdkEndToEndTest {
     static void start() throws Exception {
         fx = GatewayFixture.start(SimulatorOptions.builder().openAiKey("sk-sim-secret-0123456789").build(),
                 GatewayFixture.simpleConfig(""));
-        sdk = OpenAIOkHttpClient.builder().baseUrl(fx.baseUrl()).apiKey("any").maxRetries(0)
-                .timeout(Duration.ofSeconds(20)).build();
+        sdk = fx.sdk();
     }
 
     @AfterAll
