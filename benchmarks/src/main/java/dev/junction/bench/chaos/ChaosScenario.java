@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The chaos scenario of SPEC §7's resilience goals, run in one JVM on loopback: one alias
@@ -151,8 +152,11 @@ public final class ChaosScenario {
             Counters before = Counters.capture(sims, gw);
             LoadDriver.Outcome[] out = driver.run(url, model, stream, requests, concurrency);
             // The gateway records a request's metrics once its last byte is flushed, which can trail
-            // the client's read by a moment.
-            Thread.sleep(200);
+            // the client's read by a moment; in-flight drops to 0 only after the last one is recorded.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (gw.metrics().inFlight() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             return summarize(c, stream, out, Counters.capture(sims, gw).minus(before), circuits(gw));
         } finally {
             if (gw != null) {

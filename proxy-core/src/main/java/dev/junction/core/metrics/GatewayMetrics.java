@@ -76,7 +76,6 @@ public final class GatewayMetrics {
 
     /** Records a finished model request (not the operations endpoints). */
     public void requestFinished(RequestContext rc) {
-        inFlight.decrementAndGet();
         Route m = route(rc.alias, rc.deployment);
         m.requests(rc.provider, rc.status).inc();
         if (rc.errorCode != null) {
@@ -96,6 +95,13 @@ public final class GatewayMetrics {
         if (rc.costUsd > 0) {
             m.cost().add(rc.costUsd);
         }
+        // Last: once in-flight reads 0, every finished request's counters are complete.
+        inFlight.decrementAndGet();
+    }
+
+    /** Requests started and not yet recorded by {@link #requestFinished}. */
+    public long inFlight() {
+        return inFlight.get();
     }
 
     private Route route(String alias, String deployment) {

@@ -152,7 +152,13 @@ class ChaosScenarioTest {
 
     /** Hedges started: every hedge attempt is recorded once with an outcome ending in "_hedge". */
     private long hedgesStarted() throws InterruptedException {
-        Thread.sleep(200); // a request's metrics are recorded once its last byte is flushed
+        // A request's metrics are recorded once its last byte is flushed, which can trail the
+        // client's read by a moment; in-flight drops to 0 only after the last one is recorded.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (gw.metrics().inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, gw.metrics().inFlight(), "requests still unrecorded");
         long n = 0;
         for (Map.Entry<String, Counter> e : gw.metrics().registry().getCounters().entrySet()) {
             if (e.getKey().startsWith("junction.attempts.chaos.") && e.getKey().endsWith("_hedge")) {

@@ -286,7 +286,12 @@ class RoutingResilienceTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(200);
+        // The reload happens while the slow request is at the upstream (warm-up + this one).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (a.requests().size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(2, a.requests().size(), "the slow request reached the upstream");
         gw.reload(ConfigLoader.loadString("""
             junction {
               server { port = 0 }
