@@ -1,13 +1,16 @@
 package dev.junction.core.metrics;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
 import dev.junction.core.proxy.RequestContext;
 import dev.junction.core.resilience.NoRetryReason;
 import dev.junction.core.routing.Deployment;
 import dev.junction.core.routing.RouteTable;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -19,51 +22,84 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Supplier;
 
+import static dev.junction.core.metrics.DropwizardBridge.part;
+
 /**
- * Junction's metrics (SPEC §8): requests, errors by code, attempts, time to first token and total
- * latency, tokens in and out, cost, in-flight — labelled by alias, provider and deployment — kept in
- * a Dropwizard registry and exported in Prometheus text format; circuit state and per-deployment
- * in-flight are read from the live routing table at scrape time. A dot inside a label value (an
- * alias such as {@code gpt-4.1}) is written as {@code _}, because the dot separates name parts.
+ * Junction's metrics (SPEC §8), kept in a Dropwizard registry and exported through the Prometheus
+ * client's Dropwizard bridge ({@link DropwizardBridge}). Token usage, operation duration and time to
+ * first token carry the OpenTelemetry GenAI semantic-convention names in their Prometheus form;
+ * the gateway's own figures are {@code junction_*}. Every label value is a configured name (key,
+ * alias, provider, deployment, model), a status code, an error code of SPEC §4 or a fixed word —
+ * never a string taken from the client. Circuit state and per-deployment in-flight are read from
+ * the live routing table at scrape time.
  */
 public final class GatewayMetrics {
 
-    private static final List<LabelledCollector.Family> FAMILIES = List.of(
-            new LabelledCollector.Family("junction.requests", "junction_requests", "Model requests by final status",
-                    List.of("alias", "provider", "status")),
-            new LabelledCollector.Family("junction.errors", "junction_errors", "Failed model requests by SPEC error code",
-                    List.of("alias", "code")),
-            new LabelledCollector.Family("junction.attempts", "junction_attempts", "Upstream attempts by outcome",
+    private static final List<String> GEN_AI = List.of("gen_ai_operation_name", "gen_ai_provider_name",
+            "gen_ai_request_model", "gen_ai_response_model");
+
+    private static final List<DropwizardBridge.Family> FAMILIES = List.of(
+            new DropwizardBridge.Family("gen_ai.client.token.usage", "gen_ai_client_token_usage",
+                    "Tokens per request by type (OpenTelemetry GenAI gen_ai.client.token.usage)",
+                    concat(GEN_AI, "gen_ai_token_type")),
+            new DropwizardBridge.Family("gen_ai.client.operation.duration", "gen_ai_client_operation_duration_seconds",
+                    "Whole-request duration, retries included (OpenTelemetry GenAI gen_ai.client.operation.duration)", GEN_AI),
+            new DropwizardBridge.Family("gen_ai.server.time_to_first_token", "gen_ai_server_time_to_first_token_seconds",
+                    "From the served attempt's start to the vendor's first byte (OpenTelemetry GenAI gen_ai.server.time_to_first_token)",
+                    GEN_AI),
+            new DropwizardBridge.Family("junction.requests", "junction_requests", "Model requests by final status",
+                    List.of("key", "alias", "provider", "status")),
+            new DropwizardBridge.Family("junction.errors", "junction_errors", "Failed model requests by SPEC error code",
+                    List.of("key", "alias", "code")),
+            new DropwizardBridge.Family("junction.attempts", "junction_attempts", "Upstream attempts by outcome",
                     List.of("alias", "deployment", "outcome")),
-            new LabelledCollector.Family("junction.ttft", "junction_time_to_first_token_seconds",
-                    "Time from an attempt's start to the vendor's first byte", List.of("alias", "deployment")),
-            new LabelledCollector.Family("junction.latency", "junction_request_latency_seconds",
-                    "Whole-request latency, retries included", List.of("alias", "deployment")),
-            new LabelledCollector.Family("junction.tokens", "junction_tokens", "Tokens accounted",
+            new DropwizardBridge.Family("junction.retries", "junction_retries",
+                    "Attempts made after a failed one (not hedges), by the alias", List.of("alias")),
+            new DropwizardBridge.Family("junction.hedges", "junction_hedges", "Hedge attempts started", List.of("alias")),
+            new DropwizardBridge.Family("junction.request.duration", "junction_request_duration_seconds",
+                    "Whole-request duration of every model request of an alias, failed ones included", List.of("alias")),
+            new DropwizardBridge.Family("junction.tokens", "junction_tokens", "Tokens accounted",
                     List.of("alias", "deployment", "direction")),
-            new LabelledCollector.Family("junction.cost", "junction_cost_usd", "Cost from the catalog's prices",
-                    List.of("alias", "deployment"), true),
-            new LabelledCollector.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()));
+            new DropwizardBridge.Family("junction.cost", "junction_cost_usd", "Spend from the catalog's prices, in USD",
+                    List.of("key", "alias", "deployment"), true),
+            new DropwizardBridge.Family("junction.limits.hit", "junction_limits_hit",
+                    "Requests refused by a key limit or budget", List.of("key", "limit")),
+            new DropwizardBridge.Family("junction.tasks", "junction_tasks", "Tasks by state", List.of("state")),
+            new DropwizardBridge.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()));
 
     private final MetricRegistry registry = new MetricRegistry();
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
-    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final ExpositionFormats formats = ExpositionFormats.init();
     private final AtomicLong inFlight = new AtomicLong();
+    private final Supplier<RouteTable> table;
     private final Map<String, Map<String, Route>> routes = new ConcurrentHashMap<>();
+    private final Map<String, AliasFigures> aliases = new ConcurrentHashMap<>();
+    private final Map<String, DoubleAdder> spendByKey = new ConcurrentHashMap<>();
+    private final Map<String, Counter> limitsHit = new ConcurrentHashMap<>();
+    private volatile Supplier<Map<String, Long>> tasks;
 
     public GatewayMetrics(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry) {
+        this.table = table;
         registry.gauge("junction.inflight", () -> inFlight::get);
-        prometheus.register(new LabelledCollector(registry, FAMILIES));
+        prometheus.register(new DropwizardBridge(registry, FAMILIES));
         prometheus.register(new RoutingCollector(table, noRetry));
+    }
+
+    private static List<String> concat(List<String> a, String b) {
+        List<String> out = new java.util.ArrayList<>(a);
+        out.add(b);
+        return List.copyOf(out);
     }
 
     public MetricRegistry registry() {
@@ -76,24 +112,43 @@ public final class GatewayMetrics {
 
     /** Records a finished model request (not the operations endpoints). */
     public void requestFinished(RequestContext rc) {
+        String key = rc.key == null ? "none" : part(rc.key.name());
         Route m = route(rc.alias, rc.deployment);
-        m.requests(rc.provider, rc.status).inc();
+        AliasFigures alias = alias(rc.alias);
+        long elapsed = System.nanoTime() - rc.startNanos;
+        m.requests(key, rc.provider, rc.status).inc();
+        alias.duration.update(elapsed, TimeUnit.NANOSECONDS);
         if (rc.errorCode != null) {
-            registry.counter("junction.errors." + m.alias + "." + part(rc.errorCode)).inc();
+            alias.errors(key, rc.errorCode).inc();
         }
+        int hedges = 0;
         for (RequestContext.Attempt a : rc.attempts) {
             route(rc.alias, a.deployment()).attempts(a.outcome()).inc();
+            if (a.outcome().endsWith("_hedge")) {
+                hedges++;
+            }
         }
+        if (hedges > 0) {
+            alias.hedges.inc(hedges);
+        }
+        int retries = rc.attempts.size() - hedges - 1;
+        if (retries > 0) {
+            alias.retries.inc(retries);
+        }
+        GenAi g = m.genAi(operation(rc.path));
+        g.duration.update(elapsed, TimeUnit.NANOSECONDS);
         if (rc.ttftNanos >= 0) {
-            m.ttft.update(rc.ttftNanos, TimeUnit.NANOSECONDS);
+            g.ttft.update(rc.ttftNanos, TimeUnit.NANOSECONDS);
         }
-        m.latency.update(System.nanoTime() - rc.startNanos, TimeUnit.NANOSECONDS);
         if (rc.promptTokens >= 0) {
             m.input.inc(rc.promptTokens);
             m.output.inc(rc.completionTokens);
+            g.inputTokens.update(rc.promptTokens);
+            g.outputTokens.update(rc.completionTokens);
         }
         if (rc.costUsd > 0) {
-            m.cost().add(rc.costUsd);
+            m.cost(key).add(rc.costUsd);
+            spendByKey.computeIfAbsent(rc.key == null ? "none" : rc.key.name(), k -> new DoubleAdder()).add(rc.costUsd);
         }
         // Last: once in-flight reads 0, every finished request's counters are complete.
         inFlight.decrementAndGet();
@@ -104,9 +159,177 @@ public final class GatewayMetrics {
         return inFlight.get();
     }
 
+    /**
+     * Counts a request refused by one of a key's limits; {@code limit} is a fixed word such as
+     * {@code rpm}, {@code tpm}, {@code max_concurrent}, {@code budget_day}.
+     */
+    public void limitHit(String keyName, String limit) {
+        String id = keyName + "\u0000" + limit;
+        Counter c = limitsHit.get(id);
+        if (c == null) {
+            c = limitsHit.computeIfAbsent(id, k -> registry.counter("junction.limits.hit." + part(keyName) + "." + part(limit)));
+        }
+        c.inc();
+    }
+
+    /**
+     * Registers the task engine's counts by state ({@code junction_tasks} and the dashboard); the
+     * supplier is read at scrape time and must not block.
+     */
+    public void tasks(List<String> states, Supplier<Map<String, Long>> counts) {
+        this.tasks = counts;
+        for (String s : states) {
+            registry.gauge("junction.tasks." + part(s), () -> () -> counts.get().getOrDefault(s, 0L));
+        }
+    }
+
+    // ---- figures for /admin/stats ---------------------------------------------------------------
+
+    /** Requests, errors and whole-request latency per alias since start, for the dashboard. */
+    public Map<String, Map<String, Object>> aliasFigures() {
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        aliases.forEach((alias, f) -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            Snapshot s = f.duration.getSnapshot();
+            v.put("requests", f.duration.getCount());
+            long errors = 0;
+            for (Counter c : f.errors.values()) {
+                errors += c.getCount();
+            }
+            v.put("errors", errors);
+            v.put("retries", f.retries.getCount());
+            v.put("hedges", f.hedges.getCount());
+            v.put("p50_ms", f.duration.getCount() == 0 ? null : s.getMedian() / 1e6);
+            v.put("p95_ms", f.duration.getCount() == 0 ? null : s.get95thPercentile() / 1e6);
+            out.put(alias, v);
+        });
+        return out;
+    }
+
+    /** USD spent per key name since this instance started. */
+    public Map<String, Double> spendByKey() {
+        Map<String, Double> out = new TreeMap<>();
+        spendByKey.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /** Tasks by state, or null when no task engine registered its counts. */
+    public Map<String, Long> taskCounts() {
+        Supplier<Map<String, Long>> t = tasks;
+        return t == null ? null : t.get();
+    }
+
+    // ---- exposition ------------------------------------------------------------------------------
+
+    /** The exposition in the format {@code accept} asks for (Prometheus text when null or unknown). */
+    public Scrape scrape(String accept) {
+        ExpositionFormatWriter w = formats.findWriter(accept);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            w.write(out, prometheus.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Scrape(w.getContentType(), out.toByteArray());
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public byte[] scrape() {
+        return scrape(null).body();
+    }
+
+    /** One scrape's body and its content type. */
+    public record Scrape(String contentType, byte[] body) {
+    }
+
+    // ---- per-route metrics -----------------------------------------------------------------------
+
+    private static String operation(String path) {
+        return path != null && path.startsWith("/v1/embeddings") ? "embeddings" : "chat";
+    }
+
+    private AliasFigures alias(String alias) {
+        String a = alias == null ? "none" : alias;
+        AliasFigures f = aliases.get(a);
+        return f != null ? f : aliases.computeIfAbsent(a, AliasFigures::new);
+    }
+
     private Route route(String alias, String deployment) {
         return routes.computeIfAbsent(alias == null ? "none" : alias, k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(deployment == null ? "none" : deployment, k -> new Route(part(alias), part(deployment)));
+                .computeIfAbsent(deployment == null ? "none" : deployment, k -> new Route(alias, deployment));
+    }
+
+    /** The OpenTelemetry provider name: the well-known value for the vendor type, else the configured name. */
+    private String providerName(String deploymentId) {
+        if (deploymentId == null) {
+            return "none";
+        }
+        for (var r : table.get().routes().values()) {
+            for (Deployment d : r.deployments()) {
+                if (d.id().equals(deploymentId)) {
+                    return switch (d.provider().type()) {
+                        case "openai" -> "openai";
+                        case "azure-openai" -> "azure.ai.openai";
+                        case "anthropic" -> "anthropic";
+                        case "gemini" -> "gcp.gemini";
+                        default -> d.providerName();
+                    };
+                }
+            }
+        }
+        return "none";
+    }
+
+    private String responseModel(String deploymentId) {
+        if (deploymentId == null) {
+            return "none";
+        }
+        for (var r : table.get().routes().values()) {
+            for (Deployment d : r.deployments()) {
+                if (d.id().equals(deploymentId)) {
+                    return d.model();
+                }
+            }
+        }
+        return "none";
+    }
+
+    /** The per-alias figures behind the dashboard's alias table. */
+    private final class AliasFigures {
+        final String alias;
+        final Timer duration;
+        final Counter retries;
+        final Counter hedges;
+        final Map<String, Counter> errors = new ConcurrentHashMap<>();
+
+        AliasFigures(String alias) {
+            this.alias = part(alias);
+            this.duration = registry.timer("junction.request.duration." + this.alias);
+            this.retries = registry.counter("junction.retries." + this.alias);
+            this.hedges = registry.counter("junction.hedges." + this.alias);
+        }
+
+        Counter errors(String key, String code) {
+            String id = key + "\u0000" + code;
+            Counter c = errors.get(id);
+            return c != null ? c : errors.computeIfAbsent(id,
+                    k -> registry.counter("junction.errors." + key + "." + alias + "." + part(code)));
+        }
+    }
+
+    /** GenAI metrics of one operation on one alias and deployment. */
+    private final class GenAi {
+        final Timer duration;
+        final Timer ttft;
+        final Histogram inputTokens;
+        final Histogram outputTokens;
+
+        GenAi(String labels) {
+            duration = registry.timer("gen_ai.client.operation.duration." + labels);
+            ttft = registry.timer("gen_ai.server.time_to_first_token." + labels);
+            inputTokens = registry.histogram("gen_ai.client.token.usage." + labels + ".input");
+            outputTokens = registry.histogram("gen_ai.client.token.usage." + labels + ".output");
+        }
     }
 
     /**
@@ -116,28 +339,27 @@ public final class GatewayMetrics {
     private final class Route {
         final String alias;
         final String deployment;
-        final Timer ttft;
-        final Timer latency;
+        final String genAiSuffix;
         final Counter input;
         final Counter output;
         private final Map<String, Counter> requests = new ConcurrentHashMap<>();
         private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
-        private volatile DoubleAdder cost;
+        private final Map<String, GenAi> genAi = new ConcurrentHashMap<>();
+        private final Map<String, DoubleAdder> cost = new ConcurrentHashMap<>();
 
         Route(String alias, String deployment) {
-            this.alias = alias;
-            this.deployment = deployment;
-            this.ttft = registry.timer("junction.ttft." + alias + "." + deployment);
-            this.latency = registry.timer("junction.latency." + alias + "." + deployment);
-            this.input = registry.counter("junction.tokens." + alias + "." + deployment + ".input");
-            this.output = registry.counter("junction.tokens." + alias + "." + deployment + ".output");
+            this.alias = part(alias);
+            this.deployment = part(deployment);
+            this.genAiSuffix = part(providerName(deployment)) + "." + this.alias + "." + part(responseModel(deployment));
+            this.input = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".input");
+            this.output = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".output");
         }
 
-        Counter requests(String provider, int status) {
-            String key = provider + "." + status;
-            Counter c = requests.get(key);
-            return c != null ? c : requests.computeIfAbsent(key,
-                    k -> registry.counter("junction.requests." + alias + "." + part(provider) + "." + status));
+        Counter requests(String key, String provider, int status) {
+            String id = key + "\u0000" + provider + "\u0000" + status;
+            Counter c = requests.get(id);
+            return c != null ? c : requests.computeIfAbsent(id,
+                    k -> registry.counter("junction.requests." + key + "." + alias + "." + part(provider) + "." + status));
         }
 
         Counter attempts(String outcome) {
@@ -146,39 +368,22 @@ public final class GatewayMetrics {
                     k -> registry.counter("junction.attempts." + alias + "." + deployment + "." + part(outcome)));
         }
 
-        DoubleAdder cost() {
-            DoubleAdder c = cost;
+        GenAi genAi(String operation) {
+            GenAi g = genAi.get(operation);
+            return g != null ? g : genAi.computeIfAbsent(operation, k -> new GenAi(k + "." + genAiSuffix));
+        }
+
+        DoubleAdder cost(String key) {
+            DoubleAdder c = cost.get(key);
             if (c == null) {
-                synchronized (this) {
-                    if (cost == null) {
-                        DoubleAdder adder = new DoubleAdder();
-                        registry.gauge("junction.cost." + alias + "." + deployment, () -> adder::sum);
-                        cost = adder;
-                    }
-                    c = cost;
-                }
+                c = cost.computeIfAbsent(key, k -> {
+                    DoubleAdder adder = new DoubleAdder();
+                    registry.gauge("junction.cost." + k + "." + alias + "." + deployment, () -> adder::sum);
+                    return adder;
+                });
             }
             return c;
         }
-    }
-
-    /** The Prometheus text exposition of every metric. */
-    public byte[] scrape() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        try {
-            writer.write(out, prometheus.scrape());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    public String contentType() {
-        return writer.getContentType();
-    }
-
-    private static String part(String s) {
-        return s == null ? "none" : s.replace('.', '_');
     }
 
     /** Circuit state and in-flight per deployment, and the reasons retries were not made. */

@@ -89,12 +89,21 @@ final class Endpoints {
                 }
                 default -> { }
             }
-            KeyConfig key = snap.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+            boolean admin = path.equals("/metrics") || path.startsWith("/admin");
+            String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            KeyConfig key = snap.auth().authenticate(admin ? AdminAuth.asBearer(authorization) : authorization);
             rc.stage("auth", System.nanoTime());
             if (key == null) {
                 req.release();
-                return error(ctx, rc, keepAlive, done, GatewayError.fatal(401, "authentication_error", "invalid_api_key", null,
-                        "Missing or invalid gateway key. Send 'Authorization: Bearer <key>' with a key configured in junction.auth.keys."));
+                FullHttpResponse r = HttpResponses.error(GatewayError.fatal(401, "authentication_error", "invalid_api_key", null,
+                        "Missing or invalid gateway key. Send 'Authorization: Bearer <key>' with a key configured in junction.auth.keys."),
+                        rc.requestId);
+                if (admin) {
+                    // A browser opening the dashboard asks for the admin key (any user name, the key as password).
+                    r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, AdminAuth.CHALLENGE);
+                }
+                rc.errorCode = "invalid_api_key";
+                return reply(ctx, rc, keepAlive, done, r);
             }
             rc.key = key;
             if (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings")) {
@@ -119,12 +128,15 @@ final class Endpoints {
                 }
                 return reply(ctx, rc, keepAlive, done, HttpResponses.json(HttpResponseStatus.OK, model(ctx, snap, id)));
             }
-            if (path.equals("/metrics") || path.startsWith("/admin")) {
+            if (admin) {
                 if (snap.auth().enabled() && !key.admin()) {
                     return error(ctx, rc, keepAlive, done, GatewayError.fatal(403, "permission_error", "forbidden", null,
                             "This key may not use the admin endpoints. Use a key with admin = true."));
                 }
-                FullHttpResponse r = operations.handle(path, snap);
+                if (m != HttpMethod.GET) {
+                    return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET"));
+                }
+                FullHttpResponse r = operations.handle(path, snap, req.headers().get(HttpHeaderNames.ACCEPT));
                 if (r != null) {
                     return reply(ctx, rc, keepAlive, done, r);
                 }

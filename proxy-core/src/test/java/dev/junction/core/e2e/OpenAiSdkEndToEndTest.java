@@ -203,9 +203,9 @@ class OpenAiSdkEndToEndTest {
         HttpResponse<String> m = get("/metrics");
         assertEquals(200, m.statusCode());
         String text = m.body();
-        assertTrue(text.contains("junction_requests_total{alias=\"gpt-4o-mini\",provider=\"sim\",status=\"200\"}"), text);
+        assertTrue(text.contains("junction_requests_total{alias=\"gpt-4o-mini\",key=\"anonymous\",provider=\"sim\",status=\"200\"}"), text);
         assertTrue(text.contains("junction_tokens_total{alias=\"gpt-4o-mini\",deployment=\"sim/sim-chat-1\",direction=\"output\"}"), text);
-        assertTrue(text.contains("junction_time_to_first_token_seconds"), text);
+        assertTrue(text.contains("gen_ai_server_time_to_first_token_seconds"), text);
         assertTrue(text.contains("junction_circuit_state{deployment=\"sim/sim-chat-1\",provider=\"sim\"} 0"), text);
         JsonNode routes = tree(get("/admin/routes").body());
         JsonNode d = routes.get("aliases").get(0).get("deployments").get(0);
