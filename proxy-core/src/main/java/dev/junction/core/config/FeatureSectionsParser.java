@@ -71,6 +71,22 @@ final class FeatureSectionsParser {
                 : new AccessLogConfig(bool(s.bool("enabled", true)), bool(s.bool("include-prompts", true)));
     }
 
+    /** {@code junction.tracing} (SPEC §8). */
+    TracingConfig tracing(ConfigSection s) {
+        if (s == null) {
+            return null;
+        }
+        String endpoint = s.url("otlp-endpoint", false);
+        String service = s.string("service-name", true);
+        java.time.Duration interval = s.duration("export-interval", true);
+        java.time.Duration timeout = s.duration("export-timeout", true);
+        Integer queue = s.intIn("max-queued-spans", 1, 1_000_000, true);
+        if (service == null || interval == null || timeout == null || queue == null) {
+            return null;
+        }
+        return new TracingConfig(endpoint, service, interval, timeout, queue);
+    }
+
     /** {@code junction.media-fetch}: limits and allow-list for fetching remote media (SPEC §9). */
     FetchPolicy mediaFetch(ConfigSection s) {
         if (s == null) {

@@ -22,12 +22,13 @@ import java.util.Map;
  * @param tasks       the asynchronous task store (SPEC §6)
  * @param accessLog   the JSON access log (SPEC §8)
  * @param mediaFetch  how remote media is fetched for vendors that cannot fetch it (SPEC §9)
+ * @param tracing     trace propagation and OTLP span export (SPEC §8)
  */
 public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
                             Map<String, AliasConfig> models, Path catalogPath, Path source,
                             List<String> warnings, ResilienceConfig resilience, StreamingConfig streaming,
                             TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog,
-                            FetchPolicy mediaFetch) {
+                            FetchPolicy mediaFetch, TracingConfig tracing) {
 
     public GatewayConfig {
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
@@ -40,6 +41,6 @@ public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, Pr
                          Map<String, AliasConfig> models, Path catalogPath, Path source, List<String> warnings) {
         this(server, auth, providers, models, catalogPath, source, warnings, ResilienceConfig.DEFAULT,
                 StreamingConfig.DEFAULT, TranslationConfig.DEFAULT, TasksConfig.DEFAULT, AccessLogConfig.DEFAULT,
-                FetchPolicy.defaults());
+                FetchPolicy.defaults(), TracingConfig.DEFAULT);
     }
 }

@@ -9,6 +9,7 @@ import dev.junction.core.proxy.RequestContext;
 import dev.junction.core.resilience.NoRetryReason;
 import dev.junction.core.routing.Deployment;
 import dev.junction.core.routing.RouteTable;
+import dev.junction.core.tracing.GenAiNames;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -82,7 +83,6 @@ public final class GatewayMetrics {
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final AtomicLong inFlight = new AtomicLong();
-    private final Supplier<RouteTable> table;
     private final Map<String, Map<String, Route>> routes = new ConcurrentHashMap<>();
     private final Map<String, AliasFigures> aliases = new ConcurrentHashMap<>();
     private final Map<String, DoubleAdder> spendByKey = new ConcurrentHashMap<>();
@@ -90,7 +90,6 @@ public final class GatewayMetrics {
     private volatile Supplier<Map<String, Long>> tasks;
 
     public GatewayMetrics(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry) {
-        this.table = table;
         registry.gauge("junction.inflight", () -> inFlight::get);
         prometheus.register(new DropwizardBridge(registry, FAMILIES));
         prometheus.register(new RoutingCollector(table, noRetry));
@@ -135,7 +134,7 @@ public final class GatewayMetrics {
         if (retries > 0) {
             alias.retries.inc(retries);
         }
-        GenAi g = m.genAi(operation(rc.path));
+        GenAi g = m.genAi(GenAiNames.operation(rc.path), rc);
         g.duration.update(elapsed, TimeUnit.NANOSECONDS);
         if (rc.ttftNanos >= 0) {
             g.ttft.update(rc.ttftNanos, TimeUnit.NANOSECONDS);
@@ -244,10 +243,6 @@ public final class GatewayMetrics {
 
     // ---- per-route metrics -----------------------------------------------------------------------
 
-    private static String operation(String path) {
-        return path != null && path.startsWith("/v1/embeddings") ? "embeddings" : "chat";
-    }
-
     private AliasFigures alias(String alias) {
         String a = alias == null ? "none" : alias;
         AliasFigures f = aliases.get(a);
@@ -257,41 +252,6 @@ public final class GatewayMetrics {
     private Route route(String alias, String deployment) {
         return routes.computeIfAbsent(alias == null ? "none" : alias, k -> new ConcurrentHashMap<>())
                 .computeIfAbsent(deployment == null ? "none" : deployment, k -> new Route(alias, deployment));
-    }
-
-    /** The OpenTelemetry provider name: the well-known value for the vendor type, else the configured name. */
-    private String providerName(String deploymentId) {
-        if (deploymentId == null) {
-            return "none";
-        }
-        for (var r : table.get().routes().values()) {
-            for (Deployment d : r.deployments()) {
-                if (d.id().equals(deploymentId)) {
-                    return switch (d.provider().type()) {
-                        case "openai" -> "openai";
-                        case "azure-openai" -> "azure.ai.openai";
-                        case "anthropic" -> "anthropic";
-                        case "gemini" -> "gcp.gemini";
-                        default -> d.providerName();
-                    };
-                }
-            }
-        }
-        return "none";
-    }
-
-    private String responseModel(String deploymentId) {
-        if (deploymentId == null) {
-            return "none";
-        }
-        for (var r : table.get().routes().values()) {
-            for (Deployment d : r.deployments()) {
-                if (d.id().equals(deploymentId)) {
-                    return d.model();
-                }
-            }
-        }
-        return "none";
     }
 
     /** The per-alias figures behind the dashboard's alias table. */
@@ -339,7 +299,6 @@ public final class GatewayMetrics {
     private final class Route {
         final String alias;
         final String deployment;
-        final String genAiSuffix;
         final Counter input;
         final Counter output;
         private final Map<String, Counter> requests = new ConcurrentHashMap<>();
@@ -350,7 +309,6 @@ public final class GatewayMetrics {
         Route(String alias, String deployment) {
             this.alias = part(alias);
             this.deployment = part(deployment);
-            this.genAiSuffix = part(providerName(deployment)) + "." + this.alias + "." + part(responseModel(deployment));
             this.input = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".input");
             this.output = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".output");
         }
@@ -368,9 +326,12 @@ public final class GatewayMetrics {
                     k -> registry.counter("junction.attempts." + alias + "." + deployment + "." + part(outcome)));
         }
 
-        GenAi genAi(String operation) {
+        /** The GenAI metrics of {@code operation}; {@code rc} (served here) names the provider and model. */
+        GenAi genAi(String operation, RequestContext rc) {
             GenAi g = genAi.get(operation);
-            return g != null ? g : genAi.computeIfAbsent(operation, k -> new GenAi(k + "." + genAiSuffix));
+            return g != null ? g : genAi.computeIfAbsent(operation, k -> new GenAi(k + "."
+                    + part(rc.provider == null ? null : GenAiNames.provider(rc.providerType, rc.provider)) + "."
+                    + alias + "." + part(rc.upstreamModel)));
         }
 
         DoubleAdder cost(String key) {

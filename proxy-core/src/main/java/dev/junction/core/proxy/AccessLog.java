@@ -27,6 +27,9 @@ public final class AccessLog {
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
             g.writeStringField("id", rc.requestId);
+            if (rc.trace != null) {
+                g.writeStringField("trace_id", rc.trace.traceId());
+            }
             g.writeStringField("method", rc.method);
             g.writeStringField("path", rc.path);
             g.writeStringField("key", rc.key == null ? null : rc.key.name());

@@ -39,6 +39,8 @@ final class Attempt implements UpstreamListener {
     final List<ByteBuf> pending = new ArrayList<>(4);
     boolean open = true;
     private final boolean breakerPermit;
+    /** This attempt's span: its ids go to the vendor in {@code traceparent} (SPEC §8). */
+    dev.junction.core.tracing.AttemptTrace trace;
 
     Attempt(ChatExchange x, Route route, boolean hedge, boolean breakerPermit) {
         this.x = x;
@@ -46,6 +48,11 @@ final class Attempt implements UpstreamListener {
         this.hedge = hedge;
         this.breakerPermit = breakerPermit;
         route.deployment().stats().start();
+    }
+
+    /** The trace context headers of the vendor call, or null. */
+    java.util.Map<String, String> traceHeaders() {
+        return trace == null ? null : trace.headers();
     }
 
     @Override

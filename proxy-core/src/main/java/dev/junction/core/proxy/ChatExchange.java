@@ -158,6 +158,9 @@ public final class ChatExchange {
         // The last candidate is tried even without a permit (better than failing without trying),
         // but then reports nothing to its breaker: it holds no probe slot to give back.
         Attempt a = new Attempt(this, route, isHedge, permit);
+        if (rc.trace != null) {
+            a.trace = rc.trace.attempt(route.id(), route.provider().type(), route.provider().name(), route.model(), isHedge);
+        }
         attempts++;
         Warnings warnings = new Warnings();
         // SPEC §3: n > 1 on a vendor without n is fanned out into k calls run as ONE attempt
@@ -194,7 +197,7 @@ public final class ChatExchange {
             return; // a fanned-out request is not hedged: a hedge would double k calls to win one
         }
         a.call = upstream.start(client.eventLoop(), route.provider().name(), route.origin(),
-                route.provider().maxConnections(), route.timeouts(), reqs.get(0), null, a);
+                route.provider().maxConnections(), route.timeouts(), reqs.get(0), a.traceHeaders(), a);
         if (!isHedge) {
             scheduleHedge(route);
         }
@@ -278,6 +281,7 @@ public final class ChatExchange {
             }
         }
         rc.provider = a.route.provider().name();
+        rc.providerType = a.route.provider().type();
         rc.deployment = a.route.id();
         rc.upstreamModel = a.route.model();
         if (a.connectedAt > 0) {
@@ -462,6 +466,9 @@ public final class ChatExchange {
     }
 
     void record(Attempt a, String outcome) {
+        if (a.trace != null) {
+            a.trace.end(outcome, a.status);
+        }
         rc.attempts.add(new RequestContext.Attempt(a.route.id(), a.route.provider().name(),
                 a.hedge ? outcome + "_hedge" : outcome, a.status, (System.nanoTime() - a.start) / 1e6));
     }

@@ -68,7 +68,7 @@ final class FanOutCall {
                 continue;
             }
             g.parts[i].call = upstream.start(loop, route.provider().name(), route.origin(),
-                    route.provider().maxConnections(), route.timeouts(), req, null, g.parts[i]);
+                    route.provider().maxConnections(), route.timeouts(), req, a.traceHeaders(), g.parts[i]);
         }
         return g;
     }

@@ -24,6 +24,10 @@ public final class RequestContext {
     public String alias;
     public String deployment;
     public String provider;
+    /** The served provider's vendor type (openai, anthropic, ...). */
+    public String providerType;
+    /** The request's W3C trace (SPEC §8); null only before the request is dispatched. */
+    public dev.junction.core.tracing.RequestTrace trace;
     public String upstreamModel;
     public int status;
     public String errorCode;

@@ -16,6 +16,8 @@ import dev.junction.core.routing.Deployment;
 import dev.junction.core.routing.RouteResult;
 import dev.junction.core.routing.Router;
 import dev.junction.core.time.Ticker;
+import dev.junction.core.tracing.GenAiNames;
+import dev.junction.core.tracing.Tracing;
 import dev.junction.core.upstream.UpstreamClient;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.TranslationException;
@@ -59,10 +61,12 @@ final class Endpoints {
     private final AccessLog accessLog;
     private final Operations operations;
     private final GatewayMetrics metrics;
+    private final Tracing tracing;
 
     Endpoints(Supplier<GatewaySnapshot> snapshot, UpstreamClient upstream, ProtocolFactory protocols, AccessLog accessLog,
-              Operations operations, GatewayMetrics metrics) {
+              Operations operations, GatewayMetrics metrics, Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.snapshot = snapshot;
         this.upstream = upstream;
         this.protocols = protocols;
@@ -77,6 +81,7 @@ final class Endpoints {
         String path = q >= 0 ? uri.substring(0, q) : uri;
         HttpMethod m = req.method();
         GatewaySnapshot snap = snapshot.get();
+        rc.trace = tracing.start(req.headers(), GenAiNames.operation(path), m == HttpMethod.POST && path.startsWith("/v1/"));
         try {
             switch (path) {
                 case "/healthz" -> {
@@ -290,6 +295,9 @@ final class Endpoints {
     }
 
     void log(RequestContext rc) {
+        if (rc.trace != null) {
+            rc.trace.finish(rc);
+        }
         if (rc.proxied) {
             metrics.requestFinished(rc);
         }

@@ -6,6 +6,7 @@ import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ProtocolFactory;
+import dev.junction.core.tracing.Tracing;
 import dev.junction.core.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -37,12 +38,14 @@ public final class GatewayServer implements AutoCloseable {
     private final UpstreamClient upstream;
     private final DnsAddressResolverGroup resolver;
     private final GatewayMetrics metrics;
+    private final Tracing tracing;
     private final Channel listener;
     private final String transport;
 
     private GatewayServer(GatewayConfig config) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
         this.metrics = new GatewayMetrics(() -> snapshot.get().table(), () -> snapshot.get().retry().noRetryCounts());
+        this.tracing = Tracing.of(config.tracing());
         ServerConfig sc = config.server();
         Transport t = Transport.best();
         this.transport = t.name();
@@ -56,7 +59,7 @@ public final class GatewayServer implements AutoCloseable {
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
                         new MediaFetcher(t.channel(), resolver, config.mediaFetch())), new AccessLog(),
-                new Operations(metrics), metrics);
+                new Operations(metrics), metrics, tracing);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.serverChannel())
@@ -113,5 +116,6 @@ public final class GatewayServer implements AutoCloseable {
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.terminationFuture().awaitUninterruptibly();
         resolver.close();
+        tracing.close();
     }
 }

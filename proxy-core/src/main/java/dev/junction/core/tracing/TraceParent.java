@@ -1,0 +1,86 @@
+package dev.junction.core.tracing;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A W3C Trace Context {@code traceparent} (https://www.w3.org/TR/trace-context/#traceparent-header):
+ * trace id, parent id and flags, as lowercase hex.
+ */
+public record TraceParent(String traceId, String parentId, String flags) {
+
+    private static final String INVALID_TRACE = "00000000000000000000000000000000";
+    private static final String INVALID_SPAN = "0000000000000000";
+
+    /**
+     * The parsed header, or null when it is missing or malformed (then a new trace starts and
+     * {@code tracestate} is dropped, as the specification asks).
+     */
+    public static TraceParent parse(String header) {
+        if (header == null) {
+            return null;
+        }
+        String h = header.trim();
+        // version "00" is exactly 55 characters; a later version may append fields after a '-'.
+        if (h.length() < 55 || (h.length() > 55 && h.charAt(55) != '-') || h.charAt(2) != '-' || h.charAt(35) != '-'
+                || h.charAt(52) != '-') {
+            return null;
+        }
+        String version = h.substring(0, 2);
+        if (!hex(version) || version.equals("ff") || (version.equals("00") && h.length() != 55)) {
+            return null;
+        }
+        String trace = h.substring(3, 35);
+        String parent = h.substring(36, 52);
+        String flags = h.substring(53, 55);
+        if (!hex(trace) || !hex(parent) || !hex(flags) || trace.equals(INVALID_TRACE) || parent.equals(INVALID_SPAN)) {
+            return null;
+        }
+        return new TraceParent(trace, parent, flags);
+    }
+
+    public boolean sampled() {
+        return (Character.digit(flags.charAt(1), 16) & 1) == 1;
+    }
+
+    /** The header value for a call made by span {@code spanId} of this trace. */
+    public static String format(String traceId, String spanId, String flags) {
+        return "00-" + traceId + "-" + spanId + "-" + flags;
+    }
+
+    /** A random 16-byte trace id. */
+    public static String newTraceId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long hi;
+        long lo;
+        do {
+            hi = r.nextLong();
+            lo = r.nextLong();
+        } while (hi == 0 && lo == 0);
+        return hex16(hi) + hex16(lo);
+    }
+
+    /** A random 8-byte span id. */
+    public static String newSpanId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long id;
+        do {
+            id = r.nextLong();
+        } while (id == 0);
+        return hex16(id);
+    }
+
+    private static String hex16(long v) {
+        String s = Long.toHexString(v);
+        return s.length() == 16 ? s : "0".repeat(16 - s.length()) + s;
+    }
+
+    private static boolean hex(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

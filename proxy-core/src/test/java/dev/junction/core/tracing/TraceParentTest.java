@@ -1,0 +1,53 @@
+package dev.junction.core.tracing;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** W3C Trace Context §3.2 parsing: what is continued and what starts a new trace. */
+class TraceParentTest {
+
+    private static final String VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    @Test
+    void aValidHeaderIsRead() {
+        TraceParent p = TraceParent.parse(VALID);
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", p.traceId());
+        assertEquals("00f067aa0ba902b7", p.parentId());
+        assertEquals("01", p.flags());
+        assertTrue(p.sampled());
+        assertEquals(VALID, TraceParent.format(p.traceId(), p.parentId(), p.flags()));
+    }
+
+    @Test
+    void aLaterVersionMayCarryMoreFields() {
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736",
+                TraceParent.parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra").traceId());
+    }
+
+    @Test
+    void malformedHeadersStartANewTrace() {
+        assertNull(TraceParent.parse(null));
+        assertNull(TraceParent.parse(""));
+        assertNull(TraceParent.parse(VALID + "-extra"), "version 00 has exactly four fields");
+        assertNull(TraceParent.parse("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), "version ff is invalid");
+        assertNull(TraceParent.parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01"), "all-zero trace id");
+        assertNull(TraceParent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"), "all-zero parent id");
+        assertNull(TraceParent.parse("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"), "upper-case hex");
+        assertNull(TraceParent.parse("00-4bf92f3577b34da6a3ce929d0e0e473-600f067aa0ba902b7-01"), "misplaced dash");
+        assertNull(TraceParent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0x"), "non-hex flags");
+    }
+
+    @Test
+    void newIdsAreWellFormedAndDistinct() {
+        String t = TraceParent.newTraceId();
+        String s = TraceParent.newSpanId();
+        assertEquals(32, t.length());
+        assertEquals(16, s.length());
+        assertNotEquals(t, TraceParent.newTraceId());
+        assertEquals(t, TraceParent.parse(TraceParent.format(t, s, "00")).traceId());
+    }
+}
