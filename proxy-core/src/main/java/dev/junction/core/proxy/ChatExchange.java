@@ -517,6 +517,4 @@ public final class ChatExchange {
         }
         bufs.clear();
     }
-
-    private enum Health { OK, FAILED, NONE }
 }
