@@ -45,6 +45,9 @@ SIM_PORT="${SIM_PORT:-19001}"
 NGINX_PORT="${NGINX_PORT:-19002}"
 JUNCTION_PORT="${JUNCTION_PORT:-19003}"
 JUNCTION_HEAP="${JUNCTION_HEAP:-512m}"
+# Extra HOCON inside Junction's junction { } block, e.g. to measure tracing export:
+#   JUNCTION_EXTRA='tracing { otlp-endpoint = "http://127.0.0.1:19001/v1/traces" }'
+JUNCTION_EXTRA="${JUNCTION_EXTRA:-}"
 OUT="${OUT:-$ROOT/benchmarks/target/overhead-$(date -u +%Y%m%dT%H%M%SZ)}"
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -111,6 +114,7 @@ junction {
   }
   access-log { enabled = false }
   tasks { path = "$TMP/tasks.db" }
+  $JUNCTION_EXTRA
 }
 EOF
 "$ROOT/junction" check --config "$TMP/junction.conf" > "$OUT/junction-check.txt" 2>&1 \
