@@ -95,6 +95,11 @@ public final class GatewayMetrics {
         prometheus.register(new RoutingCollector(table, noRetry));
     }
 
+    /** Adds a collector of figures kept elsewhere (e.g. the key limiter's) to {@code /metrics}. */
+    public void register(MultiCollector collector) {
+        prometheus.register(collector);
+    }
+
     private static List<String> concat(List<String> a, String b) {
         List<String> out = new java.util.ArrayList<>(a);
         out.add(b);
