@@ -46,7 +46,7 @@ case "$REGIME" in defaults|pinned) ;; *) echo "REGIME must be defaults or pinned
 ROUNDS="${ROUNDS:-2}"              # interleaved rounds; results are summed over rounds
 DURATION="${DURATION:-15}"         # measured seconds per target, mode and round
 WARM="${WARM:-3}"                  # unmeasured seconds of the same load right before each measurement
-JIT_WARMUP="${JIT_WARMUP:-20}"     # seconds of load on Junction before anything is measured
+JIT_WARMUP="${JIT_WARMUP:-30}"     # seconds of load on Junction before anything is measured (per Junction)
 if [ "$REGIME" = defaults ]; then CONNECTIONS="${CONNECTIONS:-50}"; SIM_TPS="${SIM_TPS:-0}"; STREAM_TOKENS="${STREAM_TOKENS:-20}"; fi
 CONNECTIONS="${CONNECTIONS:-32}"
 STREAM_TOKENS="${STREAM_TOKENS:-50}"
@@ -63,6 +63,11 @@ PROBE_N="${PROBE_N:-2000}"          # c=1 sequential requests per target for lat
 HOLD_STREAMS="${HOLD_STREAMS:-10000}"  # defaults regime: concurrent open streams held (0 = skip)
 HOLD_HEAP="${HOLD_HEAP:-512m}"      # -Xmx of the Junction that holds them
 HOLD_PORT="${HOLD_PORT:-19004}"
+# BEFORE_ROOT=/path/to/another/checkout adds that tree's Junction (built and started the same way,
+# on BEFORE_PORT) as targets "before" and "before-translated", interleaved with the others: a
+# before/after comparison measured side by side in one run.
+BEFORE_ROOT="${BEFORE_ROOT:-}"
+BEFORE_PORT="${BEFORE_PORT:-19005}"
 OUT="${OUT:-$ROOT/benchmarks/target/overhead-$REGIME-$(date -u +%Y%m%dT%H%M%SZ)}"
 # Placement: "pinned" runs the proxy on PROXY_CPU and the load on LOAD_CPU; "defaults" pins nothing.
 # (Command prefixes, not functions: a background function would make $! a subshell, not the server.)
@@ -89,7 +94,7 @@ command -v java >/dev/null 2>&1 || die "java 17+ is required"
 command -v jcmd >/dev/null 2>&1 || PROFILE=0
 [ "$(nproc)" -ge 2 ] || { log "one CPU only: no pinning"; PROXY_CPU=0; LOAD_CPU=0; }
 
-for p in "$SIM_PORT" "$NGINX_PORT" "$JUNCTION_PORT" "$HOLD_PORT"; do
+for p in "$SIM_PORT" "$NGINX_PORT" "$JUNCTION_PORT" "$HOLD_PORT" "$BEFORE_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p is in use (set SIM_PORT/NGINX_PORT/JUNCTION_PORT)"; fi
 done
 
@@ -148,6 +153,12 @@ junction {
 EOF
 }
 write_junction_conf "$JUNCTION_PORT" "$TMP/junction.conf"
+if [ -n "$BEFORE_ROOT" ]; then
+  write_junction_conf "$BEFORE_PORT" "$TMP/junction-before.conf"
+  log "building the Junction of $BEFORE_ROOT (targets before, before-translated)"
+  "$BEFORE_ROOT/junction" check --config "$TMP/junction-before.conf" > "$OUT/junction-before-check.txt" 2>&1 \
+    || { cat "$OUT/junction-before-check.txt" >&2; die "junction check of $BEFORE_ROOT failed"; }
+fi
 "$ROOT/junction" check --config "$TMP/junction.conf" > "$OUT/junction-check.txt" 2>&1 \
   || { cat "$OUT/junction-check.txt" >&2; die "junction check failed"; }
 CP="$(ls "$ROOT"/proxy-core/target/proxy-core-*.jar | grep -v -e sources -e javadoc -e tests | awk "NR == 1"):$(cat "$ROOT/proxy-core/target/classpath.txt")"
@@ -245,20 +256,34 @@ log "starting Junction on 127.0.0.1:$JUNCTION_PORT (JAVA_OPTS=\"$JUNCTION_OPTS\"
 "${ON_PROXY_CPU[@]}" env JAVA_OPTS="$JUNCTION_OPTS" "$ROOT/junction" --config "$TMP/junction.conf" \
   > "$OUT/junction.out" 2> "$OUT/junction.log" &
 JUNCTION_PID=$!; PIDS+=("$JUNCTION_PID")
+BEFORE_PID=""
+if [ -n "$BEFORE_ROOT" ]; then
+  "${ON_PROXY_CPU[@]}" env JAVA_OPTS="$JUNCTION_OPTS" "$BEFORE_ROOT/junction" --config "$TMP/junction-before.conf" \
+    > "$OUT/junction-before.out" 2> "$OUT/junction-before.log" &
+  BEFORE_PID=$!; PIDS+=("$BEFORE_PID")
+fi
 
 wait_http "http://127.0.0.1:$SIM_PORT/v1/models" 30 "$SIM_PID" || die "simulator did not start (see $OUT/simulator.log)"
 wait_http "http://127.0.0.1:$NGINX_PORT/v1/models" 10 "$NGINX_PID" || die "nginx did not start (see $TMP/nginx/error.log)"
 wait_http "http://127.0.0.1:$JUNCTION_PORT/healthz" 60 "$JUNCTION_PID" || die "Junction did not start (see $OUT/junction.log)"
+[ -z "$BEFORE_PID" ] || wait_http "http://127.0.0.1:$BEFORE_PORT/healthz" 60 "$BEFORE_PID" || die "the before Junction did not start (see $OUT/junction-before.log)"
 NGINX_WORKERS="$(pgrep -P "$NGINX_PID" | tr '\n' ' ')"
 [ -n "$NGINX_WORKERS" ] || die "no nginx worker"
 log "pids: simulator $SIM_PID, nginx $NGINX_PID (workers $NGINX_WORKERS), junction $JUNCTION_PID"
 
 url_of() { case "$1" in direct) echo "http://127.0.0.1:$SIM_PORT" ;; nginx) echo "http://127.0.0.1:$NGINX_PORT" ;;
-                        junction|translated) echo "http://127.0.0.1:$JUNCTION_PORT" ;; esac; }
-proxy_pids() { case "$1" in direct) echo "" ;; nginx) echo "$NGINX_PID $NGINX_WORKERS" ;; junction|translated) echo "$JUNCTION_PID" ;; esac; }
+                        junction|translated) echo "http://127.0.0.1:$JUNCTION_PORT" ;;
+                        before|before-translated) echo "http://127.0.0.1:$BEFORE_PORT" ;; esac; }
+proxy_pids() { case "$1" in direct) echo "" ;; nginx) echo "$NGINX_PID $NGINX_WORKERS" ;; junction|translated) echo "$JUNCTION_PID" ;;
+                            before|before-translated) echo "$BEFORE_PID" ;; esac; }
+# The targets of a mode, in their base order (rounds rotate it).
+targets_of() {
+  if [ "$1" = nonstream ]; then echo "direct nginx junction${BEFORE_ROOT:+ before}"
+  else echo "direct nginx junction translated${BEFORE_ROOT:+ before before-translated}"; fi
+}
 # The body (and wrk script) a target gets in a mode: "translated" sends the streaming request to the
 # alias on the Anthropic provider; everything else sends the mode's own body.
-body_of() { if [ "$1" = translated ]; then echo tstream; else echo "$2"; fi; }
+body_of() { case "$1" in translated|before-translated) echo tstream ;; *) echo "$2" ;; esac; }
 
 # ---------------------------------------------------------------- request bodies + wrk scripts
 BODY_nonstream='{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello in one short sentence."}]}'
@@ -310,7 +335,7 @@ check() { # target mode
   [ -s "$out.reply" ] || die "$1 $2: empty reply text"
 }
 for mode in nonstream stream; do
-  ts="direct nginx junction"; [ "$mode" = stream ] && ts="$ts translated"
+  ts="$(targets_of "$mode")"
   for t in $ts; do check "$t" "$mode"; done
   for t in ${ts#direct }; do
     cmp -s "$TMP/check-direct-$mode.text" "$TMP/check-$t-$mode.text" \
@@ -337,13 +362,18 @@ log "JIT warm-up of Junction: ${JIT_WARMUP}s non-streaming + $(( JIT_WARMUP / 2 
 run_wrk junction nonstream "$JIT_WARMUP" "$OUT/warmup-nonstream.txt"
 run_wrk junction stream "$(( JIT_WARMUP / 2 ))" "$OUT/warmup-stream.txt"
 run_wrk translated stream "$(( JIT_WARMUP / 2 ))" "$OUT/warmup-translated.txt"
+if [ -n "$BEFORE_ROOT" ]; then
+  run_wrk before nonstream "$JIT_WARMUP" "$OUT/warmup-before-nonstream.txt"
+  run_wrk before stream "$(( JIT_WARMUP / 2 ))" "$OUT/warmup-before-stream.txt"
+  run_wrk before-translated stream "$(( JIT_WARMUP / 2 ))" "$OUT/warmup-before-translated.txt"
+fi
 run_wrk nginx nonstream 3 /dev/null
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'round\tmode\ttarget\trequests\tduration_us\tp50_us\tp99_us\tnon2xx\tsock_errors\tproxy_ticks\tsim_ticks\n' > "$OUT/raw.tsv"
 for round in $(seq 1 "$ROUNDS"); do
   for mode in nonstream stream; do
-    targets=(direct nginx junction); [ "$mode" = stream ] && targets+=(translated)
+    read -r -a targets <<<"$(targets_of "$mode")"
     nt="${#targets[@]}"
     # Rotate the order each round so no target always runs right after another.
     for i in $(seq 0 $(( nt - 1 ))); do
@@ -379,7 +409,7 @@ if [ "$PROBE_N" -gt 0 ]; then
   printf 'round\tmode\ttarget\tn\tp50_us\tp90_us\tp99_us\tttft_p50_us\tttft_p90_us\tttft_p99_us\n' > "$OUT/probe.tsv"
   for round in 1 2; do
     for mode in nonstream stream; do
-      targets=(direct nginx junction); [ "$mode" = stream ] && targets+=(translated)
+      read -r -a targets <<<"$(targets_of "$mode")"
       nt="${#targets[@]}"
       for i in $(seq 0 $(( nt - 1 ))); do
         t="${targets[$(( (i + round - 1) % nt ))]}"
@@ -452,7 +482,7 @@ summarize() {
     { k = $2 SUBSEP $3; req[k] += $4; dur[k] += $5; p50[k] += $6; p99[k] += $7; n[k]++
       bad[k] += $8; sock[k] += $9; pt[k] += $10; st[k] += $11 }
     END {
-      split("nonstream stream", modes, " "); split("direct nginx junction", ts, " ")
+      split("nonstream stream", modes, " "); nts = split("direct nginx junction before", ts, " ")
       for (m = 1; m <= 2; m++) {
         mode = modes[m]
         printf "\n### %s\n\n", (mode == "nonstream" ? "Non-streaming (small chat request)" : "Streaming (~'"$STREAM_TOKENS"' chunks)")
@@ -460,8 +490,9 @@ summarize() {
         print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         kn = mode SUBSEP "nginx"
         nrps = req[kn] / (dur[kn] / 1e6); ncpu = pt[kn] / tck * 1e6 / req[kn]
-        for (i = 1; i <= 3; i++) {
+        for (i = 1; i <= nts; i++) {
           k = mode SUBSEP ts[i]
+          if (!(k in req)) continue
           rps = req[k] / (dur[k] / 1e6)
           cpu = pt[k] / tck * 1e6 / req[k]; busy = pt[k] / tck / (dur[k] / 1e6) * 100
           scpu = st[k] / tck * 1e6 / req[k]
@@ -475,16 +506,16 @@ summarize() {
       printf "\n### Translated streaming (OpenAI request -> Anthropic upstream -> OpenAI chunks) vs pass-through streaming\n\n"
       print "| target | upstream | req/s | p50 ms | p99 ms | proxy CPU µs/req | data chunks/stream | proxy CPU µs/chunk | proxy CPU busy | simulator CPU µs/req | non-2xx | socket errors | req/s vs nginx | CPU/req vs nginx | CPU/req vs junction |"
       print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-      split("nginx junction translated", tt, " ")
+      ntt = split("nginx junction translated before before-translated", tt, " ")
       kn = "stream" SUBSEP "nginx"; kj = "stream" SUBSEP "junction"
       nrps = req[kn] / (dur[kn] / 1e6); ncpu = pt[kn] / tck * 1e6 / req[kn]; jcpu = pt[kj] / tck * 1e6 / req[kj]
-      for (i = 1; i <= 3; i++) {
+      for (i = 1; i <= ntt; i++) {
         k = "stream" SUBSEP tt[i]
         if (!(k in req)) continue
         rps = req[k] / (dur[k] / 1e6); cpu = pt[k] / tck * 1e6 / req[k]; busy = pt[k] / tck / (dur[k] / 1e6) * 100
-        ch = (tt[i] == "translated") ? chunks_t : chunks_p
+        ch = (tt[i] ~ /translated/) ? chunks_t : chunks_p
         printf "| %s | %s | %.0f | %.2f | %.2f | %.0f | %d | %.1f | %.0f%% | %.0f | %d | %d | %.2f | %.2f | %.2f |\n", tt[i],
-          (tt[i] == "translated" ? "Anthropic /v1/messages" : "OpenAI /v1/chat/completions"), rps, p50[k] / n[k] / 1000, p99[k] / n[k] / 1000,
+          (tt[i] ~ /translated/ ? "Anthropic /v1/messages" : "OpenAI /v1/chat/completions"), rps, p50[k] / n[k] / 1000, p99[k] / n[k] / 1000,
           cpu, ch, cpu / ch, busy, st[k] / tck * 1e6 / req[k], bad[k], sock[k], rps / nrps, cpu / ncpu, cpu / jcpu
       }
     }' "$OUT/raw.tsv"
@@ -512,9 +543,9 @@ summarize() {
     echo "| mode | target | p50 ms | p99 ms | added p50 ms | TTFT p50 ms | added TTFT p50 ms |"
     echo "|---|---|---:|---:|---:|---:|---:|"
     awk -F'\t' 'NR > 1 { k = $2 SUBSEP $3; p50[k] += $5; p99[k] += $7; t50[k] += $8; n[k]++ }
-      END { split("nonstream stream", ms, " "); split("direct nginx junction translated", ts, " ")
+      END { split("nonstream stream", ms, " "); nts = split("direct nginx junction translated before before-translated", ts, " ")
             for (m = 1; m <= 2; m++) { d = ms[m] SUBSEP "direct"
-              for (i = 1; i <= 4; i++) { k = ms[m] SUBSEP ts[i]; if (!(k in n)) continue
+              for (i = 1; i <= nts; i++) { k = ms[m] SUBSEP ts[i]; if (!(k in n)) continue
                 a = p50[k] / n[k]; b = p50[d] / n[d]; ta = t50[k] / n[k]; tb = t50[d] / n[d]
                 tt = (ta < 0) ? "–" : sprintf("%.3f", ta / 1000); at = (ta < 0) ? "–" : sprintf("%+.3f", (ta - tb) / 1000)
                 printf "| %s | %s | %.3f | %.3f | %s | %s | %s |\n", ms[m], ts[i], a / 1000, p99[k] / n[k] / 1000,
@@ -586,14 +617,24 @@ jfr_tables() { # mode title
   grep '^alloc' "$OUT/jfr-alloc-$1.tsv" | sort -t$'\t' -k2,2rn | awk "NR <= 8" | awk -F'\t' '{ printf "| %s | `%s` |\n", $3, $4 }'
 }
 if [ "$PROFILE" = 1 ]; then
-  for mode in nonstream stream tstream; do
-    t=junction; m="$mode"; [ "$mode" = tstream ] && { t=translated; m=stream; }
-    log "profiling Junction with JFR for 20s under $mode load"
-    jcmd "$JUNCTION_PID" JFR.start name="bench-$mode" settings=profile filename="$OUT/junction-$mode.jfr" > /dev/null
-    run_wrk "$t" "$m" 20 "$OUT/wrk-profile-$mode.txt"
-    jcmd "$JUNCTION_PID" JFR.stop name="bench-$mode" > /dev/null
+  # "junction" always; with BEFORE_ROOT also "before" (files junction-before-<mode>.*).
+  for who in junction ${BEFORE_ROOT:+before}; do
+    pid="$JUNCTION_PID"; sfx=""; [ "$who" = before ] && { pid="$BEFORE_PID"; sfx="-before"; }
+    for mode in nonstream stream tstream; do
+      t="$who"; m="$mode"
+      [ "$mode" = tstream ] && { t="$( [ "$who" = before ] && echo before-translated || echo translated )"; m=stream; }
+      log "profiling $who with JFR for 20s under $mode load"
+      jcmd "$pid" JFR.start name="bench-$mode" settings=profile filename="$OUT/junction$sfx-$mode.jfr" > /dev/null
+      run_wrk "$t" "$m" 20 "$OUT/wrk-profile$sfx-$mode.txt"
+      jcmd "$pid" JFR.stop name="bench-$mode" > /dev/null
+    done
   done
   { jfr_tables nonstream "non-streaming load"; jfr_tables stream "streaming load"
-    jfr_tables tstream "translated streaming load"; } | tee -a "$OUT/results.md"
+    jfr_tables tstream "translated streaming load"
+    if [ -n "$BEFORE_ROOT" ]; then
+      echo; echo "### The same profiles of the before Junction ($BEFORE_ROOT)"
+      jfr_tables before-nonstream "before, non-streaming load"; jfr_tables before-stream "before, streaming load"
+      jfr_tables before-tstream "before, translated streaming load"
+    fi; } | tee -a "$OUT/results.md"
 fi
 log "done: $OUT"
