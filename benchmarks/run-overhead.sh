@@ -426,7 +426,7 @@ fi
 
 # ---------------------------------------------------------------- open streams held at once
 # A fresh Junction (the launcher's defaults, -Xmx$HOLD_HEAP) on HOLD_PORT; HttpProbe opens
-# HOLD_STREAMS streams of the "hold" alias (10 tokens at 0.2 tokens/s: ~50 s each) and reads them
+# HOLD_STREAMS streams of the "hold" alias (20 tokens at 0.25 tokens/s: ~80 s each) and reads them
 # all to the end. Once every stream has sent its first chunk, the Junction's heap after a full GC
 # (jstat), its committed heap and its RSS are recorded. Each stream costs Junction two sockets
 # (client + upstream), so the count is capped by the open-files limit.
@@ -446,7 +446,7 @@ if [ "$REGIME" = defaults ] && [ "$HOLD_STREAMS" -gt 0 ]; then
   env JAVA_OPTS="$HOLD_OPTS" "$ROOT/junction" --config "$TMP/junction-hold.conf" > /dev/null 2> "$OUT/junction-hold.log" &
   HOLD_PID=$!; PIDS+=("$HOLD_PID")
   wait_http "http://127.0.0.1:$HOLD_PORT/healthz" 60 "$HOLD_PID" || die "hold Junction did not start (see $OUT/junction-hold.log)"
-  printf '%s' '{"model":"hold","stream":true,"messages":[{"role":"user","content":"Hold on. [[sim tokens=10 tps=0.2]]"}]}' > "$TMP/hold.json"
+  printf '%s' '{"model":"hold","stream":true,"messages":[{"role":"user","content":"Hold on. [[sim tokens=20 tps=0.25]]"}]}' > "$TMP/hold.json"
   "${PROBE[@]}" hold "http://127.0.0.1:$HOLD_PORT/v1/chat/completions" "$TMP/hold.json" "$HOLD_N" 180 > "$OUT/hold.txt" 2>&1 &
   PROBE_PID=$!; PIDS+=("$PROBE_PID")
   held=""

@@ -306,8 +306,8 @@ public final class HttpProbe {
         ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
         try (Selector sel = Selector.open()) {
             while (ok + failed < n && System.nanoTime() < deadline) {
-                // Open in steps of 200 so the listener's backlog is never flooded.
-                for (int i = 0; i < 200 && opened < n && opened - firstData < 1000; i++, opened++, open++) {
+                // Open in steps of 200 (the listener's backlog is never flooded), at most 5000 waiting for their first chunk.
+                for (int i = 0; i < 200 && opened < n && opened - firstData < 5000; i++, opened++, open++) {
                     SocketChannel ch = SocketChannel.open();
                     ch.configureBlocking(false);
                     ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
