@@ -161,7 +161,8 @@ if [ -n "$BEFORE_ROOT" ]; then
 fi
 "$ROOT/junction" check --config "$TMP/junction.conf" > "$OUT/junction-check.txt" 2>&1 \
   || { cat "$OUT/junction-check.txt" >&2; die "junction check failed"; }
-CP="$(ls "$ROOT"/proxy-core/target/proxy-core-*.jar | grep -v -e sources -e javadoc -e tests | awk "NR == 1"):$(cat "$ROOT/proxy-core/target/classpath.txt")"
+# The launcher module's classpath holds the gateway and the simulator (started from it below).
+CP="$(ls "$ROOT"/launcher/target/launcher-*.jar | grep -v -e sources -e javadoc -e tests | awk "NR == 1"):$(cat "$ROOT/launcher/target/classpath.txt")"
 
 # ---------------------------------------------------------------- helpers
 wait_http() { # url timeout_s pid
