@@ -332,9 +332,11 @@ public final class ChatExchange {
      * copied into one batch, and the batch goes out as one HTTP chunk with one flush when the event
      * loop has finished its current round of I/O ({@link #flushBatch}). An upstream read that
      * carried twenty events thus costs the client one chunk and one socket write, as a reverse proxy
-     * forwards whatever one read gave it; the frames' bytes and order are unchanged.
+     * forwards whatever one read gave it; the frames' bytes and order are unchanged. The first
+     * write of a stream (its head and first content) is flushed at once.
      */
     void write(List<ByteBuf> frames, boolean end) {
+        boolean first = !headSent;
         sendHead();
         for (ByteBuf f : frames) {
             append(f);
@@ -346,6 +348,11 @@ public final class ChatExchange {
             cancelTimers();
             writeBatch();
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> done(keepAlive && f.isSuccess()));
+        } else if (first) {
+            // The head and the first content leave at once: the time to first token does not wait
+            // for the rest of the read.
+            writeBatch();
+            client.flush();
         } else if (!flushScheduled && batch != null) {
             flushScheduled = true;
             client.eventLoop().execute(this::flushBatch);
