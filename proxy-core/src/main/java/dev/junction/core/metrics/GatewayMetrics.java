@@ -77,7 +77,9 @@ public final class GatewayMetrics {
             new DropwizardBridge.Family("junction.limits.hit", "junction_limits_hit",
                     "Requests refused by a key limit or budget", List.of("key", "limit")),
             new DropwizardBridge.Family("junction.tasks", "junction_tasks", "Tasks by state", List.of("state")),
-            new DropwizardBridge.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()));
+            new DropwizardBridge.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()),
+            new DropwizardBridge.Family("junction.access_log_dropped", "junction_access_log_dropped",
+                    "Access-log lines dropped because the log writer fell behind", List.of(), true));
 
     private final MetricRegistry registry = new MetricRegistry();
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
@@ -93,6 +95,11 @@ public final class GatewayMetrics {
         registry.gauge("junction.inflight", () -> inFlight::get);
         prometheus.register(new DropwizardBridge(registry, FAMILIES));
         prometheus.register(new RoutingCollector(table, noRetry));
+    }
+
+    /** Exposes the access log's dropped-line count ({@code junction_access_log_dropped_total}). */
+    public void accessLogDropped(java.util.function.LongSupplier dropped) {
+        registry.gauge("junction.access_log_dropped", () -> dropped::getAsLong);
     }
 
     /** Adds a collector of figures kept elsewhere (e.g. the key limiter's) to {@code /metrics}. */
