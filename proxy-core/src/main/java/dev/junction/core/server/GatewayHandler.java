@@ -27,11 +27,14 @@ import java.util.concurrent.ThreadLocalRandom;
 final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
     private final Endpoints endpoints;
+    /** The per-process secret that marks a task's own request ({@link LocalGateway}). */
+    private final byte[] taskToken;
     private ChatExchange inFlight;
     private boolean busy;
 
-    GatewayHandler(Endpoints endpoints) {
+    GatewayHandler(Endpoints endpoints, byte[] taskToken) {
         this.endpoints = endpoints;
+        this.taskToken = taskToken;
     }
 
     @Override
@@ -60,6 +63,15 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         busy = true;
         ctx.channel().config().setAutoRead(false);
         RequestContext rc = new RequestContext(id, System.nanoTime(), req.method().name(), req.uri());
+        String token = req.headers().get(LocalGateway.TOKEN_HEADER);
+        if (token != null) {
+            // Only this process knows the token; from anyone else the task headers mean nothing.
+            if (java.security.MessageDigest.isEqual(taskToken, token.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+                rc.taskOwner = req.headers().get(LocalGateway.OWNER_HEADER);
+                rc.taskId = req.headers().get(LocalGateway.TASK_HEADER);
+            }
+            req.headers().remove(LocalGateway.TOKEN_HEADER);
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         inFlight = endpoints.handle(ctx, req, rc, keepAlive, this::requestDone);
     }

@@ -20,10 +20,12 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ServerConfig config;
     private final Endpoints endpoints;
+    private final byte[] taskToken;
 
-    GatewayInitializer(ServerConfig config, Endpoints endpoints) {
+    GatewayInitializer(ServerConfig config, Endpoints endpoints, byte[] taskToken) {
         this.config = config;
         this.endpoints = endpoints;
+        this.taskToken = taskToken;
     }
 
     @Override
@@ -37,6 +39,6 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("read-timeout", new RequestReadTimeoutHandler(config.requestReadTimeout()));
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
         p.addLast("aggregate", new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes())));
-        p.addLast("gateway", new GatewayHandler(endpoints));
+        p.addLast("gateway", new GatewayHandler(endpoints, taskToken));
     }
 }
