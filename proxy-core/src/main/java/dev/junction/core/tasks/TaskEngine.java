@@ -269,9 +269,9 @@ public final class TaskEngine implements AutoCloseable {
         }
         TaskHandler h = handlers.get(t.kind());
         if (h == null) {
-            // Another instance (a newer version) may know this kind; this one leaves it alone for a while.
+            // Another instance (a newer version) may know this kind, or its handler is being registered.
             LOG.warn("task {}: no handler for kind '{}' on this instance", t.id(), t.kind());
-            store.update(t.withLease(null, 0).withNextRunAt(now + c.lease().toMillis()));
+            store.update(t.withLease(null, 0).withNextRunAt(now + 1000));
             return;
         }
         String provider = h.provider(t);
