@@ -9,6 +9,13 @@ import dev.junction.core.proxy.ProtocolFactory;
 import dev.junction.core.tracing.Tracing;
 import dev.junction.core.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
+import dev.junction.core.config.TasksConfig;
+import dev.junction.core.tasks.EmbeddedTaskStore;
+import dev.junction.core.tasks.HttpTaskHandler;
+import dev.junction.core.tasks.TaskEngine;
+import dev.junction.core.tasks.TaskStore;
+import dev.junction.core.tasks.WebhookSender;
+import dev.junction.core.time.RandomSource;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -20,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -40,6 +48,8 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final Tracing tracing;
     private final Channel listener;
+    private final TaskEngine tasks;
+    private final WebhookSender webhooks;
     private final String transport;
     private final AccessLog accessLog;
 
@@ -65,6 +75,10 @@ public final class GatewayServer implements AutoCloseable {
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
                         new MediaFetcher(t.channel(), resolver, config.mediaFetch())), accessLog,
                 new Operations(metrics), metrics, tracing);
+        // A random token marks the requests tasks send to this listener (LocalGateway).
+        byte[] taskToken = new byte[32];
+        new java.security.SecureRandom().nextBytes(taskToken);
+        taskToken = java.util.HexFormat.of().formatHex(taskToken).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.serverChannel())
@@ -73,8 +87,41 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childHandler(new GatewayInitializer(sc, endpoints));
+                .childHandler(new GatewayInitializer(sc, endpoints, taskToken));
         this.listener = b.bind(sc.host(), sc.port()).sync().channel();
+        this.webhooks = new WebhookSender(System::currentTimeMillis);
+        this.tasks = new TaskEngine(() -> snapshot.get().config().tasks(), openStore(config.tasks()), webhooks,
+                System::currentTimeMillis, RandomSource.threadLocal(), workerId());
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        InetSocketAddress self = bound.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
+        tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
+                new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
+        endpoints.tasks(new TaskEndpoints(tasks));
+        tasks.start();
+        watchTaskCounts();
+    }
+
+    /**
+     * Tasks by state for {@code junction_tasks} and the dashboard: the store is read on the task
+     * engine's thread every 2 s and the last answer is what a scrape sees (a scrape runs on an
+     * event loop, which must not wait for the store).
+     */
+    private void watchTaskCounts() {
+        java.util.concurrent.atomic.AtomicReference<java.util.Map<String, Long>> last =
+                new java.util.concurrent.atomic.AtomicReference<>(java.util.Map.of());
+        java.util.List<String> states = new java.util.ArrayList<>();
+        for (dev.junction.core.tasks.TaskState s : dev.junction.core.tasks.TaskState.values()) {
+            states.add(s.wire());
+        }
+        metrics.tasks(states, last::get);
+        workers.next().scheduleAtFixedRate(() -> tasks.counts().thenAccept(counts -> {
+            java.util.Map<String, Long> byWire = new java.util.LinkedHashMap<>();
+            for (dev.junction.core.tasks.TaskState s : dev.junction.core.tasks.TaskState.values()) {
+                byWire.put(s.wire(), counts.getOrDefault(s, 0L));
+            }
+            last.set(byWire);
+        }), 0, 2, TimeUnit.SECONDS);
     }
 
     /** Binds and starts serving {@code config}. */
@@ -86,6 +133,44 @@ public final class GatewayServer implements AutoCloseable {
             LOG.warn(w);
         }
         return s;
+    }
+
+    private static TaskStore openStore(TasksConfig c) {
+        if ("redis".equals(c.store())) {
+            throw new IllegalStateException("junction.tasks.store = redis is not available in this version; use embedded");
+        }
+        return new EmbeddedTaskStore(c.path());
+    }
+
+    /** This instance's name on the leases it takes: host, pid and a random part (unique per start). */
+    private static String workerId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The provider every deployment of {@code alias} runs on, or null (per-provider task limits). */
+    private String singleProvider(String alias) {
+        dev.junction.core.routing.Route r = snapshot.get().table().route(alias);
+        if (r == null || r.deployments().isEmpty()) {
+            return null;
+        }
+        String p = r.deployments().get(0).providerName();
+        for (dev.junction.core.routing.Deployment d : r.deployments()) {
+            if (!d.providerName().equals(p)) {
+                return null;
+            }
+        }
+        return p;
+    }
+
+    /** The task engine (SPEC §6); asynchronous vendors register their handlers here. */
+    public TaskEngine tasks() {
+        return tasks;
     }
 
     public int port() {
@@ -116,6 +201,8 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        tasks.close();                          // hands running tasks back before the event loops stop
+        webhooks.close();
         upstream.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();

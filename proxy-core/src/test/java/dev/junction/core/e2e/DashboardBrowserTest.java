@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The {@code /admin/} dashboard in a real headless Chromium driven by Selenium: the page loads with
- * no console error, shows the configured deployments, and its numbers move after traffic.
+ * no console error, shows the configured deployments, and its numbers (requests, latency, spend,
+ * tasks by state) move after traffic.
  *
  * <p>Needs {@code chromium} and {@code chromedriver} on the PATH (Debian: {@code chromium},
  * {@code chromium-driver}; {@code .ci/run} installs them). Without them the test is skipped on a
@@ -151,6 +152,10 @@ class DashboardBrowserTest {
         return (String) text;
     }
 
+    private static String tasksLine() {
+        return (String) browser.executeScript("return document.getElementById('tasks').textContent;");
+    }
+
     @SuppressWarnings("unchecked")
     private static Set<String> routeRows() {
         return Set.copyOf((List<String>) browser.executeScript("return [...document.querySelectorAll('#routes tbody tr')]"
@@ -170,7 +175,7 @@ class DashboardBrowserTest {
         assertEquals("0", cell("routes", "deployment", "sim/sim-chat-1", "requests"));
         assertEquals("0.000000", cell("keys", "key", "team", "spend"));
         assertEquals("1.50", cell("keys", "key", "team", "budget"));
-        assertEquals("Tasks are not enabled on this gateway.", browser.executeScript("return document.getElementById('tasks').textContent;"));
+        await().until(d -> tasksLine().contains("queued: 0") && tasksLine().contains("succeeded: 0"));
 
         int n = 6;
         for (int i = 0; i < n; i++) {
@@ -187,6 +192,15 @@ class DashboardBrowserTest {
         });
         // 6 requests of 11 prompt and 7 completion tokens at 2 and 10 USD per million tokens.
         await().until(d -> String.format(java.util.Locale.ROOT, "%.6f", n * 92e-6).equals(cell("keys", "key", "team", "spend")));
+
+        // An asynchronous task (Prefer: respond-async) runs through the gateway and ends succeeded.
+        HttpResponse<String> task = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + TEAM).header("Content-Type", "application/json")
+                .header("Prefer", "respond-async")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"chat-4.1\",\"messages\":[{\"role\":\"user\",\"content\":\"later\"}]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, task.statusCode(), task.body());
+        await().until(d -> tasksLine().contains("succeeded: 1"));
 
         List<LogEntry> severe = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
