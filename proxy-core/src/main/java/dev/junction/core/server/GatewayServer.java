@@ -115,13 +115,21 @@ public final class GatewayServer implements AutoCloseable {
             states.add(s.wire());
         }
         metrics.tasks(states, last::get);
-        workers.next().scheduleAtFixedRate(() -> tasks.counts().thenAccept(counts -> {
-            java.util.Map<String, Long> byWire = new java.util.LinkedHashMap<>();
-            for (dev.junction.core.tasks.TaskState s : dev.junction.core.tasks.TaskState.values()) {
-                byWire.put(s.wire(), counts.getOrDefault(s, 0L));
+        workers.next().scheduleAtFixedRate(() -> {
+            try {
+                tasks.counts().thenAccept(counts -> {
+                    java.util.Map<String, Long> byWire = new java.util.LinkedHashMap<>();
+                    for (dev.junction.core.tasks.TaskState s : dev.junction.core.tasks.TaskState.values()) {
+                        byWire.put(s.wire(), counts.getOrDefault(s, 0L));
+                    }
+                    last.set(byWire);
+                });
+            } catch (RuntimeException e) {
+                // An engine shutting down refuses work; the next tick (or none) follows. A thrown
+                // exception would end the periodic task for good.
+                LOG.debug("task counts not read", e);
             }
-            last.set(byWire);
-        }), 0, 2, TimeUnit.SECONDS);
+        }, 0, 2, TimeUnit.SECONDS);
     }
 
     /** Binds and starts serving {@code config}. */

@@ -86,7 +86,8 @@ class DashboardBrowserTest {
                 "emb" { deployments = [ { provider = sim, model = "sim-embed-1" } ] }
               }
               catalog = "%s"
-            }""".formatted(TEAM, OPS, sim.port(), sim.port(), catalog)));
+              tasks { path = "%s" }
+            }""".formatted(TEAM, OPS, sim.port(), sim.port(), catalog, dir.resolve("tasks.db"))));
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
