@@ -66,6 +66,11 @@ public final class GatewayMetrics {
         prometheus.register(new RoutingCollector(table, noRetry));
     }
 
+    /** Adds a collector of figures kept elsewhere (e.g. the key limiter's) to {@code /metrics}. */
+    public void register(MultiCollector collector) {
+        prometheus.register(collector);
+    }
+
     public MetricRegistry registry() {
         return registry;
     }

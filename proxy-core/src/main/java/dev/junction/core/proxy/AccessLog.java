@@ -10,7 +10,8 @@ import java.io.StringWriter;
 
 /**
  * One structured JSON line per request on the {@code access} logger (SPEC §8): id, key name,
- * alias, chosen deployment, attempts with their outcome, status, tokens and stage timings. No
+ * alias, chosen deployment, attempts with their outcome, status, tokens, cost, what the key's limits
+ * decided (and the limit store's round trips) and stage timings. No
  * prompt text and never a key.
  */
 public final class AccessLog {
@@ -42,6 +43,12 @@ public final class AccessLog {
             }
             if (rc.costUsd > 0) {
                 g.writeNumberField("cost_usd", rc.costUsd);
+            }
+            if (rc.admission != null && !rc.admission.admitted()) {
+                g.writeStringField("limited", rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (rc.limitRoundTrips > 0) {
+                g.writeNumberField("limit_store_round_trips", rc.limitRoundTrips);
             }
             if (rc.noRetryReason != null) {
                 g.writeStringField("no_retry", rc.noRetryReason);
