@@ -22,7 +22,7 @@ public record LimitsConfig(String store, String redisUri, boolean failOpen, Path
 
     /** The values of {@code reference.conf}, with the path relative to the working directory. */
     public static final LimitsConfig DEFAULT = new LimitsConfig("local", null, true,
-            Path.of("data", "limits.db").toAbsolutePath().normalize(), Duration.ofMillis(250), 4096);
+            Path.of("data", "limits.db").toAbsolutePath().normalize(), Duration.ofMillis(500), 4096);
 
     public boolean redis() {
         return "redis".equals(store);

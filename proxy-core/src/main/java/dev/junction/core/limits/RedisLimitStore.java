@@ -44,6 +44,7 @@ final class RedisLimitStore implements AutoCloseable {
     private static final String RESERVE = script("reserve.lua");
     private static final String SETTLE = script("settle.lua");
 
+    private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
     private final ScheduledExecutorService connector;
     private final String reserveSha;
@@ -53,7 +54,13 @@ final class RedisLimitStore implements AutoCloseable {
     RedisLimitStore(String uri, Duration timeout) {
         RedisURI u = RedisURI.create(uri);
         u.setTimeout(timeout);
-        this.client = RedisClient.create(u);
+        // Reconnect quickly after an outage (Lettuce's default backs off to 30 s): limits are shared
+        // again within ~2 s of Redis coming back.
+        this.resources = io.lettuce.core.resource.DefaultClientResources.builder()
+                .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, u);
         client.setOptions(ClientOptions.builder().autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
@@ -71,7 +78,11 @@ final class RedisLimitStore implements AutoCloseable {
 
     private void connect() {
         try {
-            connection = client.connect();
+            StatefulRedisConnection<String, String> c = client.connect();
+            // Loaded up front so the first requests do not pay a NOSCRIPT round trip.
+            c.sync().scriptLoad(RESERVE);
+            c.sync().scriptLoad(SETTLE);
+            connection = c;
             LOG.info("limits: connected to Redis");
         } catch (RuntimeException e) {
             LOG.debug("limits: Redis not reachable yet: {}", e.getMessage());
@@ -196,5 +207,6 @@ final class RedisLimitStore implements AutoCloseable {
             c.close();
         }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 }

@@ -202,7 +202,15 @@ final class Endpoints {
         if (admission.isDone() && ctx.executor().inEventLoop()) {
             admitted(x, rc, admission.join());
         } else {
-            admission.whenComplete((a, e) -> ctx.executor().execute(() -> admitted(x, rc, a)));
+            admission.whenComplete((a, e) -> ctx.executor().execute(() -> {
+                if (a != null) {
+                    admitted(x, rc, a);
+                } else {
+                    LOG.error("request {}: the key limiter failed", rc.requestId, e);
+                    x.reject(GatewayError.internal("Junction failed to check the key's limits (request id "
+                            + rc.requestId + "); this is a bug, please report it."));
+                }
+            }));
         }
         return x;
     }
