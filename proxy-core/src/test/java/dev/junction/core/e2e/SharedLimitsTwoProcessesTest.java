@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two gateway processes (separate JVMs) and a real {@code redis-server} (SPEC §7.1 shared limits):
+ * Two gateway processes (separate JVMs, {@link GatewayProcessMain}) and a real {@code redis-server} (SPEC §7.1 shared limits):
  * one rpm limit and one daily budget enforced across both, exactly, counted at the vendor; then
  * Redis is killed: the {@code open} gateway keeps serving with per-instance limits and says so in
  * {@code /readyz}, the {@code closed} one answers 503 {@code limits_unavailable}; Redis comes back
@@ -199,7 +199,7 @@ class SharedLimitsTwoProcessesTest {
         }
     }
 
-    /** A gateway in its own JVM ({@code dev.junction.core.Main}), stopped by its PID. */
+    /** A gateway in its own JVM ({@link GatewayProcessMain}), stopped by its PID. */
     static final class Gateway implements AutoCloseable {
         final String name;
         final int port;
@@ -223,7 +223,7 @@ class SharedLimitsTwoProcessesTest {
             Path log = dir.resolve(name + ".log");
             String java = ProcessHandle.current().info().command().orElse("java");
             Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "-Xmx256m",
-                    "dev.junction.core.Main", "--config", conf.toString())
+                    GatewayProcessMain.class.getName(), conf.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Gateway g = new Gateway(name, port, p, log);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
