@@ -21,7 +21,7 @@ final class ServerAuthParser {
 
     private static final List<String> GATEWAY_KEY_KEYS =
             List.of("name", "key", "models", "rpm", "tpm", "budget-usd-per-day", "admin", "max-concurrent",
-                    "budget-usd-per-month");
+                    "budget-usd-per-month", "webhook-secret", "webhook-url");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private final Config root;
