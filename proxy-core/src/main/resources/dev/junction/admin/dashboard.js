@@ -89,10 +89,14 @@ function drawStats(stats) {
     const tr = document.createElement("tr");
     tr.dataset.key = key;
     cell(tr, key);
-    cell(tr, fmt(k.spend_usd_since_start, 6), "spend");
+    cell(tr, fmt(k.spend_usd_today, 6), "spend-today");
     const budget = k.budget_usd_per_day;
     cell(tr, budget === null || budget === undefined ? "none" : fmt(budget, 2), "budget");
-    cell(tr, budget ? fmt(100 * k.spend_usd_since_start / budget, 1) + " %" : "–", "used");
+    cell(tr, budget ? fmt(100 * k.spend_usd_today / budget, 1) + " %" : "–", "used");
+    cell(tr, fmt(k.spend_usd_this_month, 6), "spend-month");
+    const monthly = k.budget_usd_per_month;
+    cell(tr, monthly === null || monthly === undefined ? "none" : fmt(monthly, 2), "budget-month");
+    cell(tr, fmt(k.spend_usd_since_start, 6), "spend");
     keyRows.push(tr);
   }
   fill("keys", keyRows);

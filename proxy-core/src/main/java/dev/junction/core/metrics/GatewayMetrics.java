@@ -74,8 +74,6 @@ public final class GatewayMetrics {
                     List.of("alias", "deployment", "direction")),
             new DropwizardBridge.Family("junction.cost", "junction_cost_usd", "Spend from the catalog's prices, in USD",
                     List.of("key", "alias", "deployment"), true),
-            new DropwizardBridge.Family("junction.limits.hit", "junction_limits_hit",
-                    "Requests refused by a key limit or budget", List.of("key", "limit")),
             new DropwizardBridge.Family("junction.tasks", "junction_tasks", "Tasks by state", List.of("state")),
             new DropwizardBridge.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()),
             new DropwizardBridge.Family("junction.access_log_dropped", "junction_access_log_dropped",
@@ -88,7 +86,6 @@ public final class GatewayMetrics {
     private final Map<String, Map<String, Route>> routes = new ConcurrentHashMap<>();
     private final Map<String, AliasFigures> aliases = new ConcurrentHashMap<>();
     private final Map<String, DoubleAdder> spendByKey = new ConcurrentHashMap<>();
-    private final Map<String, Counter> limitsHit = new ConcurrentHashMap<>();
     private volatile Supplier<Map<String, Long>> tasks;
 
     public GatewayMetrics(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry) {
@@ -97,14 +94,14 @@ public final class GatewayMetrics {
         prometheus.register(new RoutingCollector(table, noRetry));
     }
 
-    /** Exposes the access log's dropped-line count ({@code junction_access_log_dropped_total}). */
-    public void accessLogDropped(java.util.function.LongSupplier dropped) {
-        registry.gauge("junction.access_log_dropped", () -> dropped::getAsLong);
-    }
-
     /** Adds a collector of figures kept elsewhere (e.g. the key limiter's) to {@code /metrics}. */
     public void register(MultiCollector collector) {
         prometheus.register(collector);
+    }
+
+    /** Exposes the access log's dropped-line count ({@code junction_access_log_dropped_total}). */
+    public void accessLogDropped(java.util.function.LongSupplier dropped) {
+        registry.gauge("junction.access_log_dropped", () -> dropped::getAsLong);
     }
 
     private static List<String> concat(List<String> a, String b) {
@@ -168,19 +165,6 @@ public final class GatewayMetrics {
     /** Requests started and not yet recorded by {@link #requestFinished}. */
     public long inFlight() {
         return inFlight.get();
-    }
-
-    /**
-     * Counts a request refused by one of a key's limits; {@code limit} is a fixed word such as
-     * {@code rpm}, {@code tpm}, {@code max_concurrent}, {@code budget_day}.
-     */
-    public void limitHit(String keyName, String limit) {
-        String id = keyName + "\u0000" + limit;
-        Counter c = limitsHit.get(id);
-        if (c == null) {
-            c = limitsHit.computeIfAbsent(id, k -> registry.counter("junction.limits.hit." + part(keyName) + "." + part(limit)));
-        }
-        c.inc();
     }
 
     /**

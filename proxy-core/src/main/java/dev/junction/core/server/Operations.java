@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
+import dev.junction.core.limits.KeyLimiter;
+import dev.junction.core.limits.KeyStatus;
 import dev.junction.core.metrics.GatewayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -40,9 +42,11 @@ final class Operations {
     }
 
     private final GatewayMetrics metrics;
+    private final KeyLimiter limiter;
 
-    Operations(GatewayMetrics metrics) {
+    Operations(GatewayMetrics metrics, KeyLimiter limiter) {
         this.metrics = metrics;
+        this.limiter = limiter;
     }
 
     /** The answer for {@code path}, or null when there is no such endpoint. */
@@ -86,7 +90,8 @@ final class Operations {
 
     /**
      * The figures the dashboard shows besides the routing table: per alias since start, spend per
-     * key against its configured budget, and tasks by state (null when no task engine runs).
+     * key (since start, and the limiter's current UTC day and month) against its budgets, and tasks
+     * by state (null when no task engine runs).
      */
     Map<String, Object> stats(GatewaySnapshot snap) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -99,7 +104,12 @@ final class Operations {
         for (KeyConfig k : configured) {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("spend_usd_since_start", spend.getOrDefault(k.name(), 0.0));
+            // The limiter's figures for the current UTC day and month (shared ones with a Redis store).
+            KeyStatus status = limiter.status(k);
+            v.put("spend_usd_today", status.spendUsdToday());
             v.put("budget_usd_per_day", k.budgetUsdPerDay());
+            v.put("spend_usd_this_month", status.spendUsdThisMonth());
+            v.put("budget_usd_per_month", k.budgetUsdPerMonth());
             keys.put(k.name(), v);
         }
         if (configured.isEmpty() && spend.containsKey(GatewayAuth.ANONYMOUS.name())) {

@@ -87,7 +87,8 @@ class DashboardBrowserTest {
               }
               catalog = "%s"
               tasks { path = "%s" }
-            }""".formatted(TEAM, OPS, sim.port(), sim.port(), catalog, dir.resolve("tasks.db"))));
+              limits { path = "%s" }
+            }""".formatted(TEAM, OPS, sim.port(), sim.port(), catalog, dir.resolve("tasks.db"), dir.resolve("limits.db"))));
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
@@ -192,7 +193,10 @@ class DashboardBrowserTest {
             return a != null && b != null && Integer.parseInt(a) + Integer.parseInt(b) == n;
         });
         // 6 requests of 11 prompt and 7 completion tokens at 2 and 10 USD per million tokens.
-        await().until(d -> String.format(java.util.Locale.ROOT, "%.6f", n * 92e-6).equals(cell("keys", "key", "team", "spend")));
+        String spent = String.format(java.util.Locale.ROOT, "%.6f", n * 92e-6);
+        await().until(d -> spent.equals(cell("keys", "key", "team", "spend")));
+        await().until(d -> spent.equals(cell("keys", "key", "team", "spend-today")));
+        assertEquals(spent, cell("keys", "key", "team", "spend-month"));
 
         // An asynchronous task (Prefer: respond-async) runs through the gateway and ends succeeded.
         HttpResponse<String> task = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
