@@ -5,6 +5,7 @@ import dev.junction.core.upstream.UpstreamCall;
 import dev.junction.core.upstream.UpstreamListener;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.spi.Translator;
 import dev.junction.translators.stream.StreamProcessor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -25,6 +26,8 @@ final class Attempt implements UpstreamListener {
 
     private final ChatExchange x;
     final Route route;
+    /** The vendor contract of this request on {@link #route}. */
+    final Translator translator;
     final boolean hedge;
     final long start = System.nanoTime();
     /** The upstream call, or null when the attempt is a fan-out {@link #group}. */
@@ -41,9 +44,10 @@ final class Attempt implements UpstreamListener {
     boolean open = true;
     private final boolean breakerPermit;
 
-    Attempt(ChatExchange x, Route route, boolean hedge, boolean breakerPermit) {
+    Attempt(ChatExchange x, Route route, Translator translator, boolean hedge, boolean breakerPermit) {
         this.x = x;
         this.route = route;
+        this.translator = translator;
         this.hedge = hedge;
         this.breakerPermit = breakerPermit;
         route.deployment().stats().start();
@@ -64,7 +68,7 @@ final class Attempt implements UpstreamListener {
         headAt = System.nanoTime();
         route.deployment().stats().recordTtft(headAt - start);
         if (status >= 200 && status < 300 && x.protocol().stream()) {
-            processor = x.protocol().streamProcessor(route);
+            processor = translator.streamProcessor();
         } else if (group == null) {
             acc = x.client().alloc().compositeBuffer(64); // a fan-out group gathers its parts' bodies itself
         }
@@ -102,14 +106,14 @@ final class Attempt implements UpstreamListener {
             if (status >= 200 && status < 300) {
                 ByteBuf out;
                 try {
-                    out = x.protocol().unary(route, body, x.client().alloc());
+                    out = translator.answer(body, x.client().alloc());
                 } catch (TranslationException e) {
                     x.attemptFailed(this, e.error());
                     return;
                 }
                 succeedUnary(out);
             } else {
-                x.attemptFailed(this, ChatExchange.scrub(route, x.protocol().error(route, status, headers, body)));
+                x.attemptFailed(this, ChatExchange.scrub(route, translator.error(status, headers, body)));
             }
         } finally {
             body.release();
@@ -126,7 +130,7 @@ final class Attempt implements UpstreamListener {
         }
         ByteBuf out;
         try {
-            out = x.protocol().unaryMerged(route, bodies, x.client().alloc());
+            out = translator.answers(bodies, x.client().alloc());
         } catch (TranslationException e) {
             x.attemptFailed(this, e.error());
             return;
@@ -136,7 +140,7 @@ final class Attempt implements UpstreamListener {
 
     private void succeedUnary(ByteBuf out) {
         x.win(this);
-        x.account(this, x.protocol().unaryUsage());
+        x.account(this, translator.usage());
         close(Health.OK, null);
         x.record(this, "ok");
         x.retire(this);
@@ -260,10 +264,6 @@ final class Attempt implements UpstreamListener {
 
     io.netty.buffer.ByteBufAllocator alloc() {
         return x.client().alloc();
-    }
-
-    ExchangeProtocol protocol() {
-        return x.protocol();
     }
 
     /** Ends this attempt's bookkeeping in the deployment's statistics and circuit breaker. */

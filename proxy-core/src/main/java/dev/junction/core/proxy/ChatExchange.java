@@ -10,6 +10,7 @@ import dev.junction.stream.GatewayError;
 import dev.junction.stream.SseFrames;
 import dev.junction.stream.Usage;
 import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.spi.Translator;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
@@ -167,16 +168,18 @@ public final class ChatExchange {
         }
         // The last candidate is tried even without a permit (better than failing without trying),
         // but then reports nothing to its breaker: it holds no probe slot to give back.
-        Attempt a = new Attempt(this, route, isHedge, permit);
+        // prepare() opened this route's translator already (a failure there ended the launch).
+        Translator translator = protocol.translator(route);
+        Attempt a = new Attempt(this, route, translator, isHedge, permit);
         attempts++;
         Warnings warnings = new Warnings();
         // SPEC §3: n > 1 on a vendor without n is fanned out into k calls run as ONE attempt
         // (FanOutCall): all k requests are built before any is sent, so a rejection sends nothing.
         List<UpstreamRequest> reqs = new ArrayList<>(1);
         try {
-            int k = protocol.fanOut(route);
+            int k = translator.calls();
             for (int i = 0; i < k; i++) {
-                reqs.add(protocol.build(route, client.alloc(), i == 0 ? warnings : new Warnings()));
+                reqs.add(translator.request(client.alloc(), i == 0 ? warnings : new Warnings()));
             }
         } catch (TranslationException e) {
             for (UpstreamRequest r : reqs) {
