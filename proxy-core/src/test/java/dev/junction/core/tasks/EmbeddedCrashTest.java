@@ -175,6 +175,42 @@ class EmbeddedCrashTest {
         }
     }
 
+    @Test
+    void aStoppedGatewayHandsItsRunningTaskBackAndTheNextStartFinishesIt() throws Exception {
+        Vendor vendor = new Vendor();
+        try (MockWebServer server = new MockWebServer()) {
+            server.setDispatcher(vendor);
+            server.start();
+            String vendorUrl = "http://127.0.0.1:" + server.getPort();
+            Path conf = dir.resolve("junction.conf");
+            Files.writeString(conf, """
+                    junction {
+                      server { port = 0 }
+                      resilience.retry { max-attempts = 1 }
+                      providers { v { type = openai-compatible, base-url = "%1$s/v1",
+                                      timeouts { first-byte = 120s, total = 10m } } }
+                      models { chat { deployments = [ { provider = v, model = "up-model" } ] } }
+                      tasks { path = "%2$s" }
+                    }""".formatted(vendorUrl, dir.resolve("tasks.db").toString().replace("\\", "/")));
+            GatewayProcesses.Gateway gw = processes.start(conf, vendorUrl);
+            HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create(gw.base() + "/v1/chat/completions"))
+                    .header("content-type", "application/json").header("prefer", "respond-async")
+                    .POST(HttpRequest.BodyPublishers.ofString(TaskGatewayTest.CHAT)).build(), HttpResponse.BodyHandlers.ofString());
+            String id = JSON.readTree(accepted.body()).path("id").asText();
+            await(() -> vendor.chatCalls.get() == 1, "the call in flight");
+            gw.stop();                                            // SIGTERM: the shutdown hook hands the task back
+            try (EmbeddedTaskStore store = new EmbeddedTaskStore(dir.resolve("tasks.db"))) {
+                Task back = store.get(id);
+                assertEquals(TaskState.QUEUED, back.status(), "handed back, not lost and not left running");
+            }
+            vendor.chatHangs = false;
+            GatewayProcesses.Gateway again = processes.start(conf, vendorUrl);
+            JsonNode done = awaitStatus(again, id, "succeeded");
+            assertEquals(2, vendor.chatCalls.get());
+            assertEquals(2, done.path("attempts").asInt());
+        }
+    }
+
     static JsonNode task(GatewayProcesses.Gateway gw, String id) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gw.base() + "/v1/tasks/" + id)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -22,6 +22,14 @@ final class GatewayProcesses implements AutoCloseable {
             return "http://127.0.0.1:" + port;
         }
 
+        /** SIGTERM: the shutdown hook runs (hand-back). */
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the gateway did not stop within 30 s");
+            }
+        }
+
         /** SIGKILL (Process.destroyForcibly on Unix): no shutdown hook runs. */
         void kill() throws InterruptedException {
             process.destroyForcibly();
