@@ -2,6 +2,9 @@ package dev.junction.translators;
 
 import dev.junction.translators.anthropic.AnthropicAdapter;
 import dev.junction.translators.gemini.GeminiAdapter;
+import dev.junction.translators.gemini.GeminiImages;
+import dev.junction.translators.passthrough.OpenAiImages;
+import dev.junction.translators.spi.ImageGenerator;
 import dev.junction.translators.passthrough.OpenAiPassThrough;
 import dev.junction.translators.passthrough.PassThroughVendor;
 import dev.junction.translators.spi.VendorAdapter;
@@ -26,6 +29,12 @@ public final class VendorRegistry {
             "anthropic", new AnthropicAdapter(),
             "gemini", new GeminiAdapter());
 
+    private static final Map<String, ImageGenerator> IMAGES = Map.of(
+            "openai", new OpenAiImages((OpenAiPassThrough) PASS_THROUGH.get("openai")),
+            "openai-compatible", new OpenAiImages((OpenAiPassThrough) PASS_THROUGH.get("openai-compatible")),
+            "azure-openai", new OpenAiImages((OpenAiPassThrough) PASS_THROUGH.get("azure-openai")),
+            "gemini", new GeminiImages((GeminiAdapter) TRANSLATED.get("gemini")));
+
     private VendorRegistry() {
     }
 
@@ -37,6 +46,11 @@ public final class VendorRegistry {
     /** The translating adapter for {@code type}, or null. */
     public static VendorAdapter adapter(String type) {
         return TRANSLATED.get(type);
+    }
+
+    /** The image generator for {@code type}, or null when the vendor makes no images. */
+    public static ImageGenerator images(String type) {
+        return IMAGES.get(type);
     }
 
     /** All known types, for config validation. */
