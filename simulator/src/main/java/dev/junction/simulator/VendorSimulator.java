@@ -100,6 +100,7 @@ public final class VendorSimulator implements AutoCloseable {
     private final OpenAiVendor openAi;
     private final AnthropicVendor anthropic;
     private final GeminiVendor gemini;
+    private final MediaVendor media;
     private final ConcurrentLinkedQueue<Behavior> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedDeque<RecordedRequest> recorded = new ConcurrentLinkedDeque<>();
     private final AtomicInteger recordedCount = new AtomicInteger();
@@ -134,6 +135,7 @@ public final class VendorSimulator implements AutoCloseable {
         this.openAi = new OpenAiVendor(engine);
         this.anthropic = new AnthropicVendor(engine);
         this.gemini = new GeminiVendor(engine);
+        this.media = new MediaVendor(opts);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -252,6 +254,9 @@ public final class VendorSimulator implements AutoCloseable {
     // ---- called from SimHandler on event loops ----
 
     Answer route(Exchange ex) {
+        if (MediaVendor.owns(ex)) {
+            return media.handle(ex);
+        }
         if (ex.path.equals("/v1/messages")
                 || (ex.path.startsWith("/v1/models") && ex.headers.contains("anthropic-version"))) {
             return anthropic.handle(ex);
