@@ -62,8 +62,17 @@ final class FeatureSectionsParser {
         if (path != null && path.isBlank()) {
             s.error("path", "must not be empty");
         }
+        String mediaDir = s.string("media-dir", true);
+        if (mediaDir != null && mediaDir.isBlank()) {
+            s.error("media-dir", "must not be empty");
+        }
+        java.time.Duration mediaRetention = s.duration("media-retention", true);
+        if (mediaRetention != null && mediaRetention.toSeconds() < 1) {
+            s.error("media-retention", "must be at least 1s");
+        }
         return new TasksConfig(store, path == null || path.isBlank() ? null : Path.of(path).toAbsolutePath().normalize(),
-                redisUri);
+                redisUri, mediaDir == null || mediaDir.isBlank() ? null : Path.of(mediaDir).toAbsolutePath().normalize(),
+                mediaRetention);
     }
 
     AccessLogConfig accessLog(ConfigSection s) {
