@@ -99,7 +99,9 @@ final class Attempt implements UpstreamListener {
         ByteBuf body = acc;
         acc = null;
         try {
-            if (status >= 200 && status < 300) {
+            if (status >= 200 && status < 300 && x.protocol().asyncUnary()) {
+                finishAsync(List.of(body));
+            } else if (status >= 200 && status < 300) {
                 ByteBuf out;
                 try {
                     out = x.protocol().unary(route, body, x.client().alloc());
@@ -124,6 +126,10 @@ final class Attempt implements UpstreamListener {
         if (!x.isLive(this)) {
             return;
         }
+        if (x.protocol().asyncUnary()) {
+            finishAsync(bodies);
+            return;
+        }
         ByteBuf out;
         try {
             out = x.protocol().unaryMerged(route, bodies, x.client().alloc());
@@ -132,6 +138,36 @@ final class Attempt implements UpstreamListener {
             return;
         }
         succeedUnary(out);
+    }
+
+    /**
+     * The protocol finishes the answer off the event loop (e.g. stores media first); the attempt
+     * stays live meanwhile, so a deadline or a client that leaves still ends it, and a result that
+     * arrives after that is released unused.
+     */
+    private void finishAsync(List<ByteBuf> bodies) {
+        io.netty.util.concurrent.Future<ByteBuf> f;
+        try {
+            f = x.protocol().unaryAsync(route, bodies, x.client().alloc(), x.client().eventLoop());
+        } catch (TranslationException e) {
+            x.attemptFailed(this, e.error());
+            return;
+        }
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                if (x.isLive(this)) {
+                    x.attemptFailed(this, done.cause() instanceof TranslationException t ? t.error()
+                            : GatewayError.internal("Junction could not finish the answer: " + done.cause()));
+                }
+                return;
+            }
+            ByteBuf out = f.getNow();
+            if (!x.isLive(this)) {
+                out.release();
+                return;
+            }
+            succeedUnary(out);
+        });
     }
 
     private void succeedUnary(ByteBuf out) {

@@ -468,13 +468,18 @@ public final class ChatExchange {
 
     /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
     void account(Attempt a, Usage u) {
+        // Generated images are priced per image (SPEC §2), on top of any tokens the vendor reports.
+        double media = protocol.unaryImages() * a.route.deployment().price().perImage();
         if (u == null) {
+            if (media > 0) {
+                rc.costUsd = media;
+            }
             return;
         }
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
         rc.costUsd = a.route.deployment().price().cost(u.promptTokens(), u.cachedInputTokens(), u.cacheWriteTokens(),
-                u.completionTokens());
+                u.completionTokens()) + media;
     }
 
     boolean isLive(Attempt a) {

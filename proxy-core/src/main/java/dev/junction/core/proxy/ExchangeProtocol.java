@@ -49,6 +49,29 @@ public interface ExchangeProtocol {
         throw new UnsupportedOperationException("this protocol does not fan out");
     }
 
+    /**
+     * Whether a successful unary answer is turned into the client's body asynchronously by
+     * {@link #unaryAsync} instead of {@link #unary} / {@link #unaryMerged}: when work that must not
+     * run on the event loop comes first (image results written to the media store).
+     */
+    default boolean asyncUnary() {
+        return false;
+    }
+
+    /**
+     * The client's body from the successful answers of one attempt (one, or one per fanned-out
+     * call), completed on {@code loop}; fails with a TranslationException for an answer that maps to
+     * an error. {@code answers} are not consumed: the protocol retains what it keeps past the call.
+     */
+    default Future<ByteBuf> unaryAsync(Route route, List<ByteBuf> answers, ByteBufAllocator alloc, EventLoop loop) {
+        throw new UnsupportedOperationException("this protocol answers synchronously");
+    }
+
+    /** Images made by the last unary answer, priced per image from the catalog (0 for text). */
+    default int unaryImages() {
+        return 0;
+    }
+
     /** Usage found in the last unary answer (null when none). */
     Usage unaryUsage();
 

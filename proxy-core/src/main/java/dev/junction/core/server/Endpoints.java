@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
+import dev.junction.core.media.MediaStore;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ChatExchange;
@@ -47,6 +48,7 @@ final class Endpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
     private static final JsonFactory JSON = new JsonFactory();
+    private static final String MEDIA_PATH = "/v1/media/";
 
     /** Called when a request's answer has been written. */
     interface Done {
@@ -60,8 +62,11 @@ final class Endpoints {
     private final Operations operations;
     private final GatewayMetrics metrics;
 
+    private final MediaStore media;
+
     Endpoints(Supplier<GatewaySnapshot> snapshot, UpstreamClient upstream, ProtocolFactory protocols, AccessLog accessLog,
-              Operations operations, GatewayMetrics metrics) {
+              Operations operations, GatewayMetrics metrics, MediaStore media) {
+        this.media = media;
         this.metrics = metrics;
         this.snapshot = snapshot;
         this.upstream = upstream;
@@ -89,6 +94,13 @@ final class Endpoints {
                 }
                 default -> { }
             }
+            if (path.startsWith(MEDIA_PATH)) {
+                // A media URL is a capability (128 random bits), served without a gateway key so that
+                // it works wherever the client puts it, e.g. an <img> tag (docs/media.md).
+                io.netty.handler.codec.http.HttpHeaders headers = req.headers().copy();
+                req.release();
+                return media(ctx, m, headers, rc, keepAlive, done, path.substring(MEDIA_PATH.length()));
+            }
             KeyConfig key = snap.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
             rc.stage("auth", System.nanoTime());
             if (key == null) {
@@ -103,6 +115,13 @@ final class Endpoints {
                     return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
                 }
                 return proxy(ctx, req, rc, keepAlive, done, snap, path.equals("/v1/embeddings"));
+            }
+            if (path.equals("/v1/images/generations")) {
+                if (m != HttpMethod.POST) {
+                    req.release();
+                    return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
+                }
+                return images(ctx, req, rc, keepAlive, done, snap);
             }
             req.release();
             if (path.equals("/v1/models")) {
@@ -141,14 +160,52 @@ final class Endpoints {
         }
     }
 
+    private ChatExchange media(ChannelHandlerContext ctx, HttpMethod m, io.netty.handler.codec.http.HttpHeaders headers,
+                               RequestContext rc, boolean keepAlive, Done done, String id) {
+        if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
+            return error(ctx, rc, keepAlive, done, methodNotAllowed(MEDIA_PATH + "{id}", "GET"));
+        }
+        GatewayError notFound = GatewayError.fatal(404, "invalid_request_error", "media_not_found", null,
+                "No media '" + (MediaStore.isId(id) ? id : "(malformed id)") + "': it never existed or has expired "
+                        + "(junction.tasks.media-retention).");
+        if (!MediaStore.isId(id)) {
+            return error(ctx, rc, keepAlive, done, notFound);
+        }
+        MediaResponder.serve(ctx, rc, keepAlive, done, media, id, headers, m == HttpMethod.HEAD, notFound);
+        return null;
+    }
+
+    private ChatExchange images(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive,
+                                Done done, GatewaySnapshot snap) {
+        String base = snap.config().server().publicUrl();
+        if (base == null) {
+            String host = req.headers().get(HttpHeaderNames.HOST);
+            base = "http://" + (host != null && !host.isBlank() ? host
+                    : snap.config().server().host() + ":" + ((java.net.InetSocketAddress) ctx.channel().localAddress()).getPort());
+        }
+        String mediaBase = base;
+        return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareImages(body,
+                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase));
+    }
+
+    /** Reads a client body into a prepared protocol; throws TranslationException. */
+    private interface Preparer {
+        ProtocolFactory.Prepared prepare(ByteBuf body, GatewaySnapshot snap);
+    }
+
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
                                GatewaySnapshot snap, boolean embeddings) {
+        return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepare(body, embeddings, rc.requestId,
+                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()));
+    }
+
+    private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
+                               GatewaySnapshot snap, Preparer preparer) {
         ByteBuf body = req.content();
         ProtocolFactory.Prepared prepared;
         Deadline deadline;
         try {
-            prepared = protocols.prepare(body, embeddings, rc.requestId, snap.config().translation().unsupported(),
-                    snap.config().mediaFetch(), ctx.alloc());
+            prepared = preparer.prepare(body, snap);
             deadline = Deadline.fromHeader(req.headers().get(Deadline.HEADER), null, null, Ticker.system());
         } catch (TranslationException e) {
             req.release();

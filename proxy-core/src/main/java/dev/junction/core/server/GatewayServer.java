@@ -3,6 +3,7 @@ package dev.junction.core.server;
 import dev.junction.core.config.GatewayConfig;
 import dev.junction.core.config.ServerConfig;
 import dev.junction.core.media.MediaFetcher;
+import dev.junction.core.media.MediaStore;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ProtocolFactory;
@@ -39,6 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final Channel listener;
     private final String transport;
+    private final MediaStore media;
 
     private GatewayServer(GatewayConfig config) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
@@ -53,10 +55,12 @@ public final class GatewayServer implements AutoCloseable {
                 .datagramChannelType(t.datagram())
                 .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         this.upstream = new UpstreamClient(t.channel(), resolver, threads);
+        // Where media live is read once at start-up: a reload cannot move stored files.
+        this.media = MediaStore.open(config.tasks().mediaDir(), config.tasks().mediaRetention(), java.time.Clock.systemUTC());
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
                         new MediaFetcher(t.channel(), resolver, config.mediaFetch())), new AccessLog(),
-                new Operations(metrics), metrics);
+                new Operations(metrics), metrics, media);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.serverChannel())
@@ -88,6 +92,11 @@ public final class GatewayServer implements AutoCloseable {
         return snapshot.get();
     }
 
+    /** The media store (image results, video files). */
+    public MediaStore media() {
+        return media;
+    }
+
     public GatewayMetrics metrics() {
         return metrics;
     }
@@ -113,5 +122,6 @@ public final class GatewayServer implements AutoCloseable {
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.terminationFuture().awaitUninterruptibly();
         resolver.close();
+        media.close();
     }
 }
