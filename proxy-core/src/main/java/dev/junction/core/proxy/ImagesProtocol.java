@@ -166,7 +166,7 @@ final class ImagesProtocol implements ExchangeProtocol {
         fetchVendorUrl(img.url(), index, route, loop).addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(new TranslationException(new GatewayError(502, "upstream_error",
-                        "upstream_unavailable", null, "Provider '" + route.provider().name()
+                        "upstream_invalid_response", null, "Provider '" + route.provider().name()
                         + "' answered an image URL that Junction could not copy: "
                         + (f.cause() instanceof TranslationException t ? t.error().message() : String.valueOf(f.cause())),
                         false, true, true, null)));
