@@ -143,8 +143,7 @@ public final class StreamGuard {
         if (!committed) {
             String message = "The vendor stream failed before any content was sent (" + detail
                     + "). Retry the request.";
-            return new Verdict(Outcome.RETRY, new GatewayError(502, "upstream_error", "stream_interrupted", null,
-                    message, true, true, true, null));
+            return new Verdict(Outcome.RETRY, GatewayError.streamInterrupted(message));
         }
         return interrupted(detail);
     }
@@ -152,7 +151,6 @@ public final class StreamGuard {
     private Verdict interrupted(String detail) {
         String message = "The vendor cut the stream after " + chunks + (chunks == 1 ? " chunk" : " chunks")
                 + " (" + detail + "); the answer is incomplete. Retry the request.";
-        return new Verdict(Outcome.INTERRUPTED, new GatewayError(502, "upstream_error", "stream_interrupted", null,
-                message, false, false, true, null));
+        return new Verdict(Outcome.INTERRUPTED, GatewayError.streamInterrupted(message).terminal());
     }
 }

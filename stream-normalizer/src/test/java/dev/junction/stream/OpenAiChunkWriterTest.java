@@ -53,8 +53,7 @@ class OpenAiChunkWriterTest {
                 w.write(e, ALLOC, frames);
             }
             if (fail) {
-                w.fail(new GatewayError(502, "upstream_error", "stream_interrupted", null,
-                        "The vendor closed the stream.", false, false, true, null), ALLOC, frames);
+                w.fail(GatewayError.streamInterrupted("The vendor closed the stream.").terminal(), ALLOC, frames);
             } else {
                 w.finish(ALLOC, frames);
             }
@@ -295,8 +294,7 @@ class OpenAiChunkWriterTest {
 
     @Test
     void errorEventBecomesTheInBandError() {
-        GatewayError overloaded = new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                "Anthropic is overloaded; retry later.", true, true, true, null);
+        GatewayError overloaded = GatewayError.upstreamUnavailable("Anthropic is overloaded; retry later.");
         List<ByteBuf> frames = new ArrayList<>();
         OpenAiChunkWriter w = new OpenAiChunkWriter(ID, CREATED, MODEL, false);
         try {

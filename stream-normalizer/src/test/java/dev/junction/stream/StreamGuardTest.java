@@ -14,8 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** SPEC §5 commit point and SPEC §4 {@code stream_interrupted}. */
 class StreamGuardTest {
 
-    private static final GatewayError OVERLOADED = new GatewayError(503, "upstream_error", "upstream_unavailable",
-            null, "Anthropic is overloaded.", true, true, true, null);
+    private static final GatewayError OVERLOADED = GatewayError.upstreamUnavailable("Anthropic is overloaded.");
     private static final GatewayError BAD = GatewayError.invalidRequest("invalid_value", "messages", "bad");
 
     @Test

@@ -84,9 +84,8 @@ final class Attempt implements UpstreamListener {
             content.release();
             if (status < 300) {
                 cancelCall();
-                x.attemptFailed(this, new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                        "Provider '" + route.provider().name() + "' sent an answer larger than " + ChatExchange.MAX_UNARY_BODY
-                                + " bytes.", false, true, true, null));
+                x.attemptFailed(this, GatewayError.upstreamUnavailable("Provider '" + route.provider().name()
+                        + "' sent an answer larger than " + ChatExchange.MAX_UNARY_BODY + " bytes.").withoutRetry());
                 return;
             }
         } else {

@@ -296,8 +296,7 @@ public final class ChatExchange {
         record(a, "interrupted");
         live.remove(a);
         GatewayError inBand = error.code() != null && error.code().startsWith("upstream_")
-                ? new GatewayError(error.status(), "upstream_error", "stream_interrupted", null,
-                "The stream was interrupted after it started: " + error.message(), false, false, true, null)
+                ? GatewayError.streamInterrupted("The stream was interrupted after it started: " + error.message()).terminal()
                 : error;
         rc.errorCode = inBand.code();
         List<ByteBuf> out = new ArrayList<>(1);
@@ -403,8 +402,8 @@ public final class ChatExchange {
             return;
         }
         cancelAttempts("deadline");
-        finishWithError(new GatewayError(504, "upstream_error", "upstream_timeout", null,
-                "The request did not complete within its deadline (" + Deadline.HEADER + ").", false, false, true, null));
+        finishWithError(GatewayError.upstreamTimeout(
+                "The request did not complete within its deadline (" + Deadline.HEADER + ").").terminal());
     }
 
     /** The client went away: stop every upstream attempt at once (SPEC §5) and release everything. */
@@ -523,6 +522,4 @@ public final class ChatExchange {
         }
         bufs.clear();
     }
-
-    private enum Health { OK, FAILED, NONE }
 }

@@ -72,11 +72,6 @@ final class ChatProtocol implements ExchangeProtocol {
         this.unsupportedPolicy = unsupportedPolicy;
     }
 
-    /** Whether Junction can speak to {@code type} at all. */
-    static boolean speaks(String type) {
-        return VendorRegistry.passThrough(type) != null || VendorRegistry.adapter(type) != null;
-    }
-
     @Override
     public boolean stream() {
         return facts.stream() && !embeddings;

@@ -190,9 +190,8 @@ final class FanOutCall {
             if (body.readableBytes() + content.readableBytes() > limit) {
                 content.release();
                 if (ok) {
-                    fail(this, new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                            "Provider '" + attempt.route.provider().name() + "' sent an answer larger than "
-                                    + ChatExchange.MAX_UNARY_BODY + " bytes.", false, true, true, null), true);
+                    fail(this, GatewayError.upstreamUnavailable("Provider '" + attempt.route.provider().name()
+                            + "' sent an answer larger than " + ChatExchange.MAX_UNARY_BODY + " bytes.").withoutRetry(), true);
                     return;
                 }
             } else {

@@ -65,9 +65,8 @@ final class FanOutStreamProcessor implements StreamProcessor {
                 s.end();
             }
         } catch (SseDecoder.EventTooLargeException e) {
-            vendorError = new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                    "The provider sent a stream event larger than " + SseStreamProcessor.MAX_EVENT_BYTES + " bytes.",
-                    true, true, true, null);
+            vendorError = GatewayError.upstreamUnavailable(
+                    "The provider sent a stream event larger than " + SseStreamProcessor.MAX_EVENT_BYTES + " bytes.");
         } finally {
             this.out = null;
         }

@@ -73,8 +73,7 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
         }
         if (r.error() || r.malformed()) {
             vendorError = r.error() ? vendor.error(target, 500, null, data)
-                    : new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                    "The provider sent a stream chunk that is not valid JSON.", true, true, true, null);
+                    : GatewayError.upstreamUnavailable("The provider sent a stream chunk that is not valid JSON.");
             return;
         }
         if (r.hasUsage()) {
@@ -192,8 +191,8 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
             out.add(SseFrames.done());
             return null;
         }
-        return new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                "The provider ended the stream after " + chunks + " chunks without finishing it.", true, true, true, null);
+        return GatewayError.upstreamUnavailable("The provider ended the stream after " + chunks
+                + " chunks without finishing it.");
     }
 
     @Override

@@ -65,11 +65,6 @@ public final class RequestContext {
         appendTiming(stage, nanos);
     }
 
-    /** Restarts the stage clock without recording (e.g. after waiting on a retry backoff). */
-    public void markNow(long nowNanos) {
-        mark = nowNanos;
-    }
-
     private void appendTiming(String stage, long nanos) {
         if (timing.length() > 0) {
             timing.append(", ");
@@ -104,9 +99,5 @@ public final class RequestContext {
         b.append("total;dur=");
         appendMillis(b, nowNanos - startNanos);
         return b.toString();
-    }
-
-    public double elapsedMillis(long nowNanos) {
-        return (nowNanos - startNanos) / 1e6;
     }
 }

@@ -37,8 +37,8 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
         try {
             decoder.feed(chunk);
         } catch (SseDecoder.EventTooLargeException e) {
-            vendorError = new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                    "The provider sent a stream event larger than " + MAX_EVENT_BYTES + " bytes.", true, true, true, null);
+            vendorError = GatewayError.upstreamUnavailable(
+                    "The provider sent a stream event larger than " + MAX_EVENT_BYTES + " bytes.");
         } finally {
             this.out = null;
         }

@@ -7,18 +7,20 @@ import java.time.Duration;
 
 /**
  * The settings of the routing and resilience policies, with their defaults as constants
- * ({@link #defaults()}); the config loader maps the HOCON below onto this record:
+ * ({@link #defaults()}). {@code GatewaySnapshot.policies} lays {@code junction.resilience} over the
+ * defaults (reference.conf documents each key):
  * <pre>
  * junction.resilience {
- *   retry { max-attempts = 3, base = 100ms, cap = 5s, max-retry-after = 30s }
- *   circuit-breaker { failure-rate-threshold = 0.5, minimum-calls = 20, window = 30s, buckets = 10,
- *                     open-for = 30s, half-open-probes = 3 }
- *   hedge { budget-ratio = 0.1, budget-burst = 10, floor = 50ms }
- *   stats { ewma-decay = 0.2, latency-samples = 128, error-window = 30s, error-buckets = 10,
- *           stale-after = 60s, min-samples-for-p95 = 20, error-penalty = 5.0 }
- *   latency-routing { tail-weight = 0.5, tolerance = 0.25, explore-percent = 2 }
+ *   retry { max-attempts, base, cap }                         → {@link Retry}
+ *   circuit-breaker { failure-rate, minimum-requests, window, open-for, half-open-probes }
+ *                                                             → {@link CircuitBreaker.Settings}
+ *   hedge { budget-percent }                                  → {@link Hedge#budgetRatio()}
+ *   latency-routing { tail-weight, tolerance, explore-percent } → {@link LatencyRouting}
  * }
  * </pre>
+ * Everything else is fixed at its default and has no configuration key: the longest vendor
+ * Retry-After waited out (2 s, {@code GatewaySnapshot.MAX_RETRY_AFTER}), the breaker's window
+ * buckets, the hedge budget's burst and smallest delay, and every {@link Stats} setting.
  */
 public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBreaker, Hedge hedge, Stats stats,
                                  LatencyRouting latencyRouting) {
@@ -57,8 +59,8 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
     }
 
     /**
-     * {@code retry { ... }}: attempts in total (first included), backoff base and cap (full jitter),
-     * and the longest vendor Retry-After that is waited out rather than given up on.
+     * Attempts in total (first included), backoff base and cap (full jitter), and the longest
+     * vendor Retry-After that is waited out rather than given up on.
      */
     public record Retry(int maxAttempts, Duration base, Duration cap, Duration maxRetryAfter) {
         public Retry {
@@ -72,7 +74,7 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
         }
     }
 
-    /** {@code hedge { ... }}: the budget shared by an alias's requests and the smallest hedge delay. */
+    /** The hedge budget shared by an alias's requests ({@code budget-percent / 100}, its burst) and the smallest hedge delay. */
     public record Hedge(double budgetRatio, int budgetBurst, Duration floor) {
         public HedgeBudget newBudget() {
             return new HedgeBudget(budgetRatio, budgetBurst);
@@ -80,7 +82,7 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
     }
 
     /**
-     * {@code stats { ... }}: how deployment statistics are kept.
+     * How deployment statistics are kept (not configurable: always {@link #defaults()}).
      *
      * @param ewmaDecay       weight of a new TTFT sample in the moving average, in (0, 1]
      * @param latencySamples  size of the ring of recent TTFT samples (p50/p95)
@@ -104,7 +106,7 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
     }
 
     /**
-     * {@code latency-routing { ... }}: how the {@code latency} strategy (SPEC §7) turns statistics into
+     * {@code latency-routing { ... }} ({@code explore-percent / 100} is {@code exploreShare}): how the {@code latency} strategy (SPEC §7) turns statistics into
      * a choice. A deployment's figure is its tail-aware latency
      * {@code EWMA + tailWeight × max(0, p99 − EWMA)} times {@code 1 + errorPenalty × error rate};
      * first attempts go to the deployments whose figure is within {@code tolerance} of the best

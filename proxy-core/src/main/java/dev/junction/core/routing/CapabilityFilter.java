@@ -115,10 +115,8 @@ public final class CapabilityFilter {
         if (down) {
             Duration retryAfter = retryAfterNanos == Long.MAX_VALUE ? null
                     : Duration.ofSeconds(Math.max(1, (retryAfterNanos + 999_999_999L) / 1_000_000_000L));
-            return new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                    "No deployment of model " + alias + " is available right now: " + list
-                            + ". Retry later or configure the missing provider keys.",
-                    false, false, true, retryAfter);
+            return GatewayError.upstreamUnavailable("No deployment of model " + alias + " is available right now: " + list
+                            + ". Retry later or configure the missing provider keys.").terminal().withRetryAfter(retryAfter);
         }
         if (context) {
             return GatewayError.invalidRequest("context_length_exceeded", "messages",

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -56,9 +55,5 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         FullHttpResponse r = HttpResponses.error(tooLarge(), oversized.headers().get(HttpResponses.X_REQUEST_ID));
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    static boolean is413(HttpResponseStatus s) {
-        return s.code() == 413;
     }
 }

@@ -62,9 +62,8 @@ public final class UpstreamCall {
     private void acquire() {
         pool.acquire(loop.newPromise()).addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
-                fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                        "Could not connect to provider '" + providerName + "': " + describe(f.cause()),
-                        true, true, true, null), false);
+                fail(GatewayError.upstreamUnavailable(
+                        "Could not connect to provider '" + providerName + "': " + describe(f.cause())), false);
                 return;
             }
             Channel ch = f.getNow();
@@ -97,9 +96,8 @@ public final class UpstreamCall {
                     acquire();
                     return;
                 }
-                fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                        "Could not send the request to provider '" + providerName + "': " + describe(w.cause()),
-                        true, true, true, null), false);
+                fail(GatewayError.upstreamUnavailable(
+                        "Could not send the request to provider '" + providerName + "': " + describe(w.cause())), false);
                 return;
             }
             request.release();
@@ -119,8 +117,8 @@ public final class UpstreamCall {
         }
         if (msg.decoderResult().isFailure()) {
             io.netty.util.ReferenceCountUtil.release(msg);
-            fail(new GatewayError(502, "upstream_error", "upstream_unavailable", null,
-                    "Provider '" + providerName + "' sent a malformed HTTP response.", true, true, true, null), head != null);
+            fail(GatewayError.upstreamUnavailable("Provider '" + providerName + "' sent a malformed HTTP response."),
+                    head != null);
             return;
         }
         if (msg instanceof HttpResponse r) {
@@ -191,17 +189,16 @@ public final class UpstreamCall {
             return; // the write listener decides (stale connection retry)
         }
         String why = cause == null ? "closed the connection" : "connection failed: " + describe(cause);
-        fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                "Provider '" + providerName + "' " + why + (head == null ? " before answering." : " mid-response."),
-                true, true, true, null), head != null);
+        fail(GatewayError.upstreamUnavailable(
+                "Provider '" + providerName + "' " + why + (head == null ? " before answering." : " mid-response.")),
+                head != null);
     }
 
     private void timeout(String what) {
         if (done) {
             return;
         }
-        fail(new GatewayError(504, "upstream_error", "upstream_timeout", null,
-                "Provider '" + providerName + "' " + what + ".", true, true, true, null), head != null);
+        fail(GatewayError.upstreamTimeout("Provider '" + providerName + "' " + what + "."), head != null);
     }
 
     private void fail(GatewayError error, boolean afterHead) {

@@ -126,6 +126,66 @@ class UpstreamFailureTest {
         }
     }
 
+    /**
+     * SPEC §4: a vendor that fails before any content (here a stream cut before its first content,
+     * a stream chunk that is not JSON, a response that is not HTTP) is {@code 503 upstream_unavailable}
+     * once retries are spent, the same status as any other unavailable vendor.
+     */
+    @Test
+    void aStreamCutBeforeContentIs503UpstreamUnavailable() throws Exception {
+        String role = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"upstream-model\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}\n\n";
+        try (MockWebServer up = new MockWebServer()) {
+            for (int i = 0; i < 3; i++) {
+                up.enqueue(new MockResponse().setHeader("content-type", "text/event-stream").setBody(role));
+            }
+            up.start();
+            try (GatewayServer gw = gateway(up.url("/v1").toString(), "")) {
+                HttpResponse<String> r = post(gw, CHAT_STREAM);
+                JsonNode e = error(r, 503, "upstream_unavailable");
+                assertEquals("upstream_error", e.get("type").asText());
+                assertEquals(3, up.getRequestCount());
+            }
+        }
+    }
+
+    @Test
+    void aStreamChunkThatIsNotJsonIs503UpstreamUnavailable() throws Exception {
+        try (MockWebServer up = new MockWebServer()) {
+            for (int i = 0; i < 3; i++) {
+                up.enqueue(new MockResponse().setHeader("content-type", "text/event-stream").setBody("data: {not json\n\n"));
+            }
+            up.start();
+            try (GatewayServer gw = gateway(up.url("/v1").toString(), "")) {
+                error(post(gw, CHAT_STREAM), 503, "upstream_unavailable");
+            }
+        }
+    }
+
+    @Test
+    void aResponseThatIsNotHttpIs503UpstreamUnavailable() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread t = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        s.getInputStream().read(new byte[8192]);
+                        OutputStream out = s.getOutputStream();
+                        out.write("this is not HTTP at all\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        Thread.sleep(100);
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            try (GatewayServer gw = gateway("http://127.0.0.1:" + server.getLocalPort() + "/v1", "")) {
+                error(post(gw, CHAT), 503, "upstream_unavailable");
+            }
+        }
+    }
+
     @Test
     void anUntrustedVendorCertificateIsRefused() throws Exception {
         okhttp3.tls.HeldCertificate cert = new okhttp3.tls.HeldCertificate.Builder().addSubjectAlternativeName("127.0.0.1")

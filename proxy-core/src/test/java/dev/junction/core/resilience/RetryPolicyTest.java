@@ -12,10 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RetryPolicyTest {
 
-    private static final GatewayError UNAVAILABLE = new GatewayError(503, "upstream_error", "upstream_unavailable",
-            null, "vendor overloaded", true, true, true, null);
-    private static final GatewayError QUOTA = new GatewayError(503, "upstream_error", "upstream_quota_exhausted",
-            null, "out of credit", false, true, false, null);
+    private static final GatewayError UNAVAILABLE = GatewayError.upstreamUnavailable("vendor overloaded");
+    private static final GatewayError QUOTA = GatewayError.upstreamQuotaExhausted("out of credit");
     private static final GatewayError BAD_REQUEST = GatewayError.invalidRequest("invalid_value", "temperature", "bad");
 
     private final FakeTicker ticker = new FakeTicker();

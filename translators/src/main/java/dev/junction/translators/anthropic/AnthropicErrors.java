@@ -73,37 +73,30 @@ final class AnthropicErrors {
         String said = vendorMessage.isEmpty() ? "" : " Anthropic said: " + vendorMessage;
         if (status == 429 && "enforced_spend_limit_reached".equals(detailCode) || status == 402
                 || status == 400 && vendorMessage.toLowerCase().contains("spend limit")) {
-            return new GatewayError(503, "upstream_error", "upstream_quota_exhausted", null,
+            return GatewayError.upstreamQuotaExhausted(
                     "The Anthropic account behind this deployment is out of credit or at its spend limit; retrying"
-                            + " will not help until an operator raises it." + said,
-                    false, true, false, null);
+                            + " will not help until an operator raises it." + said);
         }
         if (status == 400 && vendorMessage.startsWith("prompt is too long")) {
-            return new GatewayError(400, "invalid_request_error", "context_length_exceeded", "messages",
+            return GatewayError.invalidRequest("context_length_exceeded", "messages",
                     "The prompt is longer than the model's context window. Shorten the messages or use a model"
-                            + " with a larger context." + said,
-                    false, true, false, null);
+                            + " with a larger context." + said).withFailover();
         }
         return switch (status) {
-            case 401, 403 -> new GatewayError(502, "upstream_error", "upstream_authentication_failed", null,
+            case 401, 403 -> GatewayError.upstreamAuthenticationFailed(
                     "Anthropic rejected the gateway's provider credentials (" + (type == null ? "HTTP " + status : type)
-                            + "). This is not a problem with your API key; an operator must fix the provider key.",
-                    false, true, false, null);
-            case 429 -> new GatewayError(429, "rate_limit_error", "upstream_rate_limited", null,
-                    "Anthropic is rate-limiting this deployment. Retry after the indicated delay." + said,
-                    true, true, true, null);
-            case 404 -> new GatewayError(404, "invalid_request_error", "model_not_found", "model",
-                    "The deployment's model is not available on Anthropic." + said, false, true, false, null);
+                            + "). This is not a problem with your API key; an operator must fix the provider key.");
+            case 429 -> GatewayError.upstreamRateLimited(
+                    "Anthropic is rate-limiting this deployment. Retry after the indicated delay." + said);
+            case 404 -> GatewayError.fatal(404, "invalid_request_error", "model_not_found", "model",
+                    "The deployment's model is not available on Anthropic." + said).withFailover();
             case 413 -> GatewayError.fatal(413, "invalid_request_error", "request_too_large", null,
                     "The request is larger than Anthropic accepts (32 MB). Send smaller images or documents.");
-            case 504 -> new GatewayError(504, "upstream_error", "upstream_timeout", null,
-                    "Anthropic timed out before answering." + said, true, true, true, null);
-            case 408, 409, 500, 502, 503, 529 -> new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                    "Anthropic is unavailable or overloaded (" + (type == null ? "HTTP " + status : type) + ")." + said,
-                    true, true, true, null);
+            case 504 -> GatewayError.upstreamTimeout("Anthropic timed out before answering." + said);
+            case 408, 409, 500, 502, 503, 529 -> GatewayError.upstreamUnavailable(
+                    "Anthropic is unavailable or overloaded (" + (type == null ? "HTTP " + status : type) + ")." + said);
             default -> status >= 500
-                    ? new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                    "Anthropic failed with HTTP " + status + "." + said, true, true, true, null)
+                    ? GatewayError.upstreamUnavailable("Anthropic failed with HTTP " + status + "." + said)
                     : GatewayError.invalidRequest("invalid_value", null, vendorMessage.isEmpty()
                     ? "Anthropic rejected the request (HTTP " + status + ")." : "Anthropic rejected the request: "
                     + vendorMessage);

@@ -67,11 +67,6 @@ final class AnthropicRequestWriter {
     private AnthropicRequestWriter() {
     }
 
-    /** Whether this request uses the forced-"json"-tool fallback for {@code response_format}. */
-    static boolean jsonToolFallback(ChatRequest r, Target t) {
-        return usesJsonTool(r.responseFormat(), t);
-    }
-
     private static boolean usesJsonTool(ResponseFormat f, Target t) {
         return f instanceof ResponseFormat.JsonObject
                 || (f instanceof ResponseFormat.JsonSchema && !"native".equals(t.option("json-schema")));

@@ -96,7 +96,7 @@ final class AnthropicResponseReader {
     }
 
     private static TranslationException bad(String what) {
-        return new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
-                "Anthropic sent an answer Junction cannot read: " + what + ".", true, true, true, null));
+        return new TranslationException(GatewayError.upstreamInvalidResponse(
+                "Anthropic sent an answer Junction cannot read: " + what + "."));
     }
 }

@@ -137,6 +137,6 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     }
 
     private static GatewayError interrupted(String message) {
-        return new GatewayError(502, "upstream_error", "stream_interrupted", null, message, true, true, true, null);
+        return GatewayError.streamInterrupted(message);
     }
 }

@@ -86,20 +86,17 @@ public final class GeminiErrors {
                         + "(PERMISSION_DENIED): " + said + " Check the key's project and API access.");
             }
             case 404 -> {
-                return new GatewayError(404, "invalid_request_error", "model_not_found", "model", said,
-                        false, true, false, null);
+                return GatewayError.fatal(404, "invalid_request_error", "model_not_found", "model", said).withFailover();
             }
             case 429 -> {
                 return tooMany(error, said, headerRetry);
             }
             case 408, 504 -> {
-                return new GatewayError(504, "upstream_error", "upstream_timeout", null,
-                        "Gemini timed out: " + said, true, true, true, null);
+                return GatewayError.upstreamTimeout("Gemini timed out: " + said);
             }
             default -> {
                 if (httpStatus >= 500) {
-                    return new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                            "Gemini is unavailable: " + said, true, true, true, headerRetry);
+                    return GatewayError.upstreamUnavailable("Gemini is unavailable: " + said).withRetryAfter(headerRetry);
                 }
                 return GatewayError.invalidRequest(null, null, said);
             }
@@ -131,19 +128,16 @@ public final class GeminiErrors {
                     + ": " + said);
         }
         Duration after = retryDelay != null ? retryDelay : headerRetry;
-        return new GatewayError(429, "rate_limit_error", "upstream_rate_limited", null,
-                "Gemini rate limit" + (perMinute ? " (per-minute quota)" : "") + ": " + said,
-                true, true, true, after);
+        return GatewayError.upstreamRateLimited("Gemini rate limit" + (perMinute ? " (per-minute quota)" : "") + ": " + said)
+                .withRetryAfter(after);
     }
 
     private static GatewayError keyRejected(String message) {
-        return new GatewayError(502, "upstream_error", "upstream_authentication_failed", null, message,
-                false, true, false, null);
+        return GatewayError.upstreamAuthenticationFailed(message);
     }
 
     private static GatewayError quotaExhausted(String message) {
-        return new GatewayError(503, "upstream_error", "upstream_quota_exhausted", null, message,
-                false, true, false, null);
+        return GatewayError.upstreamQuotaExhausted(message);
     }
 
     private static boolean hasReason(JsonNode error, String reason) {

@@ -64,8 +64,8 @@ public final class GeminiEvents {
     }
 
     static TranslationException malformed(String why) {
-        return new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
-                "Gemini sent an answer Junction cannot read: " + why + ".", true, true, true, null));
+        return new TranslationException(GatewayError.upstreamInvalidResponse(
+                "Gemini sent an answer Junction cannot read: " + why + "."));
     }
 
     /** A {@code GenerateContentResponse} or an error; the parser is on the opening brace. */

@@ -128,10 +128,9 @@ public final class GeminiStreamTranslator implements StreamTranslator {
             out.accept(new StreamEvent.UsageReport(GeminiResponses.usage(lastUsage)));
         }
         if (finishedCount < expectedChoices) {
-            fail(new GatewayError(502, "upstream_error", "stream_interrupted", null,
+            fail(GatewayError.streamInterrupted(
                     "Gemini closed the stream before it finished (" + finishedCount + " of " + expectedChoices
-                            + " choices complete). The answer is incomplete; retry the request.",
-                    true, true, true, null), out);
+                            + " choices complete). The answer is incomplete; retry the request."), out);
         }
     }
 

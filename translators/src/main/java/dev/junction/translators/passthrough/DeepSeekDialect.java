@@ -29,9 +29,8 @@ final class DeepSeekDialect implements CompatDialect {
     @Override
     public FinishOverride finishReason(String vendorReason) {
         if ("insufficient_system_resource".equals(vendorReason)) {
-            return FinishOverride.fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                    "The provider ran out of capacity while generating (finish_reason 'insufficient_system_resource').",
-                    true, true, true, null));
+            return FinishOverride.fail(GatewayError.upstreamUnavailable(
+                    "The provider ran out of capacity while generating (finish_reason 'insufficient_system_resource')."));
         }
         return null;
     }

@@ -97,8 +97,8 @@ final class MistralDialect implements CompatDialect {
     public FinishOverride finishReason(String vendorReason) {
         return switch (vendorReason) {
             case "model_length" -> FinishOverride.rename("length");
-            case "error" -> FinishOverride.fail(new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                    "The provider stopped generating with finish_reason 'error'.", true, true, true, null));
+            case "error" -> FinishOverride.fail(GatewayError.upstreamUnavailable(
+                    "The provider stopped generating with finish_reason 'error'."));
             default -> null;
         };
     }

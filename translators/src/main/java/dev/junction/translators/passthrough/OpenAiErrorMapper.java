@@ -50,28 +50,24 @@ public final class OpenAiErrorMapper {
                         "The upstream provider rejected the request: " + vendorText);
             }
             case 401, 403 -> {
-                return new GatewayError(502, "upstream_error", "upstream_authentication_failed", null,
+                return GatewayError.upstreamAuthenticationFailed(
                         "The upstream provider rejected Junction's credentials for this deployment (HTTP " + status
-                                + "). The gateway operator must fix the provider's api-key; your own key is fine.",
-                        false, true, false, null);
+                                + "). The gateway operator must fix the provider's api-key; your own key is fine.");
             }
             case 402 -> {
                 // Payment Required is the vendor's account out of credit whatever the server (DeepSeek
                 // "Insufficient Balance", wire-formats §6.1; Gemini prepay, §8 item 5): never fixed by
                 // waiting, another deployment may still serve (SPEC §4 upstream_quota_exhausted).
-                return new GatewayError(503, "upstream_error", "upstream_quota_exhausted", null,
-                        "The upstream provider's account is out of credit (HTTP 402): " + vendorText,
-                        false, true, false, null);
+                return GatewayError.upstreamQuotaExhausted(
+                        "The upstream provider's account is out of credit (HTTP 402): " + vendorText);
             }
             case 404 -> {
-                return new GatewayError(502, "upstream_error", "upstream_model_not_found", null,
+                return GatewayError.upstreamModelNotFound(
                         "The upstream provider does not know the deployment's model: " + vendorText
-                                + " The gateway operator must fix the deployment's model name.",
-                        false, true, false, null);
+                                + " The gateway operator must fix the deployment's model name.");
             }
             case 408 -> {
-                return new GatewayError(504, "upstream_error", "upstream_timeout", null,
-                        "The upstream provider timed out: " + vendorText, true, true, true, retryAfter);
+                return GatewayError.upstreamTimeout("The upstream provider timed out: " + vendorText).withRetryAfter(retryAfter);
             }
             case 413 -> {
                 return GatewayError.fatal(413, "invalid_request_error", "request_too_large", null,
@@ -79,30 +75,27 @@ public final class OpenAiErrorMapper {
             }
             case 429 -> {
                 if (QUOTA_CODES.contains(code) || QUOTA_CODES.contains(type)) {
-                    return new GatewayError(503, "upstream_error", "upstream_quota_exhausted", null,
-                            "The upstream provider's account is out of quota or credit: " + vendorText,
-                            false, true, false, null);
+                    return GatewayError.upstreamQuotaExhausted(
+                            "The upstream provider's account is out of quota or credit: " + vendorText);
                 }
                 if (vendorText.startsWith("Request too large")) {
-                    return new GatewayError(413, "invalid_request_error", "request_too_large", null,
+                    return GatewayError.fatal(413, "invalid_request_error", "request_too_large", null,
                             "The request exceeds the upstream provider's per-minute token limit: " + vendorText
-                                    + " Reduce the input or max_tokens.", false, true, false, null);
+                                    + " Reduce the input or max_tokens.").withFailover();
                 }
-                return new GatewayError(429, "rate_limit_error", "upstream_rate_limited", null,
-                        "The upstream provider is rate limiting: " + vendorText, true, true, true, retryAfter);
+                return GatewayError.upstreamRateLimited("The upstream provider is rate limiting: " + vendorText)
+                        .withRetryAfter(retryAfter);
             }
             default -> {
                 if (status == 504) {
-                    return new GatewayError(504, "upstream_error", "upstream_timeout", null,
-                            "The upstream provider timed out: " + vendorText, true, true, true, retryAfter);
+                    return GatewayError.upstreamTimeout("The upstream provider timed out: " + vendorText)
+                            .withRetryAfter(retryAfter);
                 }
                 if (status >= 500) {
-                    return new GatewayError(503, "upstream_error", "upstream_unavailable", null,
-                            "The upstream provider is unavailable (HTTP " + status + "): " + vendorText,
-                            true, true, true, retryAfter);
+                    return GatewayError.upstreamUnavailable("The upstream provider is unavailable (HTTP " + status + "): "
+                            + vendorText).withRetryAfter(retryAfter);
                 }
-                return new GatewayError(502, "upstream_error", "upstream_error", null,
-                        "The upstream provider answered HTTP " + status + ": " + vendorText, false, true, false, null);
+                return GatewayError.upstreamError("The upstream provider answered HTTP " + status + ": " + vendorText);
             }
         }
     }

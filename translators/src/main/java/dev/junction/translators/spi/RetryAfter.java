@@ -50,17 +50,4 @@ public final class RetryAfter {
             }
         }
     }
-
-    /** Parses a protobuf Duration string such as {@code "34.4s"} (Gemini RetryInfo), or null. */
-    public static Duration parseProtoDuration(String s) {
-        if (s == null || !s.endsWith("s")) {
-            return null;
-        }
-        try {
-            double seconds = Double.parseDouble(s.substring(0, s.length() - 1));
-            return seconds >= 0 ? Duration.ofMillis((long) (seconds * 1000)) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 }

@@ -1,4 +1,4 @@
-package dev.junction.core;
+package dev.junction.launcher;
 
 import dev.junction.core.cli.CheckCommand;
 import dev.junction.core.config.ConfigException;

@@ -3,11 +3,7 @@ package dev.junction.core.time;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/**
- * A {@link Ticker} that only moves when told to. Meant for tests (of this module and of the code
- * that uses its policies); it lives in main sources so other modules' tests can use it without a
- * test-jar. Thread-safe.
- */
+/** A {@link Ticker} that only moves when told to, for tests of time-driven policies. Thread-safe. */
 public final class FakeTicker implements Ticker {
 
     private final AtomicLong now;
@@ -32,11 +28,6 @@ public final class FakeTicker implements Ticker {
 
     public FakeTicker advanceMillis(long millis) {
         now.addAndGet(millis * 1_000_000L);
-        return this;
-    }
-
-    public FakeTicker advanceNanos(long nanos) {
-        now.addAndGet(nanos);
         return this;
     }
 }
