@@ -165,11 +165,9 @@ final class ImagesProtocol implements ExchangeProtocol {
         CompletableFuture<ImagesEncoder.Item> result = new CompletableFuture<>();
         fetchVendorUrl(img.url(), index, route, loop).addListener(f -> {
             if (!f.isSuccess()) {
-                result.completeExceptionally(new TranslationException(new GatewayError(502, "upstream_error",
-                        "upstream_invalid_response", null, "Provider '" + route.provider().name()
+                result.completeExceptionally(new TranslationException(GatewayError.upstreamInvalidResponse("Provider '" + route.provider().name()
                         + "' answered an image URL that Junction could not copy: "
-                        + (f.cause() instanceof TranslationException t ? t.error().message() : String.valueOf(f.cause())),
-                        false, true, true, null)));
+                        + (f.cause() instanceof TranslationException t ? t.error().message() : String.valueOf(f.cause())))));
                 return;
             }
             FetchedMedia m = (FetchedMedia) f.getNow();

@@ -241,8 +241,8 @@ public final class GeminiImages implements ImageGenerator {
     }
 
     private static TranslationException bad(String what) {
-        return new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
-                "The provider's images answer could not be read: " + what + ".", true, true, true, null));
+        return new TranslationException(GatewayError.upstreamInvalidResponse(
+                "The provider's images answer could not be read: " + what + "."));
     }
 
     /** A streaming walk over the whole answer collecting images, filter signals and usage. */

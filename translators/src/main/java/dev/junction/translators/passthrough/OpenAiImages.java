@@ -151,7 +151,7 @@ public final class OpenAiImages implements ImageGenerator {
     }
 
     private static TranslationException bad(String what) {
-        return new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
-                "The provider's images answer could not be read: " + what + ".", true, true, true, null));
+        return new TranslationException(GatewayError.upstreamInvalidResponse(
+                "The provider's images answer could not be read: " + what + "."));
     }
 }
