@@ -117,7 +117,7 @@ public final class OpenAiChunkWriter {
             usage = u.usage();
         } else if (event instanceof StreamEvent.Error e) {
             fail(e.error(), alloc, out);
-        } else if (!(event instanceof StreamEvent.Start)) {
+        } else if (!(event instanceof StreamEvent.Start) && !(event instanceof StreamEvent.ReasoningSignature)) {
             throw new IllegalArgumentException("unknown stream event " + event);
         }
     }

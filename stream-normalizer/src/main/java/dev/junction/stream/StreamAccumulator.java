@@ -13,10 +13,11 @@ public final class StreamAccumulator {
     /**
      * One choice. {@code text}, {@code reasoning} and {@code refusal} are null when none arrived
      * (an OpenAI tool-call message has {@code content:null}); {@code finishReason} is null when the
-     * choice never finished.
+     * choice never finished; {@code reasoningSignature} is the last signature the vendor gave, or null.
      */
     public record Choice(int index, String text, String reasoning, String refusal,
-                         List<ToolCallAccumulator.ToolCall> toolCalls, FinishReason finishReason) {
+                         List<ToolCallAccumulator.ToolCall> toolCalls, FinishReason finishReason,
+                         String reasoningSignature) {
         public Choice {
             toolCalls = List.copyOf(toolCalls);
         }
@@ -42,6 +43,7 @@ public final class StreamAccumulator {
         StringBuilder refusal;
         final ToolCallAccumulator tools = new ToolCallAccumulator();
         FinishReason finish;
+        String signature;
     }
 
     private final List<ChoiceBuilder> choices = new ArrayList<>(1);
@@ -59,6 +61,8 @@ public final class StreamAccumulator {
             choice(s.choice()).tools.start(s.toolIndex(), s.id(), s.name());
         } else if (event instanceof StreamEvent.ReasoningDelta r) {
             choice(r.choice()).reasoning = append(choice(r.choice()).reasoning, r.text());
+        } else if (event instanceof StreamEvent.ReasoningSignature sig) {
+            choice(sig.choice()).signature = sig.signature();
         } else if (event instanceof StreamEvent.RefusalDelta r) {
             choice(r.choice()).refusal = append(choice(r.choice()).refusal, r.text());
         } else if (event instanceof StreamEvent.Finish f) {
@@ -83,7 +87,8 @@ public final class StreamAccumulator {
             if (c == null) {
                 continue;
             }
-            out.add(new Choice(i, str(c.text), str(c.reasoning), str(c.refusal), c.tools.build(), c.finish));
+            out.add(new Choice(i, str(c.text), str(c.reasoning), str(c.refusal), c.tools.build(), c.finish,
+                    c.signature));
         }
         return new Result(vendorId, vendorModel, out, usage, error);
     }

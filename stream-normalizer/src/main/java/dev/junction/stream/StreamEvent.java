@@ -16,6 +16,13 @@ public sealed interface StreamEvent {
     /** Reasoning / thinking text, surfaced as {@code delta.reasoning_content}. */
     record ReasoningDelta(int choice, String text) implements StreamEvent { }
 
+    /**
+     * The vendor's opaque signature over the reasoning just streamed (Anthropic {@code signature_delta}),
+     * which that vendor needs back verbatim to continue the conversation. Not content; the OpenAI chunk
+     * writer has no place for it and skips it.
+     */
+    record ReasoningSignature(int choice, String signature) implements StreamEvent { }
+
     /** A refusal text (OpenAI {@code delta.refusal}). */
     record RefusalDelta(int choice, String text) implements StreamEvent { }
 

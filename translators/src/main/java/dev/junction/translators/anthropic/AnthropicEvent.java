@@ -23,7 +23,7 @@ sealed interface AnthropicEvent {
             implements AnthropicEvent { }
 
     /** {@code deltaType} is text_delta, input_json_delta, thinking_delta, signature_delta, citations_delta...;
-     * {@code value} is its text, partial_json or thinking string (null for others). */
+     * {@code value} is its text, partial_json, thinking or signature string (null for others). */
     record ContentBlockDelta(int index, String deltaType, String value) implements AnthropicEvent { }
 
     record ContentBlockStop(int index) implements AnthropicEvent { }
@@ -64,6 +64,7 @@ sealed interface AnthropicEvent {
                         case "text_delta" -> f.deltaText;
                         case "input_json_delta" -> f.deltaPartialJson;
                         case "thinking_delta" -> f.deltaThinking;
+                        case "signature_delta" -> f.deltaSignature;
                         default -> null;
                     };
                     return new ContentBlockDelta(f.index, deltaType, value);

@@ -112,6 +112,9 @@ final class AnthropicRequestWriter {
                 if (r.topP() != null) {
                     g.writeNumberField("top_p", r.topP());
                 }
+                if (r.topK() != null) {
+                    g.writeNumberField("top_k", r.topK());
+                }
                 writeTools(g, r, t);
                 writeReasoningAndFormat(g, r, t, maxTokens);
                 String userId = r.user() != null ? r.user() : text(r.extra().get("safety_identifier"));
@@ -195,7 +198,7 @@ final class AnthropicRequestWriter {
     }
 
     private static boolean thinkingBudgetMode(ChatRequest r, Target t) {
-        return r.reasoningEffort() != null && !r.reasoningEffort().equals("none")
+        return r.reasoningBudget() != null || r.reasoningEffort() != null && !r.reasoningEffort().equals("none")
                 && !"effort".equals(t.option("reasoning"));
     }
 
@@ -452,6 +455,9 @@ final class AnthropicRequestWriter {
             g.writeStartObject();
             g.writeStringField("type", "tool_result");
             g.writeStringField("tool_use_id", tool.toolCallId());
+            if (tool.error()) {
+                g.writeBooleanField("is_error", true);
+            }
             List<ContentPart> content = tool.content();
             if (content.size() == 1) {
                 g.writeStringField("content", ((ContentPart.Text) content.get(0)).text());
@@ -557,7 +563,18 @@ final class AnthropicRequestWriter {
             throws IOException {
         String effort = r.reasoningEffort();
         boolean effortMode = effort != null && !effort.equals("none") && "effort".equals(t.option("reasoning"));
-        if (thinkingBudgetMode(r, t)) {
+        if (r.reasoningBudget() != null) {
+            int budget = r.reasoningBudget();
+            if (budget < MIN_THINKING_BUDGET || budget >= maxTokens) {
+                throw new TranslationException(GatewayError.invalidRequest("invalid_value", "thinking.budget_tokens",
+                        "Anthropic thinking needs a budget of at least " + MIN_THINKING_BUDGET
+                                + " tokens and below max_tokens (" + maxTokens + "); got " + budget + "."));
+            }
+            g.writeObjectFieldStart("thinking");
+            g.writeStringField("type", "enabled");
+            g.writeNumberField("budget_tokens", budget);
+            g.writeEndObject();
+        } else if (thinkingBudgetMode(r, t)) {
             int budget = Math.min(THINKING_BUDGET.get(effort), maxTokens / 2);
             if (budget < MIN_THINKING_BUDGET) {
                 throw new TranslationException(GatewayError.invalidRequest("invalid_value", "reasoning_effort",

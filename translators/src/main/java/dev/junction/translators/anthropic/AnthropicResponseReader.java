@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * Anthropic {@code Message} (wire-formats §2.3) → canonical response: text blocks concatenated into
  * content, {@code tool_use} → tool calls (arguments = the input object as JSON text), thinking →
- * reasoning, stop reason per §4.2, usage per §4.3. Unknown block types (server tools, citations)
+ * reasoning (with the last block's signature), stop reason per §4.2, usage per §4.3. Unknown block types (server tools, citations)
  * are skipped; redacted thinking carries no readable text.
  */
 final class AnthropicResponseReader {
@@ -54,6 +54,7 @@ final class AnthropicResponseReader {
         StringBuilder text = new StringBuilder();
         boolean sawText = false;
         StringBuilder reasoning = null;
+        String signature = null;
         boolean jsonToolUsed = false;
         List<ToolCall> calls = new ArrayList<>();
         for (JsonNode block : n.get("content")) {
@@ -78,6 +79,9 @@ final class AnthropicResponseReader {
                         reasoning = new StringBuilder();
                     }
                     reasoning.append(block.path("thinking").asText());
+                    if (block.hasNonNull("signature")) {
+                        signature = block.get("signature").asText();
+                    }
                 }
                 default -> { }
             }
@@ -85,7 +89,7 @@ final class AnthropicResponseReader {
         FinishReason finish = AnthropicStopReasons.map(textOrNull(n, "stop_reason"), jsonToolUsed);
         String content = sawText ? text.toString() : calls.isEmpty() ? "" : null;
         ChatResponse.Choice choice = new ChatResponse.Choice(0, content, null,
-                reasoning == null ? null : reasoning.toString(), calls, finish);
+                reasoning == null ? null : reasoning.toString(), calls, finish, signature);
         return new ChatResponse(textOrNull(n, "id"), textOrNull(n, "model"), List.of(choice),
                 AnthropicUsage.of(n.get("usage")).toOpenAi());
     }

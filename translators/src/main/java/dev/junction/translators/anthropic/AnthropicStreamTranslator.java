@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  *       {@code input_json_delta} → {@link StreamEvent.ToolCallArguments}, empty fragments skipped
  *       (a no-argument call therefore has a start and no arguments; the chunk writer emits "{}").</li>
  *   <li>{@code text_delta} → {@link StreamEvent.TextDelta}; {@code thinking_delta} →
- *       {@link StreamEvent.ReasoningDelta}; signature and citation deltas, {@code ping} and unknown
- *       events are ignored.</li>
+ *       {@link StreamEvent.ReasoningDelta}; {@code signature_delta} → {@link StreamEvent.ReasoningSignature};
+ *       citation deltas, {@code ping} and unknown events are ignored.</li>
  *   <li>With the forced "json" tool of {@code response_format} (see
  *       {@link AnthropicResponseReader#jsonToolMode}), that tool's input fragments are the answer's
  *       text, and its {@code tool_use} stop reason is a normal stop.</li>
@@ -94,6 +94,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
             switch (d.deltaType()) {
                 case "text_delta" -> out.accept(new StreamEvent.TextDelta(CHOICE, v));
                 case "thinking_delta" -> out.accept(new StreamEvent.ReasoningDelta(CHOICE, v));
+                case "signature_delta" -> out.accept(new StreamEvent.ReasoningSignature(CHOICE, v));
                 case "input_json_delta" -> {
                     Integer ordinal = toolOrdinalByBlock.get(d.index());
                     if (ordinal == null) {

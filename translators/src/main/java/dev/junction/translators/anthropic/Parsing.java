@@ -31,6 +31,7 @@ final class Parsing {
         String deltaText;
         String deltaPartialJson;
         String deltaThinking;
+        String deltaSignature;
         String stopReason;
         String errorType;
         String errorMessage;
@@ -106,6 +107,7 @@ final class Parsing {
                         case "text" -> f.deltaText = p.getText();
                         case "partial_json" -> f.deltaPartialJson = p.getText();
                         case "thinking" -> f.deltaThinking = p.getText();
+                        case "signature" -> f.deltaSignature = p.getText();
                         case "stop_reason" -> f.stopReason = p.getText();
                         default -> { }
                     }

@@ -77,6 +77,8 @@ final class GeminiParameters {
                             range("temperature", c.request().temperature(), 0, 2))),
             new Row("top_p", "generationConfig.topP", Support.MAPPED, r -> r.topP() != null,
                     (c, g) -> g.writeNumberField("topP", range("top_p", c.request().topP(), 0, 1))),
+            new Row("top_k (other ingress shapes)", "generationConfig.topK", Support.MAPPED, r -> r.topK() != null,
+                    (c, g) -> g.writeNumberField("topK", atLeast("top_k", c.request().topK(), 1))),
             new Row("n", "generationConfig.candidateCount", Support.MAPPED, r -> r.n() != null,
                     (c, g) -> g.writeNumberField("candidateCount", atLeast("n", c.request().n(), 1))),
             new Row("max_completion_tokens|max_tokens", "generationConfig.maxOutputTokens", Support.MAPPED,
@@ -101,6 +103,9 @@ final class GeminiParameters {
                     GeminiParameters::writeResponseFormat),
             new Row("reasoning_effort", "generationConfig.thinkingConfig", Support.MAPPED,
                     r -> r.reasoningEffort() != null, GeminiParameters::writeThinking),
+            new Row("thinking budget (other ingress shapes)", "generationConfig.thinkingConfig.thinkingBudget",
+                    Support.MAPPED, r -> r.reasoningBudget() != null && r.reasoningEffort() == null,
+                    GeminiParameters::writeThinkingBudget),
             new Row("parallel_tool_calls=false", null, Support.UNSUPPORTED,
                     r -> Boolean.FALSE.equals(r.parallelToolCalls()), null),
             new Row("user", null, Support.NO_EFFECT, r -> r.user() != null, null),
@@ -234,6 +239,17 @@ final class GeminiParameters {
         };
         g.writeObjectFieldStart("thinkingConfig");
         g.writeNumberField("thinkingBudget", budget);
+        if (budget > 0) {
+            g.writeBooleanField("includeThoughts", true);
+        }
+        g.writeEndObject();
+    }
+
+    /** A budget in tokens, as given: Gemini 2.5 takes one natively (0 turns thinking off). */
+    private static void writeThinkingBudget(Context c, JsonGenerator g) throws IOException {
+        int budget = c.request().reasoningBudget();
+        g.writeObjectFieldStart("thinkingConfig");
+        g.writeNumberField("thinkingBudget", atLeast("thinking.budget_tokens", budget, 0));
         if (budget > 0) {
             g.writeBooleanField("includeThoughts", true);
         }

@@ -77,7 +77,8 @@ final class GeminiRequestWriter {
     private record CallOut(String name, JsonNode args, String signature) implements PartOut {
     }
 
-    private record ResultOut(String name, String output) implements PartOut {
+    /** {@code error}: the tool failed, so the text goes under Gemini's documented {@code error} key. */
+    private record ResultOut(String name, String output, boolean error) implements PartOut {
     }
 
     private record ContentOut(String role, List<PartOut> parts) {
@@ -180,7 +181,7 @@ final class GeminiRequestWriter {
                     throw invalid(at + ".tool_call_id", "No earlier assistant tool call has id '" + t.toolCallId()
                             + "'; Gemini needs the function name, which Junction takes from that call.");
                 }
-                append(out, "user", List.of(new ResultOut(name, textOnly(t.content(), at))));
+                append(out, "user", List.of(new ResultOut(name, textOnly(t.content(), at), t.error())));
             }
         }
         return out;
@@ -321,7 +322,7 @@ final class GeminiRequestWriter {
                 g.writeObjectFieldStart("functionResponse");
                 g.writeStringField("name", r.name());
                 g.writeObjectFieldStart("response");
-                g.writeStringField("output", r.output());
+                g.writeStringField(r.error() ? "error" : "output", r.output());
                 g.writeEndObject();
                 g.writeEndObject();
             }

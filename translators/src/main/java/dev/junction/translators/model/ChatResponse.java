@@ -14,12 +14,19 @@ public record ChatResponse(String vendorId, String vendorModel, List<Choice> cho
 
     /**
      * One choice. {@code content} is null when the model only called tools; {@code reasoning}
-     * is surfaced as {@code message.reasoning_content}.
+     * is surfaced as {@code message.reasoning_content}. {@code reasoningSignature} is the vendor's
+     * opaque signature over the reasoning (Anthropic {@code thinking.signature}), null when none;
+     * chat completions has no place for it, the Anthropic Messages shape does.
      */
     public record Choice(int index, String content, String refusal, String reasoning,
-                         List<ToolCall> toolCalls, FinishReason finishReason) {
+                         List<ToolCall> toolCalls, FinishReason finishReason, String reasoningSignature) {
         public Choice {
             toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        }
+
+        public Choice(int index, String content, String refusal, String reasoning, List<ToolCall> toolCalls,
+                      FinishReason finishReason) {
+            this(index, content, refusal, reasoning, toolCalls, finishReason, null);
         }
     }
 }

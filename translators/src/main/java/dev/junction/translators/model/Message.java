@@ -17,6 +17,13 @@ public sealed interface Message {
     record Assistant(List<ContentPart> content, List<ToolCall> toolCalls, String reasoning, String name)
             implements Message { }
 
-    /** The result of a tool call; OpenAI gives no function name (wire-formats §1.3). */
-    record Tool(String toolCallId, List<ContentPart> content) implements Message { }
+    /**
+     * The result of a tool call; OpenAI gives no function name (wire-formats §1.3). {@code error}
+     * says the tool failed (Anthropic {@code tool_result.is_error}); chat completions cannot say so.
+     */
+    record Tool(String toolCallId, List<ContentPart> content, boolean error) implements Message {
+        public Tool(String toolCallId, List<ContentPart> content) {
+            this(toolCallId, content, false);
+        }
+    }
 }

@@ -19,7 +19,7 @@ import static dev.junction.translators.openai.OpenAiRequestDecoder.invalid;
  * the string without decoding it. Only a string containing JSON escapes (e.g. {@code \/}) is
  * decoded, into a buffer of its own. The spans point into {@code body}, which the caller keeps alive.
  */
-final class DataUrlLocator {
+public final class DataUrlLocator {
 
     private final JsonParser p;
     private final ByteBuf body;
@@ -27,7 +27,7 @@ final class DataUrlLocator {
     private final int base;
     private final JsonLimits limits;
 
-    DataUrlLocator(JsonParser p, ByteBuf body, JsonLimits limits) {
+    public DataUrlLocator(JsonParser p, ByteBuf body, JsonLimits limits) {
         this.p = p;
         this.body = body;
         this.base = body.readerIndex();
@@ -35,7 +35,7 @@ final class DataUrlLocator {
     }
 
     /** {@code image_url.url}: a data URL becomes an inline span, anything else a URL. */
-    MediaSource urlOrData(String param) throws IOException {
+    public MediaSource urlOrData(String param) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw invalid("invalid_value", param, "'" + param + "' must be a string (an https URL or a data URL).");
         }
@@ -51,7 +51,7 @@ final class DataUrlLocator {
     }
 
     /** {@code file.file_data}: must be a base64 data URL (wire-formats §1.3). */
-    MediaSource dataUrl(String param) throws IOException {
+    public MediaSource dataUrl(String param) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw invalid("invalid_value", param, "'" + param + "' must be a data URL string.");
         }
@@ -64,7 +64,7 @@ final class DataUrlLocator {
     }
 
     /** A raw base64 string ({@code input_audio.data}). */
-    ByteSpan base64String(String param) throws IOException {
+    public ByteSpan base64String(String param) throws IOException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw invalid("invalid_value", param, "'" + param + "' must be a base64 string.");
         }

@@ -10,29 +10,29 @@ import java.util.Map;
 import static dev.junction.translators.openai.OpenAiRequestDecoder.invalid;
 
 /**
- * Typed readers over a streaming parser for OpenAI request bodies: each reads the value the parser
+ * Typed readers over a streaming parser for request bodies (every ingress shape uses them): each reads the value the parser
  * is on and throws an {@code invalid_request_error} naming {@code param} when its type is wrong.
  * JSON {@code null} reads as null (OpenAI treats it as "not sent").
  */
-final class JsonFields {
+public final class JsonFields {
 
     private final JsonParser p;
 
-    JsonFields(JsonParser p) {
+    public JsonFields(JsonParser p) {
         this.p = p;
     }
 
-    JsonParser parser() {
+    public JsonParser parser() {
         return p;
     }
 
-    void startBody() throws IOException {
+    public void startBody() throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw invalid("invalid_json", null, "The request body must be a JSON object.");
         }
     }
 
-    void endBody() throws IOException {
+    public void endBody() throws IOException {
         if (p.nextToken() != null) {
             throw invalid("invalid_json", null, "The request body has content after the JSON object.");
         }
@@ -42,7 +42,7 @@ final class JsonFields {
      * Moves to the next field of the object being read and onto its value. Returns the field's name,
      * or null when the object has no more fields. Callers read or skip the value before asking again.
      */
-    String nextField() throws IOException {
+    public String nextField() throws IOException {
         if (p.nextToken() != JsonToken.FIELD_NAME) {
             return null;
         }
@@ -51,23 +51,23 @@ final class JsonFields {
         return name;
     }
 
-    boolean isNull() {
+    public boolean isNull() {
         return p.currentToken() == JsonToken.VALUE_NULL;
     }
 
-    void expectObject(String param) {
+    public void expectObject(String param) {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw invalid("invalid_value", param, "'" + param + "' must be an object.");
         }
     }
 
-    void expectArray(String param) {
+    public void expectArray(String param) {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw invalid("invalid_value", param, "'" + param + "' must be an array.");
         }
     }
 
-    String string(String param) throws IOException {
+    public String string(String param) throws IOException {
         return switch (p.currentToken()) {
             case VALUE_STRING -> p.getText();
             case VALUE_NULL -> null;
@@ -75,7 +75,7 @@ final class JsonFields {
         };
     }
 
-    Boolean bool(String param) throws IOException {
+    public Boolean bool(String param) throws IOException {
         return switch (p.currentToken()) {
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
@@ -84,7 +84,7 @@ final class JsonFields {
         };
     }
 
-    Double number(String param) throws IOException {
+    public Double number(String param) throws IOException {
         return switch (p.currentToken()) {
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDoubleValue();
             case VALUE_NULL -> null;
@@ -92,7 +92,7 @@ final class JsonFields {
         };
     }
 
-    Integer integer(String param) throws IOException {
+    public Integer integer(String param) throws IOException {
         Long v = longValue(param);
         if (v == null) {
             return null;
@@ -103,7 +103,7 @@ final class JsonFields {
         return v.intValue();
     }
 
-    Long longValue(String param) throws IOException {
+    public Long longValue(String param) throws IOException {
         return switch (p.currentToken()) {
             case VALUE_NUMBER_INT -> {
                 if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
@@ -117,7 +117,7 @@ final class JsonFields {
     }
 
     /** An object of string values ({@code metadata}). */
-    Map<String, String> stringMap(String param) throws IOException {
+    public Map<String, String> stringMap(String param) throws IOException {
         if (isNull()) {
             return null;
         }
@@ -132,7 +132,7 @@ final class JsonFields {
         return out;
     }
 
-    static Double range(Double v, double min, double max, String param) {
+    public static Double range(Double v, double min, double max, String param) {
         if (v != null && (v < min || v > max || v.isNaN())) {
             throw invalid("invalid_value", param, "'" + param + "' must be between " + fmt(min) + " and "
                     + fmt(max) + ", got " + v + ".");
@@ -140,7 +140,7 @@ final class JsonFields {
         return v;
     }
 
-    static Integer positive(Integer v, String param) {
+    public static Integer positive(Integer v, String param) {
         if (v != null && v < 1) {
             throw invalid("invalid_value", param, "'" + param + "' must be at least 1, got " + v + ".");
         }

@@ -56,11 +56,16 @@ public final class OpenAiRequestDecoder {
         return run(body, limits, p -> ImagesDecoder.images(p));
     }
 
-    private interface Body<T> {
+    /** Reads one body from a parser positioned before its first token. */
+    public interface Body<T> {
         T read(JsonParser p) throws IOException;
     }
 
-    private static <T> T run(ByteBuf body, JsonLimits limits, Body<T> what) {
+    /**
+     * Parses {@code body} with the limits enforced by the parser and maps parser failures to
+     * {@code invalid_json} / {@code invalid_value}; the other ingress codecs read their bodies through it.
+     */
+    public static <T> T run(ByteBuf body, JsonLimits limits, Body<T> what) {
         try (JsonParser p = Json.mapper(limits).createParser(
                 (java.io.InputStream) new ByteBufInputStream(body.duplicate(), false))) {
             return what.read(p);
@@ -76,7 +81,7 @@ public final class OpenAiRequestDecoder {
         }
     }
 
-    static TranslationException invalid(String code, String param, String message) {
+    public static TranslationException invalid(String code, String param, String message) {
         return new TranslationException(GatewayError.invalidRequest(code, param, message));
     }
 }
