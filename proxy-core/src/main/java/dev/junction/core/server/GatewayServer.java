@@ -40,6 +40,7 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final Channel listener;
     private final String transport;
+    private final AccessLog accessLog;
     private final MediaStore media;
 
     private GatewayServer(GatewayConfig config) throws InterruptedException {
@@ -48,18 +49,22 @@ public final class GatewayServer implements AutoCloseable {
         ServerConfig sc = config.server();
         Transport t = Transport.best();
         this.transport = t.name();
-        int threads = sc.ioThreads() > 0 ? sc.ioThreads() : 2 * Runtime.getRuntime().availableProcessors();
+        // One event loop per core, as a reverse proxy runs one worker per core: the loops never block,
+        // so more loops than cores only add context switches (docs/performance.md).
+        int threads = sc.ioThreads() > 0 ? sc.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.boss = t.newGroup(1);
         this.workers = t.newGroup(threads);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(t.datagram())
                 .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         this.upstream = new UpstreamClient(t.channel(), resolver, threads);
+        this.accessLog = new AccessLog();
+        metrics.accessLogDropped(accessLog::dropped);
         // Where media live is read once at start-up: a reload cannot move stored files.
         this.media = MediaStore.open(config.tasks().mediaDir(), config.tasks().mediaRetention(), java.time.Clock.systemUTC());
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
-                        new MediaFetcher(t.channel(), resolver, config.mediaFetch())), new AccessLog(),
+                        new MediaFetcher(t.channel(), resolver, config.mediaFetch())), accessLog,
                 new Operations(metrics), metrics, media);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -122,6 +127,7 @@ public final class GatewayServer implements AutoCloseable {
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.terminationFuture().awaitUninterruptibly();
         resolver.close();
+        accessLog.close();
         media.close();
     }
 }
