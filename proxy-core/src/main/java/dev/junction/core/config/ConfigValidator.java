@@ -59,7 +59,7 @@ final class ConfigValidator {
         ResilienceConfig resilience = resilienceParser.resilience(junction.section("resilience", true));
         StreamingConfig streaming = features.streaming(junction.section("streaming", true));
         TranslationConfig translation = features.translation(junction.section("translation", true));
-        TasksConfig tasks = features.tasks(junction.section("tasks", true));
+        TasksConfig tasks = features.tasks(junction.section("tasks", true), junction);
         AccessLogConfig accessLog = features.accessLog(junction.section("access-log", true));
         features.demo(junction.section("demo", true));
         FetchPolicy mediaFetch = features.mediaFetch(junction.section("media-fetch", true));

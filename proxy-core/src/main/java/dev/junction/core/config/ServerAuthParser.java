@@ -20,7 +20,8 @@ import static dev.junction.core.config.ConfigText.suggestion;
 final class ServerAuthParser {
 
     private static final List<String> GATEWAY_KEY_KEYS =
-            List.of("name", "key", "models", "rpm", "tpm", "budget-usd-per-day", "admin");
+            List.of("name", "key", "models", "rpm", "tpm", "budget-usd-per-day", "admin",
+                    "webhook-secret", "webhook-url");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private final Config root;

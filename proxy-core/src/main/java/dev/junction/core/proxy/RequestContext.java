@@ -21,6 +21,9 @@ public final class RequestContext {
     public final String method;
     public final String path;
     public KeyConfig key;
+    /** Set when the request is a task being run (SPEC §6): the task's id and owning key name. */
+    public String taskId;
+    public String taskOwner;
     public String alias;
     public String deployment;
     public String provider;

@@ -37,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -61,6 +62,7 @@ final class Endpoints {
     private final AccessLog accessLog;
     private final Operations operations;
     private final GatewayMetrics metrics;
+    private volatile TaskEndpoints tasks;
 
     private final MediaStore media;
 
@@ -73,6 +75,11 @@ final class Endpoints {
         this.protocols = protocols;
         this.accessLog = accessLog;
         this.operations = operations;
+    }
+
+    /** Enables the task API (SPEC §6) once the task engine runs. */
+    void tasks(TaskEndpoints t) {
+        this.tasks = t;
     }
 
     /** Handles one request; returns the exchange when it continues asynchronously. Owns {@code req}. */
@@ -101,7 +108,9 @@ final class Endpoints {
                 req.release();
                 return media(ctx, m, headers, rc, keepAlive, done, path.substring(MEDIA_PATH.length()));
             }
-            KeyConfig key = snap.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+            // A task being run carries its owner's name on the in-process channel only (LocalGateway).
+            KeyConfig key = rc.taskOwner != null ? snap.auth().byName(rc.taskOwner)
+                    : snap.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
             rc.stage("auth", System.nanoTime());
             if (key == null) {
                 req.release();
@@ -109,6 +118,25 @@ final class Endpoints {
                         "Missing or invalid gateway key. Send 'Authorization: Bearer <key>' with a key configured in junction.auth.keys."));
             }
             rc.key = key;
+            TaskEndpoints t = tasks;
+            if (t != null && rc.taskOwner == null && TaskEndpoints.wantsAsync(m, path, req.headers())) {
+                CompletionStage<FullHttpResponse> accepted;
+                try {
+                    accepted = t.submit(req, path, key, snap, rc.requestId);
+                } finally {
+                    req.release();
+                }
+                return replyLater(ctx, rc, keepAlive, done, accepted);
+            }
+            if (t != null && (path.equals("/v1/tasks") || path.startsWith("/v1/tasks/"))) {
+                req.release();
+                CompletionStage<FullHttpResponse> answer = t.handle(m, uri, path, key, rc.requestId);
+                if (answer != null) {
+                    return replyLater(ctx, rc, keepAlive, done, answer);
+                }
+                return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
+                        null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+            }
             if (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings")) {
                 if (m != HttpMethod.POST) {
                     req.release();
@@ -319,6 +347,21 @@ final class Endpoints {
     private ChatExchange error(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done, GatewayError e) {
         rc.errorCode = e.code();
         return reply(ctx, rc, keepAlive, done, HttpResponses.error(e, rc.requestId));
+    }
+
+    /** Writes an answer computed off the event loop (the task store's thread) on the connection's loop. */
+    private ChatExchange replyLater(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done,
+                                    CompletionStage<FullHttpResponse> answer) {
+        answer.whenComplete((r, e) -> ctx.executor().execute(() -> {
+            if (e != null) {
+                LOG.error("request {} failed inside Junction", rc.requestId, e);
+                error(ctx, rc, keepAlive, done, GatewayError.internal("Junction failed to handle the request (request id "
+                        + rc.requestId + "); this is a bug, please report it."));
+            } else {
+                reply(ctx, rc, keepAlive, done, r);
+            }
+        }));
+        return null;
     }
 
     private ChatExchange reply(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done, FullHttpResponse r) {

@@ -9,6 +9,13 @@ import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ProtocolFactory;
 import dev.junction.core.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
+import dev.junction.core.config.TasksConfig;
+import dev.junction.core.tasks.EmbeddedTaskStore;
+import dev.junction.core.tasks.HttpTaskHandler;
+import dev.junction.core.tasks.TaskEngine;
+import dev.junction.core.tasks.TaskStore;
+import dev.junction.core.tasks.WebhookSender;
+import dev.junction.core.time.RandomSource;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -20,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -39,6 +47,8 @@ public final class GatewayServer implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final GatewayMetrics metrics;
     private final Channel listener;
+    private final TaskEngine tasks;
+    private final WebhookSender webhooks;
     private final String transport;
     private final AccessLog accessLog;
     private final MediaStore media;
@@ -66,6 +76,10 @@ public final class GatewayServer implements AutoCloseable {
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
                         new MediaFetcher(t.channel(), resolver, config.mediaFetch())), accessLog,
                 new Operations(metrics), metrics, media);
+        // A random token marks the requests tasks send to this listener (LocalGateway).
+        byte[] taskToken = new byte[32];
+        new java.security.SecureRandom().nextBytes(taskToken);
+        taskToken = java.util.HexFormat.of().formatHex(taskToken).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.serverChannel())
@@ -74,8 +88,18 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childHandler(new GatewayInitializer(sc, endpoints));
+                .childHandler(new GatewayInitializer(sc, endpoints, taskToken));
         this.listener = b.bind(sc.host(), sc.port()).sync().channel();
+        this.webhooks = new WebhookSender(System::currentTimeMillis);
+        this.tasks = new TaskEngine(() -> snapshot.get().config().tasks(), openStore(config.tasks()), webhooks,
+                System::currentTimeMillis, RandomSource.threadLocal(), workerId());
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        InetSocketAddress self = bound.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
+        tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
+                new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
+        endpoints.tasks(new TaskEndpoints(tasks));
+        tasks.start();
     }
 
     /** Binds and starts serving {@code config}. */
@@ -87,6 +111,44 @@ public final class GatewayServer implements AutoCloseable {
             LOG.warn(w);
         }
         return s;
+    }
+
+    private static TaskStore openStore(TasksConfig c) {
+        if ("redis".equals(c.store())) {
+            throw new IllegalStateException("junction.tasks.store = redis is not available in this version; use embedded");
+        }
+        return new EmbeddedTaskStore(c.path());
+    }
+
+    /** This instance's name on the leases it takes: host, pid and a random part (unique per start). */
+    private static String workerId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The provider every deployment of {@code alias} runs on, or null (per-provider task limits). */
+    private String singleProvider(String alias) {
+        dev.junction.core.routing.Route r = snapshot.get().table().route(alias);
+        if (r == null || r.deployments().isEmpty()) {
+            return null;
+        }
+        String p = r.deployments().get(0).providerName();
+        for (dev.junction.core.routing.Deployment d : r.deployments()) {
+            if (!d.providerName().equals(p)) {
+                return null;
+            }
+        }
+        return p;
+    }
+
+    /** The task engine (SPEC §6); asynchronous vendors register their handlers here. */
+    public TaskEngine tasks() {
+        return tasks;
     }
 
     public int port() {
@@ -122,6 +184,8 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        tasks.close();                          // hands running tasks back before the event loops stop
+        webhooks.close();
         upstream.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
