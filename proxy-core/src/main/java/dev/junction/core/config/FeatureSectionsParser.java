@@ -161,6 +161,35 @@ final class FeatureSectionsParser {
         return v == null ? d : v;
     }
 
+    /** {@code junction.limits} (SPEC §7.1). */
+    LimitsConfig limits(ConfigSection s) {
+        if (s == null) {
+            return null;
+        }
+        String store = s.oneOf("store", Set.of("local", "redis"), true);
+        String redisUri = s.secret("redis-uri");
+        String failure = s.oneOf("on-store-failure", Set.of("open", "closed"), true);
+        String path = s.string("path", true);
+        java.time.Duration timeout = s.duration("redis-timeout", true);
+        Integer maxOutput = s.intIn("default-max-output", 1, Integer.MAX_VALUE, true);
+        if ("redis".equals(store) && redisUri == null) {
+            s.error("redis-uri", "is required when junction.limits.store = redis (e.g. \"redis://localhost:6379/0\")");
+        }
+        if (redisUri != null && !(redisUri.startsWith("redis://") || redisUri.startsWith("rediss://"))) {
+            s.error("redis-uri", "must start with redis:// or rediss://");
+        }
+        if (path != null && path.isBlank()) {
+            s.error("path", "must not be empty");
+        }
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            s.error("redis-timeout", "must be positive");
+        }
+        return new LimitsConfig(store, redisUri, !"closed".equals(failure),
+                path == null || path.isBlank() ? null : Path.of(path).toAbsolutePath().normalize(),
+                timeout == null ? LimitsConfig.DEFAULT.redisTimeout() : timeout,
+                maxOutput == null ? LimitsConfig.DEFAULT.defaultMaxOutput() : maxOutput);
+    }
+
     AccessLogConfig accessLog(ConfigSection s) {
         return s == null ? null
                 : new AccessLogConfig(bool(s.bool("enabled", true)), bool(s.bool("include-prompts", true)));

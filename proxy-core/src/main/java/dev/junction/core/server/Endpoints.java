@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.media.MediaStore;
+import dev.junction.core.limits.Admission;
+import dev.junction.core.limits.KeyLimiter;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ChatExchange;
@@ -62,14 +64,16 @@ final class Endpoints {
     private final AccessLog accessLog;
     private final Operations operations;
     private final GatewayMetrics metrics;
+    private final KeyLimiter limiter;
     private volatile TaskEndpoints tasks;
 
     private final MediaStore media;
 
     Endpoints(Supplier<GatewaySnapshot> snapshot, UpstreamClient upstream, ProtocolFactory protocols, AccessLog accessLog,
-              Operations operations, GatewayMetrics metrics, MediaStore media) {
+              Operations operations, GatewayMetrics metrics, KeyLimiter limiter, MediaStore media) {
         this.media = media;
         this.metrics = metrics;
+        this.limiter = limiter;
         this.snapshot = snapshot;
         this.upstream = upstream;
         this.protocols = protocols;
@@ -274,15 +278,64 @@ final class Endpoints {
         ChatExchange x = new ChatExchange(ctx, rc, prepared.protocol(), candidates, upstream, body, keepAlive,
                 snap.retry(), deadline, routed.route().hedge(), snap.config().streaming().keepaliveInterval(),
                 r -> done.done(ctx, r));
-        x.start();
+        // SPEC §7.1: the key's limits are reserved before the first attempt and settled when the
+        // request is recorded (log). With Redis the answer comes back on another thread.
+        rc.estimatedPromptTokens = prepared.profile().estimatedInputTokens();
+        long estimate = rc.estimatedPromptTokens + expectedOutput(prepared.profile().requestedMaxOutput(), candidates,
+                snap.config().limits().defaultMaxOutput());
+        var admission = limiter.reserve(rc.key, estimate, rc.requestId).toCompletableFuture();
+        if (admission.isDone() && ctx.executor().inEventLoop()) {
+            admitted(x, rc, admission.join());
+        } else {
+            admission.whenComplete((a, e) -> ctx.executor().execute(() -> {
+                if (a != null) {
+                    admitted(x, rc, a);
+                } else {
+                    LOG.error("request {}: the key limiter failed", rc.requestId, e);
+                    x.reject(GatewayError.internal("Junction failed to check the key's limits (request id "
+                            + rc.requestId + "); this is a bug, please report it."));
+                }
+            }));
+        }
         return x;
+    }
+
+    /** Starts the exchange once the key's limits admit it, or answers the refusal (SPEC §4, §7.1). */
+    private void admitted(ChatExchange x, RequestContext rc, Admission a) {
+        if (x.finished()) {
+            limiter.settle(a, 0, 0); // the client left while the shared store answered
+            return;
+        }
+        rc.admission = a;
+        if (a.admitted()) {
+            x.start();
+        } else {
+            x.reject(a.error());
+        }
+    }
+
+    /**
+     * Output tokens a request may produce, for its tpm reservation: what it asked for, else the
+     * largest max output among its candidates in the catalog, else {@code fallback}.
+     */
+    static long expectedOutput(Integer requested, List<Route> candidates, int fallback) {
+        if (requested != null && requested > 0) {
+            return requested;
+        }
+        long max = 0;
+        for (Route r : candidates) {
+            max = Math.max(max, r.deployment().info().maxOutput());
+        }
+        return max > 0 ? max : fallback;
     }
 
     private FullHttpResponse readiness(GatewaySnapshot snap) {
         for (dev.junction.core.routing.Route r : snap.table().routes().values()) {
             for (Deployment d : r.deployments()) {
                 if (d.enabled()) {
-                    return jsonOk("{\"status\":\"ready\"}");
+                    // SPEC §7.1: a shared limit store that is unreachable degrades, it does not unready.
+                    return jsonOk("{\"status\":\"ready\",\"limits\":\"" + (limiter.degraded() ? "degraded" : "ok")
+                            + "\"}");
                 }
             }
         }
@@ -378,6 +431,10 @@ final class Endpoints {
     }
 
     void log(RequestContext rc) {
+        if (rc.admission != null) {
+            rc.limitRoundTrips = limiter.settle(rc.admission,
+                    rc.promptTokens < 0 ? 0 : rc.promptTokens + rc.completionTokens, rc.costUsd);
+        }
         if (rc.proxied) {
             metrics.requestFinished(rc);
         }

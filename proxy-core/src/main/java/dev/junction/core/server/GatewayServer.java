@@ -26,7 +26,11 @@ import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.junction.core.limits.KeyLimiter;
+import dev.junction.core.limits.LimitsCollector;
+
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,12 +54,15 @@ public final class GatewayServer implements AutoCloseable {
     private final TaskEngine tasks;
     private final WebhookSender webhooks;
     private final String transport;
+    private final KeyLimiter limiter;
     private final AccessLog accessLog;
     private final MediaStore media;
 
-    private GatewayServer(GatewayConfig config) throws InterruptedException {
+    private GatewayServer(GatewayConfig config, Clock clock) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
+        this.limiter = KeyLimiter.open(config.limits(), clock);
         this.metrics = new GatewayMetrics(() -> snapshot.get().table(), () -> snapshot.get().retry().noRetryCounts());
+        metrics.register(new LimitsCollector(limiter, () -> snapshot.get().config().auth().keys()));
         ServerConfig sc = config.server();
         Transport t = Transport.best();
         this.transport = t.name();
@@ -75,7 +82,7 @@ public final class GatewayServer implements AutoCloseable {
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
                         new MediaFetcher(t.channel(), resolver, config.mediaFetch())), accessLog,
-                new Operations(metrics), metrics, media);
+                new Operations(metrics), metrics, limiter, media);
         // A random token marks the requests tasks send to this listener (LocalGateway).
         byte[] taskToken = new byte[32];
         new java.security.SecureRandom().nextBytes(taskToken);
@@ -104,7 +111,12 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Binds and starts serving {@code config}. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
-        GatewayServer s = new GatewayServer(config);
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Binds and starts serving {@code config}; {@code clock} dates the budgets' UTC periods (tests inject one). */
+    public static GatewayServer start(GatewayConfig config, Clock clock) throws InterruptedException {
+        GatewayServer s = new GatewayServer(config, clock);
         LOG.info("Junction listening on http://{}:{} ({} transport, {} aliases)", config.server().host(), s.port(),
                 s.transport, config.models().size());
         for (String w : config.warnings()) {
@@ -164,6 +176,11 @@ public final class GatewayServer implements AutoCloseable {
         return media;
     }
 
+    /** The gateway keys' limits and spend (SPEC §7.1), e.g. for {@code /admin/stats}. */
+    public KeyLimiter limiter() {
+        return limiter;
+    }
+
     public GatewayMetrics metrics() {
         return metrics;
     }
@@ -191,6 +208,7 @@ public final class GatewayServer implements AutoCloseable {
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.terminationFuture().awaitUninterruptibly();
         resolver.close();
+        limiter.close();
         accessLog.close();
         media.close();
     }
