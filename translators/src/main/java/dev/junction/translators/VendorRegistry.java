@@ -5,6 +5,10 @@ import dev.junction.translators.gemini.GeminiAdapter;
 import dev.junction.translators.gemini.GeminiImages;
 import dev.junction.translators.passthrough.OpenAiImages;
 import dev.junction.translators.spi.ImageGenerator;
+import dev.junction.translators.spi.VideoVendor;
+import dev.junction.translators.gemini.VeoVideos;
+import dev.junction.translators.passthrough.OpenAiVideos;
+import dev.junction.translators.runway.RunwayVideos;
 import dev.junction.translators.passthrough.OpenAiPassThrough;
 import dev.junction.translators.passthrough.PassThroughVendor;
 import dev.junction.translators.spi.VendorAdapter;
@@ -35,6 +39,12 @@ public final class VendorRegistry {
             "azure-openai", new OpenAiImages((OpenAiPassThrough) PASS_THROUGH.get("azure-openai")),
             "gemini", new GeminiImages((GeminiAdapter) TRANSLATED.get("gemini")));
 
+    private static final Map<String, VideoVendor> VIDEOS = Map.of(
+            "openai", new OpenAiVideos((OpenAiPassThrough) PASS_THROUGH.get("openai")),
+            "openai-compatible", new OpenAiVideos((OpenAiPassThrough) PASS_THROUGH.get("openai-compatible")),
+            "gemini", new VeoVideos((GeminiAdapter) TRANSLATED.get("gemini")),
+            RunwayVideos.TYPE, new RunwayVideos());
+
     private VendorRegistry() {
     }
 
@@ -53,10 +63,16 @@ public final class VendorRegistry {
         return IMAGES.get(type);
     }
 
+    /** The asynchronous video vendor for {@code type}, or null when the vendor makes no videos. */
+    public static VideoVendor videos(String type) {
+        return VIDEOS.get(type);
+    }
+
     /** All known types, for config validation. */
     public static Set<String> types() {
         Set<String> all = new TreeSet<>(PASS_THROUGH.keySet());
         all.addAll(TRANSLATED.keySet());
+        all.addAll(VIDEOS.keySet());
         return all;
     }
 }
