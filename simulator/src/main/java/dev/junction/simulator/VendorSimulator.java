@@ -240,6 +240,14 @@ public final class VendorSimulator implements AutoCloseable {
         return completedStreams.get();
     }
 
+    /**
+     * The bytes the simulator serves as the video of job {@code jobId} scripted with
+     * {@code bytes=size} (deterministic; for tests comparing a copied file byte for byte).
+     */
+    public static byte[] videoBytes(String jobId, int size) {
+        return MediaVendor.videoBytes(jobId, size);
+    }
+
     /** The default reply of {@code tokens} words, as every vendor endpoint renders it. */
     public static String defaultReply(int tokens) {
         return String.join(" ", Script.defaultWords(tokens));

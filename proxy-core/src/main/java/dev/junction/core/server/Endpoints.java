@@ -82,6 +82,12 @@ final class Endpoints {
     }
 
     /** Enables the task API (SPEC §6) once the task engine runs. */
+    private volatile VideoEndpoints videos;
+
+    void videos(VideoEndpoints v) {
+        this.videos = v;
+    }
+
     void tasks(TaskEndpoints t) {
         this.tasks = t;
     }
@@ -135,6 +141,29 @@ final class Endpoints {
             if (t != null && (path.equals("/v1/tasks") || path.startsWith("/v1/tasks/"))) {
                 req.release();
                 CompletionStage<FullHttpResponse> answer = t.handle(m, uri, path, key, rc.requestId);
+                if (answer != null) {
+                    return replyLater(ctx, rc, keepAlive, done, answer);
+                }
+                return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
+                        null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+            }
+            VideoEndpoints v = videos;
+            if (v != null && rc.taskOwner == null && (path.equals("/v1/videos") || path.startsWith("/v1/videos/"))) {
+                if (m == HttpMethod.POST && path.equals("/v1/videos")) {
+                    CompletionStage<FullHttpResponse> created;
+                    try {
+                        created = v.create(req, key, snap, rc.requestId);
+                    } finally {
+                        req.release();
+                    }
+                    return replyLater(ctx, rc, keepAlive, done, created);
+                }
+                io.netty.handler.codec.http.HttpHeaders headers = req.headers().copy();
+                req.release();
+                if (path.endsWith("/content") && path.indexOf('/', "/v1/videos/".length()) == path.length() - "/content".length()) {
+                    return videoContent(ctx, rc, keepAlive, done, v, key, m, uri, path, headers);
+                }
+                CompletionStage<FullHttpResponse> answer = v.handle(m, uri, path, key, rc.requestId);
                 if (answer != null) {
                     return replyLater(ctx, rc, keepAlive, done, answer);
                 }
@@ -204,6 +233,52 @@ final class Endpoints {
             return error(ctx, rc, keepAlive, done, notFound);
         }
         MediaResponder.serve(ctx, rc, keepAlive, done, media, id, headers, m == HttpMethod.HEAD, notFound);
+        return null;
+    }
+
+    /**
+     * {@code GET /v1/videos/{id}/content?variant=video|thumbnail}: the stored file of a completed
+     * video, with ranges (SPEC §6.2); {@code 409 video_not_ready} before it is completed.
+     */
+    private ChatExchange videoContent(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done,
+                                      VideoEndpoints v, KeyConfig key, HttpMethod m, String uri, String path,
+                                      io.netty.handler.codec.http.HttpHeaders headers) {
+        if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
+            return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET"));
+        }
+        String id = path.substring("/v1/videos/".length(), path.length() - "/content".length());
+        java.util.List<String> vs = new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters().get("variant");
+        String variant = vs == null || vs.isEmpty() ? "video" : vs.get(0);
+        if (!variant.equals("video") && !variant.equals("thumbnail")) {
+            return error(ctx, rc, keepAlive, done, GatewayError.invalidRequest("invalid_value", "variant",
+                    "variant must be video or thumbnail; got '" + variant + "'."));
+        }
+        v.video(key, id).whenComplete((t, e) -> ctx.executor().execute(() -> {
+            if (e != null) {
+                error(ctx, rc, keepAlive, done, GatewayError.fatal(503, "server_error", "task_store_unavailable", null,
+                        "The task store could not answer; try again shortly."));
+                return;
+            }
+            if (t == null) {
+                reply(ctx, rc, keepAlive, done, VideoEndpoints.notFound(id, rc.requestId));
+                return;
+            }
+            if (t.status() != dev.junction.core.tasks.TaskState.SUCCEEDED) {
+                error(ctx, rc, keepAlive, done, GatewayError.fatal(409, "invalid_request_error", "video_not_ready", null,
+                        "Video '" + id + "' is " + VideoEndpoints.resource(t).path("status").asText()
+                                + "; its content can be fetched once it is completed (GET /v1/videos/" + id + ")."));
+                return;
+            }
+            String mediaId = dev.junction.core.tasks.VideoJobs.mediaId(t, variant);
+            if (mediaId == null) {
+                error(ctx, rc, keepAlive, done, GatewayError.invalidRequest("invalid_value", "variant",
+                        "Video '" + id + "' has no " + variant + ": the vendor that made it offers none."));
+                return;
+            }
+            MediaResponder.serve(ctx, rc, keepAlive, done, media, mediaId, headers, m == HttpMethod.HEAD,
+                    GatewayError.fatal(404, "invalid_request_error", "video_not_found", null,
+                            "The content of video '" + id + "' has expired (junction.tasks.media-retention)."));
+        }));
         return null;
     }
 

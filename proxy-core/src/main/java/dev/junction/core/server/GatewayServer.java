@@ -10,7 +10,14 @@ import dev.junction.core.proxy.ProtocolFactory;
 import dev.junction.core.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import dev.junction.core.config.TasksConfig;
+import dev.junction.core.catalog.Capability;
+import dev.junction.core.proxy.Route;
+import dev.junction.core.routing.Deployment;
+import dev.junction.core.routing.RequestProfile;
+import dev.junction.core.routing.RouteResult;
+import dev.junction.core.tasks.AsyncVendorHandler;
 import dev.junction.core.tasks.EmbeddedTaskStore;
+import dev.junction.core.tasks.VideoJobs;
 import dev.junction.core.tasks.HttpTaskHandler;
 import dev.junction.core.tasks.TaskEngine;
 import dev.junction.core.tasks.TaskStore;
@@ -106,6 +113,36 @@ public final class GatewayServer implements AutoCloseable {
         tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
                 new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
         endpoints.tasks(new TaskEndpoints(tasks));
+        VideoJobs videoJobs = new VideoJobs(new VideoJobs.Routes() {
+            @Override
+            public java.util.List<Route> candidates(String alias) {
+                GatewaySnapshot snap = snapshot.get();
+                RouteResult r = snap.router().select(snap.table(), alias,
+                        new RequestProfile(java.util.EnumSet.of(Capability.VIDEO), 1, null), null);
+                java.util.List<Route> out = new java.util.ArrayList<>();
+                if (r.ok()) {
+                    r.candidates().forEach(d -> out.add(snap.callables().get(d)));
+                }
+                return out;
+            }
+
+            @Override
+            public Route route(String provider, String model) {
+                GatewaySnapshot snap = snapshot.get();
+                for (dev.junction.core.routing.Route r : snap.table().routes().values()) {
+                    for (Deployment d : r.deployments()) {
+                        if (d.provider().name().equals(provider) && d.model().equals(model)) {
+                            return snap.callables().get(d);
+                        }
+                    }
+                }
+                return null;
+            }
+        }, upstream, workers, media, () -> snapshot.get().config().mediaFetch());
+        tasks.register(new AsyncVendorHandler(videoJobs));
+        // Deleting a finished video (DELETE /v1/videos/{id} or /v1/tasks/{id}) deletes its files too.
+        tasks.onDelete(done -> VideoJobs.mediaIds(done).forEach(media::remove));
+        endpoints.videos(new VideoEndpoints(tasks));
         tasks.start();
     }
 
