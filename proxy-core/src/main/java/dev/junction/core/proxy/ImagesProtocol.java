@@ -16,6 +16,7 @@ import dev.junction.translators.spi.Target;
 import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
+import dev.junction.translators.stream.StreamProcessor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
