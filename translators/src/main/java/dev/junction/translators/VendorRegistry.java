@@ -11,6 +11,7 @@ import dev.junction.translators.passthrough.OpenAiVideos;
 import dev.junction.translators.runway.RunwayVideos;
 import dev.junction.translators.passthrough.OpenAiPassThrough;
 import dev.junction.translators.passthrough.PassThroughVendor;
+import dev.junction.translators.spi.Vendor;
 import dev.junction.translators.spi.VendorAdapter;
 
 import java.util.Map;
@@ -20,42 +21,46 @@ import java.util.TreeSet;
 /**
  * Every provider {@code type} Junction speaks, one line each: OpenAI-shaped vendors are carried as
  * bytes ({@link PassThroughVendor}); the others are translated through the canonical model
- * ({@link VendorAdapter}). Adding a vendor adds a line here (README "Adding a vendor").
+ * ({@link VendorAdapter}). Both are a {@link Vendor}, resolved once per route. Adding a vendor adds
+ * a line here (README "Adding a vendor").
  */
 public final class VendorRegistry {
 
-    private static final Map<String, PassThroughVendor> PASS_THROUGH = Map.of(
+    private static final Map<String, Vendor> VENDORS = Map.of(
             "openai", new OpenAiPassThrough("openai", OpenAiPassThrough.Flavor.OPENAI),
             "openai-compatible", new OpenAiPassThrough("openai-compatible", OpenAiPassThrough.Flavor.COMPATIBLE),
-            "azure-openai", new OpenAiPassThrough("azure-openai", OpenAiPassThrough.Flavor.AZURE));
-
-    private static final Map<String, VendorAdapter> TRANSLATED = Map.of(
+            "azure-openai", new OpenAiPassThrough("azure-openai", OpenAiPassThrough.Flavor.AZURE),
             "anthropic", new AnthropicAdapter(),
             "gemini", new GeminiAdapter());
 
     private static final Map<String, ImageGenerator> IMAGES = Map.of(
-            "openai", new OpenAiImages((OpenAiPassThrough) PASS_THROUGH.get("openai")),
-            "openai-compatible", new OpenAiImages((OpenAiPassThrough) PASS_THROUGH.get("openai-compatible")),
-            "azure-openai", new OpenAiImages((OpenAiPassThrough) PASS_THROUGH.get("azure-openai")),
-            "gemini", new GeminiImages((GeminiAdapter) TRANSLATED.get("gemini")));
+            "openai", new OpenAiImages((OpenAiPassThrough) VENDORS.get("openai")),
+            "openai-compatible", new OpenAiImages((OpenAiPassThrough) VENDORS.get("openai-compatible")),
+            "azure-openai", new OpenAiImages((OpenAiPassThrough) VENDORS.get("azure-openai")),
+            "gemini", new GeminiImages((GeminiAdapter) VENDORS.get("gemini")));
 
     private static final Map<String, VideoVendor> VIDEOS = Map.of(
-            "openai", new OpenAiVideos((OpenAiPassThrough) PASS_THROUGH.get("openai")),
-            "openai-compatible", new OpenAiVideos((OpenAiPassThrough) PASS_THROUGH.get("openai-compatible")),
-            "gemini", new VeoVideos((GeminiAdapter) TRANSLATED.get("gemini")),
+            "openai", new OpenAiVideos((OpenAiPassThrough) VENDORS.get("openai")),
+            "openai-compatible", new OpenAiVideos((OpenAiPassThrough) VENDORS.get("openai-compatible")),
+            "gemini", new VeoVideos((GeminiAdapter) VENDORS.get("gemini")),
             RunwayVideos.TYPE, new RunwayVideos());
 
     private VendorRegistry() {
     }
 
-    /** The pass-through vendor for {@code type}, or null when the type is translated or unknown. */
-    public static PassThroughVendor passThrough(String type) {
-        return PASS_THROUGH.get(type);
+    /** The vendor for {@code type}, or null when the type is unknown. */
+    public static Vendor vendor(String type) {
+        return VENDORS.get(type);
     }
 
-    /** The translating adapter for {@code type}, or null. */
+    /** The pass-through vendor for {@code type}, or null when the type is translated or unknown (tests, golden files). */
+    public static PassThroughVendor passThrough(String type) {
+        return VENDORS.get(type) instanceof PassThroughVendor p ? p : null;
+    }
+
+    /** The translating adapter for {@code type}, or null (tests, golden files). */
     public static VendorAdapter adapter(String type) {
-        return TRANSLATED.get(type);
+        return VENDORS.get(type) instanceof VendorAdapter a ? a : null;
     }
 
     /** The image generator for {@code type}, or null when the vendor makes no images. */
@@ -70,8 +75,7 @@ public final class VendorRegistry {
 
     /** All known types, for config validation. */
     public static Set<String> types() {
-        Set<String> all = new TreeSet<>(PASS_THROUGH.keySet());
-        all.addAll(TRANSLATED.keySet());
+        Set<String> all = new TreeSet<>(VENDORS.keySet());
         all.addAll(VIDEOS.keySet());
         return all;
     }

@@ -14,6 +14,7 @@ import dev.junction.translators.openai.ImagesEncoder;
 import dev.junction.translators.spi.ImageGenerator;
 import dev.junction.translators.spi.Target;
 import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.spi.Translator;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import dev.junction.translators.stream.StreamProcessor;
@@ -79,23 +80,40 @@ final class ImagesProtocol implements ExchangeProtocol {
     }
 
     @Override
-    public int fanOut(Route route) {
-        return generator(route).calls(request, target(route));
-    }
+    public Translator translator(Route route) {
+        ImageGenerator g = generator(route);
+        Target target = target(route);
+        return new Translator() {
+            @Override
+            public int calls() {
+                return g.calls(request, target);
+            }
 
-    @Override
-    public UpstreamRequest build(Route route, ByteBufAllocator alloc, Warnings warnings) {
-        return generator(route).request(request, target(route), alloc, warnings);
-    }
+            @Override
+            public UpstreamRequest request(ByteBufAllocator alloc, Warnings warnings) {
+                return g.request(request, target, alloc, warnings);
+            }
 
-    @Override
-    public GatewayError error(Route route, int status, HttpHeaders headers, ByteBuf body) {
-        return generator(route).error(route.target(), status, headers, body);
-    }
+            @Override
+            public ByteBuf answer(ByteBuf body, ByteBufAllocator alloc) {
+                throw new UnsupportedOperationException("images answer through unaryAsync");
+            }
 
-    @Override
-    public ByteBuf unary(Route route, ByteBuf body, ByteBufAllocator alloc) {
-        throw new UnsupportedOperationException("images answer through unaryAsync");
+            @Override
+            public Usage usage() {
+                return usage;
+            }
+
+            @Override
+            public StreamProcessor streamProcessor() {
+                throw new UnsupportedOperationException("images are not streamed");
+            }
+
+            @Override
+            public GatewayError error(int status, HttpHeaders headers, ByteBuf body) {
+                return g.error(route.target(), status, headers, body);
+            }
+        };
     }
 
     @Override
@@ -220,16 +238,6 @@ final class ImagesProtocol implements ExchangeProtocol {
     @Override
     public int unaryImages() {
         return images;
-    }
-
-    @Override
-    public Usage unaryUsage() {
-        return usage;
-    }
-
-    @Override
-    public StreamProcessor streamProcessor(Route route) {
-        throw new UnsupportedOperationException("images are not streamed");
     }
 
     /** The route's target with the drop/reject policy of {@code junction.translation}. */
