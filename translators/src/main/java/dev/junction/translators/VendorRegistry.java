@@ -73,10 +73,8 @@ public final class VendorRegistry {
         return VIDEOS.get(type);
     }
 
-    /** All known types, for config validation. */
+    /** The types that serve the OpenAI doors (chat, embeddings); {@code runway} makes videos only. */
     public static Set<String> types() {
-        Set<String> all = new TreeSet<>(VENDORS.keySet());
-        all.addAll(VIDEOS.keySet());
-        return all;
+        return new TreeSet<>(VENDORS.keySet());
     }
 }
