@@ -68,6 +68,11 @@ public final class GatewayMetrics {
         prometheus.register(new RoutingCollector(table, noRetry));
     }
 
+    /** Adds a collector of figures kept elsewhere (e.g. the key limiter's) to {@code /metrics}. */
+    public void register(MultiCollector collector) {
+        prometheus.register(collector);
+    }
+
     /** Exposes the access log's dropped-line count ({@code junction_access_log_dropped_total}). */
     public void accessLogDropped(java.util.function.LongSupplier dropped) {
         registry.gauge("junction.access_log_dropped", () -> dropped::getAsLong);

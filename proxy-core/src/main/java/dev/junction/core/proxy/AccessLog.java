@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One structured JSON line per request on the {@code access} logger (SPEC §8): id, key name,
- * alias, chosen deployment, attempts with their outcome, status, tokens and stage timings. No
+ * alias, chosen deployment, attempts with their outcome, status, tokens, cost, what the key's limits
+ * decided (and the limit store's round trips) and stage timings. No
  * prompt text and never a key.
  *
  * <p>The event loop only takes a snapshot of the finished request and offers it to a bounded
@@ -50,7 +51,7 @@ public final class AccessLog implements AutoCloseable {
     record Entry(String id, String method, String path, String key, String alias, String deployment, int status,
                  String error, boolean stream, boolean hedged, double costUsd, String noRetry, long promptTokens,
                  long completionTokens, List<RequestContext.Attempt> attempts, List<String> warnings, String timing,
-                 String requestBody) {
+                 String requestBody, String limited, int limitRoundTrips) {
     }
 
     public AccessLog() {
@@ -80,7 +81,8 @@ public final class AccessLog implements AutoCloseable {
                 rc.deployment, rc.status, rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason,
                 rc.promptTokens, rc.completionTokens, List.copyOf(rc.attempts),
                 rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings), rc.serverTiming(true, System.nanoTime()),
-                rc.requestBody);
+                rc.requestBody, rc.admission != null && !rc.admission.admitted()
+                        ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips);
         if (!queue.offer(e)) {
             dropped.incrementAndGet();
             return;
@@ -176,6 +178,12 @@ public final class AccessLog implements AutoCloseable {
             }
             if (e.costUsd() > 0) {
                 g.writeNumberField("cost_usd", e.costUsd());
+            }
+            if (e.limited() != null) {
+                g.writeStringField("limited", e.limited());
+            }
+            if (e.limitRoundTrips() > 0) {
+                g.writeNumberField("limit_store_round_trips", e.limitRoundTrips());
             }
             if (e.noRetry() != null) {
                 g.writeStringField("no_retry", e.noRetry());

@@ -107,6 +107,13 @@ public final class ChatExchange {
         rc.stream = protocol.stream();
     }
 
+    /** The request is refused before any attempt (e.g. by the key's limits): answers {@code error}. */
+    public void reject(GatewayError error) {
+        if (!finished) {
+            finishWithError(error);
+        }
+    }
+
     public void start() {
         lastWriteNanos = System.nanoTime();
         if (!deadline.isUnbounded()) {
@@ -293,15 +300,15 @@ public final class ChatExchange {
         }
     }
 
-    /** The winning stream failed after content reached the client: the in-band error of SPEC §5. */
-    void streamInterrupted(Attempt a, GatewayError error) {
-        account(a, a.processor.usage());
-        a.close(Attempt.Health.FAILED, error.code());
+    /**
+     * The winning stream failed after content reached the client: {@code inBand} is the in-band
+     * error of SPEC §5, as the stream processor judged it.
+     */
+    void streamInterrupted(Attempt a, GatewayError inBand) {
+        accountProduced(a);
+        a.close(Attempt.Health.FAILED, inBand.code());
         record(a, "interrupted");
         live.remove(a);
-        GatewayError inBand = error.code() != null && error.code().startsWith("upstream_")
-                ? GatewayError.streamInterrupted("The stream was interrupted after it started: " + error.message()).terminal()
-                : error;
         rc.errorCode = inBand.code();
         List<ByteBuf> out = new ArrayList<>(1);
         a.processor.fail(inBand, client.alloc(), out);
@@ -339,6 +346,7 @@ public final class ChatExchange {
     void write(List<ByteBuf> frames, boolean end) {
         boolean first = !headSent;
         sendHead();
+        rc.streamFrames += frames.size();
         for (ByteBuf f : frames) {
             append(f);
         }
@@ -453,6 +461,12 @@ public final class ChatExchange {
             h.set(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
         }
         h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, System.nanoTime()));
+        if (rc.admission != null && rc.admission.headers() != null) {
+            rc.admission.headers().writeTo(h);
+        }
+        if (withTotal && rc.status == 200 && rc.promptTokens >= 0) {
+            h.set(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
+        }
     }
 
     /** Client writability came back (GatewayHandler forwards it): resume reading the winning stream. */
@@ -479,6 +493,9 @@ public final class ChatExchange {
             return;
         }
         finished = true;
+        if (winner != null && rc.promptTokens < 0) {
+            accountProduced(winner); // before the attempt lets go of its stream processor
+        }
         cancelTimers();
         releaseBatch();
         cancelAttempts("client_closed");
@@ -540,8 +557,29 @@ public final class ChatExchange {
         }
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
-        rc.costUsd = a.route.deployment().price().cost(u.promptTokens(), u.cachedInputTokens(), u.cacheWriteTokens(),
-                u.completionTokens());
+        rc.costUsd = a.route.deployment().price().cost(u);
+    }
+
+    /**
+     * A stream that ended early (the client left, or the vendor cut it): what the vendor reported
+     * so far, completed by an estimate of what was produced — the prompt estimate when no prompt
+     * count came, and at least one output token per frame sent to the client (SPEC §7.1 "an
+     * abandoned stream settles on what was produced").
+     */
+    private void accountProduced(Attempt a) {
+        Usage u = a.processor == null ? null : a.processor.usage();
+        if (u == null) {
+            u = Usage.ZERO;
+        }
+        // Some vendors report the prompt at the start and the output only at the end (Anthropic).
+        account(a, new Usage(u.promptTokens() > 0 ? u.promptTokens() : rc.estimatedPromptTokens,
+                Math.max(u.completionTokens(), rc.streamFrames), u.cachedInputTokens(), u.cacheWriteTokens(),
+                u.reasoningTokens()));
+    }
+
+    /** True once the answer is written or the client has gone. */
+    public boolean finished() {
+        return finished;
     }
 
     boolean isLive(Attempt a) {
