@@ -168,6 +168,8 @@ public final class ChatExchange {
         // The last candidate is tried even without a permit (better than failing without trying),
         // but then reports nothing to its breaker: it holds no probe slot to give back.
         Attempt a = new Attempt(this, route, isHedge, permit);
+        route.deployment().stats().headroom().sent(route.deployment().provider().rpm(), route.deployment().provider().tpm(),
+                rc.tokenEstimate);
         attempts++;
         Warnings warnings = new Warnings();
         // SPEC §3: n > 1 on a vendor without n is fanned out into k calls run as ONE attempt
@@ -553,6 +555,8 @@ public final class ChatExchange {
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
         rc.costUsd = a.route.deployment().price().cost(u);
+        a.route.deployment().stats().headroom().settled(a.route.deployment().provider().tpm(), rc.tokenEstimate,
+                u.totalTokens());
     }
 
     /**
