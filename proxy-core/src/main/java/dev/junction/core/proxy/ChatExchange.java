@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -354,7 +355,11 @@ public final class ChatExchange {
             client.flush();
         } else if (!flushScheduled && batch != null) {
             flushScheduled = true;
-            client.eventLoop().execute(this::flushBatch);
+            try {
+                client.eventLoop().execute(this::flushBatch);
+            } catch (RejectedExecutionException e) {
+                flushBatch(); // the loop is shutting down: write now rather than hold the frames
+            }
         }
     }
 
