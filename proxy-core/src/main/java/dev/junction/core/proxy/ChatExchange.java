@@ -541,12 +541,17 @@ public final class ChatExchange {
 
     /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
     void account(Attempt a, Usage u) {
+        // Generated images are priced per image (SPEC §2), on top of any tokens the vendor reports.
+        double media = protocol.unaryImages() * a.route.deployment().price().perImage();
         if (u == null) {
+            if (media > 0) {
+                rc.costUsd = media;
+            }
             return;
         }
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
-        rc.costUsd = a.route.deployment().price().cost(u);
+        rc.costUsd = a.route.deployment().price().cost(u) + media;
         a.route.deployment().stats().headroom().settled(a.route.deployment().provider().tpm(), rc.tokenEstimate,
                 u.totalTokens());
     }
@@ -579,6 +584,10 @@ public final class ChatExchange {
 
     boolean clientWritable() {
         return client.isWritable();
+    }
+
+    ExchangeProtocol protocol() {
+        return protocol;
     }
 
     io.netty.channel.EventLoop loop() {
