@@ -175,6 +175,8 @@ public final class ChatExchange {
         if (rc.trace != null) {
             a.trace = rc.trace.attempt(route.id(), route.provider().type(), route.provider().name(), route.model(), isHedge);
         }
+        route.deployment().stats().headroom().sent(route.deployment().provider().rpm(), route.deployment().provider().tpm(),
+                rc.tokenEstimate);
         attempts++;
         Warnings warnings = new Warnings();
         // SPEC §3: n > 1 on a vendor without n is fanned out into k calls run as ONE attempt
@@ -557,6 +559,8 @@ public final class ChatExchange {
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
         rc.costUsd = a.route.deployment().price().cost(u) + media;
+        a.route.deployment().stats().headroom().settled(a.route.deployment().provider().tpm(), rc.tokenEstimate,
+                u.totalTokens());
     }
 
     /**
