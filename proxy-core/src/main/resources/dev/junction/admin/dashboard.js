@@ -27,16 +27,20 @@ function fill(tableId, rows) {
 }
 
 function headroom(d) {
-  // Shown when the gateway reports what the vendor has left; otherwise vendor limits are not tracked.
-  if (!d.headroom) {
+  // What the vendor has left (its rate-limit headers, or the configured rpm / tpm), when known.
+  const h = d.headroom;
+  if (!h) {
     return "not tracked";
   }
   const parts = [];
-  if (d.headroom.requests !== undefined && d.headroom.requests !== null) {
-    parts.push(d.headroom.requests + " req");
+  if (h.remaining_requests >= 0) {
+    parts.push(h.remaining_requests + " req");
   }
-  if (d.headroom.tokens !== undefined && d.headroom.tokens !== null) {
-    parts.push(d.headroom.tokens + " tok");
+  if (h.remaining_tokens >= 0) {
+    parts.push(h.remaining_tokens + " tok");
+  }
+  if (h.out_of_room_for_ms > 0) {
+    parts.push("out of room " + Math.ceil(h.out_of_room_for_ms / 1000) + " s" + (h.reason ? " (" + h.reason + ")" : ""));
   }
   return parts.length ? parts.join(" / ") : "–";
 }
