@@ -56,7 +56,9 @@ public final class HttpResponses {
             long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             h.set(HttpHeaderNames.RETRY_AFTER, seconds);
             h.set("retry-after-ms", e.retryAfter().toMillis());
-        } else if (e.status() == 429 && e.clientRetryable()) {
+        } else if ((e.status() == 429 || e.status() == 503) && e.clientRetryable()) {
+            // SPEC §3: 429 and 503 carry Retry-After. With no vendor hint, the soonest worth trying;
+            // an error a retry cannot fix (x-should-retry: false) gets none, waiting would not help.
             h.set(HttpHeaderNames.RETRY_AFTER, 1);
         }
         if (!e.clientRetryable()) {

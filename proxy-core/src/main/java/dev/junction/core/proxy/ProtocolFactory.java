@@ -36,7 +36,7 @@ public final class ProtocolFactory {
     /** Throws {@code TranslationException} for a body that is not a valid request. */
     public Prepared prepare(ByteBuf body, boolean embeddings, String requestId, String unsupportedPolicy,
                             FetchPolicy fetchPolicy, ByteBufAllocator alloc) {
-        OpenAiRequestFacts facts = scanner.scan(body);
+        OpenAiRequestFacts facts = scanner.scan(body, embeddings);
         RequestProfile profile = embeddings
                 ? new RequestProfile(EnumSet.of(Capability.EMBEDDINGS), facts.textBytes() / RequestProfile.BYTES_PER_TOKEN, null)
                 : RequestProfile.passThrough(facts.toolCount() > 0, facts.imageParts(), facts.jsonSchema(), facts.stream(),

@@ -74,10 +74,20 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
         }
     }
 
-    /** The hedge budget shared by an alias's requests ({@code budget-percent / 100}, its burst) and the smallest hedge delay. */
-    public record Hedge(double budgetRatio, int budgetBurst, Duration floor) {
+    /**
+     * {@code hedge { ... }}: the budget shared by an alias's requests (a ratio of requests plus a
+     * reserve of {@code minPerSecond} hedges a second, see {@link HedgeBudget}) and the smallest
+     * hedge delay.
+     */
+    public record Hedge(double budgetRatio, int budgetBurst, Duration floor, double minPerSecond) {
+
+        /** With the default reserve of {@value #DEFAULT_HEDGE_MIN_PER_SECOND} hedge a second. */
+        public Hedge(double budgetRatio, int budgetBurst, Duration floor) {
+            this(budgetRatio, budgetBurst, floor, DEFAULT_HEDGE_MIN_PER_SECOND);
+        }
+
         public HedgeBudget newBudget() {
-            return new HedgeBudget(budgetRatio, budgetBurst);
+            return new HedgeBudget(budgetRatio, budgetBurst, minPerSecond, Ticker.system());
         }
     }
 
@@ -134,6 +144,9 @@ public record ResiliencePolicies(Retry retry, CircuitBreaker.Settings circuitBre
             }
         }
     }
+
+    /** Hedges a second every hedging alias may start whatever its traffic (a fresh or quiet gateway too). */
+    public static final double DEFAULT_HEDGE_MIN_PER_SECOND = 1;
 
     public static ResiliencePolicies defaults() {
         return new ResiliencePolicies(

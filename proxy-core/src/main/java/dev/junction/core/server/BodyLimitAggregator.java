@@ -2,7 +2,7 @@ package dev.junction.core.server;
 
 import dev.junction.core.http.HttpResponses;
 import dev.junction.stream.GatewayError;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -10,13 +10,22 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * Bounded aggregation of a request body, after the HTTP codec and the read-timeout handler.
- * Netty's aggregator answers an oversized request with an empty 413 of its own; this one answers
- * with Junction's error JSON ({@code request_too_large}, SPEC §4) and closes the connection, both
- * for a body that grows too large and for an {@code Expect: 100-continue} announcing one.
+ * Netty's aggregator answers an oversized request with an empty 413 of its own at once; this one
+ * passes an oversized request on as a request whose decoding failed with
+ * {@link TooLongHttpContentException}, so that {@link GatewayHandler} answers it with Junction's
+ * error JSON ({@code request_too_large}) in its turn among pipelined requests and then drains the
+ * rest of the body before closing ({@link BodyDrain}). An {@code Expect: 100-continue} announcing
+ * an oversized body is answered 413 here (the client has sent no body) and closed.
  */
 final class BodyLimitAggregator extends HttpObjectAggregator {
 
@@ -28,9 +37,7 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
     }
 
     private GatewayError tooLarge() {
-        return GatewayError.fatal(413, "invalid_request_error", "request_too_large", null,
-                "The request body is larger than this gateway accepts (" + maxBytes
-                        + " bytes, junction.server.max-request-bytes). Send a smaller request.");
+        return tooLarge(maxBytes);
     }
 
     @Override
@@ -52,8 +59,21 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        FullHttpResponse r = HttpResponses.error(tooLarge(), oversized.headers().get(HttpResponses.X_REQUEST_ID));
-        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        if (!(oversized instanceof HttpRequest req)) {
+            ctx.close();
+            return;
+        }
+        FullHttpRequest marker = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
+                Unpooled.EMPTY_BUFFER, req.headers().copy(), EmptyHttpHeaders.INSTANCE);
+        marker.setDecoderResult(DecoderResult.failure(new TooLongHttpContentException(tooLarge().message())));
+        ctx.fireChannelRead(marker);
     }
+
+    /** The answer to a request that {@link #handleOversizedMessage} passed on. */
+    static GatewayError tooLarge(long maxBytes) {
+        return GatewayError.fatal(413, "invalid_request_error", "request_too_large", null,
+                "The request body is larger than this gateway accepts (" + maxBytes
+                        + " bytes, junction.server.max-request-bytes). Send a smaller request.");
+    }
+
 }

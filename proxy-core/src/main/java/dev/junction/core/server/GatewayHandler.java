@@ -12,26 +12,40 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Last handler of a client connection, after bounded aggregation: checks the decoded request,
  * gives it an id and hands it to the {@link Endpoints}. One request at a time per connection:
- * auto-read is off from a request's arrival until its answer is written (pipelined requests wait
- * in the socket), which is also the client-side backpressure of house rule 3. Forwards client
+ * auto-read is off from a request's arrival until its answer is written, which is also the
+ * client-side backpressure of house rule 3. Requests the client pipelined behind it (the codec
+ * decodes every request already read, auto-read or not) wait in arrival order and each starts only
+ * when the answer before it is written, as HTTP/1.1 requires (RFC 9112 §9.3.2). At most
+ * {@value #MAX_PIPELINED} wait; a connection that pipelines more gets the queued ones answered and
+ * is then closed (a client must be ready to resend unanswered pipelined requests). Forwards client
  * writability and disconnects to the request in flight.
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
+    /** Pipelined requests held per connection while one is in flight. */
+    static final int MAX_PIPELINED = 32;
+
     private final Endpoints endpoints;
+    private final long maxRequestBytes;
+    private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private ChatExchange inFlight;
     private boolean busy;
+    /** More requests were pipelined than are held: close once the held ones are answered. */
+    private boolean overflow;
 
-    GatewayHandler(Endpoints endpoints) {
+    GatewayHandler(Endpoints endpoints, long maxRequestBytes) {
         this.endpoints = endpoints;
+        this.maxRequestBytes = maxRequestBytes;
     }
 
     @Override
@@ -40,6 +54,19 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (busy) {
+            if (pipelined.size() < MAX_PIPELINED && !overflow) {
+                pipelined.add(req);
+            } else {
+                overflow = true;
+                req.release();
+            }
+            return;
+        }
+        handle(ctx, req);
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         String id = req.headers().get(HttpResponses.X_REQUEST_ID);
         if (id == null || id.isEmpty() || id.length() > 128) {
             id = newRequestId();
@@ -47,6 +74,24 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         if (req.decoderResult().isFailure()) {
             Throwable cause = req.decoderResult().cause();
             req.release();
+            busy = true;
+            if (cause instanceof TooLongHttpContentException) {
+                // The body is still arriving: answer, then drain it before closing (BodyDrain). The
+                // keep-alive handler would close the connection as soon as this answer is written.
+                if (ctx.pipeline().get("keep-alive") != null) {
+                    ctx.pipeline().remove("keep-alive");
+                }
+                FullHttpResponse r = HttpResponses.error(BodyLimitAggregator.tooLarge(maxRequestBytes), id);
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(r).addListener(f -> {
+                    if (f.isSuccess()) {
+                        BodyDrain.start(ctx.channel());
+                    } else {
+                        ctx.close();
+                    }
+                });
+                return;
+            }
             boolean tooLong = cause instanceof TooLongFrameException;
             GatewayError e = GatewayError.fatal(tooLong ? 431 : 400, "invalid_request_error",
                     tooLong ? "request_too_large" : "invalid_request",
@@ -66,12 +111,41 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
     private void requestDone(ChannelHandlerContext ctx, RequestContext rc) {
         inFlight = null;
-        busy = false;
         endpoints.log(rc);
-        if (ctx.channel().isActive()) {
-            ctx.channel().config().setAutoRead(true);
-            ctx.read();
+        // Later, not from inside the finished request's write listener: that request may still
+        // close the connection (Connection: close), and the next one must then not start.
+        ctx.executor().execute(() -> next(ctx));
+    }
+
+    private void next(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            releasePipelined();
+            return;
         }
+        FullHttpRequest req = pipelined.poll();
+        if (req != null) {
+            handle(ctx, req);
+            return;
+        }
+        busy = false;
+        if (overflow) {
+            ctx.close();
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        ctx.read();
+    }
+
+    private void releasePipelined() {
+        FullHttpRequest r;
+        while ((r = pipelined.poll()) != null) {
+            r.release();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releasePipelined();
     }
 
     @Override
@@ -90,6 +164,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             inFlight = null;
             x.cancel();
         }
+        releasePipelined();
         ctx.fireChannelInactive();
     }
 

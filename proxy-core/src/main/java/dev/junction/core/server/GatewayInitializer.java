@@ -36,7 +36,8 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxChunkSize(64 * 1024)));
         p.addLast("read-timeout", new RequestReadTimeoutHandler(config.requestReadTimeout()));
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
-        p.addLast("aggregate", new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes())));
-        p.addLast("gateway", new GatewayHandler(endpoints));
+        int maxBody = (int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes());
+        p.addLast("aggregate", new BodyLimitAggregator(maxBody));
+        p.addLast("gateway", new GatewayHandler(endpoints, maxBody));
     }
 }

@@ -5,10 +5,11 @@ import dev.junction.stream.GatewayError;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -16,16 +17,25 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cuts off slow clients (SPEC §9): once a request starts, its whole body must arrive within
- * {@code junction.server.request-read-timeout}, or the client gets a 408 and the connection is
- * closed. Sits right after the HTTP codec, before aggregation.
+ * Cuts off slow clients (SPEC §9): a request must arrive whole — request line, headers and body —
+ * within {@code junction.server.request-read-timeout} of its first byte, or the client gets a 408
+ * and the connection is closed. The clock starts at the first byte, not when the headers are
+ * decoded, so a request line or header block trickled a byte at a time (slowloris) is cut off like
+ * a slow body; and it is one deadline, not an idle timer that every byte resets.
+ *
+ * <p>Sits right after the HTTP codec, before aggregation. The codec passes on every read's
+ * {@code channelReadComplete} even when the bytes did not make a message yet, which is how the
+ * first bytes of a request are seen: any read that does not end exactly at the end of a request
+ * leaves a request under way.
  */
 final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     private final Duration timeout;
     private ScheduledFuture<?> timer;
-    /** A request has started and its last part has not arrived yet. */
-    private boolean incomplete;
+    /** The last message of the current read was the end of a request (or nothing was decoded yet). */
+    private boolean endedAtRequestEnd;
+    /** A response head was written and its last part not yet: the client is not the one late. */
+    private boolean responding;
 
     RequestReadTimeoutHandler(Duration timeout) {
         this.timeout = timeout;
@@ -33,33 +43,55 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest) {
-            incomplete = true;
-        }
         if (msg instanceof LastHttpContent) {
-            incomplete = false;
+            endedAtRequestEnd = true;
             cancel();
+        } else {
+            endedAtRequestEnd = false;
         }
         ctx.fireChannelRead(msg);
     }
 
     /**
-     * The timer is armed only when a read ends with a request still incomplete: most requests
-     * arrive in one read and never pay for a timer.
+     * Bytes arrived. Unless they ended exactly at the end of a request, a request is under way: its
+     * deadline starts now if it has not started yet. Most requests arrive in one read and never
+     * pay for a timer.
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (incomplete && timer == null) {
-            timer = ctx.executor().schedule(() -> expire(ctx), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!endedAtRequestEnd && timer == null) {
+            arm(ctx);
         }
+        endedAtRequestEnd = false;
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse r && r.status().code() >= 200) {
+            responding = true;
+        }
+        if (msg instanceof LastHttpContent) {
+            responding = false;
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void arm(ChannelHandlerContext ctx) {
+        timer = ctx.executor().schedule(() -> expire(ctx), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void expire(ChannelHandlerContext ctx) {
         timer = null;
+        if (responding) {
+            // A pipelined request waits behind an answer still being written (its bytes are read only
+            // as the codec asks for them): a 408 now would cut into that answer. Start again.
+            arm(ctx);
+            return;
+        }
         GatewayError e = GatewayError.fatal(408, "invalid_request_error", "request_timeout", null,
-                "The request was not received within " + timeout.toSeconds()
-                        + "s (junction.server.request-read-timeout); the connection is closed.");
+                "The request was not received within " + timeout.toMillis()
+                        + " ms of its first byte (junction.server.request-read-timeout); the connection is closed.");
         FullHttpResponse r = HttpResponses.error(e, null);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);

@@ -186,7 +186,7 @@ class RoutingResilienceTest {
         VendorSimulator a = sim();
         VendorSimulator b = sim();
         gateway("hedge { after = 150ms, max-extra = 1 }", "");
-        // The hedge budget starts empty and earns 0.1 hedge per request (at most 10% extra load).
+        // Requests also earn the hedge budget 0.1 hedge each (on top of its reserve of a hedge a second).
         for (int i = 0; i < 10; i++) {
             assertEquals(200, chat("warm", true).statusCode());
         }
@@ -203,6 +203,39 @@ class RoutingResilienceTest {
             Thread.sleep(10);
         }
         assertTrue(a.cancelledRequests() + a.cancelledStreams() >= 1, "the losing attempt is cancelled at once");
+    }
+
+    @Test
+    void aFreshGatewayHedgesItsFirstSlowRequest() throws Exception {
+        VendorSimulator a = sim();
+        sim();
+        gateway("hedge { after = 200ms, max-extra = 1 }", "");
+        // No warm-up: the budget's reserve (a hedge a second) covers a cold or quiet alias.
+        a.enqueue(Behavior.builder().latency(Duration.ofSeconds(3)).build());
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = chat("hi", false);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("b", header(r, "x-junction-provider"));
+        assertEquals("2", header(r, "x-junction-attempts"));
+        assertTrue(ms < 2500, "the hedge answered first: " + ms + " ms");
+    }
+
+    @Test
+    void a503AfterRetriesAndFailoverCarriesRetryAfter() throws Exception {
+        VendorSimulator a = sim();
+        VendorSimulator b = sim();
+        gateway("", "resilience.retry { base = 1ms, cap = 2ms }");
+        for (int i = 0; i < 3; i++) {
+            a.enqueue(Behavior.status(500));
+            b.enqueue(Behavior.status(500));
+        }
+        HttpResponse<String> r = chat("hi", false);
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("upstream_unavailable", JSON.readTree(r.body()).path("error").path("code").asText(), r.body());
+        String retryAfter = header(r, "retry-after");
+        assertTrue(retryAfter != null && Integer.parseInt(retryAfter) >= 1, "Retry-After on a 503: " + retryAfter);
+        assertEquals(null, header(r, "x-should-retry"));
     }
 
     @Test

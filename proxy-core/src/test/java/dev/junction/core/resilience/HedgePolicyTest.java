@@ -1,5 +1,6 @@
 package dev.junction.core.resilience;
 
+import dev.junction.core.time.FakeTicker;
 import dev.junction.core.time.RandomSource;
 import org.junit.jupiter.api.Test;
 
@@ -74,5 +75,46 @@ class HedgePolicyTest {
         HedgePolicy fixed = new HedgePolicy(Duration.ofMillis(300), Duration.ofMillis(50), 1, b);
         assertEquals(Duration.ofMillis(300).toNanos(), fixed.delayNanos(-1));
         assertEquals(HedgePolicy.NO_HEDGE, new HedgePolicy(null, Duration.ZERO, 0, b).delayNanos(1000));
+    }
+
+    @Test
+    void aColdBudgetWithAReserveHedgesAtOnceAndRefillsWithTimeNotOnlyWithRequests() {
+        FakeTicker clock = new FakeTicker();
+        HedgeBudget budget = new HedgeBudget(0.1, 10, 1, clock);
+        HedgePolicy policy = new HedgePolicy(Duration.ofMillis(200), Duration.ofMillis(50), 1, budget);
+        policy.onRequest();
+        assertTrue(policy.tryStartHedge(0), "the first slow request after start is hedged");
+        policy.onRequest();
+        assertFalse(policy.tryStartHedge(0), "the reserve is one hedge a second, not unlimited");
+        // 0.2 of a token left from the two requests; the reserve adds the remaining 0.8 in 800 ms.
+        clock.advanceMillis(799);
+        assertFalse(budget.tryAcquire());
+        clock.advanceMillis(1);
+        assertTrue(budget.tryAcquire(), "a quiet alias earns a hedge a second with no traffic at all");
+        clock.advanceMillis(60_000);
+        assertEquals(10.0, budget.available(), 1e-9, "the reserve saves up to the burst only");
+    }
+
+    @Test
+    void underLoadTheReserveAddsAtMostItsRatePerSecond() {
+        FakeTicker clock = new FakeTicker();
+        HedgeBudget budget = new HedgeBudget(0.1, 10, 1, clock);
+        int hedges = 0;
+        // 10 seconds at 1,000 requests a second, every request wanting a hedge.
+        for (int i = 0; i < 10_000; i++) {
+            budget.onRequest();
+            if (budget.tryAcquire()) {
+                hedges++;
+            }
+            clock.advanceMillis(1);
+        }
+        assertTrue(hedges <= 10_000 * 0.1 + 10 + 1 + 10, "hedges " + hedges);
+        assertTrue(hedges >= 10_000 * 0.1, "hedges " + hedges);
+    }
+
+    @Test
+    void aRatioOnlyBudgetStillStartsEmpty() {
+        assertFalse(new HedgeBudget(0.1, 10).tryAcquire());
+        assertFalse(new HedgeBudget(0.1, 10, 0, new FakeTicker()).tryAcquire());
     }
 }

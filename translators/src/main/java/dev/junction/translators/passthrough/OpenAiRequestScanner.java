@@ -13,7 +13,9 @@ import io.netty.buffer.ByteBufInputStream;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One streaming pass over an OpenAI request body that validates it as JSON, enforces the depth
@@ -37,12 +39,29 @@ public final class OpenAiRequestScanner {
     }
 
     /**
-     * Scans {@code body} (not consumed, not released). Throws {@link TranslationException} with
-     * {@code invalid_json}, {@code missing_field} or {@code invalid_value}.
+     * Scans {@code body} as a request that needs {@code model} only (not consumed, not released;
+     * a leading UTF-8 byte order mark is skipped, see {@link #scan(ByteBuf, boolean)}).
      */
     public OpenAiRequestFacts scan(ByteBuf body) {
+        return scan(body, null);
+    }
+
+    /**
+     * Scans a chat ({@code embeddings} false: {@code messages} is required) or embeddings
+     * ({@code input} is required) request body. Not released; a leading UTF-8 byte order mark is
+     * skipped by moving the body's reader index past it (RFC 8259 §8.1 lets a parser ignore it), so
+     * that every offset and every forwarded byte starts at the JSON text. Throws
+     * {@link TranslationException} with {@code invalid_json}, {@code missing_field} or
+     * {@code invalid_value}.
+     */
+    public OpenAiRequestFacts scan(ByteBuf body, boolean embeddings) {
+        return scan(body, embeddings ? "input" : "messages");
+    }
+
+    private OpenAiRequestFacts scan(ByteBuf body, String required) {
+        checkRaw(body);
         try (JsonParser p = parser(body)) {
-            return scan(p);
+            return scan(p, required);
         } catch (StreamConstraintsException e) {
             throw invalid("invalid_json", null, "The request body exceeds a JSON limit: " + e.getOriginalMessage()
                     + ". Send a smaller or less deeply nested body.");
@@ -54,6 +73,36 @@ public final class OpenAiRequestScanner {
         }
     }
 
+    /** The byte-level rules of {@link RawBodyCheck}, with a message that says how to fix the body. */
+    private void checkRaw(ByteBuf body) {
+        int r = body.readerIndex();
+        if (body.readableBytes() >= 3 && body.getUnsignedByte(r) == 0xEF && body.getUnsignedByte(r + 1) == 0xBB
+                && body.getUnsignedByte(r + 2) == 0xBF) {
+            body.skipBytes(3);
+            r += 3;
+        }
+        RawBodyCheck.Result bad = RawBodyCheck.check(body, maxStringLength);
+        if (bad == null) {
+            return;
+        }
+        int n = body.readableBytes();
+        boolean utf16Bom = n >= 2 && (body.getUnsignedByte(r) == 0xFE && body.getUnsignedByte(r + 1) == 0xFF
+                || body.getUnsignedByte(r) == 0xFF && body.getUnsignedByte(r + 1) == 0xFE);
+        boolean wide = utf16Bom || n >= 2 && (body.getByte(r) == 0 || body.getByte(r + 1) == 0);
+        if (wide) {
+            throw invalid("invalid_json", null, "The request body is not UTF-8 (it looks like UTF-16 or UTF-32)."
+                    + " JSON requests must be sent as UTF-8 (RFC 8259 §8.1).");
+        }
+        throw switch (bad.problem()) {
+            case NUL -> invalid("invalid_json", null, "The request body contains a NUL byte (at byte " + bad.offset()
+                    + "); JSON text must be UTF-8 and control characters in strings must be escaped.");
+            case INVALID_UTF8 -> invalid("invalid_json", null, "The request body is not valid UTF-8 (at byte "
+                    + bad.offset() + "): invalid, overlong or surrogate byte sequences are refused. Send UTF-8 text.");
+            case LONG_STRING -> invalid("invalid_json", null, "A string in the request body is longer than "
+                    + maxStringLength + " bytes (junction.server.max-string-length; at byte " + bad.offset() + ").");
+        };
+    }
+
     private JsonParser parser(ByteBuf body) throws IOException {
         if (body.hasArray()) {
             return factory.createParser(body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
@@ -61,7 +110,7 @@ public final class OpenAiRequestScanner {
         return factory.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
     }
 
-    private OpenAiRequestFacts scan(JsonParser p) throws IOException {
+    private OpenAiRequestFacts scan(JsonParser p, String required) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw invalid("invalid_json", null, "The request body must be a JSON object.");
         }
@@ -81,8 +130,13 @@ public final class OpenAiRequestScanner {
         long textBytes = 0;
         long mediaBytes = 0;
         boolean sawMessages = false;
+        boolean sawInput = false;
+        Set<String> seen = new HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            if (!seen.add(name)) {
+                throw duplicate(name);
+            }
             JsonToken t = p.nextToken();
             int start = (int) p.currentTokenLocation().getByteOffset();
             switch (name) {
@@ -143,6 +197,10 @@ public final class OpenAiRequestScanner {
                     }
                     n = v < 0 ? 1 : (int) Math.min(v, 128);
                 }
+                case "input" -> {
+                    sawInput = t != JsonToken.VALUE_NULL;
+                    p.skipChildren();
+                }
                 default -> p.skipChildren();
             }
         }
@@ -151,6 +209,13 @@ public final class OpenAiRequestScanner {
         }
         if (model == null) {
             throw invalid("missing_field", "model", "The request has no 'model'. Set it to one of the aliases listed by GET /v1/models.");
+        }
+        if ("messages".equals(required) && !sawMessages) {
+            throw invalid("missing_field", "messages", "The request has no 'messages'. Send the conversation as an array"
+                    + " of messages, e.g. [{\"role\":\"user\",\"content\":\"Hello\"}].");
+        }
+        if ("input".equals(required) && !sawInput) {
+            throw invalid("missing_field", "input", "The request has no 'input'. Send the text (or array of texts) to embed.");
         }
         return new OpenAiRequestFacts(model, modelStart, modelEnd, stream, includeUsage, soStart, soEnd, images, tools,
                 jsonSchema, maxCompletion >= 0 ? maxCompletion : maxTokens, n, sawMessages ? textBytes : 0, mediaBytes);
@@ -411,10 +476,15 @@ public final class OpenAiRequestScanner {
 
     private static boolean scanStreamOptions(JsonParser p) throws IOException {
         boolean include = false;
+        boolean seen = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken v = p.nextToken();
             if ("include_usage".equals(f)) {
+                if (seen) {
+                    throw duplicate("stream_options.include_usage");
+                }
+                seen = true;
                 include = v == JsonToken.VALUE_TRUE;
             } else {
                 p.skipChildren();
@@ -484,9 +554,14 @@ public final class OpenAiRequestScanner {
             return false;
         }
         boolean schema = false;
+        boolean seen = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken v = p.nextToken();
+            if ("type".equals(f) && seen) {
+                throw duplicate("response_format.type");
+            }
+            seen |= "type".equals(f);
             if ("type".equals(f) && v == JsonToken.VALUE_STRING) {
                 schema = "json_schema".equals(p.getText());
             } else {
@@ -504,6 +579,16 @@ public final class OpenAiRequestScanner {
             throw invalid("invalid_value", name, "'" + name + "' must be a non-negative integer.");
         }
         return p.getLongValue();
+    }
+
+    /**
+     * A member sent twice. Parsers disagree on which copy wins (Jackson and most Python and Go
+     * decoders keep the last, others the first), so forwarding both could let the vendor run a
+     * model the gateway neither routed, allowed nor priced: refused rather than guessed.
+     */
+    private static TranslationException duplicate(String param) {
+        return invalid("invalid_json", param, "The request body has the member '" + param
+                + "' more than once; send each member once.");
     }
 
     private static TranslationException invalid(String code, String param, String message) {
