@@ -5,6 +5,9 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -334,17 +337,37 @@ public final class SseDecoder implements AutoCloseable {
         }
     }
 
-    private static boolean nameIs(ByteBuf src, int index, int length, byte[] name) {
+    /**
+     * Whether {@code src} holds {@code name} at {@code index}: eight and four bytes per read (one
+     * bounds check each) rather than one byte per read, since this runs for every field line.
+     */
+    static boolean nameIs(ByteBuf src, int index, int length, byte[] name) {
         if (length != name.length) {
             return false;
         }
-        for (int k = 0; k < length; k++) {
+        int k = 0;
+        for (; k + 8 <= length; k += 8) {
+            if (src.getLong(index + k) != (long) LONG_BE.get(name, k)) {
+                return false;
+            }
+        }
+        if (k + 4 <= length) {
+            if (src.getInt(index + k) != (int) INT_BE.get(name, k)) {
+                return false;
+            }
+            k += 4;
+        }
+        for (; k < length; k++) {
             if (src.getByte(index + k) != name[k]) {
                 return false;
             }
         }
         return true;
     }
+
+    /** Big-endian views of a byte[], matching {@link ByteBuf#getLong}/{@link ByteBuf#getInt}. */
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     /** Event names repeat on every event of a stream (Anthropic): reuse the decoded strings. */
     private String name(ByteBuf src, int index, int length) {

@@ -55,6 +55,25 @@ public record Price(double input, double output, double cachedInput, double cach
                 + outputTokens * output) / PER_MILLION;
     }
 
+    /**
+     * USD for a vendor's usage as the translators normalise it (OpenAI accounting, wire-formats
+     * §4.3): the one place a request's cost is computed (SPEC §7). Cached input (OpenAI
+     * {@code cached_tokens}, Anthropic {@code cache_read_input_tokens}, Gemini
+     * {@code cachedContentTokenCount}) is billed at {@code cached-input}, cache writes (Anthropic
+     * {@code cache_creation_input_tokens}) at {@code cache-write}, the rest of the prompt at
+     * {@code input}; reasoning tokens (OpenAI {@code reasoning_tokens}, Gemini
+     * {@code thoughtsTokenCount}, added to the completion by the Gemini translator) are inside
+     * the completion and billed at {@code output}.
+     */
+    public double cost(dev.junction.stream.Usage u) {
+        return u == null ? 0 : cost(u.promptTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.completionTokens());
+    }
+
+    /** USD for generated media: {@code images} at {@code per-image}, {@code videoSeconds} at {@code per-second}. */
+    public double media(long images, double videoSeconds) {
+        return images * perImage + Math.max(0, videoSeconds) * perSecond;
+    }
+
     public boolean isZero() {
         return equals(ZERO);
     }

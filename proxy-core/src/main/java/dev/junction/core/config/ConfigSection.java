@@ -107,6 +107,41 @@ final class ConfigSection {
         return sub == null ? null : new ConfigSection(sub, path(key), problems);
     }
 
+    /** Like {@link #entries} but silent about entries that are not objects (another parser reports them). */
+    Map<String, ConfigSection> objectEntries(String key) {
+        Map<String, ConfigSection> out = new LinkedHashMap<>();
+        if (!c.hasPath(q(key)) || c.getValue(q(key)).valueType() != ConfigValueType.OBJECT) {
+            return out;
+        }
+        for (Map.Entry<String, ConfigValue> e : c.getObject(q(key)).entrySet()) {
+            if (e.getValue() instanceof ConfigObject entry) {
+                out.put(e.getKey(), new ConfigSection(entry.toConfig(), path(key) + "." + ConfigUtil.joinPath(e.getKey()),
+                        problems));
+            }
+        }
+        return out;
+    }
+
+    /** The objects of a list, silent about anything else (another parser reports it). */
+    List<ConfigSection> objectItems(String dottedPath) {
+        List<ConfigSection> out = new ArrayList<>();
+        try {
+            if (!c.hasPath(dottedPath) || c.getValue(dottedPath).valueType() != ConfigValueType.LIST) {
+                return out;
+            }
+        } catch (com.typesafe.config.ConfigException e) {
+            return out;                                     // a parent is not an object: reported elsewhere
+        }
+        com.typesafe.config.ConfigList list = c.getList(dottedPath);
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) instanceof ConfigObject o) {
+                out.add(new ConfigSection(o.toConfig(), path + (path.isEmpty() ? "" : ".") + dottedPath + "[" + i + "]",
+                        problems));
+            }
+        }
+        return out;
+    }
+
     /** The user-named entries of an object section, in file order, each required to be an object. */
     Map<String, ConfigSection> entries(String key) {
         Map<String, ConfigSection> out = new LinkedHashMap<>();

@@ -59,8 +59,9 @@ final class ConfigValidator {
         ResilienceConfig resilience = resilienceParser.resilience(junction.section("resilience", true));
         StreamingConfig streaming = features.streaming(junction.section("streaming", true));
         TranslationConfig translation = features.translation(junction.section("translation", true));
-        TasksConfig tasks = features.tasks(junction.section("tasks", true));
+        TasksConfig tasks = features.tasks(junction.section("tasks", true), junction);
         AccessLogConfig accessLog = features.accessLog(junction.section("access-log", true));
+        LimitsConfig limits = features.limits(junction.section("limits", true));
         features.demo(junction.section("demo", true));
         FetchPolicy mediaFetch = features.mediaFetch(junction.section("media-fetch", true));
 
@@ -68,6 +69,6 @@ final class ConfigValidator {
             throw new ConfigException(source, problems.errors());
         }
         return new GatewayConfig(server, auth, providers, models, catalog, source, problems.warnings(), resilience,
-                streaming, translation, tasks, accessLog, mediaFetch);
+                streaming, translation, tasks, accessLog, mediaFetch, limits);
     }
 }

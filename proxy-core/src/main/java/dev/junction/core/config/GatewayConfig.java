@@ -22,17 +22,19 @@ import java.util.Map;
  * @param tasks       the asynchronous task store (SPEC §6)
  * @param accessLog   the JSON access log (SPEC §8)
  * @param mediaFetch  how remote media is fetched for vendors that cannot fetch it (SPEC §9)
+ * @param limits      where gateway-key limits and spend are kept (SPEC §7.1)
  */
 public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
                             Map<String, AliasConfig> models, Path catalogPath, Path source,
                             List<String> warnings, ResilienceConfig resilience, StreamingConfig streaming,
                             TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog,
-                            FetchPolicy mediaFetch) {
+                            FetchPolicy mediaFetch, LimitsConfig limits) {
 
     public GatewayConfig {
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         warnings = List.copyOf(warnings);
+        limits = limits == null ? LimitsConfig.DEFAULT : limits;
     }
 
     /** A snapshot with every later section at its {@code reference.conf} default (handy in tests). */
@@ -40,6 +42,6 @@ public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, Pr
                          Map<String, AliasConfig> models, Path catalogPath, Path source, List<String> warnings) {
         this(server, auth, providers, models, catalogPath, source, warnings, ResilienceConfig.DEFAULT,
                 StreamingConfig.DEFAULT, TranslationConfig.DEFAULT, TasksConfig.DEFAULT, AccessLogConfig.DEFAULT,
-                FetchPolicy.defaults());
+                FetchPolicy.defaults(), LimitsConfig.DEFAULT);
     }
 }

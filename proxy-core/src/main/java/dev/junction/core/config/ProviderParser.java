@@ -26,7 +26,8 @@ final class ProviderParser {
             "azure-openai", "AZURE_OPENAI_API_KEY");
 
     private static final List<String> PROVIDER_KEYS = List.of("type", "base-url", "api-key", "enabled",
-            "api-version", "headers", "options", "retry", "timeouts", "max-connections", "rpm", "tpm");
+            "api-version", "headers", "options", "retry", "timeouts", "max-connections", "rpm", "tpm",
+            "max-concurrent-tasks");
     /** Vendor options a translator reads (documented in reference.conf), with their allowed values. */
     private static final Map<String, Set<String>> VENDOR_OPTIONS = Map.of(
             "stream-usage", Set.of("true", "false"),

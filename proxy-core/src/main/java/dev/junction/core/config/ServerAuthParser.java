@@ -20,7 +20,8 @@ import static dev.junction.core.config.ConfigText.suggestion;
 final class ServerAuthParser {
 
     private static final List<String> GATEWAY_KEY_KEYS =
-            List.of("name", "key", "models", "rpm", "tpm", "budget-usd-per-day", "admin");
+            List.of("name", "key", "models", "rpm", "tpm", "budget-usd-per-day", "admin", "max-concurrent",
+                    "budget-usd-per-month", "webhook-secret", "webhook-url");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private final Config root;
@@ -79,6 +80,8 @@ final class ServerAuthParser {
             Integer rpm = k.intIn("rpm", 1, Integer.MAX_VALUE, false);
             Long tpm = k.longAtLeast("tpm", 1, false);
             Double budget = k.positiveDouble("budget-usd-per-day");
+            Double budgetMonth = k.positiveDouble("budget-usd-per-month");
+            Integer maxConcurrent = k.intIn("max-concurrent", 1, Integer.MAX_VALUE, false);
             Boolean admin = k.bool("admin", false);
             if (name != null) {
                 String previous = names.putIfAbsent(name, k.path);
@@ -106,7 +109,8 @@ final class ServerAuthParser {
                 k.error("key", "has the same value as " + previous + "; every gateway key must be unique");
             }
             if (name != null && allowed != null) {
-                keys.add(new KeyConfig(name, key, allowed, rpm, tpm, budget, Boolean.TRUE.equals(admin)));
+                keys.add(new KeyConfig(name, key, allowed, rpm, tpm, budget, Boolean.TRUE.equals(admin), maxConcurrent,
+                        budgetMonth));
             }
         }
         return new AuthConfig(Boolean.TRUE.equals(allowAnonymous), keys);

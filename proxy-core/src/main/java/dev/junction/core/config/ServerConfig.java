@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param maxStringLength   longest JSON string accepted (base64 media counts)
  * @param idleTimeout       a keep-alive connection with no traffic is closed after this
  * @param requestReadTimeout a client must deliver its whole request within this (slow clients)
- * @param ioThreads         event-loop threads (0 = Netty's default, 2 × cores)
+ * @param ioThreads         event-loop threads (0 = one per available processor)
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, int maxHeaderBytes,
                            int maxJsonDepth, int maxStringLength, Duration idleTimeout,

@@ -23,8 +23,15 @@ public final class HttpResponses {
     public static final AsciiString X_ATTEMPTS = AsciiString.cached("x-junction-attempts");
     public static final AsciiString X_WARNINGS = AsciiString.cached("x-junction-warnings");
     public static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
+    public static final AsciiString X_COST = AsciiString.cached("x-junction-cost-usd");
 
     private HttpResponses() {
+    }
+
+    /** A USD amount as a plain decimal string (no exponent), to the nano-dollar: {@code 0.000123}. */
+    public static String usd(double v) {
+        return java.math.BigDecimal.valueOf(v).setScale(9, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+                .toPlainString();
     }
 
     public static FullHttpResponse json(HttpResponseStatus status, ByteBuf body) {

@@ -52,7 +52,9 @@ public final class GatewayMetrics {
                     List.of("alias", "deployment", "direction")),
             new LabelledCollector.Family("junction.cost", "junction_cost_usd", "Cost from the catalog's prices",
                     List.of("alias", "deployment"), true),
-            new LabelledCollector.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()));
+            new LabelledCollector.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()),
+            new LabelledCollector.Family("junction.access_log_dropped", "junction_access_log_dropped",
+                    "Access-log lines dropped because the log writer fell behind", List.of(), true));
 
     private final MetricRegistry registry = new MetricRegistry();
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
@@ -64,6 +66,16 @@ public final class GatewayMetrics {
         registry.gauge("junction.inflight", () -> inFlight::get);
         prometheus.register(new LabelledCollector(registry, FAMILIES));
         prometheus.register(new RoutingCollector(table, noRetry));
+    }
+
+    /** Adds a collector of figures kept elsewhere (e.g. the key limiter's) to {@code /metrics}. */
+    public void register(MultiCollector collector) {
+        prometheus.register(collector);
+    }
+
+    /** Exposes the access log's dropped-line count ({@code junction_access_log_dropped_total}). */
+    public void accessLogDropped(java.util.function.LongSupplier dropped) {
+        registry.gauge("junction.access_log_dropped", () -> dropped::getAsLong);
     }
 
     public MetricRegistry registry() {

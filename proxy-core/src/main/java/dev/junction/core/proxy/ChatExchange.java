@@ -74,6 +74,9 @@ public final class ChatExchange {
     private Attempt winner;
     private boolean headSent;
     private boolean finished;
+    /** Stream frames not yet written to the client, and whether a flush of them is scheduled. */
+    private ByteBuf batch;
+    private boolean flushScheduled;
     private long lastWriteNanos;
     private ScheduledFuture<?> retryTimer;
     private ScheduledFuture<?> deadlineTimer;
@@ -101,6 +104,13 @@ public final class ChatExchange {
         this.keepaliveNanos = keepalive == null || keepalive.isZero() ? 0 : keepalive.toNanos();
         this.onDone = onDone;
         rc.stream = protocol.stream();
+    }
+
+    /** The request is refused before any attempt (e.g. by the key's limits): answers {@code error}. */
+    public void reject(GatewayError error) {
+        if (!finished) {
+            finishWithError(error);
+        }
     }
 
     public void start() {
@@ -291,7 +301,7 @@ public final class ChatExchange {
 
     /** The winning stream failed after content reached the client: the in-band error of SPEC §5. */
     void streamInterrupted(Attempt a, GatewayError error) {
-        account(a, a.processor.usage());
+        accountProduced(a);
         a.close(Attempt.Health.FAILED, error.code());
         record(a, "interrupted");
         live.remove(a);
@@ -324,21 +334,81 @@ public final class ChatExchange {
         client.write(head);
     }
 
+    /**
+     * Sends stream frames (taking ownership of them). Frames are not written one by one: they are
+     * copied into one batch, and the batch goes out as one HTTP chunk with one flush when the event
+     * loop has finished its current round of I/O ({@link #flushBatch}). An upstream read that
+     * carried twenty events thus costs the client one chunk and one socket write, as a reverse proxy
+     * forwards whatever one read gave it; the frames' bytes and order are unchanged. The first
+     * write of a stream (its head and first content) is flushed at once.
+     */
     void write(List<ByteBuf> frames, boolean end) {
+        boolean first = !headSent;
         sendHead();
+        rc.streamFrames += frames.size();
         for (ByteBuf f : frames) {
-            client.write(new DefaultHttpContent(f));
+            append(f);
         }
         frames.clear();
         lastWriteNanos = System.nanoTime();
         if (end) {
             finished = true;
             cancelTimers();
+            writeBatch();
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> done(keepAlive && f.isSuccess()));
-        } else {
+        } else if (first) {
+            // The head and the first content leave at once: the time to first token does not wait
+            // for the rest of the read.
+            writeBatch();
+            client.flush();
+        } else if (!flushScheduled && batch != null) {
+            flushScheduled = true;
+            client.eventLoop().execute(this::flushBatch);
+        }
+    }
+
+    /** Copies {@code frame} into the batch and releases it. */
+    private void append(ByteBuf frame) {
+        try {
+            int n = frame.readableBytes();
+            if (n == 0) {
+                return;
+            }
+            if (batch == null) {
+                batch = client.alloc().directBuffer(Math.max(BATCH_INITIAL, n));
+            }
+            batch.writeBytes(frame, frame.readerIndex(), n);
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** Runs after the event loop's current I/O round: the frames appended during it leave together. */
+    private void flushBatch() {
+        flushScheduled = false;
+        if (batch != null) {
+            writeBatch();
             client.flush();
         }
     }
+
+    private void writeBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            client.write(new DefaultHttpContent(b));
+        }
+    }
+
+    private void releaseBatch() {
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
+    }
+
+    /** First size of a batch buffer: a read's worth of typical chunks without growing. */
+    private static final int BATCH_INITIAL = 4096;
 
     private void keepaliveTick() {
         keepaliveTimer = null;
@@ -386,6 +456,12 @@ public final class ChatExchange {
             h.set(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
         }
         h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, System.nanoTime()));
+        if (rc.admission != null && rc.admission.headers() != null) {
+            rc.admission.headers().writeTo(h);
+        }
+        if (withTotal && rc.status == 200 && rc.promptTokens >= 0) {
+            h.set(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
+        }
     }
 
     /** Client writability came back (GatewayHandler forwards it): resume reading the winning stream. */
@@ -412,7 +488,11 @@ public final class ChatExchange {
             return;
         }
         finished = true;
+        if (winner != null && rc.promptTokens < 0) {
+            accountProduced(winner); // before the attempt lets go of its stream processor
+        }
         cancelTimers();
+        releaseBatch();
         cancelAttempts("client_closed");
         rc.status = 499;
         rc.errorCode = "client_closed";
@@ -472,8 +552,29 @@ public final class ChatExchange {
         }
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
-        rc.costUsd = a.route.deployment().price().cost(u.promptTokens(), u.cachedInputTokens(), u.cacheWriteTokens(),
-                u.completionTokens());
+        rc.costUsd = a.route.deployment().price().cost(u);
+    }
+
+    /**
+     * A stream that ended early (the client left, or the vendor cut it): what the vendor reported
+     * so far, completed by an estimate of what was produced — the prompt estimate when no prompt
+     * count came, and at least one output token per frame sent to the client (SPEC §7.1 "an
+     * abandoned stream settles on what was produced").
+     */
+    private void accountProduced(Attempt a) {
+        Usage u = a.processor == null ? null : a.processor.usage();
+        if (u == null) {
+            u = Usage.ZERO;
+        }
+        // Some vendors report the prompt at the start and the output only at the end (Anthropic).
+        account(a, new Usage(u.promptTokens() > 0 ? u.promptTokens() : rc.estimatedPromptTokens,
+                Math.max(u.completionTokens(), rc.streamFrames), u.cachedInputTokens(), u.cacheWriteTokens(),
+                u.reasoningTokens()));
+    }
+
+    /** True once the answer is written or the client has gone. */
+    public boolean finished() {
+        return finished;
     }
 
     boolean isLive(Attempt a) {

@@ -21,6 +21,9 @@ public final class RequestContext {
     public final String method;
     public final String path;
     public KeyConfig key;
+    /** Set when the request is a task being run (SPEC §6): the task's id and owning key name. */
+    public String taskId;
+    public String taskOwner;
     public String alias;
     public String deployment;
     public String provider;
@@ -41,6 +44,14 @@ public final class RequestContext {
     public String requestBody;
     public long promptTokens = -1;
     public long completionTokens = -1;
+    /** The key's limiter reservation (SPEC §7.1), settled when the request is recorded; null when none. */
+    public dev.junction.core.limits.Admission admission;
+    /** Round trips to the shared limit store for this request (reserve + settle). */
+    public int limitRoundTrips;
+    /** Prompt tokens estimated from the body (what tpm reserved for the prompt). */
+    public long estimatedPromptTokens;
+    /** Content frames written to the client on a stream (what an abandoned stream produced). */
+    public long streamFrames;
     public final List<Attempt> attempts = new ArrayList<>(2);
     public final List<String> warnings = new ArrayList<>(0);
     private final StringBuilder timing = new StringBuilder(96);

@@ -3,9 +3,9 @@ package dev.junction.core.proxy;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.junction.stream.JsonInput;
 import dev.junction.stream.Usage;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 
 import java.io.IOException;
 
@@ -23,7 +23,7 @@ final class UsageScanner {
 
     /** The usage, or null when the answer has none or is not a JSON object. */
     static Usage topLevelUsage(ByteBuf body) {
-        try (JsonParser p = JSON.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate()))) {
+        try (JsonParser p = JsonInput.parser(JSON, body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

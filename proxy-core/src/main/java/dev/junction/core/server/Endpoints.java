@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
+import dev.junction.core.limits.Admission;
+import dev.junction.core.limits.KeyLimiter;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ChatExchange;
@@ -36,6 +38,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -59,15 +62,23 @@ final class Endpoints {
     private final AccessLog accessLog;
     private final Operations operations;
     private final GatewayMetrics metrics;
+    private final KeyLimiter limiter;
+    private volatile TaskEndpoints tasks;
 
     Endpoints(Supplier<GatewaySnapshot> snapshot, UpstreamClient upstream, ProtocolFactory protocols, AccessLog accessLog,
-              Operations operations, GatewayMetrics metrics) {
+              Operations operations, GatewayMetrics metrics, KeyLimiter limiter) {
         this.metrics = metrics;
+        this.limiter = limiter;
         this.snapshot = snapshot;
         this.upstream = upstream;
         this.protocols = protocols;
         this.accessLog = accessLog;
         this.operations = operations;
+    }
+
+    /** Enables the task API (SPEC §6) once the task engine runs. */
+    void tasks(TaskEndpoints t) {
+        this.tasks = t;
     }
 
     /** Handles one request; returns the exchange when it continues asynchronously. Owns {@code req}. */
@@ -89,7 +100,9 @@ final class Endpoints {
                 }
                 default -> { }
             }
-            KeyConfig key = snap.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+            // A task being run carries its owner's name on the in-process channel only (LocalGateway).
+            KeyConfig key = rc.taskOwner != null ? snap.auth().byName(rc.taskOwner)
+                    : snap.auth().authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
             rc.stage("auth", System.nanoTime());
             if (key == null) {
                 req.release();
@@ -97,6 +110,25 @@ final class Endpoints {
                         "Missing or invalid gateway key. Send 'Authorization: Bearer <key>' with a key configured in junction.auth.keys."));
             }
             rc.key = key;
+            TaskEndpoints t = tasks;
+            if (t != null && rc.taskOwner == null && TaskEndpoints.wantsAsync(m, path, req.headers())) {
+                CompletionStage<FullHttpResponse> accepted;
+                try {
+                    accepted = t.submit(req, path, key, snap, rc.requestId);
+                } finally {
+                    req.release();
+                }
+                return replyLater(ctx, rc, keepAlive, done, accepted);
+            }
+            if (t != null && (path.equals("/v1/tasks") || path.startsWith("/v1/tasks/"))) {
+                req.release();
+                CompletionStage<FullHttpResponse> answer = t.handle(m, uri, path, key, rc.requestId);
+                if (answer != null) {
+                    return replyLater(ctx, rc, keepAlive, done, answer);
+                }
+                return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
+                        null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+            }
             if (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings")) {
                 if (m != HttpMethod.POST) {
                     req.release();
@@ -189,15 +221,64 @@ final class Endpoints {
         ChatExchange x = new ChatExchange(ctx, rc, prepared.protocol(), candidates, upstream, body, keepAlive,
                 snap.retry(), deadline, routed.route().hedge(), snap.config().streaming().keepaliveInterval(),
                 r -> done.done(ctx, r));
-        x.start();
+        // SPEC §7.1: the key's limits are reserved before the first attempt and settled when the
+        // request is recorded (log). With Redis the answer comes back on another thread.
+        rc.estimatedPromptTokens = prepared.profile().estimatedInputTokens();
+        long estimate = rc.estimatedPromptTokens + expectedOutput(prepared.profile().requestedMaxOutput(), candidates,
+                snap.config().limits().defaultMaxOutput());
+        var admission = limiter.reserve(rc.key, estimate, rc.requestId).toCompletableFuture();
+        if (admission.isDone() && ctx.executor().inEventLoop()) {
+            admitted(x, rc, admission.join());
+        } else {
+            admission.whenComplete((a, e) -> ctx.executor().execute(() -> {
+                if (a != null) {
+                    admitted(x, rc, a);
+                } else {
+                    LOG.error("request {}: the key limiter failed", rc.requestId, e);
+                    x.reject(GatewayError.internal("Junction failed to check the key's limits (request id "
+                            + rc.requestId + "); this is a bug, please report it."));
+                }
+            }));
+        }
         return x;
+    }
+
+    /** Starts the exchange once the key's limits admit it, or answers the refusal (SPEC §4, §7.1). */
+    private void admitted(ChatExchange x, RequestContext rc, Admission a) {
+        if (x.finished()) {
+            limiter.settle(a, 0, 0); // the client left while the shared store answered
+            return;
+        }
+        rc.admission = a;
+        if (a.admitted()) {
+            x.start();
+        } else {
+            x.reject(a.error());
+        }
+    }
+
+    /**
+     * Output tokens a request may produce, for its tpm reservation: what it asked for, else the
+     * largest max output among its candidates in the catalog, else {@code fallback}.
+     */
+    static long expectedOutput(Integer requested, List<Route> candidates, int fallback) {
+        if (requested != null && requested > 0) {
+            return requested;
+        }
+        long max = 0;
+        for (Route r : candidates) {
+            max = Math.max(max, r.deployment().info().maxOutput());
+        }
+        return max > 0 ? max : fallback;
     }
 
     private FullHttpResponse readiness(GatewaySnapshot snap) {
         for (dev.junction.core.routing.Route r : snap.table().routes().values()) {
             for (Deployment d : r.deployments()) {
                 if (d.enabled()) {
-                    return jsonOk("{\"status\":\"ready\"}");
+                    // SPEC §7.1: a shared limit store that is unreachable degrades, it does not unready.
+                    return jsonOk("{\"status\":\"ready\",\"limits\":\"" + (limiter.degraded() ? "degraded" : "ok")
+                            + "\"}");
                 }
             }
         }
@@ -264,6 +345,21 @@ final class Endpoints {
         return reply(ctx, rc, keepAlive, done, HttpResponses.error(e, rc.requestId));
     }
 
+    /** Writes an answer computed off the event loop (the task store's thread) on the connection's loop. */
+    private ChatExchange replyLater(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done,
+                                    CompletionStage<FullHttpResponse> answer) {
+        answer.whenComplete((r, e) -> ctx.executor().execute(() -> {
+            if (e != null) {
+                LOG.error("request {} failed inside Junction", rc.requestId, e);
+                error(ctx, rc, keepAlive, done, GatewayError.internal("Junction failed to handle the request (request id "
+                        + rc.requestId + "); this is a bug, please report it."));
+            } else {
+                reply(ctx, rc, keepAlive, done, r);
+            }
+        }));
+        return null;
+    }
+
     private ChatExchange reply(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done, FullHttpResponse r) {
         rc.status = r.status().code();
         r.headers().set(HttpResponses.X_REQUEST_ID, rc.requestId);
@@ -278,6 +374,10 @@ final class Endpoints {
     }
 
     void log(RequestContext rc) {
+        if (rc.admission != null) {
+            rc.limitRoundTrips = limiter.settle(rc.admission,
+                    rc.promptTokens < 0 ? 0 : rc.promptTokens + rc.completionTokens, rc.costUsd);
+        }
         if (rc.proxied) {
             metrics.requestFinished(rc);
         }

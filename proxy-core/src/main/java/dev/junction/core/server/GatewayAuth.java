@@ -55,6 +55,19 @@ public final class GatewayAuth {
         return match;
     }
 
+    /** The key named {@code name} (a task's owner), {@link #ANONYMOUS} when auth is off, or null. */
+    public KeyConfig byName(String name) {
+        if (keys.isEmpty()) {
+            return ANONYMOUS.name().equals(name) ? ANONYMOUS : null;
+        }
+        for (KeyConfig k : keys) {
+            if (k.name().equals(name)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
     private static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));

@@ -36,6 +36,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_PIPELINED = 32;
 
     private final Endpoints endpoints;
+    /** The per-process secret that marks a task's own request ({@link LocalGateway}). */
+    private final byte[] taskToken;
     private final long maxRequestBytes;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>(2);
     private ChatExchange inFlight;
@@ -43,9 +45,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     /** More requests were pipelined than are held: close once the held ones are answered. */
     private boolean overflow;
 
-    GatewayHandler(Endpoints endpoints, long maxRequestBytes) {
+    GatewayHandler(Endpoints endpoints, long maxRequestBytes, byte[] taskToken) {
         this.endpoints = endpoints;
         this.maxRequestBytes = maxRequestBytes;
+        this.taskToken = taskToken;
     }
 
     @Override
@@ -105,6 +108,15 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         busy = true;
         ctx.channel().config().setAutoRead(false);
         RequestContext rc = new RequestContext(id, System.nanoTime(), req.method().name(), req.uri());
+        String token = req.headers().get(LocalGateway.TOKEN_HEADER);
+        if (token != null) {
+            // Only this process knows the token; from anyone else the task headers mean nothing.
+            if (java.security.MessageDigest.isEqual(taskToken, token.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+                rc.taskOwner = req.headers().get(LocalGateway.OWNER_HEADER);
+                rc.taskId = req.headers().get(LocalGateway.TASK_HEADER);
+            }
+            req.headers().remove(LocalGateway.TOKEN_HEADER);
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         inFlight = endpoints.handle(ctx, req, rc, keepAlive, this::requestDone);
     }

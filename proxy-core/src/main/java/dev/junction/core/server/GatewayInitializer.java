@@ -20,10 +20,12 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ServerConfig config;
     private final Endpoints endpoints;
+    private final byte[] taskToken;
 
-    GatewayInitializer(ServerConfig config, Endpoints endpoints) {
+    GatewayInitializer(ServerConfig config, Endpoints endpoints, byte[] taskToken) {
         this.config = config;
         this.endpoints = endpoints;
+        this.taskToken = taskToken;
     }
 
     @Override
@@ -38,6 +40,6 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
         int maxBody = (int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes());
         p.addLast("aggregate", new BodyLimitAggregator(maxBody));
-        p.addLast("gateway", new GatewayHandler(endpoints, maxBody));
+        p.addLast("gateway", new GatewayHandler(endpoints, maxBody, taskToken));
     }
 }

@@ -8,6 +8,13 @@ import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ProtocolFactory;
 import dev.junction.core.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
+import dev.junction.core.config.TasksConfig;
+import dev.junction.core.tasks.EmbeddedTaskStore;
+import dev.junction.core.tasks.HttpTaskHandler;
+import dev.junction.core.tasks.TaskEngine;
+import dev.junction.core.tasks.TaskStore;
+import dev.junction.core.tasks.WebhookSender;
+import dev.junction.core.time.RandomSource;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -18,7 +25,12 @@ import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.junction.core.limits.KeyLimiter;
+import dev.junction.core.limits.LimitsCollector;
+
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -38,25 +50,39 @@ public final class GatewayServer implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
     private final GatewayMetrics metrics;
     private final Channel listener;
+    private final TaskEngine tasks;
+    private final WebhookSender webhooks;
     private final String transport;
+    private final KeyLimiter limiter;
+    private final AccessLog accessLog;
 
-    private GatewayServer(GatewayConfig config) throws InterruptedException {
+    private GatewayServer(GatewayConfig config, Clock clock) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
+        this.limiter = KeyLimiter.open(config.limits(), clock);
         this.metrics = new GatewayMetrics(() -> snapshot.get().table(), () -> snapshot.get().retry().noRetryCounts());
+        metrics.register(new LimitsCollector(limiter, () -> snapshot.get().config().auth().keys()));
         ServerConfig sc = config.server();
         Transport t = Transport.best();
         this.transport = t.name();
-        int threads = sc.ioThreads() > 0 ? sc.ioThreads() : 2 * Runtime.getRuntime().availableProcessors();
+        // One event loop per core, as a reverse proxy runs one worker per core: the loops never block,
+        // so more loops than cores only add context switches (docs/performance.md).
+        int threads = sc.ioThreads() > 0 ? sc.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.boss = t.newGroup(1);
         this.workers = t.newGroup(threads);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(t.datagram())
                 .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         this.upstream = new UpstreamClient(t.channel(), resolver, threads);
+        this.accessLog = new AccessLog();
+        metrics.accessLogDropped(accessLog::dropped);
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
-                        new MediaFetcher(t.channel(), resolver, config.mediaFetch())), new AccessLog(),
-                new Operations(metrics), metrics);
+                        new MediaFetcher(t.channel(), resolver, config.mediaFetch())), accessLog,
+                new Operations(metrics), metrics, limiter);
+        // A random token marks the requests tasks send to this listener (LocalGateway).
+        byte[] taskToken = new byte[32];
+        new java.security.SecureRandom().nextBytes(taskToken);
+        taskToken = java.util.HexFormat.of().formatHex(taskToken).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(t.serverChannel())
@@ -65,13 +91,28 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childHandler(new GatewayInitializer(sc, endpoints));
+                .childHandler(new GatewayInitializer(sc, endpoints, taskToken));
         this.listener = b.bind(sc.host(), sc.port()).sync().channel();
+        this.webhooks = new WebhookSender(System::currentTimeMillis);
+        this.tasks = new TaskEngine(() -> snapshot.get().config().tasks(), openStore(config.tasks()), webhooks,
+                System::currentTimeMillis, RandomSource.threadLocal(), workerId());
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        InetSocketAddress self = bound.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
+        tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
+                new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
+        endpoints.tasks(new TaskEndpoints(tasks));
+        tasks.start();
     }
 
     /** Binds and starts serving {@code config}. */
     public static GatewayServer start(GatewayConfig config) throws InterruptedException {
-        GatewayServer s = new GatewayServer(config);
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Binds and starts serving {@code config}; {@code clock} dates the budgets' UTC periods (tests inject one). */
+    public static GatewayServer start(GatewayConfig config, Clock clock) throws InterruptedException {
+        GatewayServer s = new GatewayServer(config, clock);
         LOG.info("Junction listening on http://{}:{} ({} transport, {} aliases)", config.server().host(), s.port(),
                 s.transport, config.models().size());
         for (String w : config.warnings()) {
@@ -80,12 +121,55 @@ public final class GatewayServer implements AutoCloseable {
         return s;
     }
 
+    private static TaskStore openStore(TasksConfig c) {
+        if ("redis".equals(c.store())) {
+            throw new IllegalStateException("junction.tasks.store = redis is not available in this version; use embedded");
+        }
+        return new EmbeddedTaskStore(c.path());
+    }
+
+    /** This instance's name on the leases it takes: host, pid and a random part (unique per start). */
+    private static String workerId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The provider every deployment of {@code alias} runs on, or null (per-provider task limits). */
+    private String singleProvider(String alias) {
+        dev.junction.core.routing.Route r = snapshot.get().table().route(alias);
+        if (r == null || r.deployments().isEmpty()) {
+            return null;
+        }
+        String p = r.deployments().get(0).providerName();
+        for (dev.junction.core.routing.Deployment d : r.deployments()) {
+            if (!d.providerName().equals(p)) {
+                return null;
+            }
+        }
+        return p;
+    }
+
+    /** The task engine (SPEC §6); asynchronous vendors register their handlers here. */
+    public TaskEngine tasks() {
+        return tasks;
+    }
+
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     public GatewaySnapshot snapshot() {
         return snapshot.get();
+    }
+
+    /** The gateway keys' limits and spend (SPEC §7.1), e.g. for {@code /admin/stats}. */
+    public KeyLimiter limiter() {
+        return limiter;
     }
 
     public GatewayMetrics metrics() {
@@ -108,10 +192,14 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        tasks.close();                          // hands running tasks back before the event loops stop
+        webhooks.close();
         upstream.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.terminationFuture().awaitUninterruptibly();
         resolver.close();
+        limiter.close();
+        accessLog.close();
     }
 }

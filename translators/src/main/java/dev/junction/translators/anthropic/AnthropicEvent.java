@@ -2,8 +2,8 @@ package dev.junction.translators.anthropic;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.junction.stream.JsonInput;
 import dev.junction.stream.SseEvent;
-import io.netty.buffer.ByteBufInputStream;
 
 import java.io.IOException;
 
@@ -45,8 +45,7 @@ sealed interface AnthropicEvent {
      * order is not assumed; unknown fields and nested values are skipped.
      */
     static AnthropicEvent parse(SseEvent sse) {
-        try (JsonParser p = Parsing.FACTORY.createParser(
-                (java.io.InputStream) new ByteBufInputStream(sse.data().duplicate(), false))) {
+        try (JsonParser p = JsonInput.parser(Parsing.FACTORY, sse.data())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("Anthropic stream event is not a JSON object");
             }

@@ -1,0 +1,112 @@
+package dev.junction.core.proxy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AccessLogTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Logger access = (Logger) LoggerFactory.getLogger("access");
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    @BeforeEach
+    void attach() {
+        appender.start();
+        access.addAppender(appender);
+    }
+
+    @AfterEach
+    void detach() {
+        access.detachAppender(appender);
+    }
+
+    private static RequestContext request(int i) {
+        RequestContext rc = new RequestContext("req-" + i, System.nanoTime(), "POST", "/v1/chat/completions");
+        rc.alias = "gpt-4o-mini";
+        rc.deployment = "sim/gpt-4o-mini";
+        rc.status = 200;
+        rc.stream = i % 2 == 0;
+        rc.promptTokens = 10 + i;
+        rc.completionTokens = 20;
+        rc.attempts.add(new RequestContext.Attempt("sim/gpt-4o-mini", "sim", "ok", 200, 1.5));
+        rc.stage("route", System.nanoTime());
+        return rc;
+    }
+
+    private List<JsonNode> lines() throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (ILoggingEvent e : appender.list) {
+            for (String line : e.getFormattedMessage().split("\n")) {
+                out.add(JSON.readTree(line));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyRequestBecomesOneJsonLineInOrder() throws Exception {
+        AccessLog log = new AccessLog();
+        for (int i = 0; i < 500; i++) {
+            log.write(request(i));
+        }
+        log.close();
+        List<JsonNode> lines = lines();
+        assertEquals(500, lines.size());
+        for (int i = 0; i < 500; i++) {
+            JsonNode n = lines.get(i);
+            assertEquals("req-" + i, n.get("id").asText());
+            assertEquals("gpt-4o-mini", n.get("alias").asText());
+            assertEquals(200, n.get("status").asInt());
+            assertEquals(i % 2 == 0, n.get("stream").asBoolean());
+            assertEquals(10 + i, n.get("prompt_tokens").asLong());
+            assertEquals("ok", n.get("attempts").get(0).get("outcome").asText());
+            assertTrue(n.get("timing").asText().startsWith("route;dur="), n.toString());
+            assertTrue(n.get("timing").asText().contains("total;dur="), n.toString());
+        }
+        assertEquals(0, log.dropped());
+        // Batched: far fewer logger events than lines (the writer drains what gathered).
+        assertTrue(appender.list.size() < 500, "events: " + appender.list.size());
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfWaiting() throws Exception {
+        AccessLog log = new AccessLog(4, false);
+        for (int i = 0; i < 6; i++) {
+            log.write(request(i));
+        }
+        assertEquals(2, log.dropped());
+        log.start();
+        log.close();
+        List<JsonNode> lines = lines();
+        assertEquals(4, lines.size());
+        assertEquals("req-3", lines.get(3).get("id").asText());
+    }
+
+    @Test
+    void theLineIsASnapshotOfTheRequestWhenItEnded() throws Exception {
+        AccessLog log = new AccessLog(16, false);
+        RequestContext rc = request(1);
+        log.write(rc);
+        rc.attempts.add(new RequestContext.Attempt("late", "late", "late", 0, 0));
+        rc.status = 499;
+        log.start();
+        log.close();
+        JsonNode n = lines().get(0);
+        assertEquals(200, n.get("status").asInt());
+        assertEquals(1, n.get("attempts").size());
+        assertTrue(n.get("key").isNull(), n.toString());
+    }
+}
