@@ -3,13 +3,16 @@ package dev.junction.stream;
 import java.util.BitSet;
 
 /**
- * The stream-failure rules of SPEC §5 for one upstream attempt, as a small pure state machine.
+ * The stream rules of SPEC §5 for one upstream attempt, as a small pure state machine: the one
+ * copy of them, used by every stream processor (pass-through, translated, fanned out).
  *
  * <p>It tracks the <em>commit point</em> — the first content passed on to the client — and which
  * choices got their finish reason, and turns the way the upstream stream ended into a
  * {@link Verdict}:
  * <ul>
- *   <li>{@link Outcome#COMPLETE}: every choice finished; end normally (usage chunk, {@code [DONE]});</li>
+ *   <li>{@link Outcome#COMPLETE}: every choice finished (or the vendor sent its own end marker);
+ *       end normally (usage chunk, {@code [DONE]}), even if the connection then failed: the answer
+ *       is whole, only what follows it is missing;</li>
  *   <li>{@link Outcome#RETRY}: nothing was committed and the failure is retryable; retry or fail
  *       over transparently (DESIGN house rule 7), or, when no candidate is left, answer with
  *       {@link Verdict#error()} as an HTTP error;</li>
@@ -20,10 +23,20 @@ import java.util.BitSet;
  *       and without {@code [DONE]}, so a truncated answer never looks complete.</li>
  * </ul>
  *
+ * <p>What is content ({@link #isContent}): non-empty text, reasoning, refusal or tool-call
+ * arguments, and the start of a tool call — what SPEC §5 calls a content byte. A finish reason is
+ * not content: an answer with no content at all (say an immediate {@code content_filter}) stays
+ * uncommitted, held back and retryable until its stream ends. The role chunk and Azure's
+ * prompt-filter chunk are not content either.
+ *
+ * <p>Before the commit point the client has seen nothing, so a stream cut short is a vendor
+ * failure like any other, {@code 503 upstream_unavailable} once retries are spent (SPEC §4);
+ * {@code stream_interrupted} is only ever the in-band error after it.
+ *
  * <p>Contract with the proxy: report content to the guard ({@link #observe} or
  * {@link #forwarded(boolean)}) <em>before</em> writing it to the client, and hold back chunks that
- * carry no content (the role chunk, Azure's prompt-filter chunk) until the first content chunk, so
- * that "not committed" really means "no byte sent". One guard per upstream attempt; not thread-safe.
+ * carry no content until the first content chunk, so that "not committed" really means "no byte
+ * sent". One guard per upstream attempt; not thread-safe.
  */
 public final class StreamGuard {
 
@@ -32,6 +45,10 @@ public final class StreamGuard {
     /** What to do with the stream; {@code error} is null only for {@link Outcome#COMPLETE}. */
     public record Verdict(Outcome outcome, GatewayError error) {
         static final Verdict COMPLETE = new Verdict(Outcome.COMPLETE, null);
+
+        public boolean complete() {
+            return outcome == Outcome.COMPLETE;
+        }
     }
 
     private final int expectedChoices;
@@ -47,23 +64,26 @@ public final class StreamGuard {
         this.expectedChoices = expectedChoices;
     }
 
-    /**
-     * Records a canonical event about to be written (translated path). Content — non-empty text,
-     * reasoning or refusal, a tool call or non-empty arguments, a finish — commits the stream.
-     */
-    public void observe(StreamEvent event) {
+    /** Whether a canonical event is content in the sense of SPEC §5's commit point (class comment). */
+    public static boolean isContent(StreamEvent event) {
         if (event instanceof StreamEvent.TextDelta t) {
-            content(nonEmpty(t.text()));
+            return nonEmpty(t.text());
         } else if (event instanceof StreamEvent.ToolCallArguments a) {
-            content(nonEmpty(a.fragment()));
+            return nonEmpty(a.fragment());
         } else if (event instanceof StreamEvent.ReasoningDelta r) {
-            content(nonEmpty(r.text()));
+            return nonEmpty(r.text());
         } else if (event instanceof StreamEvent.RefusalDelta r) {
-            content(nonEmpty(r.text()));
-        } else if (event instanceof StreamEvent.ToolCallStart) {
-            content(true);
+            return nonEmpty(r.text());
+        }
+        return event instanceof StreamEvent.ToolCallStart;
+    }
+
+    /** Records a canonical event about to be written (translated path): its content and its finish. */
+    public void observe(StreamEvent event) {
+        if (isContent(event)) {
+            chunks++;
+            committed = true;
         } else if (event instanceof StreamEvent.Finish f) {
-            content(true);
             finished(f.choice());
         }
     }
@@ -87,13 +107,6 @@ public final class StreamGuard {
         return s != null && !s.isEmpty();
     }
 
-    private void content(boolean isContent) {
-        if (isContent) {
-            chunks++;
-            committed = true;
-        }
-    }
-
     /** Whether content has reached (or is about to reach) the client: no more retries. */
     public boolean committed() {
         return committed;
@@ -109,7 +122,7 @@ public final class StreamGuard {
         return finished.nextClearBit(0) >= expectedChoices;
     }
 
-    /** The upstream ended normally (EOF, {@code [DONE]}, {@code message_stop}). */
+    /** The upstream body ended without the vendor's own end marker. */
     public Verdict upstreamEnded() {
         if (allFinished()) {
             return Verdict.COMPLETE;
@@ -128,24 +141,32 @@ public final class StreamGuard {
         return cut(detail);
     }
 
-    /** The vendor reported an error inside the stream, already mapped to the SPEC §4 vocabulary. */
+    /**
+     * The attempt failed: the vendor reported an error inside the stream, or the connection failed
+     * ({@code cause} in the SPEC §4 vocabulary). Before the commit point it keeps its
+     * classification, except that a vendor's own "stream cut" is {@code upstream_unavailable}.
+     */
     public Verdict upstreamFailed(GatewayError cause) {
         if (allFinished()) {
             return Verdict.COMPLETE;
         }
         if (!committed) {
-            return new Verdict(cause.retryable() || cause.failover() ? Outcome.RETRY : Outcome.FAIL, cause);
+            GatewayError e = "stream_interrupted".equals(cause.code()) ? unavailable(cause.message()) : cause;
+            return new Verdict(e.retryable() || e.failover() ? Outcome.RETRY : Outcome.FAIL, e);
         }
         return interrupted(cause.message());
     }
 
     private Verdict cut(String detail) {
         if (!committed) {
-            String message = "The vendor stream failed before any content was sent (" + detail
-                    + "). Retry the request.";
-            return new Verdict(Outcome.RETRY, GatewayError.streamInterrupted(message));
+            return new Verdict(Outcome.RETRY, unavailable("The vendor stream failed before any content was sent ("
+                    + detail + ")."));
         }
         return interrupted(detail);
+    }
+
+    private static GatewayError unavailable(String message) {
+        return GatewayError.upstreamUnavailable(message);
     }
 
     private Verdict interrupted(String detail) {

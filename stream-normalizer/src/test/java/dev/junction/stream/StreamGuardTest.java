@@ -49,7 +49,10 @@ class StreamGuardTest {
         g.forwarded(false);
         Verdict v = g.upstreamEnded();
         assertEquals(Outcome.RETRY, v.outcome());
-        assertEquals("stream_interrupted", v.error().code());
+        // SPEC §4: before any content the client saw nothing; once retries are spent it gets a
+        // vendor failure (503), never stream_interrupted, which exists only in-band.
+        assertEquals("upstream_unavailable", v.error().code());
+        assertEquals(503, v.error().status());
         assertTrue(v.error().retryable());
         assertTrue(v.error().failover());
     }
@@ -67,6 +70,25 @@ class StreamGuardTest {
         assertFalse(v.error().retryable());
         assertFalse(v.error().failover());
         assertTrue(v.error().message().contains("after 3 chunks"), v.error().message());
+    }
+
+    @Test
+    void aFinishIsNotContent() {
+        StreamGuard g = new StreamGuard(2);
+        g.observe(new StreamEvent.Finish(0, FinishReason.CONTENT_FILTER));
+        assertFalse(g.committed(), "an answer with nothing but a finish reason is still held back");
+        assertFalse(g.allFinished());
+        assertEquals(Outcome.RETRY, g.upstreamCut("connection reset").outcome());
+        g.observe(new StreamEvent.Finish(1, FinishReason.STOP));
+        assertEquals(Outcome.COMPLETE, g.upstreamEnded().outcome());
+    }
+
+    @Test
+    void aVendorStreamCutBeforeCommitIsUpstreamUnavailable() {
+        Verdict v = new StreamGuard(1).upstreamFailed(GatewayError.streamInterrupted("no message_stop"));
+        assertEquals(Outcome.RETRY, v.outcome());
+        assertEquals("upstream_unavailable", v.error().code());
+        assertTrue(v.error().message().contains("no message_stop"));
     }
 
     @Test

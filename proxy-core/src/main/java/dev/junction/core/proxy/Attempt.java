@@ -5,6 +5,7 @@ import dev.junction.core.upstream.UpstreamCall;
 import dev.junction.core.upstream.UpstreamListener;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.stream.StreamProcessor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -165,17 +166,7 @@ final class Attempt implements UpstreamListener {
                 failStream(incomplete);
                 return;
             }
-            if (!x.hasWinner()) {
-                x.win(this);
-            }
-            x.account(this, processor.usage());
-            close(Health.OK, null);
-            x.record(this, "ok");
-            x.retire(this);
-            pending.addAll(out);
-            out.clear();
-            closeProcessor();
-            x.write(pending, true);
+            succeedStream(out);
             return;
         }
         if (!x.hasWinner()) {
@@ -195,6 +186,25 @@ final class Attempt implements UpstreamListener {
         }
     }
 
+    /** The stream is complete: {@code out} holds its closing frames. */
+    private void succeedStream(List<ByteBuf> out) {
+        if (!x.hasWinner()) {
+            x.win(this);
+        }
+        x.account(this, processor.usage());
+        close(Health.OK, null);
+        x.record(this, "ok");
+        x.retire(this);
+        pending.addAll(out);
+        out.clear();
+        closeProcessor();
+        x.write(pending, true);
+    }
+
+    /**
+     * The stream failed; {@code error} was judged by the processor (SPEC §5): the in-band error
+     * once this attempt's content reached the client, else the failure to retry or report.
+     */
     private void failStream(GatewayError error) {
         if (x.isWinner(this)) {
             x.streamInterrupted(this, error);
@@ -208,7 +218,18 @@ final class Attempt implements UpstreamListener {
         if (!x.isLive(this)) {
             return;
         }
-        failStream(error);
+        if (processor == null) {
+            failStream(error);
+            return;
+        }
+        List<ByteBuf> out = new ArrayList<>(2);
+        GatewayError judged = processor.cut(ChatExchange.scrub(route, error), x.client().alloc(), out);
+        if (judged != null) {
+            ChatExchange.release(out);
+            failStream(judged);
+        } else {
+            succeedStream(out); // every choice had finished: only what follows the answer was lost
+        }
     }
 
     /** Asks the upstream (every running part of a fan-out) for the next piece of its body. */

@@ -299,15 +299,15 @@ public final class ChatExchange {
         }
     }
 
-    /** The winning stream failed after content reached the client: the in-band error of SPEC §5. */
-    void streamInterrupted(Attempt a, GatewayError error) {
+    /**
+     * The winning stream failed after content reached the client: {@code inBand} is the in-band
+     * error of SPEC §5, as the stream processor judged it.
+     */
+    void streamInterrupted(Attempt a, GatewayError inBand) {
         accountProduced(a);
-        a.close(Attempt.Health.FAILED, error.code());
+        a.close(Attempt.Health.FAILED, inBand.code());
         record(a, "interrupted");
         live.remove(a);
-        GatewayError inBand = error.code() != null && error.code().startsWith("upstream_")
-                ? GatewayError.streamInterrupted("The stream was interrupted after it started: " + error.message()).terminal()
-                : error;
         rc.errorCode = inBand.code();
         List<ByteBuf> out = new ArrayList<>(1);
         a.processor.fail(inBand, client.alloc(), out);

@@ -28,6 +28,11 @@ import io.netty.util.concurrent.Promise;
 import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.media.RemoteMedia;
+import dev.junction.translators.stream.StreamProcessor;
+import dev.junction.translators.stream.FanOutStreamProcessor;
+import dev.junction.translators.stream.PassThroughStreamProcessor;
+import dev.junction.translators.stream.TranslatedStreamProcessor;
+import dev.junction.translators.stream.UsageScanner;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,7 +173,7 @@ final class ChatProtocol implements ExchangeProtocol {
     public StreamProcessor streamProcessor(Route route) {
         PassThroughVendor pt = VendorRegistry.passThrough(route.provider().type());
         if (pt != null) {
-            return new PassThroughStreamProcessor(facts.includeUsage(), pt, route.target());
+            return new PassThroughStreamProcessor(facts.includeUsage(), facts.n(), pt, route.target());
         }
         ChatRequest req = chatRequest();
         OpenAiChunkWriter writer = new OpenAiChunkWriter(responseId, created, route.deployment().model(), req.includeUsage());
@@ -180,7 +185,7 @@ final class ChatProtocol implements ExchangeProtocol {
             }
             return new FanOutStreamProcessor(parts, writer);
         }
-        return new TranslatedStreamProcessor(adapter(route).streamTranslator(req), writer);
+        return new TranslatedStreamProcessor(adapter(route).streamTranslator(req), writer, req.choices());
     }
 
     @Override

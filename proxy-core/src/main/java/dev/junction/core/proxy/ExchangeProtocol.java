@@ -4,6 +4,7 @@ import dev.junction.stream.GatewayError;
 import dev.junction.stream.Usage;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
+import dev.junction.translators.stream.StreamProcessor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;

@@ -6,6 +6,7 @@ import dev.junction.core.upstream.UpstreamListener;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.UpstreamRequest;
+import dev.junction.translators.stream.FanOutStreamProcessor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.EventLoop;

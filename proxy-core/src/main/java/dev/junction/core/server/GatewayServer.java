@@ -11,6 +11,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import dev.junction.core.config.TasksConfig;
 import dev.junction.core.tasks.EmbeddedTaskStore;
 import dev.junction.core.tasks.HttpTaskHandler;
+import dev.junction.core.tasks.RedisTaskStore;
 import dev.junction.core.tasks.TaskEngine;
 import dev.junction.core.tasks.TaskStore;
 import dev.junction.core.tasks.WebhookSender;
@@ -123,7 +124,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private static TaskStore openStore(TasksConfig c) {
         if ("redis".equals(c.store())) {
-            throw new IllegalStateException("junction.tasks.store = redis is not available in this version; use embedded");
+            return RedisTaskStore.open(c.redisUri());
         }
         return new EmbeddedTaskStore(c.path());
     }

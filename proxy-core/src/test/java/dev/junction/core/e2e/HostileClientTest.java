@@ -321,4 +321,14 @@ class HostileClientTest {
             assertEquals(-1, s.getInputStream().read(), "nothing after the refused request is served");
         }
     }
+
+    @Test
+    void transferEncodingWithContentLengthIsRefusedAndNothingSmuggledIsServed() throws Exception {
+        try (Socket s = socket()) {
+            s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                    + "Content-Length: 4\r\n\r\n0\r\n\r\nGET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            error(readResponse(s.getInputStream()), "400", "invalid_request");
+            assertEquals(-1, s.getInputStream().read(), "the smuggled request is not answered");
+        }
+    }
 }

@@ -149,8 +149,8 @@ public final class MessagesResponseEncoder {
         } catch (IOException e) {
             // fall through: not JSON
         }
-        throw new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
+        throw new TranslationException(GatewayError.upstreamInvalidResponse(
                 "The model's call of tool '" + call.name() + "' has arguments that are not a JSON object, which an"
-                        + " Anthropic tool_use block needs as its input.", true, true, true, null));
+                        + " Anthropic tool_use block needs as its input."));
     }
 }

@@ -1,7 +1,9 @@
 package dev.junction.translators.passthrough;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.ByteProcessor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * One pass over a request body's raw bytes, before any JSON parser sees them: the body must be
@@ -15,12 +17,13 @@ import io.netty.util.ByteProcessor;
  * characters, not bytes), and never decodes the strings it skips, so its own length limit sees
  * only the members the scanner reads. A body the vendor receives as bytes must be held to every
  * limit here. Strings are found by tracking quotes and backslashes; on a body that is not valid
- * JSON the parser reports the syntax error that this pass may have misread.
+ * JSON the parser reports the syntax error that this pass may have misread. Every ingress door
+ * that forwards or parses a client body runs it first ({@link OpenAiRequestScanner} does).
  */
-final class RawBodyCheck implements ByteProcessor {
+public final class RawBodyCheck {
 
     /** What was wrong, or null. */
-    enum Problem { NUL, INVALID_UTF8, LONG_STRING }
+    public enum Problem { NUL, INVALID_UTF8, LONG_STRING }
 
     private final long maxStringLength;
     private int need;
@@ -36,24 +39,67 @@ final class RawBodyCheck implements ByteProcessor {
     }
 
     /** Result of {@link #check}: the problem and the byte offset (from the reader index) where it was found. */
-    record Result(Problem problem, int offset) {
+    public record Result(Problem problem, int offset) {
     }
 
     /** Checks {@code body}'s readable bytes (not consumed); null when all is well. */
-    static Result check(ByteBuf body, long maxStringLength) {
+    public static Result check(ByteBuf body, long maxStringLength) {
         RawBodyCheck c = new RawBodyCheck(maxStringLength);
-        int stop = body.forEachByte(body.readerIndex(), body.readableBytes(), c);
-        if (stop >= 0) {
-            return new Result(c.problem, stop - body.readerIndex());
+        // NIO views of the bytes (no copy, one per component of an aggregated body): their
+        // accessors compile to plain loads, where ByteBuf's check the reference count on every call.
+        int offset = 0;
+        for (ByteBuffer part : body.nioBuffers(body.readerIndex(), body.readableBytes())) {
+            int at = c.scan(part.order(ByteOrder.LITTLE_ENDIAN));
+            if (at >= 0) {
+                return new Result(c.problem, offset + at);
+            }
+            offset += part.remaining();
         }
         if (c.need > 0) {
-            return new Result(Problem.INVALID_UTF8, body.readableBytes());
+            return new Result(Problem.INVALID_UTF8, offset);
         }
         return null;
     }
 
-    @Override
-    public boolean process(byte value) {
+    /** Runs the rules over {@code b}'s remaining bytes; the index (from its position) of a problem, or -1. */
+    private int scan(ByteBuffer b) {
+        int start = b.position();
+        int end = b.limit();
+        int i = start;
+        while (i < end) {
+            // Eight bytes at a time while they are plain ASCII with no quote, backslash or NUL: the
+            // bulk of every body (base64 media, prose) needs no state change, only counting.
+            if (need == 0 && !escaped && end - i >= 8 && plain(b.getLong(i))) {
+                if (inString && (stringBytes += 8) > maxStringLength) {
+                    problem = Problem.LONG_STRING;
+                    return i - start;
+                }
+                i += 8;
+                continue;
+            }
+            if (!process(b.get(i))) {
+                return i - start;
+            }
+            i++;
+        }
+        return -1;
+    }
+
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** No byte of {@code w} is non-ASCII, NUL, {@code "} or {@code \}. */
+    static boolean plain(long w) {
+        return (w & HIGHS) == 0 && !hasZeroByte(w) && !hasZeroByte(w ^ 0x2222222222222222L)
+                && !hasZeroByte(w ^ 0x5C5C5C5C5C5C5C5CL);
+    }
+
+    /** Whether any byte of {@code v} is zero (exact for words without high bits, as here). */
+    private static boolean hasZeroByte(long v) {
+        return ((v - ONES) & ~v & HIGHS) != 0;
+    }
+
+    private boolean process(byte value) {
         int b = value & 0xFF;
         if (need > 0) {
             if (b < lo || b > hi) {

@@ -187,4 +187,36 @@ class OpenAiRequestScannerTest {
         assertEquals("input", emb.param());
         assertEquals("missing_field", refused("{\"messages\":[]}").code());
     }
+
+    /** The byte check reads eight bytes at a time: every rule must hold at every alignment. */
+    @Test
+    void theRulesHoldAtEveryAlignment() {
+        for (int pad = 0; pad < 9; pad++) {
+            String prefix = "{\"model\":\"m\",\"messages\":[],\"p\":\"" + "p".repeat(pad) + "\",\"s\":\"";
+            for (int at = 0; at < 20; at++) {
+                String before = "x".repeat(at);
+                for (String hex : List.of("c0af", "eda080", "00", "ff")) {
+                    assertInvalidJson(refused(withRaw(prefix + before, hex, "yyyyyyyyyyyy\"}"), false));
+                }
+                ByteBuf ok = Unpooled.wrappedBuffer(withRaw(prefix + before, "e282ac", "\\\"q\\\\\"}"));
+                try {
+                    assertEquals("m", SCANNER.scan(ok, false).model(), pad + "/" + at);
+                } finally {
+                    ok.release();
+                }
+            }
+            for (int len : List.of(999, 1000)) {
+                ByteBuf ok = Unpooled.copiedBuffer(prefix + "z".repeat(len) + "\"}", StandardCharsets.UTF_8);
+                try {
+                    SCANNER.scan(ok, false);
+                } finally {
+                    ok.release();
+                }
+            }
+            for (String tooLong : List.of("z".repeat(1001), "z".repeat(997) + "\\n\\n", "\u00e9".repeat(501))) {
+                GatewayError e = refused(prefix + tooLong + "\"}");
+                assertTrue(e.message().contains("max-string-length"), pad + ": " + e.message());
+            }
+        }
+    }
 }

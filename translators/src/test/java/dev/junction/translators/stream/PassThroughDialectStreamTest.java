@@ -1,4 +1,4 @@
-package dev.junction.core.proxy;
+package dev.junction.translators.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +38,7 @@ class PassThroughDialectStreamTest {
     private static PassThroughStreamProcessor processor(boolean clientWantsUsage, String dialect) {
         Target t = new Target("p", "openai-compatible", "http://h", "m", null, Map.of(),
                 dialect == null ? Map.of() : Map.of("dialect", dialect));
-        return new PassThroughStreamProcessor(clientWantsUsage, VendorRegistry.passThrough("openai-compatible"), t);
+        return new PassThroughStreamProcessor(clientWantsUsage, 1, VendorRegistry.passThrough("openai-compatible"), t);
     }
 
     private static String chunk(String choices, String extra) {
@@ -187,11 +187,15 @@ class PassThroughDialectStreamTest {
         PassThroughStreamProcessor p = processor(true, "deepseek");
         List<JsonNode> frames = run(p, ROLE + TEXT + finish("insufficient_system_resource", "") + "data: [DONE]\n\n", error);
         assertNotNull(error[0]);
-        assertEquals("upstream_unavailable", error[0].code());
-        assertTrue(error[0].retryable());
+        // Text had been forwarded: the failure is the in-band error of SPEC §5, naming the cause.
+        assertEquals("stream_interrupted", error[0].code());
+        assertFalse(error[0].retryable());
+        assertTrue(error[0].message().contains("insufficient_system_resource"), error[0].message());
         assertEquals(2, frames.size(), "the failing chunk is not forwarded: " + frames);
 
+        // Nothing forwarded yet: the dialect's retryable upstream error, for the exchange to fail over.
         run(processor(true, "mistral"), ROLE + finish("error", ""), error);
         assertEquals("upstream_unavailable", error[0].code());
+        assertTrue(error[0].retryable());
     }
 }

@@ -1,4 +1,4 @@
-package dev.junction.core.proxy;
+package dev.junction.translators.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

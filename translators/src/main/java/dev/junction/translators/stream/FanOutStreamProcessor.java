@@ -1,4 +1,4 @@
-package dev.junction.core.proxy;
+package dev.junction.translators.stream;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.OpenAiChunkWriter;
@@ -6,6 +6,7 @@ import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.SseListener;
 import dev.junction.stream.StreamEvent;
+import dev.junction.stream.StreamGuard;
 import dev.junction.stream.Usage;
 import dev.junction.translators.spi.StreamTranslator;
 import io.netty.buffer.ByteBuf;
@@ -22,11 +23,15 @@ import java.util.function.Consumer;
  * usage chunk and one {@code [DONE]}, SPEC §5). The sub-streams' usage is summed and reported once,
  * when the last one ends. The commit point is every part's first content ({@link #hasContent()}).
  *
- * <p>{@link FanOutCall} says which sub-stream the next {@link #feed} belongs to ({@link #select}) and
+ * <p>The SPEC §5 rules are applied by one {@link StreamGuard} over the merged answer: committed
+ * once every part has content, complete when every part's translator saw its vendor's end, and a
+ * failure after every choice finished still ends the answer normally.
+ *
+ * <p>The proxy's fan-out call says which sub-stream the next {@link #feed} belongs to ({@link #select}) and
  * whether it is that sub-stream's last piece; a sub-stream that ends truncated or with an error
  * event makes the whole answer fail ({@link #vendorError()}), before or after the commit point.
  */
-final class FanOutStreamProcessor implements StreamProcessor {
+public final class FanOutStreamProcessor implements StreamProcessor {
 
     private final Sub[] subs;
     private final OpenAiChunkWriter writer;
@@ -34,11 +39,15 @@ final class FanOutStreamProcessor implements StreamProcessor {
     private boolean currentLast;
     private ByteBufAllocator alloc;
     private List<ByteBuf> out;
+    private final StreamGuard guard;
     private GatewayError vendorError;
+    private boolean complete;
     private boolean opened;
 
-    FanOutStreamProcessor(StreamTranslator[] translators, OpenAiChunkWriter writer) {
+    /** One translator per part; part {@code i} answers choice {@code i} of the client's answer. */
+    public FanOutStreamProcessor(StreamTranslator[] translators, OpenAiChunkWriter writer) {
         this.writer = writer;
+        this.guard = new StreamGuard(translators.length);
         this.subs = new Sub[translators.length];
         for (int i = 0; i < translators.length; i++) {
             subs[i] = new Sub(i, translators[i]);
@@ -46,14 +55,14 @@ final class FanOutStreamProcessor implements StreamProcessor {
     }
 
     /** The next {@link #feed} carries sub-stream {@code sub}'s bytes; {@code last}: its final piece. */
-    void select(int sub, boolean last) {
+    public void select(int sub, boolean last) {
         current = sub;
         currentLast = last;
     }
 
     @Override
     public void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
-        if (vendorError != null) {
+        if (vendorError != null || complete) {
             return;
         }
         Sub s = subs[current];
@@ -61,12 +70,15 @@ final class FanOutStreamProcessor implements StreamProcessor {
         this.out = out;
         try {
             s.decoder.feed(chunk);
-            if (currentLast && vendorError == null) {
+            if (currentLast && vendorError == null && !complete) {
                 s.end();
+                if (vendorError == null) {
+                    commitIfStarted(); // a part that ended without content no longer holds the others back
+                }
             }
         } catch (SseDecoder.EventTooLargeException e) {
-            vendorError = GatewayError.upstreamUnavailable(
-                    "The provider sent a stream event larger than " + SseStreamProcessor.MAX_EVENT_BYTES + " bytes.");
+            failed(GatewayError.upstreamUnavailable(
+                    "The provider sent a stream event larger than " + SseStreamProcessor.MAX_EVENT_BYTES + " bytes."));
         } finally {
             this.out = null;
         }
@@ -80,12 +92,33 @@ final class FanOutStreamProcessor implements StreamProcessor {
      */
     @Override
     public boolean hasContent() {
+        return guard.committed();
+    }
+
+    /** Every part has produced content (or ended): the merged stream may be committed. */
+    private boolean everyPartStarted() {
         for (Sub s : subs) {
             if (!s.content && !s.ended) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A failure of any part, judged for the whole answer. */
+    private void failed(GatewayError cause) {
+        StreamGuard.Verdict v = guard.upstreamFailed(cause);
+        if (v.complete()) {
+            complete = true;
+        } else {
+            vendorError = v.error();
+        }
+    }
+
+    private void commitIfStarted() {
+        if (!guard.committed() && everyPartStarted()) {
+            guard.forwarded(true);
+        }
     }
 
     @Override
@@ -99,17 +132,35 @@ final class FanOutStreamProcessor implements StreamProcessor {
         if (vendorError != null) {
             return vendorError;
         }
-        for (Sub s : subs) {
-            if (!s.ended) {
-                return GatewayError.internal("A fanned-out stream ended before all of its parts.");
+        if (!complete) {
+            for (Sub s : subs) {
+                if (!s.ended) {
+                    return GatewayError.internal("A fanned-out stream ended before all of its parts.");
+                }
             }
         }
+        finish(alloc, out);
+        return null;
+    }
+
+    @Override
+    public GatewayError cut(GatewayError cause, ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (vendorError == null && !complete) {
+            failed(cause);
+        }
+        if (vendorError != null) {
+            return vendorError;
+        }
+        finish(alloc, out);
+        return null;
+    }
+
+    private void finish(ByteBufAllocator alloc, List<ByteBuf> out) {
         Usage sum = usage();
         if (sum != null) {
             writer.write(new StreamEvent.UsageReport(sum), alloc, out);
         }
         writer.finish(alloc, out);
-        return null;
     }
 
     @Override
@@ -188,7 +239,7 @@ final class FanOutStreamProcessor implements StreamProcessor {
 
         @Override
         public void onEvent(SseEvent event) {
-            if (vendorError == null) {
+            if (vendorError == null && !complete) {
                 translator.onEvent(event, this);
             }
         }
@@ -200,22 +251,27 @@ final class FanOutStreamProcessor implements StreamProcessor {
 
         @Override
         public void accept(StreamEvent e) {
-            if (vendorError != null) {
+            if (vendorError != null || complete) {
                 return;
             }
             if (e instanceof StreamEvent.Error err) {
-                vendorError = err.error();
+                failed(err.error());
                 return;
             }
             if (e instanceof StreamEvent.UsageReport u) {
                 usage = u.usage(); // summed over the sub-streams at the end, never written per part
                 return;
             }
-            if (SseStreamProcessor.isContent(e)) {
+            StreamEvent event = reindex(e, index);
+            if (StreamGuard.isContent(event)) {
                 content = true;
             }
+            if (event instanceof StreamEvent.Finish f) {
+                guard.finished(f.choice());
+            }
+            commitIfStarted();
             openAll();
-            writer.write(reindex(e, index), alloc, out);
+            writer.write(event, alloc, out);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.junction.core.proxy;
+package dev.junction.translators.stream;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.OpenAiChunkInspector;
@@ -19,8 +19,9 @@ import java.util.List;
  * Forwards an OpenAI-shaped vendor stream to the client as the vendor's own chunk bytes (each
  * {@code data:} payload is a retained slice, never re-serialised), while watching it: the usage
  * chunk Junction asked for is kept for accounting and passed on only if the client asked for it
- * (SPEC §5), a vendor error chunk stops the stream, and an end without {@code [DONE]} and without
- * any finish_reason is a truncation, never reported as complete.
+ * (SPEC §5), a vendor error chunk stops the stream, and an end without {@code [DONE]} before every
+ * choice finished is a truncation, never reported as complete (judged by
+ * {@link dev.junction.stream.StreamGuard}).
  *
  * <p>Two things make it more than a forwarder, both rare and off the per-chunk path:
  * <ul>
@@ -33,7 +34,7 @@ import java.util.List;
  *       dialect's error. Chunks with OpenAI reasons stay zero-copy.</li>
  * </ul>
  */
-final class PassThroughStreamProcessor extends SseStreamProcessor {
+public final class PassThroughStreamProcessor extends SseStreamProcessor {
 
     private final boolean clientWantsUsage;
     private final PassThroughVendor vendor;
@@ -42,22 +43,15 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
     private final OpenAiChunkInspector inspector = new OpenAiChunkInspector();
     private UsageChunk head;
     private boolean usageForwarded;
-    private boolean content;
-    private boolean done;
-    private boolean finishSeen;
-    private int chunks;
     private Usage usage;
 
-    PassThroughStreamProcessor(boolean clientWantsUsage, PassThroughVendor vendor, Target target) {
+    /** @param choices the request's {@code n}: how many choices must finish for the stream to be complete */
+    public PassThroughStreamProcessor(boolean clientWantsUsage, int choices, PassThroughVendor vendor, Target target) {
+        super(choices);
         this.clientWantsUsage = clientWantsUsage;
         this.vendor = vendor;
         this.target = target;
         this.dialect = vendor.dialect(target);
-    }
-
-    @Override
-    protected boolean stopped() {
-        return super.stopped() || done;
     }
 
     @Override
@@ -68,12 +62,12 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
         ByteBuf data = event.data();
         OpenAiChunkInspector.Result r = inspector.inspect(data);
         if (r.done()) {
-            done = true;
+            completed();
             return;
         }
         if (r.error() || r.malformed()) {
-            vendorError = r.error() ? vendor.error(target, 500, null, data)
-                    : GatewayError.upstreamUnavailable("The provider sent a stream chunk that is not valid JSON.");
+            failed(r.error() ? vendor.error(target, 500, null, data)
+                    : GatewayError.upstreamUnavailable("The provider sent a stream chunk that is not valid JSON."));
             return;
         }
         if (r.hasUsage()) {
@@ -81,16 +75,18 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
         }
         boolean renamed = false;
         if (r.finishCount() > 0) {
-            finishSeen = true;
             if (dialect.mapsFinishReasons()) {
                 for (int i = 0; i < r.finishCount(); i++) {
                     FinishOverride o = FinishReasonRewriter.overrideFor(dialect, r.finishReason(i));
                     if (o != null && o.error() != null) {
-                        vendorError = o.error();
+                        failed(o.error());
                         return;
                     }
                     renamed |= o != null;
                 }
+            }
+            for (int i = 0; i < r.finishCount(); i++) {
+                guard.finished(r.finishedChoice(i));
             }
         }
         if (r.choicesEmpty() && (!r.usageTopLevel() || !clientWantsUsage)) {
@@ -99,16 +95,13 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
             // with choices:[] and an empty id/model (wire-formats §6.2): none is for the client.
             return;
         }
-        if (r.content()) {
-            content = true;
-        }
+        guard.forwarded(r.content());
         if (clientWantsUsage) {
             usageForwarded |= r.usageTopLevel();
             if (head == null) {
                 head = UsageChunk.headOf(data);
             }
         }
-        chunks++;
         if (renamed) {
             out.add(SseFrames.data(alloc, FinishReasonRewriter.rewriteChunk(data, dialect, !clientWantsUsage)));
         } else {
@@ -176,23 +169,13 @@ final class PassThroughStreamProcessor extends SseStreamProcessor {
     private static final ThreadLocal<byte[]> TAIL_BUFFER = ThreadLocal.withInitial(() -> new byte[TAIL]);
     private static final byte[] NULL_USAGE = ",\"usage\":null".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+    /** {@code [DONE]}, or (some OpenAI-compatible servers omit it) every choice finished: the stream is complete. */
     @Override
-    public boolean hasContent() {
-        return content;
-    }
-
-    @Override
-    public GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
-        if (done || finishSeen) {
-            if (clientWantsUsage && !usageForwarded && usage != null && head != null) {
-                out.add(SseFrames.data(alloc, head.json(usage)));
-            }
-            // Some OpenAI-compatible servers omit [DONE]; a stream whose choices finished is complete.
-            out.add(SseFrames.done());
-            return null;
+    protected void finish(ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (clientWantsUsage && !usageForwarded && usage != null && head != null) {
+            out.add(SseFrames.data(alloc, head.json(usage)));
         }
-        return GatewayError.upstreamUnavailable("The provider ended the stream after " + chunks
-                + " chunks without finishing it.");
+        out.add(SseFrames.done());
     }
 
     @Override

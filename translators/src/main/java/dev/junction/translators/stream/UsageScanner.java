@@ -1,4 +1,4 @@
-package dev.junction.core.proxy;
+package dev.junction.translators.stream;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -14,7 +14,7 @@ import java.io.IOException;
  * embeddings) with a streaming scan that skips everything else, so a pass-through answer is
  * accounted without building a tree or copying it.
  */
-final class UsageScanner {
+public final class UsageScanner {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -22,7 +22,7 @@ final class UsageScanner {
     }
 
     /** The usage, or null when the answer has none or is not a JSON object. */
-    static Usage topLevelUsage(ByteBuf body) {
+    public static Usage topLevelUsage(ByteBuf body) {
         try (JsonParser p = JsonInput.parser(JSON, body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -1,4 +1,4 @@
-package dev.junction.core.proxy;
+package dev.junction.translators.stream;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.OpenAiChunkWriter;
@@ -13,70 +13,59 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A translated vendor stream: vendor SSE bytes → {@link SseDecoder} → the vendor's
- * {@link StreamTranslator} → canonical events → {@link OpenAiChunkWriter} → the client's chunks
- * (DESIGN request flow step 5). A vendor error event, or an end the translator calls truncated,
- * becomes {@link #vendorError()} for the exchange to fail over or report in-band.
+ * A translated vendor stream: vendor SSE bytes → {@link dev.junction.stream.SseDecoder} → the
+ * vendor's {@link StreamTranslator} → canonical events → {@link dev.junction.stream.StreamGuard}
+ * and {@link OpenAiChunkWriter} → the client's chunks (DESIGN request flow step 5). A vendor error
+ * event, or an end the translator calls truncated, is judged by the guard.
  */
-final class TranslatedStreamProcessor extends SseStreamProcessor implements Consumer<StreamEvent> {
+public final class TranslatedStreamProcessor extends SseStreamProcessor implements Consumer<StreamEvent> {
 
     private final StreamTranslator translator;
     private final OpenAiChunkWriter writer;
-    private boolean content;
     private Usage usage;
 
-    TranslatedStreamProcessor(StreamTranslator translator, OpenAiChunkWriter writer) {
+    /** @param choices how many choices the vendor answers in this stream (the request's {@code n}) */
+    public TranslatedStreamProcessor(StreamTranslator translator, OpenAiChunkWriter writer, int choices) {
+        super(choices);
         this.translator = translator;
         this.writer = writer;
     }
 
     @Override
     public void onEvent(SseEvent event) {
-        if (vendorError == null) {
+        if (!stopped()) {
             translator.onEvent(event, this);
         }
     }
 
     @Override
     public void accept(StreamEvent e) {
-        if (vendorError != null) {
+        if (stopped()) {
             return;
         }
         if (e instanceof StreamEvent.Error err) {
-            vendorError = err.error();
+            failed(err.error());
             return;
         }
         if (e instanceof StreamEvent.UsageReport u) {
             usage = u.usage();
         }
-        if (isContent(e)) {
-            content = true;
-        }
+        guard.observe(e);
         writer.write(e, alloc, out);
     }
 
+    /** The translator knows its vendor's end marker: without an error from it, the stream is complete. */
     @Override
-    public boolean hasContent() {
-        return content;
+    protected void upstreamEnded() {
+        translator.onEnd(this);
+        if (vendorError() == null) {
+            completed();
+        }
     }
 
     @Override
-    public GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
-        if (vendorError != null) {
-            return vendorError;
-        }
-        this.alloc = alloc;
-        this.out = out;
-        try {
-            translator.onEnd(this);
-        } finally {
-            this.out = null;
-        }
-        if (vendorError != null) {
-            return vendorError;
-        }
+    protected void finish(ByteBufAllocator alloc, List<ByteBuf> out) {
         writer.finish(alloc, out);
-        return null;
     }
 
     @Override

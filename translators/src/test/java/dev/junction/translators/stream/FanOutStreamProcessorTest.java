@@ -1,4 +1,4 @@
-package dev.junction.core.proxy;
+package dev.junction.translators.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -145,24 +145,45 @@ class FanOutStreamProcessorTest {
             assertEquals(1, usageChunks);
             assertEquals(20, p.usage().promptTokens());
         } finally {
-            ChatExchange.release(out);
+            out.forEach(ByteBuf::release);
             p.close();
         }
     }
 
     @Test
-    void aTruncatedPartIsAVendorErrorForTheGroup() {
+    void aPartTruncatedBeforeEveryPartHasContentFailsTheGroupOver() {
+        FanOutStreamProcessor p = processor(2);
+        List<ByteBuf> out = new ArrayList<>();
+        try {
+            feed(p, 0, head(10) + text("A1") + tail(3), true, out);
+            feed(p, 1, head(10), true, out); // body ended without content and without message_stop
+            assertFalse(p.hasContent());
+            GatewayError e = p.vendorError();
+            assertNotNull(e);
+            assertTrue(e.retryable() && e.failover(), e.toString());
+            assertEquals("upstream_unavailable", e.code(), "SPEC §4: nothing reached the client");
+            assertEquals(e, p.end(ALLOC, out));
+        } finally {
+            out.forEach(ByteBuf::release);
+            p.close();
+        }
+    }
+
+    @Test
+    void aPartTruncatedAfterTheCommitPointIsInterruptedInBand() {
         FanOutStreamProcessor p = processor(2);
         List<ByteBuf> out = new ArrayList<>();
         try {
             feed(p, 0, head(10) + text("A1") + tail(3), true, out);
             feed(p, 1, head(10) + text("B1"), true, out); // body ended without message_stop
+            assertTrue(p.hasContent(), "every part had content: the merged stream was committed");
             GatewayError e = p.vendorError();
             assertNotNull(e);
-            assertTrue(e.retryable() || e.failover(), e.toString());
+            assertEquals("stream_interrupted", e.code());
+            assertFalse(e.retryable() || e.failover(), e.toString());
             assertEquals(e, p.end(ALLOC, out));
         } finally {
-            ChatExchange.release(out);
+            out.forEach(ByteBuf::release);
             p.close();
         }
     }

@@ -1,0 +1,130 @@
+package dev.junction.translators.stream;
+
+import dev.junction.stream.GatewayError;
+import dev.junction.stream.SseDecoder;
+import dev.junction.stream.SseListener;
+import dev.junction.stream.StreamGuard;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.util.List;
+
+/**
+ * The part every SSE-framed vendor stream shares: the decoder, the bound on one event's size, the
+ * frames list the current {@link #feed} call appends to, and the {@link StreamGuard} that applies
+ * SPEC §5 to the stream. Subclasses handle the events, report content and finishes to the guard,
+ * and call {@link #failed} for an error inside the stream and {@link #completed()} when the
+ * vendor's own end marker arrives.
+ */
+abstract class SseStreamProcessor implements StreamProcessor, SseListener {
+
+    static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
+    private final SseDecoder decoder = new SseDecoder(this, MAX_EVENT_BYTES);
+    protected final StreamGuard guard;
+    protected ByteBufAllocator alloc;
+    protected List<ByteBuf> out;
+    private GatewayError failure;
+    private boolean complete;
+
+    /** @param choices how many choices the answer has (the request's {@code n}) */
+    SseStreamProcessor(int choices) {
+        this.guard = new StreamGuard(Math.max(1, choices));
+    }
+
+    /** True once the stream needs no more input (a failure, or its end). */
+    protected final boolean stopped() {
+        return failure != null || complete;
+    }
+
+    /** An error inside the stream, judged by the guard: a failure, or a complete end when every choice finished. */
+    protected final void failed(GatewayError cause) {
+        StreamGuard.Verdict v = guard.upstreamFailed(cause);
+        if (v.complete()) {
+            complete = true;
+        } else {
+            failure = v.error();
+        }
+    }
+
+    /** The vendor's own end marker arrived ({@code [DONE]}, {@code message_stop}): the stream is complete. */
+    protected final void completed() {
+        complete = true;
+    }
+
+    @Override
+    public final void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (stopped()) {
+            return;
+        }
+        this.alloc = alloc;
+        this.out = out;
+        try {
+            decoder.feed(chunk);
+        } catch (SseDecoder.EventTooLargeException e) {
+            failed(GatewayError.upstreamUnavailable("The provider sent a stream event larger than " + MAX_EVENT_BYTES
+                    + " bytes."));
+        } finally {
+            this.out = null;
+        }
+    }
+
+    @Override
+    public final boolean hasContent() {
+        return guard.committed();
+    }
+
+    @Override
+    public final GatewayError vendorError() {
+        return failure;
+    }
+
+    @Override
+    public final GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (!stopped()) {
+            this.alloc = alloc;
+            this.out = out;
+            try {
+                upstreamEnded();
+            } finally {
+                this.out = null;
+            }
+        }
+        if (failure != null) {
+            return failure;
+        }
+        if (!complete) {
+            StreamGuard.Verdict v = guard.upstreamEnded();
+            if (!v.complete()) {
+                failure = v.error();
+                return failure;
+            }
+        }
+        finish(alloc, out);
+        return null;
+    }
+
+    @Override
+    public final GatewayError cut(GatewayError cause, ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (failure == null && !complete) {
+            failed(cause);
+        }
+        if (failure != null) {
+            return failure;
+        }
+        finish(alloc, out);
+        return null;
+    }
+
+    /** The upstream body ended before the stream stopped: a translator may still emit its last events here. */
+    protected void upstreamEnded() {
+    }
+
+    /** Appends the frames that close a complete stream ({@code [DONE]}, usage if asked). */
+    protected abstract void finish(ByteBufAllocator alloc, List<ByteBuf> out);
+
+    @Override
+    public void close() {
+        decoder.close();
+    }
+}
