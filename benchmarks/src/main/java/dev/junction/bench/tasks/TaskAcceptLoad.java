@@ -93,7 +93,13 @@ public final class TaskAcceptLoad {
                 break;
             }
         }
-        Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "gateway-output");
+        Thread drain = new Thread(() -> {
+            try {
+                out.lines().forEach(l -> { });
+            } catch (java.io.UncheckedIOException ignored) {
+                // the gateway stopped
+            }
+        }, "gateway-output");
         drain.setDaemon(true);
         drain.start();
         try {

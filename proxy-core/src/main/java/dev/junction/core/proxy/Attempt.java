@@ -4,10 +4,14 @@ import dev.junction.core.http.HttpResponses;
 import dev.junction.core.upstream.UpstreamCall;
 import dev.junction.core.upstream.UpstreamListener;
 import dev.junction.stream.GatewayError;
+import dev.junction.stream.Usage;
 import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.spi.Translator;
 import dev.junction.translators.stream.StreamProcessor;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -16,17 +20,40 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One upstream attempt of a {@link ChatExchange} (the primary, a retry, a failover or a hedge):
- * its call, what it has read and buffered before the commit point, and its health bookkeeping
- * in the deployment's statistics and circuit breaker. Events arrive on the exchange's event loop;
- * the exchange decides what an attempt's success or failure means for the request.
+ * One upstream attempt of a {@link ChatExchange} (the primary, a retry, a failover or a hedge) and
+ * its whole life cycle: its call, what it has read and held back before the commit point, and its
+ * health bookkeeping in the deployment's statistics and circuit breaker. Its {@link State} says
+ * where it is; it ends exactly once, by {@link #succeed}, {@link #fail} or {@link #abort}. The
+ * exchange orchestrates (which attempt runs, which wins, what a failure means for the request) and
+ * writes to the client. Events arrive on the exchange's event loop.
  */
 final class Attempt implements UpstreamListener {
 
+    /** Where an attempt is in its life. */
+    enum State {
+        /** The request is on its way; no response head yet. */
+        WAITING,
+        /** A unary answer, or an error answer, is being read. */
+        READING,
+        /** A stream before the commit point: its frames are held back in {@link #pending}. */
+        HELD,
+        /** A stream that won: its frames go to the client as they come (SPEC §5 commit point passed). */
+        COMMITTED,
+        /** Succeeded, failed or aborted: nothing of it runs or is held any more. */
+        ENDED
+    }
+
+    /** How an attempt ended, for the deployment's health. */
+    private enum Health { OK, FAILED, NONE }
+
     private final ChatExchange x;
     final Route route;
+    /** The vendor contract of this request on {@link #route}. */
+    final Translator translator;
     final boolean hedge;
     final long start = System.nanoTime();
+    private final boolean breakerPermit;
+    private State state = State.WAITING;
     /** The upstream call, or null when the attempt is a fan-out {@link #group}. */
     UpstreamCall call;
     /** The calls of a fanned-out attempt (SPEC §3 {@code n}), or null. */
@@ -34,19 +61,27 @@ final class Attempt implements UpstreamListener {
     long connectedAt;
     long headAt;
     int status;
-    HttpHeaders headers;
-    CompositeByteBuf acc;
+    private HttpHeaders headers;
+    private CompositeByteBuf acc;
     StreamProcessor processor;
-    final List<ByteBuf> pending = new ArrayList<>(4);
-    boolean open = true;
-    private final boolean breakerPermit;
+    private final List<ByteBuf> pending = new ArrayList<>(4);
 
-    Attempt(ChatExchange x, Route route, boolean hedge, boolean breakerPermit) {
+    Attempt(ChatExchange x, Route route, Translator translator, boolean hedge, boolean breakerPermit) {
         this.x = x;
         this.route = route;
+        this.translator = translator;
         this.hedge = hedge;
         this.breakerPermit = breakerPermit;
         route.deployment().stats().start();
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Whether the attempt still runs (it has not ended). */
+    boolean live() {
+        return state != State.ENDED;
     }
 
     @Override
@@ -56,36 +91,40 @@ final class Attempt implements UpstreamListener {
 
     @Override
     public void onHead(HttpResponse head) {
-        if (!x.isLive(this)) {
+        if (state != State.WAITING) {
             return;
         }
         status = head.status().code();
         headers = head.headers();
         headAt = System.nanoTime();
         route.deployment().stats().recordTtft(headAt - start);
-        if (status >= 200 && status < 300 && x.protocol().stream()) {
-            processor = x.protocol().streamProcessor(route);
-        } else if (group == null) {
-            acc = x.client().alloc().compositeBuffer(64); // a fan-out group gathers its parts' bodies itself
+        if (status >= 200 && status < 300 && x.stream()) {
+            processor = translator.streamProcessor();
+            state = State.HELD;
+        } else {
+            if (group == null) {
+                acc = alloc().compositeBuffer(64); // a fan-out group gathers its parts' bodies itself
+            }
+            state = State.READING;
         }
     }
 
     @Override
     public void onContent(ByteBuf content, boolean last) {
-        if (!x.isLive(this)) {
-            content.release();
-            return;
+        switch (state) {
+            case READING -> onAnswerContent(content, last);
+            case HELD, COMMITTED -> onStreamContent(content, last);
+            default -> content.release();
         }
-        if (processor != null) {
-            onStreamContent(content, last);
-            return;
-        }
+    }
+
+    private void onAnswerContent(ByteBuf content, boolean last) {
         int limit = status >= 300 ? ChatExchange.MAX_ERROR_BODY : ChatExchange.MAX_UNARY_BODY;
         if (acc.readableBytes() + content.readableBytes() > limit) {
             content.release();
             if (status < 300) {
                 cancelCall();
-                x.attemptFailed(this, GatewayError.upstreamUnavailable("Provider '" + route.provider().name()
+                fail(GatewayError.upstreamUnavailable("Provider '" + route.provider().name()
                         + "' sent an answer larger than " + ChatExchange.MAX_UNARY_BODY + " bytes.").withoutRetry());
                 return;
             }
@@ -102,14 +141,14 @@ final class Attempt implements UpstreamListener {
             if (status >= 200 && status < 300) {
                 ByteBuf out;
                 try {
-                    out = x.protocol().unary(route, body, x.client().alloc());
+                    out = translator.answer(body, alloc());
                 } catch (TranslationException e) {
-                    x.attemptFailed(this, e.error());
+                    fail(e.error());
                     return;
                 }
                 succeedUnary(out);
             } else {
-                x.attemptFailed(this, ChatExchange.scrub(route, x.protocol().error(route, status, headers, body)));
+                fail(ChatExchange.scrub(route, translator.error(status, headers, body)));
             }
         } finally {
             body.release();
@@ -121,32 +160,23 @@ final class Attempt implements UpstreamListener {
      * the group): one merged response is sent.
      */
     void onFanOutAnswers(List<ByteBuf> bodies) {
-        if (!x.isLive(this)) {
+        if (state != State.READING) {
             return;
         }
         ByteBuf out;
         try {
-            out = x.protocol().unaryMerged(route, bodies, x.client().alloc());
+            out = translator.answers(bodies, alloc());
         } catch (TranslationException e) {
-            x.attemptFailed(this, e.error());
+            fail(e.error());
             return;
         }
         succeedUnary(out);
     }
 
-    private void succeedUnary(ByteBuf out) {
-        x.win(this);
-        x.account(this, x.protocol().unaryUsage());
-        close(Health.OK, null);
-        x.record(this, "ok");
-        x.retire(this);
-        x.finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
-    }
-
     private void onStreamContent(ByteBuf content, boolean last) {
         List<ByteBuf> out = new ArrayList<>(4);
         try {
-            processor.feed(content, x.client().alloc(), out);
+            processor.feed(content, alloc(), out);
         } finally {
             content.release();
         }
@@ -156,122 +186,121 @@ final class Attempt implements UpstreamListener {
             if (!last) {
                 cancelCall();
             }
-            failStream(ChatExchange.scrub(route, vendorError));
+            fail(ChatExchange.scrub(route, vendorError));
             return;
         }
         if (last) {
-            GatewayError incomplete = processor.end(x.client().alloc(), out);
+            GatewayError incomplete = processor.end(alloc(), out);
             if (incomplete != null) {
                 ChatExchange.release(out);
-                failStream(incomplete);
+                fail(incomplete);
                 return;
             }
             succeedStream(out);
             return;
         }
-        if (!x.hasWinner()) {
+        if (state == State.HELD) {
             pending.addAll(out);
             out.clear();
             if (!processor.hasContent()) {
                 requestMore(); // pre-content frames are few and small: keep reading
                 return;
             }
-            x.win(this);
-            x.write(pending, false);
+            commit();
         } else {
             x.write(out, false);
         }
-        if (x.client().isWritable()) {
+        if (x.clientWritable()) {
             requestMore();
         }
     }
 
-    /** The stream is complete: {@code out} holds its closing frames. */
-    private void succeedStream(List<ByteBuf> out) {
-        if (!x.hasWinner()) {
-            x.win(this);
-        }
-        x.account(this, processor.usage());
-        close(Health.OK, null);
-        x.record(this, "ok");
-        x.retire(this);
-        pending.addAll(out);
-        out.clear();
-        closeProcessor();
-        x.write(pending, true);
-    }
-
-    /**
-     * The stream failed; {@code error} was judged by the processor (SPEC §5): the in-band error
-     * once this attempt's content reached the client, else the failure to retry or report.
-     */
-    private void failStream(GatewayError error) {
-        if (x.isWinner(this)) {
-            x.streamInterrupted(this, error);
-        } else {
-            x.attemptFailed(this, error);
-        }
+    /** The commit point (SPEC §5): this attempt wins, and what it held back goes to the client. */
+    private void commit() {
+        x.win(this);
+        state = State.COMMITTED;
+        x.write(pending, false);
     }
 
     @Override
     public void onFailure(GatewayError error, boolean afterHead) {
-        if (!x.isLive(this)) {
+        if (state == State.ENDED) {
             return;
         }
         if (processor == null) {
-            failStream(error);
+            fail(error);
             return;
         }
         List<ByteBuf> out = new ArrayList<>(2);
-        GatewayError judged = processor.cut(ChatExchange.scrub(route, error), x.client().alloc(), out);
+        GatewayError judged = processor.cut(ChatExchange.scrub(route, error), alloc(), out);
         if (judged != null) {
             ChatExchange.release(out);
-            failStream(judged);
+            fail(judged);
         } else {
             succeedStream(out); // every choice had finished: only what follows the answer was lost
         }
     }
 
-    /** Asks the upstream (every running part of a fan-out) for the next piece of its body. */
-    void requestMore() {
-        if (group != null) {
-            group.requestMore();
-        } else if (call != null) {
-            call.requestMore();
+    private void succeedUnary(ByteBuf out) {
+        succeed(translator.usage());
+        x.finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
+    }
+
+    /** The stream is complete: {@code out} holds its closing frames. */
+    private void succeedStream(List<ByteBuf> out) {
+        Usage usage = processor.usage();
+        List<ByteBuf> frames = new ArrayList<>(pending.size() + out.size());
+        frames.addAll(pending);
+        frames.addAll(out);
+        pending.clear();
+        out.clear();
+        succeed(usage);
+        x.write(frames, true);
+    }
+
+    /** The attempt produced the whole answer: it wins (if it had not yet) and ends healthy. */
+    private void succeed(Usage usage) {
+        if (state != State.COMMITTED) {
+            x.win(this);
         }
+        x.account(this, usage);
+        end(Health.OK, null, "ok");
     }
 
-    /** Abandons the upstream call (every part of a fan-out): the connections close (SPEC §5). */
-    void cancelCall() {
-        if (group != null) {
-            group.cancel();
-        } else if (call != null) {
-            call.cancel();
-        }
-    }
-
-    boolean live() {
-        return x.isLive(this);
-    }
-
-    io.netty.channel.EventLoop loop() {
-        return x.client().eventLoop();
-    }
-
-    io.netty.buffer.ByteBufAllocator alloc() {
-        return x.client().alloc();
-    }
-
-    ExchangeProtocol protocol() {
-        return x.protocol();
-    }
-
-    /** Ends this attempt's bookkeeping in the deployment's statistics and circuit breaker. */
-    void close(Health health, String code) {
-        if (!open) {
+    /**
+     * The attempt failed with {@code error}, as the processor judged it for a stream (SPEC §5).
+     * After the commit point the stream ends with the in-band error; before it, the exchange
+     * decides between retry, failover and the final error.
+     */
+    private void fail(GatewayError error) {
+        if (state == State.COMMITTED) {
+            x.accountProduced(this); // what the vendor reported, completed by what reached the client
+            List<ByteBuf> out = new ArrayList<>(1);
+            processor.fail(error, alloc(), out);
+            end(Health.FAILED, error.code(), "interrupted");
+            x.endInBand(error, out);
             return;
         }
-        open = false;
+        boolean healthSignal = error.retryable() || error.failover();
+        end(healthSignal ? Health.FAILED : Health.OK, error.code(), error.code() == null ? "error" : error.code());
+        x.attemptFailed(this, error);
+    }
+
+    /**
+     * Stops the attempt from outside: it lost a hedge race, was refused before sending, the
+     * deadline passed or the client left. The upstream connection closes at once (SPEC §5).
+     */
+    void abort(String outcome) {
+        if (state == State.ENDED) {
+            return;
+        }
+        cancelCall();
+        end(Health.NONE, null, outcome);
+    }
+
+    /** The one way an attempt ends: health bookkeeping, the attempt's record, buffers released. */
+    private void end(Health health, String code, String outcome) {
+        state = State.ENDED;
         var d = route.deployment();
         switch (health) {
             case OK -> {
@@ -299,27 +328,44 @@ final class Attempt implements UpstreamListener {
                 }
             }
         }
-    }
-
-    void closeProcessor() {
-        if (processor != null) {
-            processor.close();
-            processor = null;
-        }
-    }
-
-    void releaseBuffers() {
+        x.ended(this, outcome);
         if (group != null) {
             group.release();
         }
         ChatExchange.release(pending);
-        closeProcessor();
+        if (processor != null) {
+            processor.close();
+            processor = null;
+        }
         if (acc != null) {
             acc.release();
             acc = null;
         }
     }
 
-    /** How an attempt ended, for the deployment's health. */
-    enum Health { OK, FAILED, NONE }
+    /** Asks the upstream (every running part of a fan-out) for the next piece of its body. */
+    void requestMore() {
+        if (group != null) {
+            group.requestMore();
+        } else if (call != null) {
+            call.requestMore();
+        }
+    }
+
+    /** Abandons the upstream call (every part of a fan-out): the connections close (SPEC §5). */
+    private void cancelCall() {
+        if (group != null) {
+            group.cancel();
+        } else if (call != null) {
+            call.cancel();
+        }
+    }
+
+    EventLoop loop() {
+        return x.loop();
+    }
+
+    ByteBufAllocator alloc() {
+        return x.alloc();
+    }
 }

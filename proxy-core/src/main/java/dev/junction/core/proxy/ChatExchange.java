@@ -10,6 +10,7 @@ import dev.junction.stream.GatewayError;
 import dev.junction.stream.SseFrames;
 import dev.junction.stream.Usage;
 import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.spi.Translator;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
@@ -167,23 +168,24 @@ public final class ChatExchange {
         }
         // The last candidate is tried even without a permit (better than failing without trying),
         // but then reports nothing to its breaker: it holds no probe slot to give back.
-        Attempt a = new Attempt(this, route, isHedge, permit);
+        // prepare() opened this route's translator already (a failure there ended the launch).
+        Translator translator = protocol.translator(route);
+        Attempt a = new Attempt(this, route, translator, isHedge, permit);
         attempts++;
         Warnings warnings = new Warnings();
         // SPEC §3: n > 1 on a vendor without n is fanned out into k calls run as ONE attempt
         // (FanOutCall): all k requests are built before any is sent, so a rejection sends nothing.
         List<UpstreamRequest> reqs = new ArrayList<>(1);
         try {
-            int k = protocol.fanOut(route);
+            int k = translator.calls();
             for (int i = 0; i < k; i++) {
-                reqs.add(protocol.build(route, client.alloc(), i == 0 ? warnings : new Warnings()));
+                reqs.add(translator.request(client.alloc(), i == 0 ? warnings : new Warnings()));
             }
         } catch (TranslationException e) {
             for (UpstreamRequest r : reqs) {
                 r.body().release();
             }
-            a.close(Attempt.Health.NONE, null);
-            record(a, "rejected");
+            a.abort("rejected");
             if (live.isEmpty()) {
                 finishWithError(e.error());
             }
@@ -228,7 +230,7 @@ public final class ChatExchange {
             return;
         }
         for (Attempt a : live) {
-            if (a.status != 0) {
+            if (a.state() != Attempt.State.WAITING) {
                 return; // a first byte arrived: no hedge
             }
         }
@@ -243,13 +245,11 @@ public final class ChatExchange {
         scheduleHedge(last);
     }
 
-    /** An attempt failed before anything of it reached the client. */
+    /**
+     * An attempt failed before anything of it reached the client (it has ended itself): what that
+     * means for the request — wait for another running attempt, retry, fail over, or answer the error.
+     */
     void attemptFailed(Attempt a, GatewayError error) {
-        boolean healthSignal = error.retryable() || error.failover();
-        a.close(healthSignal ? Attempt.Health.FAILED : Attempt.Health.OK, error.code());
-        record(a, error.code() == null ? "error" : error.code());
-        a.releaseBuffers();
-        live.remove(a);
         if (!live.isEmpty()) {
             return; // a hedge (or the primary) is still running: it may yet answer
         }
@@ -274,17 +274,13 @@ public final class ChatExchange {
         }
     }
 
-    /** {@code a} produced the answer: every other attempt is cancelled at once (SPEC §7 hedging). */
+    /** {@code a} produced content or the answer: every other attempt is aborted at once (SPEC §7 hedging). */
     void win(Attempt a) {
         winner = a;
         cancelHedgeTimer();
         for (Attempt other : new ArrayList<>(live)) {
             if (other != a) {
-                other.cancelCall();
-                other.close(Attempt.Health.NONE, null);
-                record(other, "hedge_lost");
-                other.releaseBuffers();
-                live.remove(other);
+                other.abort("hedge_lost");
             }
         }
         rc.provider = a.route.provider().name();
@@ -300,19 +296,12 @@ public final class ChatExchange {
     }
 
     /**
-     * The winning stream failed after content reached the client: {@code inBand} is the in-band
-     * error of SPEC §5, as the stream processor judged it.
+     * The winning stream failed after content reached the client: {@code frames} end it with the
+     * in-band error of SPEC §5, {@code inBand}, as the stream processor judged it.
      */
-    void streamInterrupted(Attempt a, GatewayError inBand) {
-        accountProduced(a);
-        a.close(Attempt.Health.FAILED, inBand.code());
-        record(a, "interrupted");
-        live.remove(a);
+    void endInBand(GatewayError inBand, List<ByteBuf> frames) {
         rc.errorCode = inBand.code();
-        List<ByteBuf> out = new ArrayList<>(1);
-        a.processor.fail(inBand, client.alloc(), out);
-        a.closeProcessor();
-        write(out, true);
+        write(frames, true);
     }
 
     // ---- client side ----------------------------------------------------------------------------
@@ -506,12 +495,8 @@ public final class ChatExchange {
             retryTimer.cancel(false);
         }
         for (Attempt a : new ArrayList<>(live)) {
-            a.cancelCall();
-            a.close(Attempt.Health.NONE, null);
-            record(a, outcome);
-            a.releaseBuffers();
+            a.abort(outcome);
         }
-        live.clear();
     }
 
     private void done(boolean keepConnection) {
@@ -540,7 +525,9 @@ public final class ChatExchange {
         }
     }
 
-    void record(Attempt a, String outcome) {
+    /** {@code a} ended (Attempt's one end): recorded for the access log and metrics, no longer live. */
+    void ended(Attempt a, String outcome) {
+        live.remove(a);
         rc.attempts.add(new RequestContext.Attempt(a.route.id(), a.route.provider().name(),
                 a.hedge ? outcome + "_hedge" : outcome, a.status, (System.nanoTime() - a.start) / 1e6));
     }
@@ -561,7 +548,7 @@ public final class ChatExchange {
      * count came, and at least one output token per frame sent to the client (SPEC §7.1 "an
      * abandoned stream settles on what was produced").
      */
-    private void accountProduced(Attempt a) {
+    void accountProduced(Attempt a) {
         Usage u = a.processor == null ? null : a.processor.usage();
         if (u == null) {
             u = Usage.ZERO;
@@ -577,28 +564,20 @@ public final class ChatExchange {
         return finished;
     }
 
-    boolean isLive(Attempt a) {
-        return !finished && live.contains(a);
+    boolean stream() {
+        return protocol.stream();
     }
 
-    boolean hasWinner() {
-        return winner != null;
+    boolean clientWritable() {
+        return client.isWritable();
     }
 
-    boolean isWinner(Attempt a) {
-        return winner == a;
+    io.netty.channel.EventLoop loop() {
+        return client.eventLoop();
     }
 
-    void retire(Attempt a) {
-        live.remove(a);
-    }
-
-    ExchangeProtocol protocol() {
-        return protocol;
-    }
-
-    Channel client() {
-        return client;
+    io.netty.buffer.ByteBufAllocator alloc() {
+        return client.alloc();
     }
 
     /** Removes any trace of the route's vendor key from a vendor-derived message (SPEC §9). */

@@ -208,7 +208,7 @@ final class FanOutCall {
                 Route route = attempt.route;
                 GatewayError error;
                 try {
-                    error = ChatExchange.scrub(route, attempt.protocol().error(route, status, headers, body));
+                    error = ChatExchange.scrub(route, attempt.translator.error(status, headers, body));
                 } catch (TranslationException e) {
                     error = e.error();
                 }

@@ -3,6 +3,7 @@ package dev.junction.core.proxy;
 import dev.junction.core.catalog.Capability;
 import dev.junction.core.routing.RequestProfile;
 import dev.junction.translators.openai.JsonLimits;
+import dev.junction.translators.openai.OpenAiRequest;
 import dev.junction.translators.passthrough.OpenAiRequestFacts;
 import dev.junction.translators.passthrough.OpenAiRequestScanner;
 import dev.junction.core.media.FetchPolicy;
@@ -44,6 +45,7 @@ public final class ProtocolFactory {
                         facts.maxTokens() < 0 ? null : (int) Math.min(Integer.MAX_VALUE, facts.maxTokens()));
         String id = (embeddings ? "emb-" : "chatcmpl-") + requestId;
         return new Prepared(facts.model(), facts, profile,
-                new ChatProtocol(body, facts, embeddings, limits, id, unsupportedPolicy, fetcher, fetchPolicy, alloc));
+                new ChatProtocol(new OpenAiRequest(body, facts, embeddings, limits, id, System.currentTimeMillis() / 1000),
+                        unsupportedPolicy, fetcher, fetchPolicy, alloc));
     }
 }

@@ -71,50 +71,62 @@ public final class EmbeddedTaskStore implements TaskStore {
 
     @Override
     public synchronized Inserted insert(Task task, long idempotentSince) {
+        return insertAll(List.of(task), idempotentSince).get(0);
+    }
+
+    /** All in one transaction: one disk sync however many tasks arrived together. */
+    @Override
+    public synchronized List<Inserted> insertAll(List<Task> tasks, long idempotentSince) {
         try {
-            if (task.idempotencyKey() != null) {
-                try (PreparedStatement q = db.prepareStatement("SELECT " + COLUMNS + ", created_at FROM tasks"
-                        + " WHERE owner = ? AND idem_key = ?")) {
-                    q.setString(1, task.owner());
-                    q.setString(2, task.idempotencyKey());
-                    try (ResultSet rs = q.executeQuery()) {
-                        if (rs.next()) {
-                            if (rs.getLong(5) >= idempotentSince) {
-                                Task existing = read(rs);
-                                db.rollback();
-                                return new Inserted(existing, false);
-                            }
-                            // An older use of the key has lapsed: the key is free again.
-                            try (PreparedStatement u = db.prepareStatement(
-                                    "UPDATE tasks SET idem_key = NULL WHERE owner = ? AND idem_key = ?")) {
-                                u.setString(1, task.owner());
-                                u.setString(2, task.idempotencyKey());
-                                u.executeUpdate();
-                            }
+            List<Inserted> out = new ArrayList<>(tasks.size());
+            for (Task t : tasks) {
+                out.add(insertOne(t, idempotentSince));
+            }
+            db.commit();
+            return out;
+        } catch (SQLException e) {
+            throw fail("insert", e);
+        }
+    }
+
+    private Inserted insertOne(Task task, long idempotentSince) throws SQLException {
+        if (task.idempotencyKey() != null) {
+            try (PreparedStatement q = db.prepareStatement("SELECT " + COLUMNS + ", created_at FROM tasks"
+                    + " WHERE owner = ? AND idem_key = ?")) {
+                q.setString(1, task.owner());
+                q.setString(2, task.idempotencyKey());
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        if (rs.getLong(5) >= idempotentSince) {
+                            return new Inserted(read(rs), false);
+                        }
+                        // An older use of the key has lapsed: the key is free again.
+                        try (PreparedStatement u = db.prepareStatement(
+                                "UPDATE tasks SET idem_key = NULL WHERE owner = ? AND idem_key = ?")) {
+                            u.setString(1, task.owner());
+                            u.setString(2, task.idempotencyKey());
+                            u.executeUpdate();
                         }
                     }
                 }
             }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO tasks (id, owner, status, created_at, completed_at,"
-                    + " next_run_at, lease_owner, lease_until, version, idem_key, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
-                p.setString(1, task.id());
-                p.setString(2, task.owner());
-                p.setString(3, task.status().name());
-                p.setLong(4, task.createdAt());
-                setLong(p, 5, task.completedAt());
-                p.setLong(6, task.nextRunAt());
-                p.setString(7, task.leaseOwner());
-                p.setLong(8, task.leaseUntil());
-                p.setLong(9, task.version());
-                p.setString(10, task.idempotencyKey());
-                p.setBytes(11, TaskCodec.encode(task));
-                p.executeUpdate();
-            }
-            db.commit();
-            return new Inserted(task, true);
-        } catch (SQLException e) {
-            throw fail("insert", e);
         }
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO tasks (id, owner, status, created_at, completed_at,"
+                + " next_run_at, lease_owner, lease_until, version, idem_key, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+            p.setString(1, task.id());
+            p.setString(2, task.owner());
+            p.setString(3, task.status().name());
+            p.setLong(4, task.createdAt());
+            setLong(p, 5, task.completedAt());
+            p.setLong(6, task.nextRunAt());
+            p.setString(7, task.leaseOwner());
+            p.setLong(8, task.leaseUntil());
+            p.setLong(9, task.version());
+            p.setString(10, task.idempotencyKey());
+            p.setBytes(11, TaskCodec.encode(task));
+            p.executeUpdate();
+        }
+        return new Inserted(task, true);
     }
 
     @Override

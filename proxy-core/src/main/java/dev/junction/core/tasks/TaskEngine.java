@@ -79,6 +79,7 @@ public final class TaskEngine implements AutoCloseable {
     private final Map<String, Run> active = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final List<Consumer<Task>> deleteListeners = new CopyOnWriteArrayList<>();
+    private final java.util.Queue<PendingInsert> pendingInserts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService thread;
     private volatile boolean closing;
     private volatile boolean released;
@@ -133,22 +134,57 @@ public final class TaskEngine implements AutoCloseable {
      * {@code Idempotency-Key}, finds the first one.
      */
     public CompletableFuture<Submission> submit(NewTask n) {
-        return onThread(() -> {
-            long now = clock.getAsLong();
-            TasksConfig c = config.get();
-            String hash = hash(n.request());
-            Task.Webhook hook = n.webhookUrl() == null ? null
-                    : new Task.Webhook(n.webhookUrl(), "msg_" + TaskIds.next(now).substring(5), List.of(), false);
-            Task t = new Task(TaskIds.next(now), n.owner(), TaskState.QUEUED, n.kind(), now, null, null,
-                    now + c.expireAfter().toMillis(), n.request(), n.model(), hash, n.idempotencyKey(), 0, null, null,
-                    null, hook, null, false, now, null, 0, 0);
-            TaskStore.Inserted in = store.insert(t, now - IDEMPOTENCY_WINDOW.toMillis());
-            if (in.created()) {
-                thread.execute(this::tick);
-                return new Submission(in.task(), true, false);
-            }
-            return new Submission(in.task(), false, !hash.equals(in.task().requestHash()));
-        });
+        long now = clock.getAsLong();
+        TasksConfig c = config.get();
+        String hash = hash(n.request());
+        Task.Webhook hook = n.webhookUrl() == null ? null
+                : new Task.Webhook(n.webhookUrl(), "msg_" + TaskIds.next(now).substring(5), List.of(), false);
+        Task t = new Task(TaskIds.next(now), n.owner(), TaskState.QUEUED, n.kind(), now, null, null,
+                now + c.expireAfter().toMillis(), n.request(), n.model(), hash, n.idempotencyKey(), 0, null, null,
+                null, hook, null, false, now, null, 0, 0);
+        PendingInsert p = new PendingInsert(t, new CompletableFuture<>());
+        pendingInserts.add(p);
+        try {
+            thread.execute(this::insertPending);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            p.answer().completeExceptionally(new TaskStoreException("the task engine is shut down", e));
+        }
+        return p.answer();
+    }
+
+    private record PendingInsert(Task task, CompletableFuture<Submission> answer) {
+    }
+
+    /**
+     * Group commit: the submissions that arrived while the store thread was busy are written in
+     * one transaction (one disk sync), so a burst is not serialised on one sync per task.
+     */
+    private void insertPending() {
+        List<PendingInsert> batch = new ArrayList<>();
+        for (PendingInsert p; batch.size() < 512 && (p = pendingInserts.poll()) != null; ) {
+            batch.add(p);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<TaskStore.Inserted> done;
+        try {
+            done = store.insertAll(batch.stream().map(PendingInsert::task).toList(),
+                    clock.getAsLong() - IDEMPOTENCY_WINDOW.toMillis());
+        } catch (RuntimeException e) {
+            batch.forEach(p -> p.answer().completeExceptionally(e));
+            return;
+        }
+        boolean created = false;
+        for (int i = 0; i < batch.size(); i++) {
+            TaskStore.Inserted in = done.get(i);
+            created |= in.created();
+            batch.get(i).answer().complete(in.created() ? new Submission(in.task(), true, false)
+                    : new Submission(in.task(), false, !batch.get(i).task().requestHash().equals(in.task().requestHash())));
+        }
+        if (created) {
+            thread.execute(this::tick);
+        }
     }
 
     /** The owner's task, or null (unknown, or another owner's). */

@@ -1,7 +1,10 @@
 package dev.junction.translators.passthrough;
 
 import dev.junction.stream.GatewayError;
+import dev.junction.translators.openai.OpenAiRequest;
 import dev.junction.translators.spi.Target;
+import dev.junction.translators.spi.Translator;
+import dev.junction.translators.spi.Vendor;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
@@ -13,9 +16,19 @@ import io.netty.handler.codec.http.HttpHeaders;
  * ...). Requests and answers are carried as bytes; only the URL, the auth header, the model name
  * and the stream usage option change, and vendor errors are mapped to SPEC §4.
  */
-public interface PassThroughVendor {
+public interface PassThroughVendor extends Vendor {
 
-    String type();
+    /**
+     * Requests from the OpenAI door are carried as bytes ({@link PassThroughTranslator}). Only a
+     * dialect that refuses or drops members reads the unsupported policy; the others keep the
+     * route's target as it is.
+     */
+    @Override
+    default Translator translator(OpenAiRequest request, Target target, String unsupportedPolicy) {
+        Target t = dialect(target).usesUnsupportedPolicy() ? target.withDefaultOption("unsupported", unsupportedPolicy)
+                : target;
+        return new PassThroughTranslator(this, request, t);
+    }
 
     /** The chat request for one attempt; the result's body is owned by the caller. */
     UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc);

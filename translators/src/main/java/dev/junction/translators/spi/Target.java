@@ -19,6 +19,16 @@ public record Target(String provider, String type, String baseUrl, String model,
         return options.get(name);
     }
 
+    /** This target with option {@code name} set to {@code value} unless it has one already (or {@code value} is null). */
+    public Target withDefaultOption(String name, String value) {
+        if (value == null || options.containsKey(name)) {
+            return this;
+        }
+        Map<String, String> o = new java.util.HashMap<>(options);
+        o.put(name, value);
+        return new Target(provider, type, baseUrl, model, apiKey, headers, o);
+    }
+
     @Override
     public String toString() {
         return "Target[" + provider + " (" + type + ") " + baseUrl + " model=" + model + "]";

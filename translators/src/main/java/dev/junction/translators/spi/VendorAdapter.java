@@ -5,22 +5,29 @@ import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.model.ChatResponse;
 import dev.junction.translators.model.EmbeddingsRequest;
 import dev.junction.translators.model.EmbeddingsResponse;
+import dev.junction.translators.openai.CanonicalTranslator;
+import dev.junction.translators.openai.OpenAiRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * What a vendor implements to sit behind Junction's OpenAI API. Stateless and thread-safe: one
- * instance per vendor type, looked up by {@link #type()} in {@code VendorRegistry}. All methods are
- * pure functions over bytes and canonical values, testable without a network (DESIGN "translators").
+ * What a vendor that does not speak OpenAI's wire format implements to sit behind Junction's
+ * OpenAI API: its side of the canonical model. Stateless and thread-safe: one instance per vendor
+ * type, looked up by {@link #type()} in {@code VendorRegistry}. All methods are pure functions over
+ * bytes and canonical values, testable without a network (DESIGN "translators"). The proxy reaches
+ * it through the {@link Translator} it opens per request ({@link CanonicalTranslator}).
  *
- * <p>Translation is re-runnable: the proxy calls {@link #chatRequest} again for each attempt from
- * the untouched canonical request.
+ * <p>Translation is re-runnable: {@link #chatRequest} is called again for each attempt from the
+ * untouched canonical request.
  */
-public interface VendorAdapter {
+public interface VendorAdapter extends Vendor {
 
-    /** The config {@code type} this adapter serves, e.g. {@code "anthropic"}. */
-    String type();
+    /** Requests from the OpenAI door reach this vendor through the canonical model. */
+    @Override
+    default Translator translator(OpenAiRequest request, Target target, String unsupportedPolicy) {
+        return new CanonicalTranslator(this, request, target.withDefaultOption("unsupported", unsupportedPolicy));
+    }
 
     /**
      * Builds the vendor request. Throws {@link TranslationException} carrying an
