@@ -539,7 +539,7 @@ summarize() {
     echo
     echo "### One client (c=1): latency and time to first token, added vs direct"
     echo
-    echo "$PROBE_N sequential requests per target and round on one keep-alive connection, 2 interleaved rounds; medians of the two rounds' percentiles."
+    echo "$PROBE_N sequential requests per target and round on one keep-alive connection, 2 interleaved rounds; means of the two rounds' percentiles."
     echo
     echo "| mode | target | p50 ms | p99 ms | added p50 ms | TTFT p50 ms | added TTFT p50 ms |"
     echo "|---|---|---:|---:|---:|---:|---:|"

@@ -128,6 +128,13 @@ public final class Main {
         out.println("    -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
         out.println("  curl -sN " + base + "/v1/chat/completions -H 'content-type: application/json' \\");
         out.println("    -d '{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
+        out.println("  curl -s " + base + "/v1/images/generations -H 'content-type: application/json' \\");
+        out.println("    -d '{\"model\":\"imagen\",\"prompt\":\"a lighthouse at dusk\",\"response_format\":\"url\"}'");
+        out.println("  Video (also \"veo\" and \"runway\"): create, poll until \"completed\", fetch the file (Range works):");
+        out.println("  curl -s " + base + "/v1/videos -H 'content-type: application/json' \\");
+        out.println("    -d '{\"model\":\"sora\",\"prompt\":\"waves at dusk [[sim duration=3s]]\",\"seconds\":\"8\"}'");
+        out.println("  curl -s " + base + "/v1/videos/<id>");
+        out.println("  curl -s " + base + "/v1/videos/<id>/content -o video.mp4");
         out.println("  or any OpenAI SDK with base URL " + base + "/v1 and any API key, e.g. in Python:");
         out.println("    OpenAI(base_url=\"" + base + "/v1\", api_key=\"x\").chat.completions.create(model=\"gpt-4o-mini\", messages=[...])");
         out.println("Script the simulator from the prompt, e.g. \"[[sim status=429 retry-after=2]]\" (see simulator/README.md).");

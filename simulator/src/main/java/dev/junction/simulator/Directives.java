@@ -141,6 +141,33 @@ final class Directives {
         return -1;
     }
 
+    /**
+     * Every {@code key=value} pair of every directive block in {@code text}, keys lower-cased, in
+     * order, not interpreted: the media endpoints ({@link MediaVendor}) read their own keys.
+     */
+    static List<String[]> pairs(String text) {
+        List<String[]> all = new ArrayList<>();
+        if (!present(text)) {
+            return all;
+        }
+        int from = 0;
+        while (true) {
+            int start = text.indexOf(OPEN, from);
+            if (start < 0) {
+                return all;
+            }
+            int i = start + OPEN.length();
+            int end = findClose(text, i);
+            if (end < 0) {
+                throw new IllegalArgumentException("unterminated [[sim directive at offset " + start);
+            }
+            for (String[] pair : tokenize(text.substring(i, end))) {
+                all.add(new String[] {pair[0].toLowerCase(Locale.ROOT), pair[1]});
+            }
+            from = end + 2;
+        }
+    }
+
     /** Splits {@code key=value key2="quoted value" args={"json":[1,2]} flag} into pairs. */
     private static List<String[]> tokenize(String body) {
         List<String[]> pairs = new ArrayList<>();

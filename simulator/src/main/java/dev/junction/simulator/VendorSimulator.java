@@ -100,6 +100,7 @@ public final class VendorSimulator implements AutoCloseable {
     private final OpenAiVendor openAi;
     private final AnthropicVendor anthropic;
     private final GeminiVendor gemini;
+    private final MediaVendor media;
     private final ConcurrentLinkedQueue<Behavior> queue = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedDeque<RecordedRequest> recorded = new ConcurrentLinkedDeque<>();
     private final AtomicInteger recordedCount = new AtomicInteger();
@@ -134,6 +135,7 @@ public final class VendorSimulator implements AutoCloseable {
         this.openAi = new OpenAiVendor(engine);
         this.anthropic = new AnthropicVendor(engine);
         this.gemini = new GeminiVendor(engine);
+        this.media = new MediaVendor(opts);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -238,6 +240,14 @@ public final class VendorSimulator implements AutoCloseable {
         return completedStreams.get();
     }
 
+    /**
+     * The bytes the simulator serves as the video of job {@code jobId} scripted with
+     * {@code bytes=size} (deterministic; for tests comparing a copied file byte for byte).
+     */
+    public static byte[] videoBytes(String jobId, int size) {
+        return MediaVendor.videoBytes(jobId, size);
+    }
+
     /** The default reply of {@code tokens} words, as every vendor endpoint renders it. */
     public static String defaultReply(int tokens) {
         return String.join(" ", Script.defaultWords(tokens));
@@ -252,6 +262,9 @@ public final class VendorSimulator implements AutoCloseable {
     // ---- called from SimHandler on event loops ----
 
     Answer route(Exchange ex) {
+        if (MediaVendor.owns(ex)) {
+            return media.handle(ex);
+        }
         if (ex.path.equals("/v1/messages")
                 || (ex.path.startsWith("/v1/models") && ex.headers.contains("anthropic-version"))) {
             return anthropic.handle(ex);

@@ -2,6 +2,13 @@ package dev.junction.translators;
 
 import dev.junction.translators.anthropic.AnthropicAdapter;
 import dev.junction.translators.gemini.GeminiAdapter;
+import dev.junction.translators.gemini.GeminiImages;
+import dev.junction.translators.passthrough.OpenAiImages;
+import dev.junction.translators.spi.ImageGenerator;
+import dev.junction.translators.spi.VideoVendor;
+import dev.junction.translators.gemini.VeoVideos;
+import dev.junction.translators.passthrough.OpenAiVideos;
+import dev.junction.translators.runway.RunwayVideos;
 import dev.junction.translators.passthrough.OpenAiPassThrough;
 import dev.junction.translators.passthrough.PassThroughVendor;
 import dev.junction.translators.spi.Vendor;
@@ -26,6 +33,18 @@ public final class VendorRegistry {
             "anthropic", new AnthropicAdapter(),
             "gemini", new GeminiAdapter());
 
+    private static final Map<String, ImageGenerator> IMAGES = Map.of(
+            "openai", new OpenAiImages((OpenAiPassThrough) VENDORS.get("openai")),
+            "openai-compatible", new OpenAiImages((OpenAiPassThrough) VENDORS.get("openai-compatible")),
+            "azure-openai", new OpenAiImages((OpenAiPassThrough) VENDORS.get("azure-openai")),
+            "gemini", new GeminiImages((GeminiAdapter) VENDORS.get("gemini")));
+
+    private static final Map<String, VideoVendor> VIDEOS = Map.of(
+            "openai", new OpenAiVideos((OpenAiPassThrough) VENDORS.get("openai")),
+            "openai-compatible", new OpenAiVideos((OpenAiPassThrough) VENDORS.get("openai-compatible")),
+            "gemini", new VeoVideos((GeminiAdapter) VENDORS.get("gemini")),
+            RunwayVideos.TYPE, new RunwayVideos());
+
     private VendorRegistry() {
     }
 
@@ -44,7 +63,17 @@ public final class VendorRegistry {
         return VENDORS.get(type) instanceof VendorAdapter a ? a : null;
     }
 
-    /** All known types, for config validation. */
+    /** The image generator for {@code type}, or null when the vendor makes no images. */
+    public static ImageGenerator images(String type) {
+        return IMAGES.get(type);
+    }
+
+    /** The asynchronous video vendor for {@code type}, or null when the vendor makes no videos. */
+    public static VideoVendor videos(String type) {
+        return VIDEOS.get(type);
+    }
+
+    /** The types that serve the OpenAI doors (chat, embeddings); {@code runway} makes videos only. */
     public static Set<String> types() {
         return new TreeSet<>(VENDORS.keySet());
     }

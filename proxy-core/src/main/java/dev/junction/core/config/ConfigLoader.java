@@ -31,7 +31,7 @@ public final class ConfigLoader {
 
     /** Provider types that Junction has an adapter for. */
     public static final Set<String> PROVIDER_TYPES =
-            Set.of("openai", "openai-compatible", "anthropic", "gemini", "azure-openai");
+            Set.of("openai", "openai-compatible", "anthropic", "gemini", "azure-openai", "runway");
     /** Alias strategies (SPEC §7). */
     public static final Set<String> STRATEGIES = Set.of("priority", "weighted", "latency", "cost");
 

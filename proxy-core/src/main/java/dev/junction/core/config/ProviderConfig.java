@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * One {@code junction.providers.<name>} entry.
  *
- * @param type        vendor adapter type: openai | openai-compatible | anthropic | gemini | azure-openai
+ * @param type        vendor adapter type: openai | openai-compatible | anthropic | gemini | azure-openai | runway (videos only)
  * @param apiKey      resolved key, or null (then {@code enabled} is false unless the type needs none)
  * @param enabled     false when left out of routing (missing key, {@code enabled = false})
  * @param disabledReason why it is disabled, for start-up logs and {@code check}

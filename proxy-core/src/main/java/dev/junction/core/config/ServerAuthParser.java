@@ -50,6 +50,13 @@ final class ServerAuthParser {
         Duration idle = s.duration("idle-timeout", true);
         Duration read = s.duration("request-read-timeout", true);
         Integer io = s.intIn("io-threads", 0, 1024, true);
+        String publicUrl = s.string("public-url", false);
+        if (publicUrl != null && !(publicUrl.startsWith("http://") || publicUrl.startsWith("https://"))) {
+            s.error("public-url", "must be an http:// or https:// URL, e.g. \"https://ai.example.com\"");
+        }
+        while (publicUrl != null && publicUrl.endsWith("/")) {
+            publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+        }
         if (maxHeader != null && maxHeader > Integer.MAX_VALUE) {
             s.error("max-header-bytes", "must be at most 2g, got " + maxHeader);
         }
@@ -60,7 +67,7 @@ final class ServerAuthParser {
                 maxHeader == null ? 0 : (int) Math.min(maxHeader, Integer.MAX_VALUE),
                 maxDepth == null ? 0 : maxDepth,
                 maxString == null ? 0 : (int) Math.min(maxString, Integer.MAX_VALUE), idle, read,
-                io == null ? 0 : io);
+                io == null ? 0 : io, publicUrl);
     }
 
     AuthConfig auth(ConfigSection s, Map<String, AliasConfig> models) {

@@ -12,8 +12,16 @@ import java.time.Duration;
  * @param idleTimeout       a keep-alive connection with no traffic is closed after this
  * @param requestReadTimeout a client must deliver its whole request within this (slow clients)
  * @param ioThreads         event-loop threads (0 = one per available processor)
+ * @param publicUrl         the base of URLs Junction hands out (image {@code url} answers), without a
+ *                          trailing slash; null to use the request's {@code Host}
  */
 public record ServerConfig(String host, int port, long maxRequestBytes, int maxHeaderBytes,
                            int maxJsonDepth, int maxStringLength, Duration idleTimeout,
-                           Duration requestReadTimeout, int ioThreads) {
+                           Duration requestReadTimeout, int ioThreads, String publicUrl) {
+
+    public ServerConfig(String host, int port, long maxRequestBytes, int maxHeaderBytes, int maxJsonDepth,
+                        int maxStringLength, Duration idleTimeout, Duration requestReadTimeout, int ioThreads) {
+        this(host, port, maxRequestBytes, maxHeaderBytes, maxJsonDepth, maxStringLength, idleTimeout,
+                requestReadTimeout, ioThreads, null);
+    }
 }

@@ -138,7 +138,9 @@ final class Attempt implements UpstreamListener {
         ByteBuf body = acc;
         acc = null;
         try {
-            if (status >= 200 && status < 300) {
+            if (status >= 200 && status < 300 && x.protocol().asyncUnary()) {
+                finishAsync(List.of(body));
+            } else if (status >= 200 && status < 300) {
                 ByteBuf out;
                 try {
                     out = translator.answer(body, alloc());
@@ -163,6 +165,10 @@ final class Attempt implements UpstreamListener {
         if (state != State.READING) {
             return;
         }
+        if (x.protocol().asyncUnary()) {
+            finishAsync(bodies);
+            return;
+        }
         ByteBuf out;
         try {
             out = translator.answers(bodies, alloc());
@@ -171,6 +177,35 @@ final class Attempt implements UpstreamListener {
             return;
         }
         succeedUnary(out);
+    }
+
+    /**
+     * The protocol finishes the answer off the event loop (e.g. stores media first); the attempt
+     * stays live meanwhile, so a deadline or a client that leaves still ends it, and a result that
+     * arrives after that is released unused.
+     */
+    private void finishAsync(List<ByteBuf> bodies) {
+        io.netty.util.concurrent.Future<ByteBuf> f;
+        try {
+            f = x.protocol().unaryAsync(route, bodies, alloc(), x.loop());
+        } catch (TranslationException e) {
+            fail(e.error());
+            return;
+        }
+        f.addListener(done -> {
+            if (state != State.READING) {
+                if (done.isSuccess()) {
+                    f.getNow().release();
+                }
+                return;
+            }
+            if (!done.isSuccess()) {
+                fail(done.cause() instanceof TranslationException t ? t.error()
+                        : GatewayError.internal("Junction could not finish the answer: " + done.cause()));
+                return;
+            }
+            succeedUnary(f.getNow());
+        });
     }
 
     private void onStreamContent(ByteBuf content, boolean last) {

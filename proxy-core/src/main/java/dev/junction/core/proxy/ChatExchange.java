@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -352,7 +353,11 @@ public final class ChatExchange {
             client.flush();
         } else if (!flushScheduled && batch != null) {
             flushScheduled = true;
-            client.eventLoop().execute(this::flushBatch);
+            try {
+                client.eventLoop().execute(this::flushBatch);
+            } catch (RejectedExecutionException e) {
+                flushBatch(); // the loop is shutting down: write now rather than hold the frames
+            }
         }
     }
 
@@ -534,12 +539,17 @@ public final class ChatExchange {
 
     /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
     void account(Attempt a, Usage u) {
+        // Generated images are priced per image (SPEC §2), on top of any tokens the vendor reports.
+        double media = protocol.unaryImages() * a.route.deployment().price().perImage();
         if (u == null) {
+            if (media > 0) {
+                rc.costUsd = media;
+            }
             return;
         }
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
-        rc.costUsd = a.route.deployment().price().cost(u);
+        rc.costUsd = a.route.deployment().price().cost(u) + media;
     }
 
     /**
@@ -570,6 +580,10 @@ public final class ChatExchange {
 
     boolean clientWritable() {
         return client.isWritable();
+    }
+
+    ExchangeProtocol protocol() {
+        return protocol;
     }
 
     io.netty.channel.EventLoop loop() {

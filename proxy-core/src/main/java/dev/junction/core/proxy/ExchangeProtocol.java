@@ -18,6 +18,30 @@ public interface ExchangeProtocol {
     Translator translator(Route route);
 
     /**
+     * Whether a successful unary answer is turned into the client's body asynchronously by
+     * {@link #unaryAsync} instead of the translator's {@code answer}: when work that must not run on
+     * the event loop comes first (image results written to the media store).
+     */
+    default boolean asyncUnary() {
+        return false;
+    }
+
+    /**
+     * The client's body from the successful answers of one attempt (one, or one per fanned-out
+     * call), completed on {@code loop}; fails with a TranslationException for an answer that maps to
+     * an error. {@code answers} are not consumed: the protocol retains what it keeps past the call.
+     */
+    default Future<io.netty.buffer.ByteBuf> unaryAsync(Route route, java.util.List<io.netty.buffer.ByteBuf> answers,
+                                                       io.netty.buffer.ByteBufAllocator alloc, EventLoop loop) {
+        throw new UnsupportedOperationException("this protocol answers synchronously");
+    }
+
+    /** Images made by the last unary answer, priced per image from the catalog (0 for text). */
+    default int unaryImages() {
+        return 0;
+    }
+
+    /**
      * Completes when the request is ready to be built for {@code route}: at once, unless remote media
      * has to be fetched first for a vendor that cannot fetch it. Fails with a TranslationException.
      */

@@ -8,6 +8,9 @@ import dev.junction.translators.passthrough.OpenAiRequestFacts;
 import dev.junction.translators.passthrough.OpenAiRequestScanner;
 import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.media.MediaFetcher;
+import dev.junction.core.media.MediaStore;
+import dev.junction.translators.model.ImagesRequest;
+import dev.junction.translators.openai.OpenAiRequestDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -32,6 +35,19 @@ public final class ProtocolFactory {
         this.fetcher = fetcher;
         this.scanner = new OpenAiRequestScanner(maxJsonDepth, maxStringLength);
         this.limits = new JsonLimits(maxJsonDepth, maxStringLength);
+    }
+
+    /**
+     * An images request (wire-formats §1.9): needs deployments with the {@code images} capability.
+     * {@code mediaBase} is the base of the media URLs handed out. Throws {@code TranslationException}.
+     */
+    public Prepared prepareImages(ByteBuf body, String unsupportedPolicy, MediaStore media, FetchPolicy fetchPolicy,
+                                  String mediaBase) {
+        ImagesRequest req = OpenAiRequestDecoder.decodeImages(body, limits);
+        RequestProfile profile = new RequestProfile(EnumSet.of(Capability.IMAGES),
+                Math.max(1, req.prompt().length() / RequestProfile.BYTES_PER_TOKEN), null);
+        return new Prepared(req.model(), null, profile,
+                new ImagesProtocol(req, unsupportedPolicy, media, fetcher, fetchPolicy, mediaBase));
     }
 
     /** Throws {@code TranslationException} for a body that is not a valid request. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
+import dev.junction.core.media.MediaStore;
 import dev.junction.core.limits.Admission;
 import dev.junction.core.limits.KeyLimiter;
 import dev.junction.core.metrics.GatewayMetrics;
@@ -50,6 +51,7 @@ final class Endpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
     private static final JsonFactory JSON = new JsonFactory();
+    private static final String MEDIA_PATH = "/v1/media/";
 
     /** Called when a request's answer has been written. */
     interface Done {
@@ -65,8 +67,11 @@ final class Endpoints {
     private final KeyLimiter limiter;
     private volatile TaskEndpoints tasks;
 
+    private final MediaStore media;
+
     Endpoints(Supplier<GatewaySnapshot> snapshot, UpstreamClient upstream, ProtocolFactory protocols, AccessLog accessLog,
-              Operations operations, GatewayMetrics metrics, KeyLimiter limiter) {
+              Operations operations, GatewayMetrics metrics, KeyLimiter limiter, MediaStore media) {
+        this.media = media;
         this.metrics = metrics;
         this.limiter = limiter;
         this.snapshot = snapshot;
@@ -77,6 +82,12 @@ final class Endpoints {
     }
 
     /** Enables the task API (SPEC §6) once the task engine runs. */
+    private volatile VideoEndpoints videos;
+
+    void videos(VideoEndpoints v) {
+        this.videos = v;
+    }
+
     void tasks(TaskEndpoints t) {
         this.tasks = t;
     }
@@ -99,6 +110,13 @@ final class Endpoints {
                     return reply(ctx, rc, keepAlive, done, readiness(snap));
                 }
                 default -> { }
+            }
+            if (path.startsWith(MEDIA_PATH)) {
+                // A media URL is a capability (128 random bits), served without a gateway key so that
+                // it works wherever the client puts it, e.g. an <img> tag (docs/media.md).
+                io.netty.handler.codec.http.HttpHeaders headers = req.headers().copy();
+                req.release();
+                return media(ctx, m, headers, rc, keepAlive, done, path.substring(MEDIA_PATH.length()));
             }
             // A task being run carries its owner's name on the in-process channel only (LocalGateway).
             KeyConfig key = rc.taskOwner != null ? snap.auth().byName(rc.taskOwner)
@@ -129,12 +147,42 @@ final class Endpoints {
                 return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
                         null, "No endpoint " + m + " " + path + ". See the API list in the README."));
             }
+            VideoEndpoints v = videos;
+            if (v != null && rc.taskOwner == null && (path.equals("/v1/videos") || path.startsWith("/v1/videos/"))) {
+                if (m == HttpMethod.POST && path.equals("/v1/videos")) {
+                    CompletionStage<FullHttpResponse> created;
+                    try {
+                        created = v.create(req, key, snap, rc.requestId);
+                    } finally {
+                        req.release();
+                    }
+                    return replyLater(ctx, rc, keepAlive, done, created);
+                }
+                io.netty.handler.codec.http.HttpHeaders headers = req.headers().copy();
+                req.release();
+                if (path.endsWith("/content") && path.indexOf('/', "/v1/videos/".length()) == path.length() - "/content".length()) {
+                    return videoContent(ctx, rc, keepAlive, done, v, key, m, uri, path, headers);
+                }
+                CompletionStage<FullHttpResponse> answer = v.handle(m, uri, path, key, rc.requestId);
+                if (answer != null) {
+                    return replyLater(ctx, rc, keepAlive, done, answer);
+                }
+                return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
+                        null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+            }
             if (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings")) {
                 if (m != HttpMethod.POST) {
                     req.release();
                     return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
                 }
                 return proxy(ctx, req, rc, keepAlive, done, snap, path.equals("/v1/embeddings"));
+            }
+            if (path.equals("/v1/images/generations")) {
+                if (m != HttpMethod.POST) {
+                    req.release();
+                    return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
+                }
+                return images(ctx, req, rc, keepAlive, done, snap);
             }
             req.release();
             if (path.equals("/v1/models")) {
@@ -173,14 +221,98 @@ final class Endpoints {
         }
     }
 
+    private ChatExchange media(ChannelHandlerContext ctx, HttpMethod m, io.netty.handler.codec.http.HttpHeaders headers,
+                               RequestContext rc, boolean keepAlive, Done done, String id) {
+        if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
+            return error(ctx, rc, keepAlive, done, methodNotAllowed(MEDIA_PATH + "{id}", "GET"));
+        }
+        GatewayError notFound = GatewayError.fatal(404, "invalid_request_error", "media_not_found", null,
+                "No media '" + (MediaStore.isId(id) ? id : "(malformed id)") + "': it never existed or has expired "
+                        + "(junction.tasks.media-retention).");
+        if (!MediaStore.isId(id)) {
+            return error(ctx, rc, keepAlive, done, notFound);
+        }
+        MediaResponder.serve(ctx, rc, keepAlive, done, media, id, headers, m == HttpMethod.HEAD, notFound);
+        return null;
+    }
+
+    /**
+     * {@code GET /v1/videos/{id}/content?variant=video|thumbnail}: the stored file of a completed
+     * video, with ranges (SPEC §6.2); {@code 409 video_not_ready} before it is completed.
+     */
+    private ChatExchange videoContent(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done,
+                                      VideoEndpoints v, KeyConfig key, HttpMethod m, String uri, String path,
+                                      io.netty.handler.codec.http.HttpHeaders headers) {
+        if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
+            return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET"));
+        }
+        String id = path.substring("/v1/videos/".length(), path.length() - "/content".length());
+        java.util.List<String> vs = new io.netty.handler.codec.http.QueryStringDecoder(uri).parameters().get("variant");
+        String variant = vs == null || vs.isEmpty() ? "video" : vs.get(0);
+        if (!variant.equals("video") && !variant.equals("thumbnail")) {
+            return error(ctx, rc, keepAlive, done, GatewayError.invalidRequest("invalid_value", "variant",
+                    "variant must be video or thumbnail; got '" + variant + "'."));
+        }
+        v.video(key, id).whenComplete((t, e) -> ctx.executor().execute(() -> {
+            if (e != null) {
+                error(ctx, rc, keepAlive, done, GatewayError.fatal(503, "server_error", "task_store_unavailable", null,
+                        "The task store could not answer; try again shortly."));
+                return;
+            }
+            if (t == null) {
+                reply(ctx, rc, keepAlive, done, VideoEndpoints.notFound(id, rc.requestId));
+                return;
+            }
+            if (t.status() != dev.junction.core.tasks.TaskState.SUCCEEDED) {
+                error(ctx, rc, keepAlive, done, GatewayError.fatal(409, "invalid_request_error", "video_not_ready", null,
+                        "Video '" + id + "' is " + VideoEndpoints.resource(t).path("status").asText()
+                                + "; its content can be fetched once it is completed (GET /v1/videos/" + id + ")."));
+                return;
+            }
+            String mediaId = dev.junction.core.tasks.VideoJobs.mediaId(t, variant);
+            if (mediaId == null) {
+                error(ctx, rc, keepAlive, done, GatewayError.invalidRequest("invalid_value", "variant",
+                        "Video '" + id + "' has no " + variant + ": the vendor that made it offers none."));
+                return;
+            }
+            MediaResponder.serve(ctx, rc, keepAlive, done, media, mediaId, headers, m == HttpMethod.HEAD,
+                    GatewayError.fatal(404, "invalid_request_error", "video_not_found", null,
+                            "The content of video '" + id + "' has expired (junction.tasks.media-retention)."));
+        }));
+        return null;
+    }
+
+    private ChatExchange images(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive,
+                                Done done, GatewaySnapshot snap) {
+        String base = snap.config().server().publicUrl();
+        if (base == null) {
+            String host = req.headers().get(HttpHeaderNames.HOST);
+            base = "http://" + (host != null && !host.isBlank() ? host
+                    : snap.config().server().host() + ":" + ((java.net.InetSocketAddress) ctx.channel().localAddress()).getPort());
+        }
+        String mediaBase = base;
+        return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareImages(body,
+                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase));
+    }
+
+    /** Reads a client body into a prepared protocol; throws TranslationException. */
+    private interface Preparer {
+        ProtocolFactory.Prepared prepare(ByteBuf body, GatewaySnapshot snap);
+    }
+
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
                                GatewaySnapshot snap, boolean embeddings) {
+        return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepare(body, embeddings, rc.requestId,
+                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()));
+    }
+
+    private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
+                               GatewaySnapshot snap, Preparer preparer) {
         ByteBuf body = req.content();
         ProtocolFactory.Prepared prepared;
         Deadline deadline;
         try {
-            prepared = protocols.prepare(body, embeddings, rc.requestId, snap.config().translation().unsupported(),
-                    snap.config().mediaFetch(), ctx.alloc());
+            prepared = preparer.prepare(body, snap);
             deadline = Deadline.fromHeader(req.headers().get(Deadline.HEADER), null, null, Ticker.system());
         } catch (TranslationException e) {
             req.release();

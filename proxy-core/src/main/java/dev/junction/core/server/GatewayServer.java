@@ -3,13 +3,21 @@ package dev.junction.core.server;
 import dev.junction.core.config.GatewayConfig;
 import dev.junction.core.config.ServerConfig;
 import dev.junction.core.media.MediaFetcher;
+import dev.junction.core.media.MediaStore;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ProtocolFactory;
 import dev.junction.core.upstream.UpstreamClient;
 import io.netty.bootstrap.ServerBootstrap;
 import dev.junction.core.config.TasksConfig;
+import dev.junction.core.catalog.Capability;
+import dev.junction.core.proxy.Route;
+import dev.junction.core.routing.Deployment;
+import dev.junction.core.routing.RequestProfile;
+import dev.junction.core.routing.RouteResult;
+import dev.junction.core.tasks.AsyncVendorHandler;
 import dev.junction.core.tasks.EmbeddedTaskStore;
+import dev.junction.core.tasks.VideoJobs;
 import dev.junction.core.tasks.HttpTaskHandler;
 import dev.junction.core.tasks.RedisTaskStore;
 import dev.junction.core.tasks.TaskEngine;
@@ -56,6 +64,7 @@ public final class GatewayServer implements AutoCloseable {
     private final String transport;
     private final KeyLimiter limiter;
     private final AccessLog accessLog;
+    private final MediaStore media;
 
     private GatewayServer(GatewayConfig config, Clock clock) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
@@ -76,10 +85,12 @@ public final class GatewayServer implements AutoCloseable {
         this.upstream = new UpstreamClient(t.channel(), resolver, threads);
         this.accessLog = new AccessLog();
         metrics.accessLogDropped(accessLog::dropped);
+        // Where media live is read once at start-up: a reload cannot move stored files.
+        this.media = MediaStore.open(config.tasks().mediaDir(), config.tasks().mediaRetention(), java.time.Clock.systemUTC());
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
                         new MediaFetcher(t.channel(), resolver, config.mediaFetch())), accessLog,
-                new Operations(metrics), metrics, limiter);
+                new Operations(metrics), metrics, limiter, media);
         // A random token marks the requests tasks send to this listener (LocalGateway).
         byte[] taskToken = new byte[32];
         new java.security.SecureRandom().nextBytes(taskToken);
@@ -103,6 +114,36 @@ public final class GatewayServer implements AutoCloseable {
         tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
                 new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
         endpoints.tasks(new TaskEndpoints(tasks));
+        VideoJobs videoJobs = new VideoJobs(new VideoJobs.Routes() {
+            @Override
+            public java.util.List<Route> candidates(String alias) {
+                GatewaySnapshot snap = snapshot.get();
+                RouteResult r = snap.router().select(snap.table(), alias,
+                        new RequestProfile(java.util.EnumSet.of(Capability.VIDEO), 1, null), null);
+                java.util.List<Route> out = new java.util.ArrayList<>();
+                if (r.ok()) {
+                    r.candidates().forEach(d -> out.add(snap.callables().get(d)));
+                }
+                return out;
+            }
+
+            @Override
+            public Route route(String provider, String model) {
+                GatewaySnapshot snap = snapshot.get();
+                for (dev.junction.core.routing.Route r : snap.table().routes().values()) {
+                    for (Deployment d : r.deployments()) {
+                        if (d.provider().name().equals(provider) && d.model().equals(model)) {
+                            return snap.callables().get(d);
+                        }
+                    }
+                }
+                return null;
+            }
+        }, upstream, workers, media, () -> snapshot.get().config().mediaFetch());
+        tasks.register(new AsyncVendorHandler(videoJobs));
+        // Deleting a finished video (DELETE /v1/videos/{id} or /v1/tasks/{id}) deletes its files too.
+        tasks.onDelete(done -> VideoJobs.mediaIds(done).forEach(media::remove));
+        endpoints.videos(new VideoEndpoints(tasks));
         tasks.start();
     }
 
@@ -168,6 +209,11 @@ public final class GatewayServer implements AutoCloseable {
         return snapshot.get();
     }
 
+    /** The media store (image results, video files). */
+    public MediaStore media() {
+        return media;
+    }
+
     /** The gateway keys' limits and spend (SPEC §7.1), e.g. for {@code /admin/stats}. */
     public KeyLimiter limiter() {
         return limiter;
@@ -202,5 +248,6 @@ public final class GatewayServer implements AutoCloseable {
         resolver.close();
         limiter.close();
         accessLog.close();
+        media.close();
     }
 }

@@ -217,7 +217,7 @@ class ConfigLoaderTest {
         assertHasError(errors, "junction.server.idle-timeout: must be a duration > 0, got \"-1s\"");
         assertHasError(errors, "junction.providers.anthropic.base-url: must be an http(s) URL, got \"ftp://x\"");
         assertHasError(errors, "junction.providers.bad.type: must be one of anthropic | azure-openai | gemini | openai | "
-                + "openai-compatible, got \"openia\" (did you mean 'openai'?)");
+                + "openai-compatible | runway, got \"openia\" (did you mean 'openai'?)");
         assertHasError(errors, "junction.providers.notype.type: is required");
         assertHasError(errors, "junction.providers.scalar: must be an object { ... }, got 5");
         assertHasError(errors, "junction.models.chat.strategy: must be one of cost | latency | priority | weighted, "

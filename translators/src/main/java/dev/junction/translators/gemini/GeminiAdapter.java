@@ -111,7 +111,7 @@ public final class GeminiAdapter implements VendorAdapter {
     }
 
     /** The model as it appears after {@code models/}; a configured {@code models/} prefix is tolerated. */
-    private static String modelPath(String model) {
+    static String modelPath(String model) {
         String m = model.startsWith("models/") ? model.substring("models/".length()) : model;
         for (int i = 0; i < m.length(); i++) {
             char c = m.charAt(i);
@@ -125,7 +125,7 @@ public final class GeminiAdapter implements VendorAdapter {
         return m;
     }
 
-    private static List<Map.Entry<String, String>> headers(Target target) {
+    static List<Map.Entry<String, String>> headers(Target target) {
         List<Map.Entry<String, String>> h = new ArrayList<>(3 + target.headers().size());
         h.add(Map.entry("content-type", "application/json"));
         if (target.apiKey() != null && !target.apiKey().isEmpty()) {

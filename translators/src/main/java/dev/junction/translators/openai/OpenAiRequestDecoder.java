@@ -7,6 +7,7 @@ import dev.junction.stream.GatewayError;
 import dev.junction.translators.model.ByteSpan;
 import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.model.EmbeddingsRequest;
+import dev.junction.translators.model.ImagesRequest;
 import dev.junction.translators.spi.TranslationException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -48,6 +49,11 @@ public final class OpenAiRequestDecoder {
     /** Decodes a {@code POST /v1/embeddings} body. */
     public static EmbeddingsRequest decodeEmbeddings(ByteBuf body, JsonLimits limits) {
         return run(body, limits, p -> new EmbeddingsDecoder(p).embeddings());
+    }
+
+    /** Decodes a {@code POST /v1/images/generations} body (wire-formats §1.9). */
+    public static ImagesRequest decodeImages(ByteBuf body, JsonLimits limits) {
+        return run(body, limits, p -> ImagesDecoder.images(p));
     }
 
     /** Reads one body from a parser positioned before its first token. */

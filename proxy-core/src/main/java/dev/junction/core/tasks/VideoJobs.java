@@ -1,0 +1,515 @@
+package dev.junction.core.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.core.media.AddressClassifier;
+import dev.junction.core.media.FetchPolicy;
+import dev.junction.core.media.MediaStore;
+import dev.junction.core.proxy.Route;
+import dev.junction.core.upstream.Origin;
+import dev.junction.core.upstream.UpstreamCall;
+import dev.junction.core.upstream.UpstreamClient;
+import dev.junction.core.upstream.UpstreamListener;
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.VendorRegistry;
+import dev.junction.translators.model.VideoRequest;
+import dev.junction.translators.spi.TranslationException;
+import dev.junction.translators.spi.UpstreamRequest;
+import dev.junction.translators.spi.VideoStatus;
+import dev.junction.translators.spi.VideoVendor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Videos as tasks (SPEC §6.2): the {@link AsyncVendor} behind {@code /v1/videos}, whatever vendor
+ * makes the video — Veo operations, an OpenAI-videos-shaped server, Runway tasks — through that
+ * vendor's {@link VideoVendor} translation. Submission goes to the first candidate the router
+ * picks for the alias (a retryable failure is submitted again, possibly elsewhere); polls, the
+ * download and cancellation go to the provider the job was submitted to, read from the current
+ * configuration. The finished file is streamed into the media store as it arrives (the upstream
+ * is read one chunk at a time, the next read after the chunk is on disk); the task's answer names
+ * the stored files.
+ */
+public final class VideoJobs implements AsyncVendor {
+
+    public static final String KIND = "video";
+    private static final Logger LOG = LoggerFactory.getLogger(VideoJobs.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest answer read whole (create, poll, cancel): they are small JSON objects. */
+    private static final int MAX_ANSWER = 1 << 20;
+
+    /** How the current configuration is read; implemented by the server over its snapshot. */
+    public interface Routes {
+        /** The deployments that may make {@code alias}'s video, best first; empty when none. */
+        List<Route> candidates(String alias);
+
+        /** The route of {@code provider} / {@code model} now, or null when it is no longer configured. */
+        Route route(String provider, String model);
+    }
+
+    private final Routes routes;
+    private final UpstreamClient upstream;
+    private final EventLoopGroup loops;
+    private final MediaStore media;
+    private final java.util.function.Supplier<FetchPolicy> fetchPolicy;
+
+    /** @param fetchPolicy the current {@code junction.media-fetch} (its allow-list applies to vendor file hosts) */
+    public VideoJobs(Routes routes, UpstreamClient upstream, EventLoopGroup loops, MediaStore media,
+                     java.util.function.Supplier<FetchPolicy> fetchPolicy) {
+        this.fetchPolicy = fetchPolicy;
+        this.routes = routes;
+        this.upstream = upstream;
+        this.loops = loops;
+        this.media = media;
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    /** The canonical request a video task stores (written by the {@code /v1/videos} endpoint). */
+    public static VideoRequest request(Task task) {
+        try {
+            JsonNode n = JSON.readTree(task.request().body());
+            JsonNode ref = n.path("input_reference");
+            return new VideoRequest(n.path("model").asText(), n.path("prompt").asText(), text(n, "seconds"), text(n, "size"),
+                    ref.isObject() ? ref.path("mime_type").asText() : null, ref.isObject() ? ref.path("data").asText() : null);
+        } catch (IOException e) {
+            throw new IllegalStateException("video task " + task.id() + " holds an unreadable request", e);
+        }
+    }
+
+    private static String text(JsonNode n, String f) {
+        return n.hasNonNull(f) ? n.get(f).asText() : null;
+    }
+
+    @Override
+    public CompletionStage<Task.VendorJob> submit(Task task, String submissionKey) {
+        VideoRequest r = request(task);
+        List<Route> candidates = routes.candidates(task.model());
+        if (candidates.isEmpty()) {
+            return failed(new VendorJobException(new Task.TaskError("No deployment of '" + task.model()
+                    + "' can make videos now.", "upstream_error", null, "upstream_unavailable"), true, null));
+        }
+        Route route = candidates.get(0);
+        VideoVendor v = VendorRegistry.videos(route.provider().type());
+        if (v == null) {
+            return failed(new VendorJobException(new Task.TaskError("Provider '" + route.provider().name()
+                    + "' makes no videos.", "invalid_request_error", "model", "unsupported_capability"), false, null));
+        }
+        UpstreamRequest req;
+        try {
+            req = v.create(r, route.target(), ByteBufAllocator.DEFAULT);
+        } catch (TranslationException e) {
+            return failed(jobError(e.error()));
+        }
+        return call(route, route.origin(), req).thenApply(a -> {
+            try {
+                if (a.status < 200 || a.status >= 300) {
+                    throw jobError(v.error(a.status, a.headers, a.body));
+                }
+                String id = v.jobId(a.body);
+                ObjectNode state = JSON.createObjectNode().put("model", route.model()).put("seconds", v.seconds(r));
+                return new Task.VendorJob(route.provider().name(), id, state.toString(), 0);
+            } catch (TranslationException e) {
+                throw jobError(e.error());
+            } finally {
+                a.body.release();
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<JobStatus> poll(Task task, Task.VendorJob job) {
+        Route route = route(job);
+        VideoVendor v = VendorRegistry.videos(route.provider().type());
+        return call(route, route.origin(), v.poll(job.id(), route.target(), ByteBufAllocator.DEFAULT)).thenApply(a -> {
+            try {
+                if (a.status < 200 || a.status >= 300) {
+                    throw jobError(v.error(a.status, a.headers, a.body));
+                }
+                VideoStatus s = v.status(a.body);
+                if (s instanceof VideoStatus.Pending p) {
+                    return (JobStatus) new JobStatus.Pending(p.started() ? p.progress() : Integer.valueOf(0), null);
+                }
+                if (s instanceof VideoStatus.Failed f) {
+                    boolean filtered = "content_filter".equals(f.code());
+                    return new JobStatus.Failed(new Task.TaskError(f.message(),
+                            filtered ? "invalid_request_error" : "upstream_error", null, f.code()), f.retryable());
+                }
+                VideoStatus.Done d = (VideoStatus.Done) s;
+                return new JobStatus.Done(JSON.valueToTree(d.outputs()).toString());
+            } catch (TranslationException e) {
+                throw jobError(e.error());
+            } finally {
+                a.body.release();
+            }
+        });
+    }
+
+    @Override
+    public CompletionStage<Task.TaskResponse> fetch(Task task, Task.VendorJob job, JobStatus.Done done) {
+        Route route = route(job);
+        VideoVendor v = VendorRegistry.videos(route.provider().type());
+        List<String> outputs = new ArrayList<>();
+        try {
+            JSON.readTree(done.result()).forEach(n -> outputs.add(n.asText()));
+        } catch (IOException e) {
+            return failed(new IllegalStateException("unreadable job result", e));
+        }
+        VideoStatus.Done d = new VideoStatus.Done(outputs);
+        VideoVendor.Download video = v.download(job.id(), d, "video", route.target());
+        VideoVendor.Download thumb = v.download(job.id(), d, "thumbnail", route.target());
+        return download(route, video).thenCompose(vi -> {
+            CompletableFuture<MediaStore.Item> th = thumb == null ? CompletableFuture.completedFuture(null)
+                    : download(route, thumb).exceptionally(e -> {
+                        LOG.warn("video task {}: the thumbnail could not be copied: {}", task.id(), e.toString());
+                        return null;
+                    });
+            return th.thenApply(ti -> {
+                ObjectNode body = JSON.createObjectNode().put("object", "video.content");
+                body.set("video", item(vi));
+                body.set("thumbnail", ti == null ? null : item(ti));
+                body.put("seconds", stateSeconds(job));
+                return new Task.TaskResponse(200, java.util.Map.of("content-type", "application/json"),
+                        body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            });
+        });
+    }
+
+    private static int stateSeconds(Task.VendorJob job) {
+        try {
+            return JSON.readTree(job.state()).path("seconds").asInt(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static ObjectNode item(MediaStore.Item i) {
+        return JSON.createObjectNode().put("media_id", i.id()).put("content_type", i.mimeType()).put("bytes", i.size());
+    }
+
+    /** The media id of a finished video task's {@code variant} ({@code video} or {@code thumbnail}), or null. */
+    public static String mediaId(Task task, String variant) {
+        if (task.response() == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(task.response().body()).path(variant).path("media_id").asText(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The media ids a finished video task's answer names (video first, then the thumbnail). */
+    public static List<String> mediaIds(Task task) {
+        List<String> ids = new ArrayList<>(2);
+        if (task.response() == null) {
+            return ids;
+        }
+        try {
+            JsonNode b = JSON.readTree(task.response().body());
+            for (String f : new String[] {"video", "thumbnail"}) {
+                String id = b.path(f).path("media_id").asText(null);
+                if (id != null) {
+                    ids.add(id);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("video task {} holds an unreadable answer", task.id());
+        }
+        return ids;
+    }
+
+    @Override
+    public CompletionStage<Void> cancel(Task task, Task.VendorJob job) {
+        Route route;
+        try {
+            route = route(job);
+        } catch (VendorJobException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+        VideoVendor v = VendorRegistry.videos(route.provider().type());
+        UpstreamRequest req = v.cancel(job.id(), route.target(), ByteBufAllocator.DEFAULT);
+        if (req == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return call(route, route.origin(), req).handle((a, e) -> {
+            if (a != null) {
+                a.body.release();
+            }
+            return null;
+        });
+    }
+
+    private Route route(Task.VendorJob job) {
+        String model;
+        try {
+            model = JSON.readTree(job.state()).path("model").asText();
+        } catch (IOException e) {
+            model = null;
+        }
+        Route r = routes.route(job.provider(), model);
+        if (r == null || VendorRegistry.videos(r.provider().type()) == null) {
+            throw new VendorJobException(new Task.TaskError("Provider '" + job.provider() + "' with model '" + model
+                    + "', which runs this video, is no longer configured.", "upstream_error", null, "upstream_unavailable"),
+                    false, null);
+        }
+        return r;
+    }
+
+    /**
+     * Streams a file into the media store. The provider's own origin gets the vendor's headers
+     * (its key); any other host gets none, must be https, and is checked like a fetched image.
+     */
+    private CompletableFuture<MediaStore.Item> download(Route route, VideoVendor.Download d) {
+        Origin origin;
+        String path;
+        List<java.util.Map.Entry<String, String>> headers = d.headers();
+        if (d.relative()) {
+            origin = route.origin();
+            path = d.url();
+        } else {
+            URI u = URI.create(d.url());
+            int port = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
+            boolean same = u.getHost() != null && u.getHost().equalsIgnoreCase(route.origin().host())
+                    && port == route.origin().port();
+            if (!same) {
+                FetchPolicy policy = fetchPolicy.get();
+                if (!"https".equals(u.getScheme()) && !policy.hostAllowed(u.getHost())) {
+                    return failed(refused(u.getHost(), "it is not https"));
+                }
+                headers = List.of();
+                Origin o = Origin.parse(u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : ""));
+                String p = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
+                        + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+                // SPEC §6.2 / §9: a file on another host is fetched only when the host resolves to
+                // public addresses (or is allow-listed in junction.media-fetch.allow). The lookup runs
+                // on the media store's thread, never on an event loop.
+                return CompletableFuture.supplyAsync(() -> checkAddresses(u.getHost(), policy), media.executor())
+                        .thenCompose(ok -> fetchTo(route, o, p, List.of(), d.mimeType()));
+            }
+            origin = Origin.parse(u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : ""));
+            path = (u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())
+                    + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        }
+        return fetchTo(route, origin, path, headers, d.mimeType());
+    }
+
+    private static VendorJobException refused(String host, String why) {
+        return new VendorJobException(new Task.TaskError("The provider's file URL on host " + host
+                + " was refused: " + why + ".", "upstream_error", null, "upstream_invalid_response"), false, null);
+    }
+
+    private static Void checkAddresses(String host, FetchPolicy policy) {
+        if (policy.hostAllowed(host)) {
+            return null;
+        }
+        java.net.InetAddress[] all;
+        try {
+            all = java.net.InetAddress.getAllByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw refused(host, "it does not resolve");
+        }
+        for (java.net.InetAddress a : all) {
+            if (!AddressClassifier.isPublic(a) && !policy.networkAllowed(a)) {
+                throw refused(host, "it resolves to a non-public address");
+            }
+        }
+        return null;
+    }
+
+    private CompletableFuture<MediaStore.Item> fetchTo(Route route, Origin origin, String path,
+                                                      List<java.util.Map.Entry<String, String>> headers, String mime) {
+        UpstreamRequest req = new UpstreamRequest("GET", path, headers, Unpooled.EMPTY_BUFFER, false);
+        FileDownload f = new FileDownload(media.writer(mime), loops.next());
+        Origin o = origin;
+        f.loop.execute(() -> {
+            try {
+                f.call = upstream.start(f.loop, route.provider().name(), o, route.provider().maxConnections(),
+                        route.timeouts(), req, null, f);
+            } catch (RuntimeException e) {
+                f.writer.abort();
+                f.result.completeExceptionally(e);
+            }
+        });
+        return f.result;
+    }
+
+    /** One download into the media store; events on {@code loop}, file writes on the store's thread. */
+    private static final class FileDownload implements UpstreamListener {
+        final MediaStore.Writer writer;
+        final EventLoop loop;
+        final CompletableFuture<MediaStore.Item> result = new CompletableFuture<>();
+        UpstreamCall call;
+        int status;
+        CompositeByteBuf error;
+
+        FileDownload(MediaStore.Writer writer, EventLoop loop) {
+            this.writer = writer;
+            this.loop = loop;
+        }
+
+        @Override
+        public void onHead(HttpResponse head) {
+            status = head.status().code();
+            if (status < 200 || status >= 300) {
+                error = ByteBufAllocator.DEFAULT.compositeBuffer();
+            }
+        }
+
+        @Override
+        public void onContent(ByteBuf content, boolean last) {
+            if (error != null) {
+                if (error.readableBytes() < MAX_ANSWER) {
+                    error.addComponent(true, content);
+                } else {
+                    content.release();
+                }
+                if (!last) {
+                    call.requestMore();
+                    return;
+                }
+                writer.abort();
+                String text = error.toString(java.nio.charset.StandardCharsets.UTF_8);
+                error.release();
+                error = null;
+                result.completeExceptionally(new VendorJobException(new Task.TaskError("The provider answered "
+                        + status + " to the download of the video: " + text.substring(0, Math.min(200, text.length())),
+                        "upstream_error", null, "upstream_unavailable"), status >= 500 || status == 429, null));
+                return;
+            }
+            CompletableFuture<Void> written = writer.write(content);
+            if (last) {
+                written.thenCompose(x -> writer.commit()).whenComplete((item, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(item);
+                    }
+                });
+                return;
+            }
+            // Backpressure: the next chunk is read once this one is on disk.
+            written.whenComplete((x, e) -> loop.execute(() -> {
+                if (e != null) {
+                    call.cancel();
+                    writer.abort();
+                    result.completeExceptionally(e);
+                } else {
+                    call.requestMore();
+                }
+            }));
+        }
+
+        @Override
+        public void onFailure(GatewayError e, boolean afterHead) {
+            if (error != null) {
+                error.release();
+                error = null;
+            }
+            writer.abort();
+            result.completeExceptionally(jobError(e));
+        }
+    }
+
+    /** An answer read whole: status, headers and body (the receiver releases the body). */
+    private record Answer(int status, HttpHeaders headers, ByteBuf body) {
+    }
+
+    /** Makes one call and reads its (small) answer whole. */
+    private CompletableFuture<Answer> call(Route route, Origin origin, UpstreamRequest req) {
+        Reader r = new Reader(loops.next());
+        r.loop.execute(() -> {
+            try {
+                r.call = upstream.start(r.loop, route.provider().name(), origin, route.provider().maxConnections(),
+                        route.timeouts(), req, null, r);
+            } catch (RuntimeException e) {
+                r.fail(e);
+            }
+        });
+        return r.result;
+    }
+
+    /** Reads one small answer whole, on {@code loop}. */
+    private static final class Reader implements UpstreamListener {
+        final EventLoop loop;
+        final CompletableFuture<Answer> result = new CompletableFuture<>();
+        UpstreamCall call;
+        int status;
+        HttpHeaders headers;
+        CompositeByteBuf acc = ByteBufAllocator.DEFAULT.compositeBuffer();
+
+        Reader(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public void onHead(HttpResponse head) {
+            status = head.status().code();
+            headers = head.headers();
+        }
+
+        @Override
+        public void onContent(ByteBuf content, boolean last) {
+            if (acc == null) {
+                content.release();
+                return;
+            }
+            if (acc.readableBytes() + content.readableBytes() > MAX_ANSWER) {
+                content.release();
+                call.cancel();
+                fail(new VendorJobException(new Task.TaskError("The provider's answer is larger than " + MAX_ANSWER
+                        + " bytes.", "upstream_error", null, "upstream_invalid_response"), true, null));
+                return;
+            }
+            acc.addComponent(true, content);
+            if (last) {
+                ByteBuf body = acc;
+                acc = null;
+                result.complete(new Answer(status, headers, body));
+            } else {
+                call.requestMore();
+            }
+        }
+
+        @Override
+        public void onFailure(GatewayError e, boolean afterHead) {
+            fail(jobError(e));
+        }
+
+        void fail(Throwable t) {
+            if (acc != null) {
+                acc.release();
+                acc = null;
+            }
+            result.completeExceptionally(t);
+        }
+    }
+
+    static VendorJobException jobError(GatewayError e) {
+        return new VendorJobException(new Task.TaskError(e.message(), e.type(), e.param(), e.code()),
+                e.retryable() || e.failover(), e.retryAfter());
+    }
+
+    private static <T> CompletableFuture<T> failed(Throwable t) {
+        return CompletableFuture.failedFuture(t);
+    }
+}
