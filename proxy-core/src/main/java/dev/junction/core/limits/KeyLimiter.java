@@ -137,7 +137,7 @@ public final class KeyLimiter implements AutoCloseable {
             case LOCAL -> local.settle(a, tokens, cost);
             case NONE -> {
                 if (redis == null) {
-                    local.charge(a.key.name(), cost);
+                    local.charge(a.key, cost);
                 } else if (cost > 0) {
                     settleRedis(a, tokens, cost);
                 }
@@ -168,7 +168,7 @@ public final class KeyLimiter implements AutoCloseable {
     /** Redis went away between reserve and settle: the spend is kept per instance (docs/limits.md). */
     private void lostSettlement(Admission a, long cost) {
         storeFailures.increment();
-        local.charge(a.key.name(), cost);
+        local.charge(a.key, cost);
     }
 
     /** True while the shared store is unreachable (only with {@code store = redis}). */

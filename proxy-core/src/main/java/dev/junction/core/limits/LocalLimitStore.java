@@ -78,31 +78,36 @@ final class LocalLimitStore {
                 s.tpm.level(now, a.key.tpm());
                 s.tpm.adjust(a.reservedTokens - tokens, a.key.tpm());
             }
-            addSpend(a.key.name(), s, costNanos);
+            addSpend(a.key, s, costNanos);
         }
     }
 
     /** Charges spend for a request that reserved nothing (a key without limits). */
-    void charge(String key, long costNanos) {
+    void charge(KeyConfig key, long costNanos) {
         if (costNanos <= 0) {
             return;
         }
-        KeyState s = state(key);
+        KeyState s = state(key.name());
         synchronized (s) {
             s.roll(clock.millis());
             addSpend(key, s, costNanos);
         }
     }
 
-    private void addSpend(String key, KeyState s, long costNanos) {
+    /**
+     * Adds to the day's and month's spend; written to the spend file for configured keys only. With
+     * no keys configured (the anonymous sidecar case) there is no budget to keep across a restart,
+     * so the request path does no file writes at all.
+     */
+    private void addSpend(KeyConfig key, KeyState s, long costNanos) {
         if (costNanos <= 0) {
             return;
         }
         s.day += costNanos;
         s.month += costNanos;
-        if (ledger != null) {
-            ledger.record(key, s.dayId, s.day);
-            ledger.record(key, s.monthId, s.month);
+        if (ledger != null && !key.key().isEmpty()) {
+            ledger.record(key.name(), s.dayId, s.day);
+            ledger.record(key.name(), s.monthId, s.month);
         }
     }
 

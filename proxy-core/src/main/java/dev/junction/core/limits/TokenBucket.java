@@ -6,22 +6,23 @@ package dev.junction.core.limits;
  * bucket admits a burst of the whole limit; after that, room comes back smoothly (a 600 rpm key
  * gets one request every 100 ms), so there is no instant at which a fresh minute admits a second
  * full burst, unlike a fixed window. This is the same admission rule as GCRA. The Redis store runs
- * the same arithmetic in its Lua script ({@code limits.lua}). Not thread-safe: the owner locks.
+ * the same arithmetic in its Lua scripts ({@code reserve.lua}, {@code settle.lua}); a deployment's
+ * configured vendor limits use it too ({@code VendorHeadroom}). Not thread-safe: the owner locks.
  *
  * <p>The level may go below zero: a tpm reservation larger than what is left is admitted when the
  * bucket holds at least {@code min(estimate, capacity)} (so a request larger than the whole limit
  * can still run on a full bucket), and a settlement that reports more tokens than were reserved
  * takes the difference; the debt is paid back by the refill before anything else is admitted.
  */
-final class TokenBucket {
+public final class TokenBucket {
 
-    static final long WINDOW_MILLIS = 60_000;
+    public static final long WINDOW_MILLIS = 60_000;
 
     private double level = Double.NaN;
     private long at;
 
     /** Refills up to {@code capacity} for the time since the last call; returns the level. */
-    double level(long nowMillis, long capacity) {
+    public double level(long nowMillis, long capacity) {
         if (Double.isNaN(level)) {
             level = capacity;
         } else if (nowMillis > at) {
@@ -34,7 +35,7 @@ final class TokenBucket {
     }
 
     /** Milliseconds until the bucket holds {@code need} (0 when it already does). */
-    static long waitMillis(double level, double need, long capacity) {
+    public static long waitMillis(double level, double need, long capacity) {
         if (level >= need) {
             return 0;
         }
@@ -42,16 +43,16 @@ final class TokenBucket {
     }
 
     /** Milliseconds until the bucket is full again. */
-    static long resetMillis(double level, long capacity) {
+    public static long resetMillis(double level, long capacity) {
         return waitMillis(level, capacity, capacity);
     }
 
-    void take(double n) {
+    public void take(double n) {
         level -= n;
     }
 
     /** Gives back (or, negative, takes) {@code n}; never above {@code capacity}. */
-    void adjust(double n, long capacity) {
+    public void adjust(double n, long capacity) {
         level = Math.min(capacity, level + n);
     }
 }

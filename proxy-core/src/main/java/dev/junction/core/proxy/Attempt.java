@@ -91,6 +91,8 @@ final class Attempt implements UpstreamListener {
 
     @Override
     public void onHead(HttpResponse head) {
+        // SPEC §7.1: what the vendor says remains, from every answer (a lost hedge's too).
+        route.deployment().stats().headroom().observe(head.status().code(), head.headers());
         if (state != State.WAITING) {
             return;
         }

@@ -172,6 +172,8 @@ public final class ChatExchange {
         // prepare() opened this route's translator already (a failure there ended the launch).
         Translator translator = protocol.translator(route);
         Attempt a = new Attempt(this, route, translator, isHedge, permit);
+        route.deployment().stats().headroom().sent(route.deployment().provider().rpm(), route.deployment().provider().tpm(),
+                rc.tokenEstimate);
         attempts++;
         Warnings warnings = new Warnings();
         // SPEC §3: n > 1 on a vendor without n is fanned out into k calls run as ONE attempt
@@ -550,6 +552,8 @@ public final class ChatExchange {
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
         rc.costUsd = a.route.deployment().price().cost(u) + media;
+        a.route.deployment().stats().headroom().settled(a.route.deployment().provider().tpm(), rc.tokenEstimate,
+                u.totalTokens());
     }
 
     /**

@@ -48,6 +48,8 @@ public final class RequestContext {
     public dev.junction.core.limits.Admission admission;
     /** Round trips to the shared limit store for this request (reserve + settle). */
     public int limitRoundTrips;
+    /** The request's token estimate: prompt plus the output it may produce (tpm reservations). */
+    public long tokenEstimate;
     /** Prompt tokens estimated from the body (what tpm reserved for the prompt). */
     public long estimatedPromptTokens;
     /** Content frames written to the client on a stream (what an abandoned stream produced). */

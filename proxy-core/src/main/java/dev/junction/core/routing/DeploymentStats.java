@@ -64,6 +64,7 @@ public final class DeploymentStats {
     private final LongAdder totalRequests = new LongAdder();
     private final LongAdder totalErrors = new LongAdder();
     private volatile String lastErrorCode;
+    private final VendorHeadroom headroom = new VendorHeadroom(System::currentTimeMillis);
 
     public DeploymentStats(ResiliencePolicies.Stats settings, Ticker ticker) {
         this.settings = settings;
@@ -191,6 +192,11 @@ public final class DeploymentStats {
     /** As {@link #errorRate()}, at a ticker reading the caller already has. */
     public double errorRate(long nowNanos) {
         return errors.counts(nowNanos).failureRate();
+    }
+
+    /** What the vendor lets this deployment do now (its rate limits, SPEC §7.1). */
+    public VendorHeadroom headroom() {
+        return headroom;
     }
 
     public int inFlight() {

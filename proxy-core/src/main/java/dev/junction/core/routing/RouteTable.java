@@ -167,7 +167,7 @@ public final class RouteTable {
     public record DeploymentView(String id, String provider, String model, int weight, boolean enabled,
                                  String disabledReason, boolean catalogued, int contextWindow, int maxOutput,
                                  List<String> capabilities, double priceInput, double priceOutput,
-                                 String circuitState, DeploymentStats.Snapshot stats) {
+                                 String circuitState, DeploymentStats.Snapshot stats, VendorHeadroom.Snapshot headroom) {
     }
 
     /** JSON-friendly view of one alias for {@code /admin/routes}. */
@@ -185,7 +185,8 @@ public final class RouteTable {
                 ds.add(new DeploymentView(d.id(), d.providerName(), d.model(), d.weight(), d.enabled(),
                         d.provider().disabledReason(), d.info().catalogued(), d.info().contextWindow(),
                         d.info().maxOutput(), caps, d.price().input(), d.price().output(),
-                        d.breaker().state().name().toLowerCase(java.util.Locale.ROOT), d.stats().snapshot()));
+                        d.breaker().state().name().toLowerCase(java.util.Locale.ROOT), d.stats().snapshot(),
+                        d.stats().headroom().snapshot(d.provider().rpm(), d.provider().tpm())));
             }
             out.add(new AliasView(r.alias(), r.strategy(), r.hedge() != null, ds));
         }

@@ -43,6 +43,36 @@ public final class Router {
     /**
      * @param strategyOverride the {@code x-junction-strategy} header value, or null
      */
+    /**
+     * SPEC §7.1 vendor limits: deployments whose vendor has no room for this request now (its
+     * headers said so, it answered 429, or the provider's configured rpm / tpm is used up) go after
+     * those that have room, in the strategy's order — routed around before they answer 429. When
+     * none has room the order is kept: the request still goes out (the vendor's 429 becomes
+     * {@code upstream_rate_limited} with its Retry-After).
+     */
+    static List<Deployment> roomFirst(List<Deployment> ordered, RequestProfile profile) {
+        long tokens = profile.estimatedInputTokens()
+                + (profile.requestedMaxOutput() == null ? 0 : profile.requestedMaxOutput());
+        List<Deployment> out = null;
+        List<Deployment> later = null;
+        for (int i = 0; i < ordered.size(); i++) {
+            Deployment d = ordered.get(i);
+            boolean room = d.stats().headroom().waitMillis(d.provider().rpm(), d.provider().tpm(), tokens) == 0;
+            if (!room && later == null) {
+                out = new java.util.ArrayList<>(ordered.subList(0, i));
+                later = new java.util.ArrayList<>(2);
+            }
+            if (later != null) {
+                (room ? out : later).add(d);
+            }
+        }
+        if (later == null || out.isEmpty()) {
+            return ordered;
+        }
+        out.addAll(later);
+        return out;
+    }
+
     public RouteResult select(RouteTable table, String alias, RequestProfile profile, String strategyOverride) {
         Route route = table.route(alias);
         if (route == null) {
@@ -64,7 +94,7 @@ public final class Router {
         if (filtered.candidates().isEmpty()) {
             return RouteResult.failed(route, CapabilityFilter.error(route, filtered.excluded()), filtered.excluded());
         }
-        List<Deployment> ordered = strategy.order(filtered.candidates(), profile);
+        List<Deployment> ordered = roomFirst(strategy.order(filtered.candidates(), profile), profile);
         return new RouteResult(route, strategy.name(), ordered, filtered.excluded(), null);
     }
 }

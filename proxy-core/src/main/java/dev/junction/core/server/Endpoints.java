@@ -358,6 +358,7 @@ final class Endpoints {
         rc.estimatedPromptTokens = prepared.profile().estimatedInputTokens();
         long estimate = rc.estimatedPromptTokens + expectedOutput(prepared.profile().requestedMaxOutput(), candidates,
                 snap.config().limits().defaultMaxOutput());
+        rc.tokenEstimate = estimate;
         var admission = limiter.reserve(rc.key, estimate, rc.requestId).toCompletableFuture();
         if (admission.isDone() && ctx.executor().inEventLoop()) {
             admitted(x, rc, admission.join());

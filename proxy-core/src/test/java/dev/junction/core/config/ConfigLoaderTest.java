@@ -539,4 +539,36 @@ class ConfigLoaderTest {
                 + "ollama, together, vllm]");
         assertHasError(errors, "junction.providers.o.options.dialect: applies to type = openai-compatible only");
     }
+
+    @Test
+    void keyLimitsAndTheLimitsSection() {
+        GatewayConfig c = load("""
+                junction.models.chat.deployments = [ { provider = local, model = m } ]
+                junction.providers.local { type = openai-compatible, base-url = "http://127.0.0.1:1/v1" }
+                junction.auth.keys = [ { name = "a", key = "k", max-concurrent = 5, budget-usd-per-month = 100 } ]
+                junction.limits { store = redis, redis-uri = "redis://127.0.0.1:6379/0", on-store-failure = closed }
+                """, Map.of());
+        KeyConfig k = c.auth().keys().get(0);
+        assertEquals(5, k.maxConcurrent());
+        assertEquals(100.0, k.budgetUsdPerMonth());
+        assertTrue(k.limited());
+        assertTrue(c.limits().redis());
+        assertFalse(c.limits().failOpen());
+        assertFalse(c.limits().toString().contains("6379"), "the URI may hold a password");
+        assertEquals(LimitsConfig.DEFAULT, load("""
+                junction.models.chat.deployments = [ { provider = local, model = m } ]
+                junction.providers.local { type = openai-compatible, base-url = "http://127.0.0.1:1/v1" }
+                """, Map.of()).limits());
+    }
+
+    @Test
+    void limitsErrorsNameTheSetting() {
+        List<String> errors = errors("""
+                junction.limits { store = redis, on-store-failure = maybe }
+                junction.auth.keys = [ { name = "a", key = "k", max-concurrent = 0 } ]
+                """);
+        assertHasError(errors, "junction.limits.redis-uri");
+        assertHasError(errors, "junction.limits.on-store-failure");
+        assertHasError(errors, "junction.auth.keys[0].max-concurrent");
+    }
 }
