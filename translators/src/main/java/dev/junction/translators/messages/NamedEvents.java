@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class NamedEvents {
 
-    static final JsonFactory FACTORY = new JsonFactory();
+    /** A mapping factory, so generators can also write the small trees a response echoes. */
+    static final JsonFactory FACTORY = new com.fasterxml.jackson.databind.MappingJsonFactory();
 
     /** Writes one JSON value. */
     @FunctionalInterface
