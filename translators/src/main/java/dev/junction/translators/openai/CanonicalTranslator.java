@@ -44,7 +44,7 @@ public final class CanonicalTranslator implements Translator {
 
     /** @param target the route's target, with what translation needs from config (the drop/reject policy) */
     public CanonicalTranslator(VendorAdapter adapter, IngressRequest request, Target target) {
-        this.adapter = adapter;
+        this.adapter = adapter.forTarget(target);
         this.request = request;
         this.embeddings = request instanceof OpenAiRequest o && o.embeddings() ? o : null;
         this.target = target;
