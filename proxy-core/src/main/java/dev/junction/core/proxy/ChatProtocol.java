@@ -51,6 +51,11 @@ final class ChatProtocol implements ExchangeProtocol {
     }
 
     @Override
+    public String door() {
+        return request.door();
+    }
+
+    @Override
     public ErrorShape errors() {
         return request.errors();
     }

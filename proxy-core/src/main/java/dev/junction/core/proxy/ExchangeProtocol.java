@@ -14,6 +14,15 @@ public interface ExchangeProtocol {
     /** Whether the client asked for a stream. */
     boolean stream();
 
+    /**
+     * The door the request came in by ({@code chat}, {@code embeddings}, {@code messages}, ...; the
+     * ingress request's {@code door()}), which the response cache keys and replays by; null for a
+     * request the cache never applies to.
+     */
+    default String door() {
+        return null;
+    }
+
     /** How the client's door renders failures: as an answer, or in-band after the commit point. */
     default dev.junction.translators.ingress.ErrorShape errors() {
         return dev.junction.translators.ingress.ErrorShape.OPENAI;

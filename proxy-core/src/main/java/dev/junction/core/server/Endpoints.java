@@ -4,9 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.junction.core.cache.CacheEntry;
 import dev.junction.core.cache.CachePlan;
-import dev.junction.core.cache.ChatShape;
-import dev.junction.core.cache.EmbeddingsShape;
 import dev.junction.core.cache.ReplayShape;
+import dev.junction.core.cache.ReplayShapes;
 import dev.junction.core.cache.ResponseCache;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
@@ -318,7 +317,7 @@ final class Endpoints {
         }
         String mediaBase = base;
         return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareImages(body,
-                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase), null);
+                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase));
     }
 
     /** Reads a client body into a prepared protocol; throws TranslationException. */
@@ -329,13 +328,11 @@ final class Endpoints {
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
                                GatewaySnapshot snap, boolean embeddings) {
         return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepare(body, embeddings, rc.requestId,
-                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()),
-                embeddings ? EmbeddingsShape.INSTANCE : ChatShape.INSTANCE);
+                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()));
     }
 
-    /** @param shape how the door's answers are cached and replayed; null for a door that does not cache */
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
-                               GatewaySnapshot snap, Preparer preparer, ReplayShape shape) {
+                               GatewaySnapshot snap, Preparer preparer) {
         ByteBuf body = req.content();
         ProtocolFactory.Prepared prepared;
         Deadline deadline;
@@ -387,6 +384,8 @@ final class Endpoints {
         long estimate = rc.estimatedPromptTokens + expectedOutput(prepared.profile().requestedMaxOutput(), candidates,
                 snap.config().limits().defaultMaxOutput());
         rc.tokenEstimate = estimate;
+        // A door is cached once the cache knows how to replay it (ReplayShapes); others pass by.
+        ReplayShape shape = ReplayShapes.of(prepared.protocol().door());
         CachePlan plan = shape == null ? null : cache.plan(snap.config().models().get(alias), shape, rc.key, body,
                 req.headers().get(HttpHeaderNames.CACHE_CONTROL));
         if (plan == null || !plan.lookup()) {
