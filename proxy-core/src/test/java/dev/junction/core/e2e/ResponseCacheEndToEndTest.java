@@ -281,6 +281,34 @@ class ResponseCacheEndToEndTest {
     }
 
     @Test
+    void aStreamTheClientLeftIsNeverCached() throws Exception {
+        String body = body("gpt", fresh("[[sim tokens=40 tps=20]]"), true, null);
+        int cancelled = fx.sim.cancelledStreams();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", fx.gateway.port())) {
+            byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer k-one\r\n"
+                    + "content-type: application/json\r\ncontent-length: " + b.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().write(b);
+            s.getOutputStream().flush();
+            String seen = "";
+            byte[] buf = new byte[4096];
+            while (!seen.contains("\"content\":\"")) { // the first content has reached the client
+                int n = s.getInputStream().read(buf);
+                assertTrue(n > 0, "the stream started");
+                seen += new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertTrue(seen.contains("x-junction-cache: miss"), seen);
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (fx.sim.cancelledStreams() == cancelled && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertEquals(cancelled + 1, fx.sim.cancelledStreams(), "the vendor call was cancelled");
+        assertEquals("miss", cache(chat("k-one", body)), "the abandoned stream was not stored");
+    }
+
+    @Test
     void errorsAreNeverCached() throws Exception {
         String body = body("gpt", fresh("[[sim status=400]]"), false, null);
         HttpResponse<String> first = chat("k-one", body);
