@@ -18,7 +18,8 @@ import java.util.List;
  * unary answer from a stream, a stream from a unary answer) is produced on replay by the door's
  * {@link ReplayShape}.
  *
- * <p>Encoded as bytes ({@link #encode}) for both stores: the byte length is the entry's weight.
+ * <p>Kept as this object in process, encoded as bytes ({@link #encode}) in Redis; it weighs
+ * {@link #weight()} against the alias's {@code max-bytes}.
  *
  * @param ingress        the door the answer was given through ({@link ReplayShape#ingress()})
  * @param stream         true when {@code pieces} are stream events, false for one unary body
@@ -132,6 +133,14 @@ public record CacheEntry(String ingress, boolean stream, boolean includeUsage, S
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * What the entry counts against {@code max-bytes}: its pieces' bytes plus a fixed allowance per
+     * piece and for the header (close to {@link #encode()}'s length, without encoding).
+     */
+    public long weight() {
+        return size() + 64L + 16L * pieces.size();
     }
 
     /** Bytes of the pieces. */

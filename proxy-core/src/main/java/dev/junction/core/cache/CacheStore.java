@@ -5,17 +5,17 @@ import dev.junction.core.config.AliasConfig;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Where encoded {@link CacheEntry}s are kept: this process ({@link LocalCacheStore}) or a Redis
- * shared by every instance ({@link RedisCacheStore}). Each alias's entries are bounded by its own
+ * Where {@link CacheEntry}s are kept: this process ({@link LocalCacheStore}, the entries as objects)
+ * or a Redis shared by every instance ({@link RedisCacheStore}, encoded). Each alias's entries are bounded by its own
  * {@code ttl}, {@code max-entries} and {@code max-bytes}. Thread-safe; never blocks the caller.
  */
 interface CacheStore extends AutoCloseable {
 
     /** The entry under {@code key}, or null (also when the store failed: a failed lookup is a miss). */
-    CompletionStage<byte[]> get(String alias, AliasConfig.CacheConfig config, String key);
+    CompletionStage<CacheEntry> get(String alias, AliasConfig.CacheConfig config, String key);
 
-    /** Keeps {@code value} under {@code key}, making room by dropping the alias's oldest entries. */
-    void put(String alias, AliasConfig.CacheConfig config, String key, byte[] value);
+    /** Keeps {@code entry} under {@code key}, making room by dropping the alias's oldest (or least used) entries. */
+    void put(String alias, AliasConfig.CacheConfig config, String key, CacheEntry entry);
 
     /** Entries of {@code alias} (for a shared store: as last reported to this instance). */
     long entries(String alias);

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The in-process store: one Caffeine cache per alias, built from the alias's settings and rebuilt
- * (empty) when they change on reload.
+ * (empty) when they change on reload. Entries are kept as objects (a hit decodes nothing); each
+ * weighs {@link CacheEntry#weight()}, its bytes.
  *
  * <p>Caffeine bounds a cache by entry count or by weight, not both; both bounds hold here with one
  * weight: an entry weighs its bytes, but at least {@code max-bytes / max-entries}. The sum of
@@ -22,12 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LocalCacheStore implements CacheStore {
 
-    private record Holder(AliasConfig.CacheConfig config, Cache<String, byte[]> cache) {
+    private record Holder(AliasConfig.CacheConfig config, Cache<String, CacheEntry> cache) {
     }
 
     private final Map<String, Holder> caches = new ConcurrentHashMap<>();
 
-    private Cache<String, byte[]> cache(String alias, AliasConfig.CacheConfig config) {
+    private Cache<String, CacheEntry> cache(String alias, AliasConfig.CacheConfig config) {
         Holder h = caches.get(alias);
         if (h == null || !h.config().equals(config)) {
             h = caches.compute(alias, (a, old) -> old != null && old.config().equals(config) ? old
@@ -40,27 +41,27 @@ final class LocalCacheStore implements CacheStore {
         return Math.max(1, (c.maxBytes() + c.maxEntries() - 1) / c.maxEntries());
     }
 
-    private static Cache<String, byte[]> build(AliasConfig.CacheConfig c) {
+    private static Cache<String, CacheEntry> build(AliasConfig.CacheConfig c) {
         long floor = minimumWeight(c);
         return Caffeine.newBuilder()
                 .expireAfterWrite(c.ttl())
                 .maximumWeight(c.maxBytes())
-                .weigher((String k, byte[] v) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, v.length)))
+                .weigher((String k, CacheEntry v) -> (int) Math.min(Integer.MAX_VALUE, Math.max(floor, v.weight())))
                 .executor(Runnable::run)
                 .build();
     }
 
     @Override
-    public CompletionStage<byte[]> get(String alias, AliasConfig.CacheConfig config, String key) {
+    public CompletionStage<CacheEntry> get(String alias, AliasConfig.CacheConfig config, String key) {
         return CompletableFuture.completedFuture(cache(alias, config).getIfPresent(key));
     }
 
     @Override
-    public void put(String alias, AliasConfig.CacheConfig config, String key, byte[] value) {
-        if (value.length > config.maxBytes()) {
+    public void put(String alias, AliasConfig.CacheConfig config, String key, CacheEntry entry) {
+        if (entry.weight() > config.maxBytes()) {
             return;
         }
-        cache(alias, config).put(key, value);
+        cache(alias, config).put(key, entry);
     }
 
     @Override
@@ -80,8 +81,8 @@ final class LocalCacheStore implements CacheStore {
             return 0;
         }
         long n = 0;
-        for (byte[] v : h.cache().asMap().values()) {
-            n += v.length;
+        for (CacheEntry v : h.cache().asMap().values()) {
+            n += v.weight();
         }
         return n;
     }

@@ -53,7 +53,7 @@ final class RedisCacheStore implements CacheStore {
     }
 
     @Override
-    public CompletionStage<byte[]> get(String alias, AliasConfig.CacheConfig config, String key) {
+    public CompletionStage<CacheEntry> get(String alias, AliasConfig.CacheConfig config, String key) {
         StatefulRedisConnection<String, byte[]> c = redis.connection();
         if (c == null) {
             failed("not connected");
@@ -64,12 +64,13 @@ final class RedisCacheStore implements CacheStore {
                 failed(e.toString());
                 return null;
             }
-            return v;
+            return v == null ? null : CacheEntry.decode(v); // null too for bytes of another format
         });
     }
 
     @Override
-    public void put(String alias, AliasConfig.CacheConfig config, String key, byte[] value) {
+    public void put(String alias, AliasConfig.CacheConfig config, String key, CacheEntry entry) {
+        byte[] value = entry.encode();
         if (value.length > config.maxBytes()) {
             return;
         }

@@ -63,8 +63,8 @@ public final class ResponseCache implements AutoCloseable {
 
     /** The entry of a plan that looks up, or null (a miss); counts the hit or the miss. Never fails. */
     public CompletionStage<CacheEntry> lookup(CachePlan p) {
-        return store.get(p.alias(), p.config(), p.key()).handle((bytes, e) -> {
-            CacheEntry entry = e != null || bytes == null ? null : CacheEntry.decode(bytes);
+        return store.get(p.alias(), p.config(), p.key()).handle((found, e) -> {
+            CacheEntry entry = e != null ? null : found;
             if (entry != null && !entry.ingress().equals(p.ingress())) {
                 entry = null; // cannot happen with SHA-256 keys that include the door; cheap to check
             }
@@ -80,7 +80,7 @@ public final class ResponseCache implements AutoCloseable {
     }
 
     void store(CachePlan p, CacheEntry e) {
-        store.put(p.alias(), p.config(), p.key(), e.encode());
+        store.put(p.alias(), p.config(), p.key(), e);
         figures(p.alias()).stored.inc();
     }
 

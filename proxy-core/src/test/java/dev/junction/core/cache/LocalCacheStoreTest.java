@@ -13,20 +13,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The in-process store keeps each alias within max-entries and max-bytes, whichever comes first. */
 class LocalCacheStoreTest {
 
-    private static byte[] bytes(int n) {
-        return new byte[n];
+    /** An entry that weighs {@code n} bytes. */
+    private static CacheEntry bytes(int n) {
+        return new CacheEntry("embeddings", false, false, "", "", "", new long[] {-1, 0, 0, 0, 0},
+                java.util.List.of(new CacheEntry.Piece(CacheEntry.BODY, new byte[n - 80], java.util.List.of())));
     }
 
     @Test
     void entryCountBoundsSmallEntries() {
         AliasConfig.CacheConfig c = new AliasConfig.CacheConfig(Duration.ofMinutes(1), 10, 1_000_000, false, false);
+        assertEquals(100, bytes(100).weight());
         LocalCacheStore s = new LocalCacheStore();
         for (int i = 0; i < 50; i++) {
-            s.put("a", c, "k" + i, bytes(10));
+            s.put("a", c, "k" + i, bytes(100));
         }
         assertTrue(s.entries("a") <= 10, "entries " + s.entries("a"));
         assertTrue(s.entries("a") >= 5, "the cache is not emptied, only trimmed: " + s.entries("a"));
-        assertEquals(10 * s.entries("a"), s.bytes("a"));
+        assertEquals(100 * s.entries("a"), s.bytes("a"));
     }
 
     @Test
@@ -46,7 +49,7 @@ class LocalCacheStoreTest {
     void aliasesAreSeparateAndNewSettingsStartAfresh() {
         AliasConfig.CacheConfig c = new AliasConfig.CacheConfig(Duration.ofMinutes(1), 10, false);
         LocalCacheStore s = new LocalCacheStore();
-        s.put("a", c, "k", bytes(3));
+        s.put("a", c, "k", bytes(100));
         assertNull(s.get("b", c, "k").toCompletableFuture().join());
         assertNotNull(s.get("a", c, "k").toCompletableFuture().join());
         AliasConfig.CacheConfig changed = new AliasConfig.CacheConfig(Duration.ofMinutes(2), 10, false);
