@@ -62,6 +62,7 @@ final class ConfigValidator {
         TasksConfig tasks = features.tasks(junction.section("tasks", true), junction);
         AccessLogConfig accessLog = features.accessLog(junction.section("access-log", true));
         TracingConfig tracing = features.tracing(junction.section("tracing", true));
+        MetricsConfig metrics = features.metrics(junction.section("metrics", true));
         LimitsConfig limits = features.limits(junction.section("limits", true));
         features.demo(junction.section("demo", true));
         FetchPolicy mediaFetch = features.mediaFetch(junction.section("media-fetch", true));
@@ -70,6 +71,6 @@ final class ConfigValidator {
             throw new ConfigException(source, problems.errors());
         }
         return new GatewayConfig(server, auth, providers, models, catalog, source, problems.warnings(), resilience,
-                streaming, translation, tasks, accessLog, mediaFetch, limits, tracing);
+                streaming, translation, tasks, accessLog, mediaFetch, limits, tracing, metrics);
     }
 }
