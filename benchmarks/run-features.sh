@@ -242,8 +242,15 @@ if [[ " $VARIANTS " == *" limits-redis "* ]]; then
   sleep 1   # settlements complete after the answer is written
   calls > "$TMP/calls1"
   # INFO itself is counted once per call of calls(): subtract it.
-  RT="$(awk -v n="$REDIS_N" 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if ($1 == "info") d -= 1; if (d > 0) { tot += d; per = per sprintf("%s %d, ", $1, d) } }
-        END { printf "%d Redis calls for %d requests = %.3f per request (%s)", tot, n, tot / n, substr(per, 1, length(per) - 2) }' "$TMP/calls0" "$TMP/calls1")"
+  # Round trips are the commands clients sent: the script calls (EVALSHA, EVAL; SCRIPT when a script
+  # had to be loaded again). commandstats also counts the commands run inside the scripts; they are
+  # listed apart (they cost Redis CPU, not round trips). INFO itself is counted once per calls().
+  RT="$(awk -v n="$REDIS_N" 'NR == FNR { a[$1] = $2; next }
+        { d = $2 - a[$1]; if ($1 == "info") d -= 1; if (d <= 0) next
+          if ($1 ~ /^(evalsha|eval|script|evalsha_ro|eval_ro)$/) { rt += d; top = top sprintf("%s %d, ", $1, d) }
+          else { inner += d; per = per sprintf("%s %d, ", $1, d) } }
+        END { printf "%d round trips for %d requests = %.3f per request (%s); inside the scripts %d commands = %.1f per request (%s)",
+              rt, n, rt / n, substr(top, 1, length(top) - 2), inner, inner / n, substr(per, 1, length(per) - 2) }' "$TMP/calls0" "$TMP/calls1")"
   log "$RT"
 fi
 
@@ -264,13 +271,13 @@ fi
       END {
         nv = split(vars, v, " "); base = (req["base"] > 0) ? t["base"] / req["base"] : 0
         for (i = 1; i <= nv; i++) { x = v[i]; if (!n[x]) continue
-          cpu = req[x] > 0 ? t[x] * 1e6 / tck / req[x] : 0
+          cpu = (req[x] > 0) ? t[x] * 1e6 / tck / req[x] : 0
           pr = ""
-          for (r = 1; r <= maxr; r++) if (rr[r, "base"] > 0) pr = pr sprintf("%s%.2f", pr == "" ? "" : ", ", rr[r, x] / rr[r, "base"])
-          printf "| %s | %d | %.0f | %.2f | %.2f | %d | %.1f | %s | %s | %s |\n", x, req[x], req[x] / (dur[x] / 1e6),
-            p50[x] / n[x] / 1000, p99[x] / n[x] / 1000, bad[x], cpu,
-            base > 0 ? sprintf("%.3f", (t[x] / req[x]) / base) : "-", pr,
-            x == "limits-redis" ? sprintf("%.1f", rt[x] * 1e6 / tck / req[x]) : "" } }' "$OUT/raw.tsv"
+          for (r = 1; r <= maxr; r++) if (rr[r, "base"] > 0) pr = pr sprintf("%s%.2f", (pr == "") ? "" : ", ", rr[r, x] / rr[r, "base"])
+          vb = "-"; if (base > 0 && req[x] > 0) vb = sprintf("%.3f", (t[x] / req[x]) / base)
+          rc = ""; if (x == "limits-redis") rc = sprintf("%.1f", rt[x] * 1e6 / tck / req[x])
+          printf("| %s | %d | %.0f | %.2f | %.2f | %d | %.1f | %s | %s | %s |\n", x, req[x], req[x] / (dur[x] / 1e6),
+            p50[x] / n[x] / 1000, p99[x] / n[x] / 1000, bad[x], cpu, vb, pr, rc) } }' "$OUT/raw.tsv"
     echo
   done
   [ -z "$RT" ] || { echo "Redis round trips (limits-redis, $REDIS_N sequential requests, INFO commandstats): $RT"; echo; }
