@@ -43,12 +43,17 @@ final class RedisLimitStore implements AutoCloseable {
     static final long LEASE_MILLIS = 15 * 60_000L;
     private static final String RESERVE = script("reserve.lua");
     private static final String SETTLE = script("settle.lua");
+    private static final String CHARGE = script("charge.lua");
+    /** Spend keys live this long after their last charge: 3 days (day), 40 days (month). */
+    private static final String DAY_TTL = Long.toString(3 * 86_400);
+    private static final String MONTH_TTL = Long.toString(40 * 86_400);
 
     private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
     private final ScheduledExecutorService connector;
     private final String reserveSha;
     private final String settleSha;
+    private final String chargeSha;
     private volatile StatefulRedisConnection<String, String> connection;
 
     RedisLimitStore(String uri, Duration timeout) {
@@ -66,6 +71,7 @@ final class RedisLimitStore implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
         this.reserveSha = sha1(RESERVE);
         this.settleSha = sha1(SETTLE);
+        this.chargeSha = sha1(CHARGE);
         this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "junction-limits-redis");
             t.setDaemon(true);
@@ -82,6 +88,7 @@ final class RedisLimitStore implements AutoCloseable {
             // Loaded up front so the first requests do not pay a NOSCRIPT round trip.
             c.sync().scriptLoad(RESERVE);
             c.sync().scriptLoad(SETTLE);
+            c.sync().scriptLoad(CHARGE);
             connection = c;
             LOG.info("limits: connected to Redis");
         } catch (RuntimeException e) {
@@ -132,12 +139,37 @@ final class RedisLimitStore implements AutoCloseable {
         String[] keys = {prefix(k) + "tpm", prefix(k) + "inflight", prefix(k) + "spend:" + dayId,
             prefix(k) + "spend:" + monthId};
         String[] args = {k.tpm() == null ? "-1" : Long.toString(k.tpm()), Long.toString(reserved - tokens), requestId,
-            Long.toString(Math.max(0, costNanos)), Long.toString(3 * 86_400), Long.toString(40 * 86_400)};
+            Long.toString(Math.max(0, costNanos)), DAY_TTL, MONTH_TTL};
         int[] trips = {0};
         return run(settleSha, SETTLE, keys, args, trips).thenApply(r -> {
             mirror.spend(k.name(), (Long) r.get(0), (Long) r.get(1));
             return trips[0];
         });
+    }
+
+    /**
+     * Adds {@code costNanos} to {@code k}'s shared spend of the named day and month (spend this
+     * instance counted by itself while Redis was unreachable). Completes with the round trips made.
+     */
+    CompletionStage<Integer> charge(KeyConfig k, long costNanos, String dayId, String monthId, KeyLimiter.Mirror mirror) {
+        String[] keys = {prefix(k) + "spend:" + dayId, prefix(k) + "spend:" + monthId};
+        String[] args = {Long.toString(costNanos), DAY_TTL, MONTH_TTL};
+        int[] trips = {0};
+        return run(chargeSha, CHARGE, keys, args, trips).thenApply(r -> {
+            mirror.spend(k.name(), (Long) r.get(0), (Long) r.get(1));
+            return trips[0];
+        });
+    }
+
+    /** Runs {@code task} on this store's background thread every {@code millis} ms (never on an event loop). */
+    void every(long millis, Runnable task) {
+        connector.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("limits: background task failed", e); // and runs again next time
+            }
+        }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     /** EVALSHA, and EVAL once when Redis has lost the script (a restart empties its script cache). */
