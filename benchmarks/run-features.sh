@@ -263,8 +263,8 @@ fi
   for mode in $MODES; do
     echo "### $mode"
     echo
-    echo "| variant | requests | req/s | p50 ms | p99 ms | non-2xx + errors | JVM CPU µs/req | vs base | per round vs base | redis CPU µs/req |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| variant | requests | req/s | p50 ms | p99 ms | non-2xx + errors | JVM CPU µs/req | vs base (sums) | per round vs base | median round | redis CPU µs/req |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' -v mode="$mode" -v tck="$clk_tck" -v vars="$VARIANTS" '
       NR > 1 && $2 == mode { req[$3] += $4; dur[$3] += $5; p50[$3] += $6; p99[$3] += $7; n[$3]++; bad[$3] += $8 + $9
                              t[$3] += $10; rt[$3] += $11; rr[$1, $3] = ($4 > 0 ? $10 / $4 : 0); if ($1 > maxr) maxr = $1 }
@@ -272,12 +272,14 @@ fi
         nv = split(vars, v, " "); base = (req["base"] > 0) ? t["base"] / req["base"] : 0
         for (i = 1; i <= nv; i++) { x = v[i]; if (!n[x]) continue
           cpu = (req[x] > 0) ? t[x] * 1e6 / tck / req[x] : 0
-          pr = ""
-          for (r = 1; r <= maxr; r++) if (rr[r, "base"] > 0) pr = pr sprintf("%s%.2f", (pr == "") ? "" : ", ", rr[r, x] / rr[r, "base"])
+          pr = ""; m = 0
+          for (r = 1; r <= maxr; r++) if (rr[r, "base"] > 0) { q = rr[r, x] / rr[r, "base"]; pr = pr sprintf("%s%.2f", (pr == "") ? "" : ", ", q); s[++m] = q }
+          for (i2 = 2; i2 <= m; i2++) { q = s[i2]; j2 = i2 - 1; while (j2 > 0 && s[j2] > q) { s[j2 + 1] = s[j2]; j2-- } s[j2 + 1] = q }
+          med = (m == 0) ? "-" : sprintf("%.2f", (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2)
           vb = "-"; if (base > 0 && req[x] > 0) vb = sprintf("%.3f", (t[x] / req[x]) / base)
           rc = ""; if (x == "limits-redis") rc = sprintf("%.1f", rt[x] * 1e6 / tck / req[x])
-          printf("| %s | %d | %.0f | %.2f | %.2f | %d | %.1f | %s | %s | %s |\n", x, req[x], req[x] / (dur[x] / 1e6),
-            p50[x] / n[x] / 1000, p99[x] / n[x] / 1000, bad[x], cpu, vb, pr, rc) } }' "$OUT/raw.tsv"
+          printf("| %s | %d | %.0f | %.2f | %.2f | %d | %.1f | %s | %s | %s | %s |\n", x, req[x], req[x] / (dur[x] / 1e6),
+            p50[x] / n[x] / 1000, p99[x] / n[x] / 1000, bad[x], cpu, vb, pr, med, rc) } }' "$OUT/raw.tsv"
     echo
   done
   [ -z "$RT" ] || { echo "Redis round trips (limits-redis, $REDIS_N sequential requests, INFO commandstats): $RT"; echo; }
