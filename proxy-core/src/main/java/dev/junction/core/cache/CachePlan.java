@@ -24,7 +24,8 @@ import java.util.Locale;
  * What the cache does with one request of an alias that caches (docs/cache.md): look it up or not,
  * store its answer or not, and under which key.
  *
- * <p>The key is the SHA-256 of: the door ({@code chat}, {@code embeddings}, ...), the alias, the
+ * <p>The key is the SHA-256 of: the door ({@code chat}, {@code embeddings}, ...) and the request's
+ * path (one door may serve several endpoints, e.g. Messages and its token count), the alias, the
  * scope (the gateway key's name, or everyone when the alias says {@code shared = true}), a
  * fingerprint of the alias's deployments (a changed routing never serves an older model's answers),
  * and the body normalized: members sorted by name at every depth, no whitespace, numbers in one
@@ -52,7 +53,7 @@ public record CachePlan(String alias, String ingress, String key, AliasConfig.Ca
      * {@code cacheControl} the request's {@code Cache-Control} header or null, {@code samples} whether
      * the door generates text (the temperature and {@code n} rules apply).
      */
-    public static CachePlan of(String alias, String ingress, AliasConfig.CacheConfig config, String scope,
+    public static CachePlan of(String alias, String ingress, String path, AliasConfig.CacheConfig config, String scope,
                                String fingerprint, ByteBuf body, String cacheControl, boolean samples) {
         JsonNode root;
         try {
@@ -91,7 +92,7 @@ public record CachePlan(String alias, String ingress, String key, AliasConfig.Ca
                 }
             }
         }
-        String key = key(ingress, alias, scope, fingerprint, root);
+        String key = key(ingress + " " + path, alias, scope, fingerprint, root);
         return new CachePlan(alias, ingress, key, config, bypass == null, store, bypass, stream, includeUsage);
     }
 

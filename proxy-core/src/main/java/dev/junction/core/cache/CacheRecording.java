@@ -67,6 +67,37 @@ public final class CacheRecording {
     }
 
     /**
+     * The SSE events of one written frame: a frame is one event when the gateway wrote it, but a
+     * processor that forwards a vendor's bytes may carry several in one. Each event keeps its
+     * terminating blank line ({@code \n\n}, {@code \r\n\r\n} or {@code \r\r}); bytes after the last
+     * terminator stay one piece.
+     */
+    static List<byte[]> split(byte[] frame) {
+        List<byte[]> out = new ArrayList<>(1);
+        int from = 0;
+        for (int i = 0; i < frame.length; i++) {
+            int end = -1;
+            if (frame[i] == '\n' && i + 1 < frame.length && frame[i + 1] == '\n') {
+                end = i + 2;
+            } else if (frame[i] == '\r' && i + 3 < frame.length && frame[i + 1] == '\n' && frame[i + 2] == '\r'
+                    && frame[i + 3] == '\n') {
+                end = i + 4;
+            } else if (frame[i] == '\r' && i + 1 < frame.length && frame[i + 1] == '\r') {
+                end = i + 2;
+            }
+            if (end > 0) {
+                out.add(from == 0 && end == frame.length ? frame : java.util.Arrays.copyOfRange(frame, from, end));
+                from = end;
+                i = end - 1;
+            }
+        }
+        if (from < frame.length) {
+            out.add(from == 0 ? frame : java.util.Arrays.copyOfRange(frame, from, frame.length));
+        }
+        return out;
+    }
+
+    /**
      * The answer ended successfully: it is stored. {@code provider} and {@code upstreamModel} say
      * what served it; {@code usage} is the vendor's report, or null.
      */
@@ -78,8 +109,10 @@ public final class CacheRecording {
         List<CacheEntry.Piece> pieces = new ArrayList<>(Math.max(1, events.size()));
         boolean stream = body == null;
         if (stream) {
-            for (byte[] e : events) {
-                pieces.add(shape.event(e));
+            for (byte[] frame : events) {
+                for (byte[] e : split(frame)) {
+                    pieces.add(shape.event(e));
+                }
             }
         } else {
             pieces.add(shape.body(body));

@@ -36,7 +36,8 @@ public final class ResponseCache implements AutoCloseable {
      * What to do with a request of {@code alias} through {@code shape}'s door; null when the alias
      * does not cache. A bypass is counted here.
      */
-    public CachePlan plan(AliasConfig alias, ReplayShape shape, KeyConfig key, ByteBuf body, String cacheControl) {
+    public CachePlan plan(AliasConfig alias, ReplayShape shape, String path, KeyConfig key, ByteBuf body,
+                          String cacheControl) {
         AliasConfig.CacheConfig c = alias == null ? null : alias.cache();
         if (c == null) {
             return null;
@@ -44,7 +45,7 @@ public final class ResponseCache implements AutoCloseable {
         // Entries are the key's own unless the alias shares them: an answer can echo what one key's
         // user sent, which another key must not read.
         String scope = c.shared() ? "*" : "key:" + (key == null ? "" : key.name());
-        CachePlan p = CachePlan.of(alias.name(), shape.ingress(), c, scope, fingerprint(alias), body, cacheControl,
+        CachePlan p = CachePlan.of(alias.name(), shape.ingress(), path, c, scope, fingerprint(alias), body, cacheControl,
                 shape.samples());
         if (!p.lookup()) {
             figures(alias.name()).bypasses.inc();

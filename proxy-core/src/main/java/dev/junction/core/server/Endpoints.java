@@ -386,7 +386,7 @@ final class Endpoints {
         rc.tokenEstimate = estimate;
         // A door is cached once the cache knows how to replay it (ReplayShapes); others pass by.
         ReplayShape shape = ReplayShapes.of(prepared.protocol().door());
-        CachePlan plan = shape == null ? null : cache.plan(snap.config().models().get(alias), shape, rc.key, body,
+        CachePlan plan = shape == null ? null : cache.plan(snap.config().models().get(alias), shape, rc.path, rc.key, body,
                 req.headers().get(HttpHeaderNames.CACHE_CONTROL));
         if (plan == null || !plan.lookup()) {
             if (plan != null) {

@@ -28,7 +28,8 @@ class CachePlanTest {
                                   String cacheControl) {
         ByteBuf b = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         try {
-            CachePlan p = CachePlan.of(alias, ingress, c, scope, "sim/m,", b, cacheControl, !ingress.equals("embeddings"));
+            CachePlan p = CachePlan.of(alias, ingress, "/v1/x", c, scope, "sim/m,", b, cacheControl,
+                    !ingress.equals("embeddings"));
             assertEquals(0, b.readerIndex(), "the body is not consumed");
             return p;
         } finally {
@@ -102,6 +103,29 @@ class CachePlanTest {
         assertFalse(noStore.lookup());
         assertFalse(noStore.store());
         assertTrue(plan(BASE, STRICT, "max-age=60").lookup(), "other directives are ignored");
+    }
+
+    @Test
+    void theEndpointIsPartOfTheKey() {
+        ByteBuf b = Unpooled.copiedBuffer(BASE, StandardCharsets.UTF_8);
+        try {
+            assertNotEquals(CachePlan.of("a", "messages", "/v1/messages", STRICT, "s", "f", b, null, true).key(),
+                    CachePlan.of("a", "messages", "/v1/messages/count_tokens", STRICT, "s", "f", b, null, true).key());
+        } finally {
+            b.release();
+        }
+    }
+
+    @Test
+    void recordedFramesAreSplitIntoEvents() {
+        byte[] two = "event: a\ndata: 1\n\nevent: b\r\ndata: 2\r\n\r\ndata: 3".getBytes(StandardCharsets.UTF_8);
+        java.util.List<byte[]> parts = CacheRecording.split(two);
+        assertEquals(3, parts.size());
+        assertEquals("event: a\ndata: 1\n\n", new String(parts.get(0), StandardCharsets.UTF_8));
+        assertEquals("event: b\r\ndata: 2\r\n\r\n", new String(parts.get(1), StandardCharsets.UTF_8));
+        assertEquals("data: 3", new String(parts.get(2), StandardCharsets.UTF_8));
+        byte[] one = "data: x\n\n".getBytes(StandardCharsets.UTF_8);
+        assertTrue(CacheRecording.split(one).get(0) == one, "a one-event frame is not copied");
     }
 
     @Test
