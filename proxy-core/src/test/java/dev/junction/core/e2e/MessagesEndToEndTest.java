@@ -66,12 +66,14 @@ class MessagesEndToEndTest {
                 .geminiKey("AIza-gem-0123456789").tokensPerSecond(0).build(), """
                 junction {
                   server { port = 0, max-request-bytes = 256k }
+                  streaming { keepalive-interval = 100ms }
                   auth { keys = [ { name = "app", key = "%s", models = ["*"] } ] }
                   providers {
                     oa     { type = openai-compatible, base-url = "SIM/v1", api-key = "sk-oa-0123456789" }
                     azure  { type = azure-openai, base-url = "SIM", api-key = "sk-oa-0123456789", api-version = "2024-10-21" }
                     claude { type = anthropic, base-url = "SIM", api-key = "sk-ant-0123456789" }
                     gem    { type = gemini, base-url = "SIM", api-key = "AIza-gem-0123456789" }
+                    badclaude { type = anthropic, base-url = "SIM", api-key = "sk-ant-wrong-key" }
                   }
                   models {
                     openai    { deployments = [ { provider = oa, model = "gpt-4o-mini" } ] }
@@ -79,6 +81,10 @@ class MessagesEndToEndTest {
                     azure     { deployments = [ { provider = azure, model = "gpt-4o-mini" } ] }
                     anthropic { deployments = [ { provider = claude, model = "claude-haiku-4-5" } ] }
                     gemini    { deployments = [ { provider = gem, model = "gemini-2.5-flash" } ] }
+                    failover {
+                      strategy = priority
+                      deployments = [ { provider = badclaude, model = "claude-haiku-4-5" }, { provider = gem, model = "gemini-2.5-flash" } ]
+                    }
                     claude-then-gemini {
                       strategy = priority
                       deployments = [ { provider = claude, model = "claude-haiku-4-5" }, { provider = gem, model = "gemini-2.5-flash" } ]
@@ -204,6 +210,37 @@ class MessagesEndToEndTest {
         assertEquals("2023-06-01", up.header("anthropic-version"));
         assertEquals("sk-ant-0123456789", up.header("x-api-key"), "Junction's vendor key, not the client's gateway key");
         assertEquals("claude", r.headers().firstValue("x-junction-provider").orElseThrow());
+    }
+
+    @Test
+    void aFailedPassThroughFailsOverToATranslatedVendor() throws Exception {
+        HttpResponse<String> r = post("/v1/messages", "{\"model\":\"failover\",\"max_tokens\":64,\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"hi [[sim text=\\\"Hallo\\\"]]\"}]}", Map.of("x-api-key", KEY));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("gem", r.headers().firstValue("x-junction-provider").orElseThrow());
+        assertEquals("2", r.headers().firstValue("x-junction-attempts").orElseThrow());
+        assertEquals("Hallo", JSON.readTree(r.body()).get("content").get(0).get("text").asText());
+        assertFalse(r.body().contains("sk-ant"), "no vendor key in the answer");
+        MessageAccumulator acc = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> s = sdk.messages().createStreaming(create("failover", "go [[sim tokens=4]]").build())) {
+            s.stream().forEach(acc::accumulate);
+        }
+        assertEquals(4, text(acc.message()).trim().split("\\s+").length);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"anthropic", "gemini"})
+    void keepalivesWhileTheVendorIsSlowAreIgnoredByTheSdk(String alias) throws Exception {
+        MessageAccumulator acc = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> s = sdk.messages().createStreaming(
+                create(alias, "slow [[sim latency=450ms tokens=3]]").build())) {
+            s.stream().forEach(acc::accumulate);
+        }
+        assertEquals(3, text(acc.message()).trim().split("\\s+").length);
+        HttpResponse<String> raw = post("/v1/messages", "{\"model\":\"" + alias + "\",\"max_tokens\":64,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"slow [[sim latency=450ms tokens=3]]\"}]}", Map.of("x-api-key", KEY));
+        assertTrue(raw.body().startsWith(": keepalive"), raw.body());
+        assertTrue(raw.body().contains("event: message_stop"), raw.body());
     }
 
     @Test
