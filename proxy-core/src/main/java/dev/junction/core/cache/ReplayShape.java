@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * How one door's answers are recorded and replayed (docs/cache.md). One implementation per ingress
- * shape: OpenAI chat completions ({@link ChatShape}), embeddings ({@link EmbeddingsShape}); the
- * Messages and Responses doors add theirs. A shape knows its door's JSON and event stream, never a
+ * shape: OpenAI chat completions ({@link ChatShape}), embeddings ({@link EmbeddingsShape}), Anthropic
+ * Messages ({@link MessagesShape}); a door joins in {@link ReplayShapes}. A shape knows its door's JSON and event stream, never a
  * vendor: what is recorded is what that door's client received.
  */
 public interface ReplayShape {

@@ -19,6 +19,7 @@ public final class ReplayShapes {
         return switch (door) {
             case "chat" -> ChatShape.INSTANCE;
             case "embeddings" -> EmbeddingsShape.INSTANCE;
+            case "messages" -> MessagesShape.INSTANCE;
             default -> null;
         };
     }
