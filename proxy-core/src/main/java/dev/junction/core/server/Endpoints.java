@@ -165,12 +165,18 @@ final class Endpoints {
             VideoEndpoints v = videos;
             if (v != null && rc.taskOwner == null && (path.equals("/v1/videos") || path.startsWith("/v1/videos/"))) {
                 if (m == HttpMethod.POST && path.equals("/v1/videos")) {
-                    CompletionStage<FullHttpResponse> created;
-                    try {
-                        created = v.create(req, key, snap, rc.requestId);
-                    } finally {
-                        req.release();
-                    }
+                    // SPEC §7.1: creating a video is a request of its key: its budgets, rpm and
+                    // max-concurrent are checked before a task exists (the slot is given back when
+                    // this answer is written); the video's cost is charged when it is finished.
+                    CompletionStage<FullHttpResponse> created = limiter.reserve(key, 0, rc.requestId).thenCompose(a -> {
+                        rc.admission = a;
+                        if (!a.admitted()) {
+                            return java.util.concurrent.CompletableFuture.completedFuture(
+                                    HttpResponses.error(a.error(), rc.requestId));
+                        }
+                        return v.create(req, key, snap, rc.requestId);
+                    });
+                    created.whenComplete((r, e) -> req.release());
                     return replyLater(ctx, rc, keepAlive, done, created);
                 }
                 io.netty.handler.codec.http.HttpHeaders headers = req.headers().copy();

@@ -146,9 +146,46 @@ public final class GatewayServer implements AutoCloseable {
         tasks.register(new AsyncVendorHandler(videoJobs));
         // Deleting a finished video (DELETE /v1/videos/{id} or /v1/tasks/{id}) deletes its files too.
         tasks.onDelete(done -> VideoJobs.mediaIds(done).forEach(media::remove));
+        tasks.onSucceeded(this::chargeVideo);
         endpoints.videos(new VideoEndpoints(tasks));
         tasks.start();
         watchTaskCounts();
+    }
+
+    /**
+     * SPEC §7.1: a finished video's cost (seconds × the catalog's {@code per-second} price of the
+     * deployment that made it) is charged like a request's: to its key's spend and budgets, to the
+     * {@code junction_cost} metrics of its key, alias and deployment, and in one access-log line
+     * (method {@code TASK}, the video's id as request id). Runs on the task engine's thread, once
+     * per video (the instance that recorded the success charges it).
+     */
+    private void chargeVideo(dev.junction.core.tasks.Task t) {
+        VideoJobs.Charge c = VideoJobs.charge(t);
+        if (c == null) {
+            return;
+        }
+        GatewaySnapshot snap = snapshot.get();
+        dev.junction.core.config.KeyConfig key = snap.auth().byName(t.owner());
+        String deployment = c.provider() + "/" + c.model();
+        if (key != null) {
+            limiter.charge(key, c.usd(), "task:" + t.id());
+        } else {
+            LOG.warn("video {}: its key '{}' is no longer configured; its cost {} USD is not charged to a budget",
+                    t.id(), t.owner(), dev.junction.core.http.HttpResponses.usd(c.usd()));
+        }
+        metrics.charged(t.owner(), t.model(), deployment, c.usd());
+        if (snap.config().accessLog().enabled()) {
+            dev.junction.core.proxy.RequestContext rc = new dev.junction.core.proxy.RequestContext(t.id(), System.nanoTime(),
+                    "TASK", "/v1/videos");
+            rc.key = key;
+            rc.alias = t.model();
+            rc.deployment = deployment;
+            rc.provider = c.provider();
+            rc.upstreamModel = c.model();
+            rc.status = 200;
+            rc.costUsd = c.usd();
+            accessLog.write(rc);
+        }
     }
 
     /**

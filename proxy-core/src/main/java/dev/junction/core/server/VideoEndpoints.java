@@ -103,6 +103,10 @@ final class VideoEndpoints {
             VideoRequest vr = request(canonical);
             UpstreamRequest built = v.create(vr, first.target(), ByteBufAllocator.DEFAULT);
             built.body().release();
+            // What the video will be when the client left seconds or size out: the vendor's defaults,
+            // answered until the vendor job (which records what it really makes) exists.
+            VideoVendor.Shape expected = v.shape(vr, null);
+            canonical.putObject("expected").put("seconds", expected.seconds()).put("size", expected.size());
         } catch (TranslationException e) {
             return done(HttpResponses.error(e.error(), requestId));
         }
@@ -230,8 +234,12 @@ final class VideoEndpoints {
             v.putNull("completed_at");
         }
         v.put("expires_at", t.expiresAt()).put("prompt", r.prompt());
-        v.put("size", r.size());
-        v.put("seconds", r.seconds());
+        // The vendor job's record first (the defaults the vendor really used), then what was asked,
+        // then what the vendor was expected to make when the video was created.
+        VideoVendor.Shape made = VideoJobs.shape(t);
+        JsonNode expected = expected(t);
+        v.put("size", made != null ? made.size() : r.size() != null ? r.size() : text(expected, "size"));
+        v.put("seconds", made != null ? made.seconds() : r.seconds() != null ? r.seconds() : text(expected, "seconds"));
         v.putNull("remixed_from_video_id");
         if (status.equals("failed")) {
             String code = t.status() == TaskState.CANCELLED ? "cancelled" : t.status() == TaskState.EXPIRED ? "expired"
@@ -243,6 +251,14 @@ final class VideoEndpoints {
             v.putNull("error");
         }
         return v;
+    }
+
+    private static JsonNode expected(Task t) {
+        try {
+            return JSON.readTree(t.request().body()).path("expected");
+        } catch (IOException e) {
+            return JSON.missingNode();
+        }
     }
 
     /** The client's request as the canonical JSON a video task stores. */

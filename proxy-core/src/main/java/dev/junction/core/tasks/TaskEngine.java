@@ -79,6 +79,7 @@ public final class TaskEngine implements AutoCloseable {
     private final Map<String, Run> active = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final List<Consumer<Task>> deleteListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Task>> succeededListeners = new CopyOnWriteArrayList<>();
     private final java.util.Queue<PendingInsert> pendingInserts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService thread;
     private volatile boolean closing;
@@ -108,6 +109,15 @@ public final class TaskEngine implements AutoCloseable {
     /** Called with each task deleted through the API (e.g. to delete its stored media). */
     public void onDelete(Consumer<Task> listener) {
         deleteListeners.add(listener);
+    }
+
+    /**
+     * Called, on the engine's thread (must not block), with each task this instance moved to
+     * {@code succeeded}: once per task, since the move is a write conditional on the task's version
+     * (e.g. to charge a video's cost to its key).
+     */
+    public void onSucceeded(Consumer<Task> listener) {
+        succeededListeners.add(listener);
     }
 
     /** Starts claiming due tasks, renewing leases and purging old tasks. */
@@ -387,8 +397,17 @@ public final class TaskEngine implements AutoCloseable {
                     .withVendorJob(job == null ? null : job.withPolls(polls)).withLease(null, 0)
                     .withNextRunAt(now + pollDelayMillis(c, polls, w.retryAfter()));
         }
-        if (store.update(next) == null) {
+        Task written = store.update(next);
+        if (written == null) {
             LOG.debug("task {} changed while it ran (cancelled or taken over); its result is dropped", cur.id());
+        } else if (written.status() == TaskState.SUCCEEDED) {
+            for (Consumer<Task> l : succeededListeners) {
+                try {
+                    l.accept(written);
+                } catch (RuntimeException e) {
+                    LOG.error("task {}: a listener of succeeded tasks failed", written.id(), e);
+                }
+            }
         }
     }
 

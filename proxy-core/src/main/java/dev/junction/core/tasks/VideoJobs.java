@@ -51,6 +51,9 @@ public final class VideoJobs implements AsyncVendor {
     public static final String KIND = "video";
     private static final Logger LOG = LoggerFactory.getLogger(VideoJobs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String COST_HEADER = "x-junction-cost-usd";
+    static final String PROVIDER_HEADER = "x-junction-provider";
+    static final String MODEL_HEADER = "x-junction-model";
     /** Largest answer read whole (create, poll, cancel): they are small JSON objects. */
     private static final int MAX_ANSWER = 1 << 20;
 
@@ -126,7 +129,9 @@ public final class VideoJobs implements AsyncVendor {
                     throw jobError(v.error(a.status, a.headers, a.body));
                 }
                 String id = v.jobId(a.body);
-                ObjectNode state = JSON.createObjectNode().put("model", route.model()).put("seconds", v.seconds(r));
+                VideoVendor.Shape shape = v.shape(r, a.body);
+                ObjectNode state = JSON.createObjectNode().put("model", route.model())
+                        .put("seconds", shape.wholeSeconds()).put("size", shape.size());
                 return new Task.VendorJob(route.provider().name(), id, state.toString(), 0);
             } catch (TranslationException e) {
                 throw jobError(e.error());
@@ -184,14 +189,67 @@ public final class VideoJobs implements AsyncVendor {
                         return null;
                     });
             return th.thenApply(ti -> {
+                int seconds = stateSeconds(job);
                 ObjectNode body = JSON.createObjectNode().put("object", "video.content");
                 body.set("video", item(vi));
                 body.set("thumbnail", ti == null ? null : item(ti));
-                body.put("seconds", stateSeconds(job));
-                return new Task.TaskResponse(200, java.util.Map.of("content-type", "application/json"),
+                body.put("seconds", seconds);
+                // SPEC §7.1: the video's cost is the catalog's per-second price of the deployment that
+                // made it; the task keeps it (and the deployment) where a synchronous answer has them.
+                double cost = seconds * route.deployment().price().perSecond();
+                java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+                headers.put("content-type", "application/json");
+                headers.put(COST_HEADER, dev.junction.core.http.HttpResponses.usd(cost));
+                headers.put(PROVIDER_HEADER, route.provider().name());
+                headers.put(MODEL_HEADER, route.model());
+                return new Task.TaskResponse(200, headers,
                         body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             });
         });
+    }
+
+    /** What a finished video cost and which deployment made it, read from the task's answer; null when not a video. */
+    public record Charge(String provider, String model, int seconds, double usd) {
+    }
+
+    /** The charge of a video task that succeeded (its answer names the deployment and the cost), or null. */
+    public static Charge charge(Task task) {
+        if (!KIND.equals(task.kind()) || task.response() == null) {
+            return null;
+        }
+        java.util.Map<String, String> h = task.response().headers();
+        String usd = h.get(COST_HEADER);
+        if (usd == null) {
+            return null;
+        }
+        int seconds = 0;
+        try {
+            seconds = JSON.readTree(task.response().body()).path("seconds").asInt(0);
+        } catch (IOException e) {
+            LOG.warn("video task {} holds an unreadable answer", task.id());
+        }
+        try {
+            return new Charge(h.get(PROVIDER_HEADER), h.get(MODEL_HEADER), seconds, Double.parseDouble(usd));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The seconds and size the vendor job makes (recorded at submission), or null before it is submitted. */
+    public static VideoVendor.Shape shape(Task task) {
+        Task.VendorJob job = task.vendorJob();
+        if (job == null || job.state() == null) {
+            return null;
+        }
+        try {
+            JsonNode st = JSON.readTree(job.state());
+            if (!st.has("size")) {
+                return null;                            // a job submitted by an older version
+            }
+            return new VideoVendor.Shape(st.path("seconds").asText(), st.path("size").asText());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static int stateSeconds(Task.VendorJob job) {

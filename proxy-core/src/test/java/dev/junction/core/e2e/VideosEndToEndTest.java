@@ -47,6 +47,7 @@ class VideosEndToEndTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String KEY_A = "sk-junction-a-0123456789";
     private static final String KEY_B = "sk-junction-b-0123456789";
+    private static final String KEY_ADMIN = "sk-junction-admin-0123456789";
 
     @TempDir
     Path dir;
@@ -58,8 +59,10 @@ class VideosEndToEndTest {
         fx = GatewayFixture.start(SimulatorOptions.builder().geminiKey("gm-key-0123456789").build(), """
                 junction {
                   server { port = 0 }
-                  auth { keys = [ { name = a, key = "%s" }, { name = b, key = "%s" } ] }
+                  auth { keys = [ { name = a, key = "%s" }, { name = b, key = "%s", budget-usd-per-day = 1 },
+                                   { name = adm, key = "%s", admin = true } ] }
                   tasks { path = "%s/tasks.db", media-dir = "%s/media", poll { initial = 100ms, max = 300ms } }
+                  limits { path = "%s/limits.db" }
                   providers {
                     oa  { type = openai-compatible, base-url = "SIM/v1", api-key = "sk-sim-0123456789" }
                     gem { type = gemini, base-url = "SIM", api-key = "gm-key-0123456789" }
@@ -70,7 +73,7 @@ class VideosEndToEndTest {
                     "veo"    { deployments = [ { provider = gem, model = "veo-3.0-generate-001" } ] }
                     "runway" { deployments = [ { provider = rw,  model = "gen4_turbo" } ] }
                   }
-                }""".formatted(KEY_A, KEY_B, dir, dir));
+                }""".formatted(KEY_A, KEY_B, KEY_ADMIN, dir, dir, dir));
         sdk = OpenAIOkHttpClient.builder().baseUrl(fx.baseUrl()).apiKey(KEY_A).maxRetries(0)
                 .timeout(Duration.ofSeconds(20)).build();
     }
@@ -170,6 +173,60 @@ class VideosEndToEndTest {
         assertTrue(listed.contains(v.id()), listed.toString());
         assertTrue(sdk.videos().delete(v.id()).deleted());
         assertEquals(404, get("/v1/videos/" + v.id(), KEY_A, null).statusCode());
+    }
+
+    @Test
+    void aFinishedVideoIsChargedPerSecondToItsKeyBudgetMetricsAndTask() throws Exception {
+        // Veo at the catalog's 0.40 USD per second; no seconds asked, so Veo's 8 s: 3.20 USD.
+        java.net.http.HttpResponse<String> created = post("{\"model\":\"veo\",\"prompt\":\"rain [[sim duration=200ms]]\"}", KEY_B);
+        assertEquals(200, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).path("id").asText();
+        JsonNode task = waitForTask(id, KEY_B);
+        assertEquals(3.2, task.path("response").path("headers").path("x-junction-cost-usd").asDouble(), 1e-9, task.toString());
+        assertEquals("gem", task.path("response").path("headers").path("x-junction-provider").asText());
+
+        String metrics = new String(get("/metrics", KEY_ADMIN, null).body(), StandardCharsets.UTF_8);
+        assertTrue(metrics.contains("junction_cost_usd_total{alias=\"veo\",deployment=\"gem/veo-3.0-generate-001\",key=\"b\"} 3.2\n"),
+                metrics);
+        assertTrue(metrics.contains("junction_key_spend_usd{key=\"b\",period=\"day\"} 3.2\n"), metrics);
+
+        // The day's budget (1 USD) is spent: the next video of this key is refused before any task exists.
+        java.net.http.HttpResponse<String> refused = post("{\"model\":\"veo\",\"prompt\":\"more rain\"}", KEY_B);
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals("budget_exceeded", JSON.readTree(refused.body()).path("error").path("code").asText());
+        assertEquals(1, fx.sim.requests().stream().filter(r -> r.uri().contains(":predictLongRunning")).count());
+    }
+
+    @Test
+    void omittedSecondsAndSizeAreAnsweredAsTheVendorMakesThem() throws Exception {
+        String[][] cases = {{"veo", "8", "1280x720"}, {"runway", "5", "1280x720"}, {"sora", "4", "720x1280"}};
+        for (String[] c : cases) {
+            java.net.http.HttpResponse<String> created = post("{\"model\":\"" + c[0]
+                    + "\",\"prompt\":\"fog [[sim duration=200ms]]\"}", KEY_A);
+            assertEquals(200, created.statusCode(), created.body());
+            JsonNode v = JSON.readTree(created.body());
+            assertEquals(c[1], v.path("seconds").asText(), c[0] + ": " + v);
+            assertEquals(c[2], v.path("size").asText(), c[0] + ": " + v);
+            Video done = waitFor(v.path("id").asText(), "completed");
+            assertEquals(c[1], done.seconds().asString(), c[0]);
+            assertEquals(c[2], done.size().asString(), c[0]);
+        }
+        assertEquals("1280:720", JSON.readTree(last("/runway/v1/text_to_video").body()).path("ratio").asText());
+        JsonNode veo = JSON.readTree(last(":predictLongRunning").body()).path("parameters");
+        assertEquals("16:9", veo.path("aspectRatio").asText());
+        assertEquals("720p", veo.path("resolution").asText());
+    }
+
+    private JsonNode waitForTask(String id, String key) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            JsonNode t = JSON.readTree(get("/v1/tasks/" + id, key, null).body());
+            if (t.path("status").asText().equals("succeeded")) {
+                return t;
+            }
+            assertTrue(System.nanoTime() < until && !t.path("status").asText().equals("failed"), t.toString());
+            Thread.sleep(50);
+        }
     }
 
     /** Create → poll until completed (seeing progress) → content byte for byte, and a Range. */
