@@ -264,6 +264,56 @@ public final class VideoJobs implements AsyncVendor {
         return JSON.createObjectNode().put("media_id", i.id()).put("content_type", i.mimeType()).put("bytes", i.size());
     }
 
+    /** OpenAI's {@code VideoResource} for a video task (wire-formats §1.10, states as §7). */
+    public static ObjectNode resource(Task t) {
+        VideoRequest r = request(t);
+        String status = switch (t.status()) {
+            case QUEUED -> "queued";
+            case RUNNING -> t.vendorJob() == null ? "queued" : "in_progress";
+            case SUCCEEDED -> "completed";
+            case FAILED, CANCELLED, EXPIRED -> "failed";
+        };
+        int progress = switch (status) {
+            case "completed" -> 100;
+            case "queued" -> 0;
+            default -> t.progress() == null ? 0 : t.progress();
+        };
+        ObjectNode v = JSON.createObjectNode();
+        v.put("id", t.id()).put("object", "video").put("model", t.model()).put("status", status).put("progress", progress)
+                .put("created_at", t.createdAt());
+        if (t.completedAt() != null) {
+            v.put("completed_at", t.completedAt());
+        } else {
+            v.putNull("completed_at");
+        }
+        v.put("expires_at", t.expiresAt()).put("prompt", r.prompt());
+        // The vendor job's record first (the defaults the vendor really used), then what was asked,
+        // then what the vendor was expected to make when the video was created.
+        VideoVendor.Shape made = shape(t);
+        JsonNode expected = expected(t);
+        v.put("size", made != null ? made.size() : r.size() != null ? r.size() : text(expected, "size"));
+        v.put("seconds", made != null ? made.seconds() : r.seconds() != null ? r.seconds() : text(expected, "seconds"));
+        v.putNull("remixed_from_video_id");
+        if (status.equals("failed")) {
+            String code = t.status() == TaskState.CANCELLED ? "cancelled" : t.status() == TaskState.EXPIRED ? "expired"
+                    : t.error() != null && t.error().code() != null ? t.error().code() : "video_generation_failed";
+            String message = t.error() != null ? t.error().message()
+                    : t.status() == TaskState.CANCELLED ? "The video was cancelled." : "The video did not finish in time.";
+            v.putObject("error").put("code", code).put("message", message);
+        } else {
+            v.putNull("error");
+        }
+        return v;
+    }
+
+    private static JsonNode expected(Task t) {
+        try {
+            return JSON.readTree(t.request().body()).path("expected");
+        } catch (IOException e) {
+            return JSON.missingNode();
+        }
+    }
+
     /** The media id of a finished video task's {@code variant} ({@code video} or {@code thumbnail}), or null. */
     public static String mediaId(Task task, String variant) {
         if (task.response() == null) {

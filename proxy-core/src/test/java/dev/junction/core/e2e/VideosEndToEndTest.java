@@ -11,9 +11,11 @@ import com.openai.models.videos.VideoDownloadContentParams;
 import com.openai.models.videos.VideoModel;
 import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
+import com.standardwebhooks.Webhook;
 import dev.junction.simulator.RecordedRequest;
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.simulator.VendorSimulator;
+import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,7 @@ class VideosEndToEndTest {
     private static final String KEY_A = "sk-junction-a-0123456789";
     private static final String KEY_B = "sk-junction-b-0123456789";
     private static final String KEY_ADMIN = "sk-junction-admin-0123456789";
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     @TempDir
     Path dir;
@@ -61,7 +64,8 @@ class VideosEndToEndTest {
                   server { port = 0 }
                   auth { keys = [ { name = a, key = "%s" }, { name = b, key = "%s", budget-usd-per-day = 1 },
                                    { name = adm, key = "%s", admin = true } ] }
-                  tasks { path = "%s/tasks.db", media-dir = "%s/media", poll { initial = 100ms, max = 300ms } }
+                  tasks { path = "%s/tasks.db", media-dir = "%s/media", poll { initial = 100ms, max = 300ms },
+                          webhooks { secret = "%s", allow = ["127.0.0.1"] } }
                   limits { path = "%s/limits.db" }
                   providers {
                     oa  { type = openai-compatible, base-url = "SIM/v1", api-key = "sk-sim-0123456789" }
@@ -73,7 +77,7 @@ class VideosEndToEndTest {
                     "veo"    { deployments = [ { provider = gem, model = "veo-3.0-generate-001" } ] }
                     "runway" { deployments = [ { provider = rw,  model = "gen4_turbo" } ] }
                   }
-                }""".formatted(KEY_A, KEY_B, KEY_ADMIN, dir, dir, dir));
+                }""".formatted(KEY_A, KEY_B, KEY_ADMIN, dir, dir, SECRET, dir));
         sdk = OpenAIOkHttpClient.builder().baseUrl(fx.baseUrl()).apiKey(KEY_A).maxRetries(0)
                 .timeout(Duration.ofSeconds(20)).build();
     }
@@ -215,6 +219,38 @@ class VideosEndToEndTest {
         JsonNode veo = JSON.readTree(last(":predictLongRunning").body()).path("parameters");
         assertEquals("16:9", veo.path("aspectRatio").asText());
         assertEquals("720p", veo.path("resolution").asText());
+    }
+
+    @Test
+    void videosPushSignedVideoCompletedAndVideoFailedWebhooks() throws Exception {
+        try (MockWebServer receiver = new MockWebServer()) {
+            receiver.start();
+            String hook = "http://127.0.0.1:" + receiver.getPort() + "/hooks";
+            Video ok = sdk.videos().create(VideoCreateParams.builder().model(VideoModel.of("runway"))
+                    .prompt("a lighthouse [[sim duration=200ms]]").putAdditionalHeader("x-junction-webhook-url", hook).build());
+            Video bad = sdk.videos().create(VideoCreateParams.builder().model(VideoModel.of("veo"))
+                    .prompt("a lighthouse [[sim duration=200ms filter]]").putAdditionalHeader("x-junction-webhook-url", hook)
+                    .build());
+            java.util.Map<String, JsonNode> events = new java.util.HashMap<>();
+            Webhook verifier = new Webhook(SECRET);
+            for (int i = 0; i < 2; i++) {
+                okhttp3.mockwebserver.RecordedRequest d = receiver.takeRequest(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(d != null, "a webhook for each video");
+                String body = d.getBody().readUtf8();
+                verifier.verify(body, d.getHeaders().toMultimap());
+                JsonNode e = JSON.readTree(body);
+                events.put(e.path("data").path("id").asText(), e);
+            }
+            JsonNode completed = events.get(ok.id());
+            assertEquals("video.completed", completed.path("type").asText(), completed.toString());
+            assertEquals("video", completed.path("data").path("object").asText());
+            assertEquals("completed", completed.path("data").path("status").asText());
+            assertEquals("runway", completed.path("data").path("model").asText());
+            assertEquals("5", completed.path("data").path("seconds").asText());
+            JsonNode failed = events.get(bad.id());
+            assertEquals("video.failed", failed.path("type").asText(), failed.toString());
+            assertEquals("content_filter", failed.path("data").path("error").path("code").asText());
+        }
     }
 
     private JsonNode waitForTask(String id, String key) throws Exception {
