@@ -47,9 +47,7 @@ public final class CapabilityFilter {
         Capability[] needs = profile.needs().toArray(new Capability[0]);
         VendorRegistry.Operation op = profile.operation();
         for (Deployment d : all) {
-            Exclusion why = VendorRegistry.serves(d.provider().type(), op) ? check(d, profile, needs)
-                    : new Exclusion(d, Reason.MISSING_CAPABILITY, "is on provider " + d.providerName() + " of type "
-                            + d.provider().type() + ", which does not offer " + op.words());
+            Exclusion why = check(d, profile, needs, op);
             if (why == null) {
                 candidates.add(d);
             } else {
@@ -62,7 +60,7 @@ public final class CapabilityFilter {
         return new Result(candidates, excluded == null ? List.of() : excluded);
     }
 
-    private static Exclusion check(Deployment d, RequestProfile p, Capability[] needs) {
+    private static Exclusion check(Deployment d, RequestProfile p, Capability[] needs, VendorRegistry.Operation op) {
         ModelInfo info = d.info();
         for (Capability c : needs) {
             if (!info.capabilities().contains(c)) {
@@ -70,6 +68,10 @@ public final class CapabilityFilter {
                 missing.removeAll(info.capabilities());
                 return new Exclusion(d, Reason.MISSING_CAPABILITY, "does not support " + names(missing));
             }
+        }
+        if (!VendorRegistry.serves(d.provider().type(), op)) {
+            return new Exclusion(d, Reason.MISSING_CAPABILITY, "is on provider " + d.providerName() + " of type "
+                    + d.provider().type() + ", which does not offer " + op.words());
         }
         long output = p.requestedMaxOutput() == null ? 0 : p.requestedMaxOutput();
         if (info.contextWindow() > 0 && p.estimatedInputTokens() + output > info.contextWindow()) {
