@@ -364,8 +364,21 @@ final class Endpoints {
             return error(ctx, rc, keepAlive, done, routed.error());
         }
         List<Route> candidates = new ArrayList<>(routed.candidates().size());
+        // A task's run keeps away from the providers at their max-concurrent-tasks whose slot it
+        // does not hold (the task engine says which); only on the gateway's own task requests.
+        String excluded = rc.taskOwner == null ? null : req.headers().get(LocalGateway.EXCLUDE_HEADER);
+        java.util.Set<String> avoid = excluded == null ? java.util.Set.of()
+                : java.util.Set.of(excluded.split(","));
         for (Deployment d : routed.candidates()) {
-            candidates.add(snap.callables().get(d));
+            if (!avoid.contains(d.providerName())) {
+                candidates.add(snap.callables().get(d));
+            }
+        }
+        if (candidates.isEmpty()) {
+            req.release();
+            return error(ctx, rc, keepAlive, done, GatewayError.upstreamUnavailable("Every available provider of model '"
+                    + alias + "' is running its max-concurrent-tasks; the task runs again shortly.")
+                    .withRetryAfter(java.time.Duration.ofSeconds(1)));
         }
         rc.proxied = true;
         if (snap.config().accessLog().includePrompts()) {

@@ -103,10 +103,30 @@ public final class VideoJobs implements AsyncVendor {
         return n.hasNonNull(f) ? n.get(f).asText() : null;
     }
 
+    /** Before submission, the providers routing would submit to, in its order; then the job's. */
+    @Override
+    public List<String> providers(Task task) {
+        if (task.vendorJob() != null) {
+            return List.of(task.vendorJob().provider());
+        }
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (Route r : routes.candidates(task.model())) {
+            out.add(r.provider().name());
+        }
+        return List.copyOf(out);
+    }
+
     @Override
     public CompletionStage<Task.VendorJob> submit(Task task, String submissionKey) {
+        return submit(task, submissionKey, java.util.Set.of());
+    }
+
+    /** Submits to the first candidate routing picks whose provider is not excluded (max-concurrent-tasks). */
+    @Override
+    public CompletionStage<Task.VendorJob> submit(Task task, String submissionKey, java.util.Set<String> excludedProviders) {
         VideoRequest r = request(task);
-        List<Route> candidates = routes.candidates(task.model());
+        List<Route> candidates = new ArrayList<>(routes.candidates(task.model()));
+        candidates.removeIf(c -> excludedProviders.contains(c.provider().name()));
         if (candidates.isEmpty()) {
             return failed(new VendorJobException(new Task.TaskError("No deployment of '" + task.model()
                     + "' can make videos now.", "upstream_error", null, "upstream_unavailable"), true, null));
