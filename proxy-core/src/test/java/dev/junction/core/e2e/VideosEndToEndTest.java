@@ -253,6 +253,35 @@ class VideosEndToEndTest {
         }
     }
 
+    @Test
+    void cancellingARunningVideoStopsPollingAndCancelsTheJobWhereTheVendorCan() throws Exception {
+        String[][] cases = {{"veo", "/operations/"}, {"runway", "/runway/v1/tasks/"}};
+        for (String[] c : cases) {
+            Video v = sdk.videos().create(VideoCreateParams.builder().model(VideoModel.of(c[0]))
+                    .prompt("a long take [[sim duration=30s]]").build());
+            waitFor(v.id(), "in_progress");
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (fx.sim.requests().stream().noneMatch(r -> r.uri().contains(c[1]))) {
+                assertTrue(System.nanoTime() < until, c[0] + ": never polled");
+                Thread.sleep(20);
+            }
+            assertTrue(sdk.videos().delete(v.id()).deleted(), c[0]);
+            Video cancelled = sdk.videos().retrieve(v.id());
+            assertEquals("failed", cancelled.status().asString(), c[0]);
+            assertEquals("cancelled", cancelled.error().orElseThrow().code(), c[0]);
+            String job = vendorJobId(c[1]);
+            Thread.sleep(400);                              // the vendor cancel is sent after the task ended
+            long polls = fx.sim.requests().stream().filter(r -> r.method().equals("GET") && r.uri().contains(job)).count();
+            Thread.sleep(800);                              // more than two poll intervals (max 300 ms)
+            assertEquals(polls, fx.sim.requests().stream()
+                    .filter(r -> r.method().equals("GET") && r.uri().contains(job)).count(), c[0] + ": polling stopped");
+            boolean vendorCancel = fx.sim.requests().stream()
+                    .anyMatch(r -> !r.method().equals("GET") && r.uri().contains(job));
+            // Runway cancels for real (DELETE /v1/tasks/{id}); the Gemini API cannot cancel a Veo operation.
+            assertEquals(c[0].equals("runway"), vendorCancel, c[0]);
+        }
+    }
+
     private JsonNode waitForTask(String id, String key) throws Exception {
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
