@@ -39,7 +39,7 @@ public final class CanonicalTranslator implements Translator {
 
     /** @param target the route's target, with what translation needs from config (the drop/reject policy) */
     public CanonicalTranslator(VendorAdapter adapter, OpenAiRequest request, Target target) {
-        this.adapter = adapter;
+        this.adapter = adapter.forTarget(target);
         this.request = request;
         this.target = target;
     }

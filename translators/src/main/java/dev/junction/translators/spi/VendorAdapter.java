@@ -30,6 +30,15 @@ public interface VendorAdapter extends Vendor {
     }
 
     /**
+     * This adapter as it reads answers for {@code target}: the same instance unless the vendor's
+     * reading depends on a provider option (an OpenAI-compatible server's dialect). Called once per
+     * request and route, before any other method.
+     */
+    default VendorAdapter forTarget(Target target) {
+        return this;
+    }
+
+    /**
      * Builds the vendor request. Throws {@link TranslationException} carrying an
      * {@code invalid_value} / {@code unsupported_capability} error for a field the vendor cannot
      * honour (never a silent clamp); dropped-with-warning fields are reported through
