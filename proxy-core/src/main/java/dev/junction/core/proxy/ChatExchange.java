@@ -429,11 +429,12 @@ public final class ChatExchange {
         rc.errorCode = error.code();
         if (headSent) {
             List<ByteBuf> out = new ArrayList<>(1);
-            out.add(SseFrames.error(client.alloc(), error));
+            out.add(protocol.errors().event(error, client.alloc()));
             write(out, true);
             return;
         }
-        finishWith(HttpResponses.error(error, rc.requestId), error.status());
+        FullHttpResponse r = HttpResponses.error(error, rc.requestId, protocol.errors());
+        finishWith(r, r.status().code());
     }
 
     void finishWith(FullHttpResponse r, int status) {

@@ -41,6 +41,15 @@ public final class OpenAiPassThrough implements PassThroughVendor {
         return type;
     }
 
+    /**
+     * Doors other than OpenAI chat (Anthropic Messages, ...) reach this vendor through the canonical
+     * model and its chat completions adapter ({@link dev.junction.translators.openaichat.OpenAiChatAdapter}).
+     */
+    @Override
+    public dev.junction.translators.spi.VendorAdapter adapter() {
+        return dev.junction.translators.VendorRegistry.canonicalAdapter(type);
+    }
+
     /** As the five-argument form; what a dialect drops is not reported (callers without a response). */
     @Override
     public UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc) {
