@@ -177,6 +177,8 @@ final class OpenAiResponses {
                     .put("created_at", created).put("status", status).put("background", false);
             if (status.equals("completed")) {
                 r.put("completed_at", created);
+            } else {
+                r.putNull("completed_at");
             }
             r.putNull("error");
             if (full && status.equals("incomplete")) {
@@ -202,9 +204,14 @@ final class OpenAiResponses {
             text.putObject("format").put("type", "text");
             r.set("text", echo("text", text));
             r.set("tool_choice", echo("tool_choice", F.textNode("auto")));
-            r.set("tools", echo("tools", F.arrayNode()));
+            r.set("tools", tools());
             r.set("top_p", echo("top_p", F.numberNode(1.0)));
             r.put("truncation", "disabled");
+            // Members the live API sends and Open Responses requires present.
+            r.put("top_logprobs", 0).put("presence_penalty", 0.0).put("frequency_penalty", 0.0);
+            r.putNull("max_tool_calls");
+            r.putNull("prompt_cache_key");
+            r.putNull("safety_identifier");
             if (full) {
                 // The live API sends "usage": null and "user": null on snapshots; OpenAI's own schema
                 // admits neither as null, so they are left out (as Junction's own responses do).
@@ -212,6 +219,24 @@ final class OpenAiResponses {
             }
             r.set("metadata", echo("metadata", F.objectNode()));
             return r;
+        }
+
+        /** The tools as OpenAI echoes them: a function tool always has {@code parameters} and {@code strict} (nullable). */
+        private JsonNode tools() {
+            ArrayNode out = F.arrayNode();
+            for (JsonNode t : req.path("tools")) {
+                JsonNode copy = t.deepCopy();
+                if (copy instanceof ObjectNode o && "function".equals(o.path("type").asText())) {
+                    if (!o.has("parameters")) {
+                        o.putNull("parameters");
+                    }
+                    if (!o.has("strict")) {
+                        o.putNull("strict");
+                    }
+                }
+                out.add(copy);
+            }
+            return out;
         }
 
         private JsonNode echo(String field, JsonNode absent) {
