@@ -14,6 +14,15 @@ public interface ExchangeProtocol {
     /** Whether the client asked for a stream. */
     boolean stream();
 
+    /**
+     * Why this request cannot be served on {@code route} at all, or null when it can: a route that
+     * refuses is left out of the candidates before the first attempt (e.g. a Responses built-in tool
+     * that only OpenAI runs). When every candidate refuses, the client gets the first refusal.
+     */
+    default dev.junction.stream.GatewayError refusal(Route route) {
+        return null;
+    }
+
     /** How the client's door renders failures: as an answer, or in-band after the commit point. */
     default dev.junction.translators.ingress.ErrorShape errors() {
         return dev.junction.translators.ingress.ErrorShape.OPENAI;

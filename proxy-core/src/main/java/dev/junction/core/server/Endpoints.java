@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.media.MediaStore;
+import dev.junction.core.responses.ResponseStates;
 import dev.junction.core.limits.Admission;
 import dev.junction.core.limits.KeyLimiter;
 import dev.junction.core.metrics.GatewayMetrics;
@@ -69,6 +70,7 @@ final class Endpoints {
     private final Tracing tracing;
     private final KeyLimiter limiter;
     private volatile TaskEndpoints tasks;
+    private volatile ResponseStates responseStates;
 
     private final MediaStore media;
 
@@ -95,6 +97,11 @@ final class Endpoints {
 
     void tasks(TaskEndpoints t) {
         this.tasks = t;
+    }
+
+    /** The store of the Responses door's kept responses (SPEC §3.1). */
+    void responses(ResponseStates states) {
+        this.responseStates = states;
     }
 
     /** Handles one request; returns the exchange when it continues asynchronously. Owns {@code req}. */
@@ -184,6 +191,9 @@ final class Endpoints {
                 }
                 return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
                         null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+            }
+            if (path.equals("/v1/responses") || path.startsWith("/v1/responses/")) {
+                return responses(ctx, req, rc, keepAlive, done, snap, m, path, key);
             }
             if (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings")) {
                 if (m != HttpMethod.POST) {
@@ -313,6 +323,50 @@ final class Endpoints {
                 s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase));
     }
 
+    /**
+     * The Responses door (SPEC §3.1): {@code POST /v1/responses} runs like chat; {@code GET} and
+     * {@code DELETE /v1/responses/{id}} read and remove what {@code store} kept, for the key that
+     * created it only (another key gets {@code 404}, as for an unknown id).
+     */
+    private ChatExchange responses(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive,
+                                   Done done, GatewaySnapshot snap, HttpMethod m, String path, KeyConfig key) {
+        ResponseStates states = responseStates;
+        if (path.equals("/v1/responses")) {
+            if (m != HttpMethod.POST) {
+                req.release();
+                return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
+            }
+            return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareResponses(body, key.name(),
+                    states, s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()));
+        }
+        req.release();
+        String id = java.net.URLDecoder.decode(path.substring("/v1/responses/".length()), StandardCharsets.UTF_8);
+        if (id.isEmpty() || id.contains("/")) {
+            return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
+                    null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+        }
+        if (m != HttpMethod.GET && m != HttpMethod.DELETE) {
+            return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET and DELETE"));
+        }
+        GatewayError notFound = GatewayError.fatal(404, "invalid_request_error", "response_not_found", null,
+                "No response with id '" + id + "'. Responses are kept only with store: true, for the key that created"
+                        + " them, until they expire (junction.tasks.task-retention).");
+        if (states == null) {
+            return error(ctx, rc, keepAlive, done, notFound);
+        }
+        CompletionStage<FullHttpResponse> answer = m == HttpMethod.GET
+                ? states.find(id, key.name()).thenApply(r -> r == null ? HttpResponses.error(notFound, rc.requestId)
+                        : HttpResponses.json(HttpResponseStatus.OK, io.netty.buffer.Unpooled.wrappedBuffer(r.response())))
+                : states.delete(id, key.name()).thenApply(deleted -> deleted
+                        ? jsonOk("{\"id\":" + quoted(id) + ",\"object\":\"response\",\"deleted\":true}")
+                        : HttpResponses.error(notFound, rc.requestId));
+        return replyLater(ctx, rc, keepAlive, done, answer);
+    }
+
+    private static String quoted(String s) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
     /** Reads a client body into a prepared protocol; throws TranslationException. */
     private interface Preparer {
         ProtocolFactory.Prepared prepare(ByteBuf body, GatewaySnapshot snap);
@@ -358,8 +412,20 @@ final class Endpoints {
             return error(ctx, rc, keepAlive, done, routed.error());
         }
         List<Route> candidates = new ArrayList<>(routed.candidates().size());
+        GatewayError refused = null;
         for (Deployment d : routed.candidates()) {
-            candidates.add(snap.callables().get(d));
+            Route r = snap.callables().get(d);
+            GatewayError why = prepared.protocol().refusal(r);
+            if (why == null) {
+                candidates.add(r);
+            } else if (refused == null) {
+                refused = why;
+            }
+        }
+        if (candidates.isEmpty() && refused != null) {
+            req.release();
+            prepared.protocol().close();
+            return error(ctx, rc, keepAlive, done, refused);
         }
         rc.proxied = true;
         if (snap.config().accessLog().includePrompts()) {

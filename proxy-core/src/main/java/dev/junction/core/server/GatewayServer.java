@@ -4,6 +4,7 @@ import dev.junction.core.config.GatewayConfig;
 import dev.junction.core.config.ServerConfig;
 import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.media.MediaStore;
+import dev.junction.core.responses.ResponseStates;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ProtocolFactory;
@@ -67,6 +68,7 @@ public final class GatewayServer implements AutoCloseable {
     private final KeyLimiter limiter;
     private final AccessLog accessLog;
     private final MediaStore media;
+    private final ResponseStates responseStates;
 
     private GatewayServer(GatewayConfig config, Clock clock) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
@@ -117,6 +119,9 @@ public final class GatewayServer implements AutoCloseable {
         tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
                 new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
         endpoints.tasks(new TaskEndpoints(tasks));
+        // Kept Responses (store: true) live where tasks do: the same SQLite file, or the same Redis.
+        this.responseStates = ResponseStates.open(config.tasks());
+        endpoints.responses(responseStates);
         VideoJobs videoJobs = new VideoJobs(new VideoJobs.Routes() {
             @Override
             public java.util.List<Route> candidates(String alias) {
@@ -274,6 +279,7 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         listener.close().awaitUninterruptibly();
         tasks.close();                          // hands running tasks back before the event loops stop
+        responseStates.close();
         webhooks.close();
         upstream.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);

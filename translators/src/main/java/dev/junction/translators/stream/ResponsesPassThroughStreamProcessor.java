@@ -87,9 +87,6 @@ public final class ResponsesPassThroughStreamProcessor extends SseStreamProcesso
             return;
         }
         String type = n.path("type").asText(event.event() == null ? "" : event.event());
-        if (n.path("sequence_number").canConvertToLong()) {
-            nextSequence = n.get("sequence_number").asLong() + 1;
-        }
         switch (type) {
             case "error" -> {
                 JsonNode err = n.has("error") ? n : wrap(n);
@@ -119,6 +116,10 @@ public final class ResponsesPassThroughStreamProcessor extends SseStreamProcesso
                 onResponse.accept(r);
             }
             default -> guard.forwarded(true);
+        }
+        // Junction's own closing events are numbered after the last event the client got.
+        if (n.path("sequence_number").canConvertToLong()) {
+            nextSequence = n.get("sequence_number").asLong() + 1;
         }
         out.add(frame(alloc, type, data));
     }
