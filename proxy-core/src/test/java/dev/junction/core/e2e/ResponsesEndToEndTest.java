@@ -88,6 +88,8 @@ class ResponsesEndToEndTest {
                     gemini    { deployments = [ { provider = gem, model = "gemini-2.5-flash" } ] }
                     mixed     { strategy = priority, deployments = [ { provider = claude, model = "claude-haiku-4-5" },
                                                                      { provider = oa, model = "gpt-5-mini" } ] }
+                    failover  { strategy = priority, deployments = [ { provider = oa, model = "gpt-5-mini" },
+                                                                     { provider = claude, model = "claude-haiku-4-5" } ] }
                   }
                 }""".formatted(KEY1, KEY2, dir, dir));
         sdk = client(KEY1);
@@ -264,7 +266,7 @@ class ResponsesEndToEndTest {
     }
 
     private static Response retrieveEventually(String id) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 500; i++) { // up to 10 s: the write is off the loop, late on a loaded machine
             try {
                 return sdk.responses().retrieve(id);
             } catch (NotFoundException e) {
@@ -298,5 +300,61 @@ class ResponsesEndToEndTest {
         List<JsonNode> events = assertValidStream(cut.body());
         assertEquals("error", events.get(events.size() - 2).get("type").asText(), cut.body());
         assertEquals("response.failed", events.get(events.size() - 1).get("type").asText());
+    }
+
+    @Test
+    void failsOverAndRetriesLikeChat() throws Exception {
+        fx.sim.enqueue(dev.junction.simulator.Behavior.builder().status(503).build());
+        HttpResponse<String> r = post("{\"model\":\"failover\",\"input\":\"hi [[sim text=\\\"made it\\\"]]\"}", KEY1);
+        assertEquals(200, r.statusCode(), r.body());
+        OpenAiSchema.assertValid("Response", r.body());
+        assertTrue(Integer.parseInt(r.headers().firstValue("x-junction-attempts").orElse("0")) >= 2, r.headers().toString());
+        assertEquals("made it", JSON.readTree(r.body()).at("/output/0/content/0/text").asText());
+    }
+
+    @Test
+    void hostileAndInvalidBodiesAreRefusedBeforeRouting() throws Exception {
+        HttpResponse<String> dup = post("{\"model\":\"anthropic\",\"model\":\"openai\",\"input\":\"x\"}", KEY1);
+        assertEquals(400, dup.statusCode(), dup.body());
+        assertEquals("invalid_json", JSON.readTree(dup.body()).at("/error/code").asText());
+        HttpResponse<String> missing = post("{\"model\":\"anthropic\"}", KEY1);
+        assertEquals(400, missing.statusCode(), missing.body());
+        assertEquals("missing_field", JSON.readTree(missing.body()).at("/error/code").asText());
+        HttpResponse<String> unknown = post("{\"model\":\"nope\",\"input\":\"x\"}", KEY1);
+        assertEquals(404, unknown.statusCode());
+        assertEquals("model_not_found", JSON.readTree(unknown.body()).at("/error/code").asText());
+        HttpResponse<String> noKey = HTTP.send(HttpRequest.newBuilder(URI.create(fx.baseUrl() + "/responses"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, noKey.statusCode());
+        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create(fx.baseUrl() + "/responses"))
+                .header("authorization", "Bearer " + KEY1).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, get.statusCode());
+    }
+
+    @Test
+    void respondAsyncRunsTheResponseAsATask() throws Exception {
+        HttpResponse<String> accepted = HTTP.send(HttpRequest.newBuilder(URI.create(fx.baseUrl() + "/responses"))
+                .header("content-type", "application/json").header("authorization", "Bearer " + KEY1)
+                .header("prefer", "respond-async")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gemini\",\"input\":\"later [[sim text=\\\"done later\\\"]]\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String task = JSON.readTree(accepted.body()).get("id").asText();
+        JsonNode t = null;
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos(); // a loaded machine runs tasks late
+        while (System.nanoTime() < until) {
+            t = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(fx.baseUrl() + "/tasks/" + task))
+                    .header("authorization", "Bearer " + KEY1).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+            if (t.path("status").asText().equals("succeeded")) {
+                break;
+            }
+            Thread.sleep(25);
+        }
+        assertEquals("succeeded", t.path("status").asText(), t.toString());
+        JsonNode body = t.at("/response/body");
+        OpenAiSchema.assertValid("Response", body);
+        assertEquals("done later", body.at("/output/0/content/0/text").asText());
+        assertEquals(body.get("id").asText(), retrieveEventually(body.get("id").asText()).id(), "kept for its key");
     }
 }

@@ -53,7 +53,7 @@ class ResponseStoreTest {
             byte[] body = ("{\"model\":\"m\",\"input\":\"Hello\"}").getBytes(StandardCharsets.UTF_8);
             states.keep("app-1", JSON.readTree("{\"id\":\"" + id + "\",\"object\":\"response\",\"output\":[]}"), body);
             StoredResponse r = null;
-            for (int i = 0; i < 200 && r == null; i++) {
+            for (int i = 0; i < 500 && r == null; i++) {
                 r = states.find(id, "app-1").get();
                 if (r == null) {
                     Thread.sleep(10);
