@@ -25,6 +25,7 @@ public final class HttpResponses {
     public static final AsciiString X_WARNINGS = AsciiString.cached("x-junction-warnings");
     public static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
     public static final AsciiString X_COST = AsciiString.cached("x-junction-cost-usd");
+    public static final AsciiString X_CACHE = AsciiString.cached("x-junction-cache");
 
     private HttpResponses() {
     }
