@@ -345,7 +345,7 @@ final class Endpoints {
                 return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
             }
             return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareResponses(body, key.name(),
-                    states, s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()));
+                    states, s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()), null);
         }
         req.release();
         String id = java.net.URLDecoder.decode(path.substring("/v1/responses/".length()), StandardCharsets.UTF_8);
