@@ -45,10 +45,13 @@ public final class ResponseStates implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::purge, 1, 10, TimeUnit.MINUTES);
     }
 
-    /** The store {@code tasks} configures: the task store's SQLite file, or its Redis. */
-    public static ResponseStates open(TasksConfig tasks) {
-        ResponseStore s = "redis".equals(tasks.store()) ? RedisResponseStore.open(tasks.redisUri())
-                : new EmbeddedResponseStore(tasks.path());
+    /**
+     * The store {@code tasks} configures: the running task store's SQLite file and connection
+     * ({@code taskStore}), or its Redis.
+     */
+    public static ResponseStates open(TasksConfig tasks, dev.junction.core.tasks.TaskStore taskStore) {
+        ResponseStore s = taskStore instanceof dev.junction.core.tasks.EmbeddedTaskStore embedded
+                ? new EmbeddedResponseStore(embedded) : RedisResponseStore.open(tasks.redisUri());
         return new ResponseStates(s, tasks.taskRetention(), System::currentTimeMillis);
     }
 

@@ -115,7 +115,8 @@ public final class GatewayServer implements AutoCloseable {
                 .childHandler(new GatewayInitializer(sc, endpoints, taskToken));
         this.listener = b.bind(sc.host(), sc.port()).sync().channel();
         this.webhooks = new WebhookSender(System::currentTimeMillis);
-        this.tasks = new TaskEngine(() -> snapshot.get().config().tasks(), openStore(config.tasks()), webhooks,
+        dev.junction.core.tasks.TaskStore taskStore = openStore(config.tasks());
+        this.tasks = new TaskEngine(() -> snapshot.get().config().tasks(), taskStore, webhooks,
                 System::currentTimeMillis, RandomSource.threadLocal(), workerId());
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         InetSocketAddress self = bound.getAddress().isAnyLocalAddress()
@@ -124,7 +125,7 @@ public final class GatewayServer implements AutoCloseable {
                 new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
         endpoints.tasks(new TaskEndpoints(tasks));
         // Kept Responses (store: true) live where tasks do: the same SQLite file, or the same Redis.
-        this.responseStates = ResponseStates.open(config.tasks());
+        this.responseStates = ResponseStates.open(config.tasks(), taskStore);
         endpoints.responses(responseStates);
         VideoJobs videoJobs = new VideoJobs(new VideoJobs.Routes() {
             @Override
@@ -282,8 +283,8 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        responseStates.close();                 // its writes go through the task store's connection
         tasks.close();                          // hands running tasks back before the event loops stop
-        responseStates.close();
         webhooks.close();
         upstream.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
