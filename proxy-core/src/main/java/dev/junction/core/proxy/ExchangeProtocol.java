@@ -14,15 +14,6 @@ public interface ExchangeProtocol {
     /** Whether the client asked for a stream. */
     boolean stream();
 
-    /**
-     * Why this request cannot be served on {@code route} at all, or null when it can: a route that
-     * refuses is left out of the candidates before the first attempt (e.g. a Responses built-in tool
-     * that only OpenAI runs). When every candidate refuses, the client gets the first refusal.
-     */
-    default dev.junction.stream.GatewayError refusal(Route route) {
-        return null;
-    }
-
     /** How the client's door renders failures: as an answer, or in-band after the commit point. */
     default dev.junction.translators.ingress.ErrorShape errors() {
         return dev.junction.translators.ingress.ErrorShape.OPENAI;
@@ -30,6 +21,14 @@ public interface ExchangeProtocol {
 
     /** The vendor contract for this request on {@code route}; throws TranslationException. */
     Translator translator(Route route);
+
+    /**
+     * Whether the client's bytes are carried to {@code route}'s vendor as they are (the vendor
+     * speaks the client's door's shape), rather than translated through the canonical model.
+     */
+    default boolean passesThrough(Route route) {
+        return false;
+    }
 
     /**
      * Whether a successful unary answer is turned into the client's body asynchronously by

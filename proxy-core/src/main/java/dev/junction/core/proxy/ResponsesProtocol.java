@@ -52,7 +52,6 @@ final class ResponsesProtocol implements ExchangeProtocol {
     private final FetchPolicy fetchPolicy;
     private final ByteBufAllocator alloc;
     private final Map<Route, Translator> translators = new IdentityHashMap<>(4);
-    private final GatewayError onlyOpenAi;
     /** The body every route sees: the client's, or the expanded one (owned here). */
     private ByteBuf body;
     private ByteBuf expanded;
@@ -68,12 +67,11 @@ final class ResponsesProtocol implements ExchangeProtocol {
      * @param owner  the gateway key name, the only one that may see what is kept
      * @param states the response store, or null when none is configured (store and previous ids refused)
      * @param decoded    the client's body decoded, or null (decoded when a route needs it)
-     * @param onlyOpenAi why the request cannot go through the canonical model, or null
      */
     ResponsesProtocol(ByteBuf clientBody, OpenAiRequestFacts facts, ResponsesHistory.Facts history,
                       OpenAiRequestScanner scanner, JsonLimits limits, String responseId, long created, String owner,
                       ResponseStates states, String unsupportedPolicy, MediaFetcher fetcher, FetchPolicy fetchPolicy,
-                      ByteBufAllocator alloc, ResponsesRequest decoded, GatewayError onlyOpenAi) {
+                      ByteBufAllocator alloc, ResponsesRequest decoded) {
         this.clientBody = clientBody;
         this.body = clientBody;
         this.facts = facts;
@@ -88,7 +86,6 @@ final class ResponsesProtocol implements ExchangeProtocol {
         this.fetcher = fetcher;
         this.fetchPolicy = fetchPolicy;
         this.alloc = alloc;
-        this.onlyOpenAi = onlyOpenAi;
         if (history.previousResponseId() == null) {
             ingress = new ResponsesIngress(body, facts, limits, responseId, created, this::keep, decoded);
         }
@@ -98,10 +95,13 @@ final class ResponsesProtocol implements ExchangeProtocol {
         return new ResponsesIngress(body, facts, limits, responseId, created, this::keep);
     }
 
-    /** What only OpenAI can serve (a built-in tool, an item reference) keeps every other vendor out. */
+    /**
+     * OpenAI itself gets the client's bytes ({@code ResponsesIngress#passThrough}); what only it can
+     * serve (a built-in tool, an item reference) is routed there alone.
+     */
     @Override
-    public GatewayError refusal(Route route) {
-        return onlyOpenAi != null && !"openai".equals(route.provider().type()) ? onlyOpenAi : null;
+    public boolean passesThrough(Route route) {
+        return "openai".equals(route.provider().type());
     }
 
     @Override
