@@ -114,6 +114,109 @@ final class ChunkScanner {
         }
     }
 
+    /**
+     * The top-level {@code usage} object of a whole answer (chat completion, embeddings), read as
+     * the Jackson reader in the translators' {@code UsageScanner} reads it: the first top-level
+     * {@code usage} member whose value is an object; what follows it is not looked at. Returns
+     * false when it cannot vouch for the answer (the caller then asks Jackson); else true, with the
+     * usage, or null when the answer is an object without one, in {@link #answerUsage()}.
+     */
+    boolean scanAnswerUsage(byte[] bytes, int offset, int length) {
+        b = bytes;
+        pos = offset;
+        end = offset + length;
+        depth = 0;
+        answerUsage = null;
+        try {
+            ws();
+            if (pos >= end || b[pos] != '{') {
+                return false;
+            }
+            pos++;
+            enter();
+            if (firstMember()) {
+                do {
+                    key();
+                    boolean isUsage = is(strStart, strEnd, USAGE);
+                    int kind = valueKind();
+                    if (isUsage && kind == OBJECT) {
+                        answerUsage = answerUsageObject();
+                        return true;
+                    }
+                    skipValue();
+                } while (nextMember());
+            }
+            return true;
+        } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
+            return false;
+        } finally {
+            b = null;
+        }
+    }
+
+    private Usage answerUsage;
+
+    /** The usage {@link #scanAnswerUsage} found (null: none). */
+    Usage answerUsage() {
+        return answerUsage;
+    }
+
+    /** A {@code CompletionUsage} object, with the rules of the translators' {@code UsageScanner.readUsage}. */
+    private Usage answerUsageObject() {
+        pos++; // '{'
+        enter();
+        long prompt = 0;
+        long completion = 0;
+        long cached = 0;
+        long cacheWrite = 0;
+        long reasoning = 0;
+        if (firstMember()) {
+            do {
+                key();
+                int keyStart = strStart;
+                int keyEnd = strEnd;
+                int kind = valueKind();
+                if (is(keyStart, keyEnd, PROMPT_TOKENS)) {
+                    prompt = answerCount(kind);
+                } else if (is(keyStart, keyEnd, COMPLETION_TOKENS)) {
+                    completion = answerCount(kind);
+                } else if ((is(keyStart, keyEnd, PROMPT_TOKENS_DETAILS) || is(keyStart, keyEnd, COMPLETION_TOKENS_DETAILS))
+                        && kind == OBJECT) {
+                    pos++;
+                    enter();
+                    if (firstMember()) {
+                        do {
+                            key();
+                            int s = strStart;
+                            int e = strEnd;
+                            int k = valueKind();
+                            if (is(s, e, CACHED_TOKENS)) {
+                                cached = answerCount(k);
+                            } else if (is(s, e, CACHE_WRITE_TOKENS)) {
+                                cacheWrite = answerCount(k);
+                            } else if (is(s, e, REASONING_TOKENS)) {
+                                reasoning = answerCount(k);
+                            } else {
+                                skipValue();
+                            }
+                        } while (nextMember());
+                    }
+                    leave();
+                } else {
+                    skipValue();
+                }
+            } while (nextMember());
+        }
+        leave();
+        return new Usage(prompt, completion, cached, cacheWrite, reasoning);
+    }
+
+    /** A count as UsageScanner reads it: an integer floored at 0, else 0; it does not skip containers. */
+    private long answerCount(int kind) {
+        scalarOnly(kind);
+        return count(kind);
+    }
+
     // ---- the members the inspector reads (same order and rules as its Jackson pass) --------------
 
     private void topLevel(OpenAiChunkInspector.Result r) {
