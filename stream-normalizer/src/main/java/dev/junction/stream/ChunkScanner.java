@@ -798,9 +798,12 @@ final class ChunkScanner {
     }
 
     private void ws() {
-        while (pos < end && isWs(b[pos])) {
-            pos++;
+        int p = pos;
+        // Vendors rarely put whitespace between tokens: one compare settles the common case.
+        while (p < end && b[p] <= ' ' && isWs(b[p])) {
+            p++;
         }
+        pos = p;
     }
 
     private static boolean isWs(byte c) {

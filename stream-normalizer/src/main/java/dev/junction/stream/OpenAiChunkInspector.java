@@ -142,7 +142,12 @@ public final class OpenAiChunkInspector {
 
     private final Result result = new Result();
     private final ChunkScanner scanner;
-    private byte[] scratch = new byte[1024];
+    /**
+     * Where a direct buffer's chunk is copied for the scan: per thread, not per inspector (a stream
+     * has one inspector; a thread runs the chunks of its streams one after the other).
+     */
+    private static final int SCRATCH_KEPT = 64 * 1024;
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[1024]});
     private JsonParser parser;
 
     public OpenAiChunkInspector() {
@@ -169,8 +174,13 @@ public final class OpenAiChunkInspector {
             offset = data.arrayOffset() + data.readerIndex();
         } else {
             // Direct or composite buffer: one copy into a reused array.
+            byte[][] holder = SCRATCH.get();
+            byte[] scratch = holder[0];
             if (scratch.length < length) {
                 scratch = new byte[Math.max(length, scratch.length * 2)];
+                if (scratch.length <= SCRATCH_KEPT) {
+                    holder[0] = scratch; // a rare huge chunk's array is not kept by the thread
+                }
             }
             data.getBytes(data.readerIndex(), scratch, 0, length);
             bytes = scratch;
