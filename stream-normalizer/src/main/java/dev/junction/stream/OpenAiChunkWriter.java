@@ -40,7 +40,7 @@ import java.util.Objects;
  * <p>JSON is generated straight into pooled buffers (no intermediate string); each frame appended
  * to {@code out} is one buffer owned by the caller. Choice indexes are expected to be small ({@code n} of the request).
  */
-public final class OpenAiChunkWriter {
+public final class OpenAiChunkWriter implements StreamEncoder {
 
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DELTA = ",\"delta\":".getBytes(StandardCharsets.US_ASCII);
@@ -97,6 +97,7 @@ public final class OpenAiChunkWriter {
     }
 
     /** Appends the frames (zero or more) that {@code event} yields to {@code out}. */
+    @Override
     public void write(StreamEvent event, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             throw new IllegalStateException("stream already finished or failed");
@@ -127,6 +128,7 @@ public final class OpenAiChunkWriter {
      * asked for usage and the upstream reported it, then {@code data: [DONE]}. Choices that never
      * finished get nothing invented here: whether the stream is complete is {@link StreamGuard}'s call.
      */
+    @Override
     public void finish(ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             throw new IllegalStateException("stream already finished or failed");
@@ -142,6 +144,7 @@ public final class OpenAiChunkWriter {
     }
 
     /** Ends the stream with the in-band error frame of SPEC §5 (no {@code [DONE]} after it). */
+    @Override
     public void fail(GatewayError error, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             throw new IllegalStateException("stream already finished or failed");

@@ -2,6 +2,7 @@ package dev.junction.translators;
 
 import dev.junction.translators.anthropic.AnthropicAdapter;
 import dev.junction.translators.gemini.GeminiAdapter;
+import dev.junction.translators.openaichat.OpenAiChatAdapter;
 import dev.junction.translators.gemini.GeminiImages;
 import dev.junction.translators.passthrough.OpenAiImages;
 import dev.junction.translators.spi.ImageGenerator;
@@ -33,6 +34,15 @@ public final class VendorRegistry {
             "anthropic", new AnthropicAdapter(),
             "gemini", new GeminiAdapter());
 
+    /**
+     * OpenAI-shaped vendors on the canonical model, for the doors that are not OpenAI chat
+     * (the chat door keeps the byte pass-through of {@link #VENDORS}).
+     */
+    private static final Map<String, VendorAdapter> OPENAI_CHAT = Map.of(
+            "openai", new OpenAiChatAdapter((OpenAiPassThrough) VENDORS.get("openai")),
+            "openai-compatible", new OpenAiChatAdapter((OpenAiPassThrough) VENDORS.get("openai-compatible")),
+            "azure-openai", new OpenAiChatAdapter((OpenAiPassThrough) VENDORS.get("azure-openai")));
+
     private static final Map<String, ImageGenerator> IMAGES = Map.of(
             "openai", new OpenAiImages((OpenAiPassThrough) VENDORS.get("openai")),
             "openai-compatible", new OpenAiImages((OpenAiPassThrough) VENDORS.get("openai-compatible")),
@@ -61,6 +71,17 @@ public final class VendorRegistry {
     /** The translating adapter for {@code type}, or null (tests, golden files). */
     public static VendorAdapter adapter(String type) {
         return VENDORS.get(type) instanceof VendorAdapter a ? a : null;
+    }
+
+    /**
+     * The vendor's side of the canonical model, for every chat type: the translating adapter, or
+     * for an OpenAI-shaped vendor its chat completions adapter ({@link OpenAiChatAdapter}). Doors
+     * whose shape differs from the vendor's (and cache replays) translate through it; null when
+     * the type is unknown. Bind it to a route with {@link VendorAdapter#forTarget}.
+     */
+    public static VendorAdapter canonicalAdapter(String type) {
+        VendorAdapter a = adapter(type);
+        return a != null ? a : OPENAI_CHAT.get(type);
     }
 
     /** The image generator for {@code type}, or null when the vendor makes no images. */

@@ -89,7 +89,9 @@ public final class CheckCommand {
             }
             if (a.cache() != null) {
                 line.append("  cache: ttl ").append(format(a.cache().ttl())).append(", max-entries ")
-                        .append(a.cache().maxEntries());
+                        .append(a.cache().maxEntries()).append(", max-bytes ").append(a.cache().maxBytes())
+                        .append(a.cache().allowTemperature() ? ", allow-temperature" : "")
+                        .append(a.cache().shared() ? ", shared" : "").append(" (store ").append(c.cache().store()).append(')');
             }
             out.println(line);
             for (DeploymentConfig d : a.deployments()) {

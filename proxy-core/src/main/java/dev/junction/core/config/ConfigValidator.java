@@ -63,6 +63,7 @@ final class ConfigValidator {
         AccessLogConfig accessLog = features.accessLog(junction.section("access-log", true));
         TracingConfig tracing = features.tracing(junction.section("tracing", true));
         LimitsConfig limits = features.limits(junction.section("limits", true));
+        CacheStoreConfig cache = features.cache(junction.section("cache", true));
         features.demo(junction.section("demo", true));
         FetchPolicy mediaFetch = features.mediaFetch(junction.section("media-fetch", true));
 
@@ -70,6 +71,6 @@ final class ConfigValidator {
             throw new ConfigException(source, problems.errors());
         }
         return new GatewayConfig(server, auth, providers, models, catalog, source, problems.warnings(), resilience,
-                streaming, translation, tasks, accessLog, mediaFetch, limits, tracing);
+                streaming, translation, tasks, accessLog, mediaFetch, limits, tracing, cache);
     }
 }

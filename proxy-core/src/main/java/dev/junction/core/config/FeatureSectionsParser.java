@@ -190,6 +190,24 @@ final class FeatureSectionsParser {
                 maxOutput == null ? LimitsConfig.DEFAULT.defaultMaxOutput() : maxOutput);
     }
 
+    /** {@code junction.cache}: the store of the response cache (SPEC §7). */
+    CacheStoreConfig cache(ConfigSection s) {
+        if (s == null) {
+            return null;
+        }
+        String store = s.oneOf("store", Set.of("local", "redis"), true);
+        String redisUri = s.secret("redis-uri");
+        java.time.Duration timeout = s.duration("redis-timeout", true);
+        if ("redis".equals(store) && redisUri == null) {
+            s.error("redis-uri", "is required when junction.cache.store = redis (e.g. \"redis://localhost:6379/0\")");
+        }
+        if (redisUri != null && !(redisUri.startsWith("redis://") || redisUri.startsWith("rediss://"))) {
+            s.error("redis-uri", "must start with redis:// or rediss://");
+        }
+        return new CacheStoreConfig(store == null ? "local" : store, redisUri,
+                timeout == null ? CacheStoreConfig.DEFAULT.redisTimeout() : timeout);
+    }
+
     AccessLogConfig accessLog(ConfigSection s) {
         return s == null ? null
                 : new AccessLogConfig(bool(s.bool("enabled", true)), bool(s.bool("include-prompts", true)));

@@ -24,19 +24,31 @@ import java.util.Map;
  * @param mediaFetch  how remote media is fetched for vendors that cannot fetch it (SPEC §9)
  * @param limits      where gateway-key limits and spend are kept (SPEC §7.1)
  * @param tracing     trace propagation and OTLP span export (SPEC §8)
+ * @param cache       where the response cache keeps its entries (SPEC §7)
  */
 public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
                             Map<String, AliasConfig> models, Path catalogPath, Path source,
                             List<String> warnings, ResilienceConfig resilience, StreamingConfig streaming,
                             TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog,
                             FetchPolicy mediaFetch, LimitsConfig limits,
-                            TracingConfig tracing) {
+                            TracingConfig tracing, CacheStoreConfig cache) {
 
     public GatewayConfig {
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         warnings = List.copyOf(warnings);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
+        cache = cache == null ? CacheStoreConfig.DEFAULT : cache;
+    }
+
+    /** The same without a {@code junction.cache} section (its defaults). */
+    public GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
+                         Map<String, AliasConfig> models, Path catalogPath, Path source,
+                         List<String> warnings, ResilienceConfig resilience, StreamingConfig streaming,
+                         TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog,
+                         FetchPolicy mediaFetch, LimitsConfig limits, TracingConfig tracing) {
+        this(server, auth, providers, models, catalogPath, source, warnings, resilience, streaming, translation, tasks,
+                accessLog, mediaFetch, limits, tracing, CacheStoreConfig.DEFAULT);
     }
 
     /** A snapshot with every later section at its {@code reference.conf} default (handy in tests). */
@@ -44,6 +56,6 @@ public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, Pr
                          Map<String, AliasConfig> models, Path catalogPath, Path source, List<String> warnings) {
         this(server, auth, providers, models, catalogPath, source, warnings, ResilienceConfig.DEFAULT,
                 StreamingConfig.DEFAULT, TranslationConfig.DEFAULT, TasksConfig.DEFAULT, AccessLogConfig.DEFAULT,
-                FetchPolicy.defaults(), LimitsConfig.DEFAULT, TracingConfig.DEFAULT);
+                FetchPolicy.defaults(), LimitsConfig.DEFAULT, TracingConfig.DEFAULT, CacheStoreConfig.DEFAULT);
     }
 }

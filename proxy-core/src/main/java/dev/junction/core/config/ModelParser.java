@@ -22,7 +22,7 @@ final class ModelParser {
     private static final List<String> ALIAS_KEYS = List.of("strategy", "deployments", "hedge", "cache");
     private static final List<String> DEPLOYMENT_KEYS = List.of("provider", "model", "weight", "timeouts");
     private static final List<String> HEDGE_KEYS = List.of("after", "max-extra");
-    private static final List<String> CACHE_KEYS = List.of("ttl", "max-entries", "allow-temperature");
+    private static final List<String> CACHE_KEYS = List.of("ttl", "max-entries", "max-bytes", "allow-temperature", "shared");
 
     private final ConfigProblems problems;
     private final ResilienceParser resilience;
@@ -37,6 +37,7 @@ final class ModelParser {
         String defaultStrategy = defaults == null ? null : defaults.oneOf("strategy", ConfigLoader.STRATEGIES, true);
         Integer defaultMaxExtra = defaults == null ? null : defaults.intIn("hedge-max-extra", 1, 10, true);
         Long defaultMaxEntries = defaults == null ? null : defaults.longAtLeast("cache-max-entries", 1, true);
+        Long defaultMaxBytes = defaults == null ? null : defaults.bytes("cache-max-bytes", true);
 
         Map<String, AliasConfig> out = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigSection> e : junction.entries("models").entrySet()) {
@@ -46,7 +47,7 @@ final class ModelParser {
             String strategy = a.has("strategy") ? a.oneOf("strategy", ConfigLoader.STRATEGIES, true) : defaultStrategy;
             List<DeploymentConfig> deployments = deployments(a, providers);
             AliasConfig.HedgeConfig hedge = hedge(alias, a, deployments, defaultMaxExtra);
-            AliasConfig.CacheConfig cache = cache(a, defaultMaxEntries);
+            AliasConfig.CacheConfig cache = cache(a, defaultMaxEntries, defaultMaxBytes);
             if (!deployments.isEmpty() && deployments.stream()
                     .noneMatch(d -> providers.containsKey(d.provider()) && providers.get(d.provider()).enabled())) {
                 problems.warn("alias '" + alias + "' has no enabled deployment; requests for it fail until "
@@ -89,7 +90,7 @@ final class ModelParser {
         return hedge;
     }
 
-    private AliasConfig.CacheConfig cache(ConfigSection a, Long defaultMaxEntries) {
+    private AliasConfig.CacheConfig cache(ConfigSection a, Long defaultMaxEntries, Long defaultMaxBytes) {
         ConfigSection cs = a.section("cache", false);
         if (cs == null) {
             return null;
@@ -97,9 +98,12 @@ final class ModelParser {
         cs.checkKeys(CACHE_KEYS);
         Duration ttl = cs.duration("ttl", true);
         Long maxEntries = cs.has("max-entries") ? cs.longAtLeast("max-entries", 1, true) : defaultMaxEntries;
+        Long maxBytes = cs.has("max-bytes") ? cs.bytes("max-bytes", true) : defaultMaxBytes;
         Boolean allowTemperature = cs.bool("allow-temperature", false);
+        Boolean shared = cs.bool("shared", false);
         return new AliasConfig.CacheConfig(ttl, maxEntries == null ? 0 : maxEntries,
-                Boolean.TRUE.equals(allowTemperature));
+                maxBytes == null ? AliasConfig.CacheConfig.DEFAULT_MAX_BYTES : maxBytes,
+                Boolean.TRUE.equals(allowTemperature), Boolean.TRUE.equals(shared));
     }
 
     private List<DeploymentConfig> deployments(ConfigSection alias, Map<String, ProviderConfig> providers) {

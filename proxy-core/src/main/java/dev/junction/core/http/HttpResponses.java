@@ -2,6 +2,7 @@ package dev.junction.core.http;
 
 import dev.junction.stream.ErrorJson;
 import dev.junction.stream.GatewayError;
+import dev.junction.translators.ingress.ErrorShape;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -24,6 +25,7 @@ public final class HttpResponses {
     public static final AsciiString X_WARNINGS = AsciiString.cached("x-junction-warnings");
     public static final AsciiString SERVER_TIMING = AsciiString.cached("server-timing");
     public static final AsciiString X_COST = AsciiString.cached("x-junction-cost-usd");
+    public static final AsciiString X_CACHE = AsciiString.cached("x-junction-cache");
 
     private HttpResponses() {
     }
@@ -51,6 +53,17 @@ public final class HttpResponses {
     /** The error answer for {@code e}, with {@code Retry-After} and {@code x-should-retry} as SPEC §3 says. */
     public static FullHttpResponse error(GatewayError e, String requestId) {
         FullHttpResponse r = json(HttpResponseStatus.valueOf(e.status()), Unpooled.wrappedBuffer(ErrorJson.render(e)));
+        decorate(r.headers(), e, requestId);
+        return r;
+    }
+
+    /** The error answer for {@code e} in a client door's shape ({@code shape}), with the headers of {@link #error}. */
+    public static FullHttpResponse error(GatewayError e, String requestId, ErrorShape shape) {
+        if (shape == ErrorShape.OPENAI) {
+            return error(e, requestId);
+        }
+        FullHttpResponse r = json(HttpResponseStatus.valueOf(shape.status(e)),
+                shape.body(e, requestId, io.netty.buffer.ByteBufAllocator.DEFAULT));
         decorate(r.headers(), e, requestId);
         return r;
     }

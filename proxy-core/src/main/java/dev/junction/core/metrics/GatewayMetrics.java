@@ -77,7 +77,21 @@ public final class GatewayMetrics {
             new DropwizardBridge.Family("junction.tasks", "junction_tasks", "Tasks by state", List.of("state")),
             new DropwizardBridge.Family("junction.inflight", "junction_in_flight", "Model requests in flight", List.of()),
             new DropwizardBridge.Family("junction.access_log_dropped", "junction_access_log_dropped",
-                    "Access-log lines dropped because the log writer fell behind", List.of(), true));
+                    "Access-log lines dropped because the log writer fell behind", List.of(), true),
+            new DropwizardBridge.Family("junction.cache.requests", "junction_cache_requests",
+                    "Requests of aliases that cache, by what the response cache did (hit, miss, bypass)",
+                    List.of("alias", "result")),
+            new DropwizardBridge.Family("junction.cache.stored", "junction_cache_stored",
+                    "Answers written to the response cache", List.of("alias")),
+            new DropwizardBridge.Family("junction.cache.hit_ratio", "junction_cache_hit_ratio",
+                    "Hits / (hits + misses) of the response cache since start (bypasses not counted)", List.of("alias")),
+            new DropwizardBridge.Family("junction.cache.entries", "junction_cache_entries",
+                    "Entries in the response cache (a shared store: as last reported to this instance)", List.of("alias")),
+            new DropwizardBridge.Family("junction.cache.bytes", "junction_cache_bytes",
+                    "Bytes of the response cache's entries (a shared store: as last reported to this instance)",
+                    List.of("alias")),
+            new DropwizardBridge.Family("junction.cache.store_failures", "junction_cache_store_failures",
+                    "Calls to the shared cache store that failed (served as misses, or not stored)", List.of(), true));
 
     private final MetricRegistry registry = new MetricRegistry();
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
@@ -116,6 +130,53 @@ public final class GatewayMetrics {
 
     public void requestStarted() {
         inFlight.incrementAndGet();
+    }
+
+    /** The response cache's figures of one alias (docs/cache.md). */
+    public static final class CacheFigures {
+        public final Counter hits;
+        public final Counter misses;
+        public final Counter bypasses;
+        public final Counter stored;
+
+        CacheFigures(Counter hits, Counter misses, Counter bypasses, Counter stored) {
+            this.hits = hits;
+            this.misses = misses;
+            this.bypasses = bypasses;
+            this.stored = stored;
+        }
+
+        double hitRatio() {
+            long h = hits.getCount();
+            long looked = h + misses.getCount();
+            return looked == 0 ? 0 : (double) h / looked;
+        }
+    }
+
+    private final Map<String, CacheFigures> cache = new ConcurrentHashMap<>();
+
+    /**
+     * The cache counters of {@code alias}, registered with its gauges on first use; {@code entries}
+     * and {@code bytes} are read at scrape time and must not block.
+     */
+    public CacheFigures cache(String alias, java.util.function.LongSupplier entries, java.util.function.LongSupplier bytes) {
+        CacheFigures f = cache.get(alias);
+        return f != null ? f : cache.computeIfAbsent(alias, a -> {
+            String p = part(a);
+            CacheFigures figures = new CacheFigures(registry.counter("junction.cache.requests." + p + ".hit"),
+                    registry.counter("junction.cache.requests." + p + ".miss"),
+                    registry.counter("junction.cache.requests." + p + ".bypass"),
+                    registry.counter("junction.cache.stored." + p));
+            registry.gauge("junction.cache.hit_ratio." + p, () -> figures::hitRatio);
+            registry.gauge("junction.cache.entries." + p, () -> entries::getAsLong);
+            registry.gauge("junction.cache.bytes." + p, () -> bytes::getAsLong);
+            return figures;
+        });
+    }
+
+    /** Exposes the shared cache store's failed calls ({@code junction_cache_store_failures_total}). */
+    public void cacheStoreFailures(java.util.function.LongSupplier failures) {
+        registry.gauge("junction.cache.store_failures", () -> failures::getAsLong);
     }
 
     /** Records a finished model request (not the operations endpoints). */

@@ -51,7 +51,7 @@ public final class AccessLog implements AutoCloseable {
     record Entry(String id, String traceId, String method, String path, String key, String alias, String deployment, int status,
                  String error, boolean stream, boolean hedged, double costUsd, String noRetry, long promptTokens,
                  long completionTokens, List<RequestContext.Attempt> attempts, List<String> warnings, String timing,
-                 String requestBody, String limited, int limitRoundTrips) {
+                 String requestBody, String limited, int limitRoundTrips, String cache) {
     }
 
     public AccessLog() {
@@ -82,7 +82,8 @@ public final class AccessLog implements AutoCloseable {
                 rc.promptTokens, rc.completionTokens, List.copyOf(rc.attempts),
                 rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings), rc.serverTiming(true, System.nanoTime()),
                 rc.requestBody, rc.admission != null && !rc.admission.admitted()
-                        ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips);
+                        ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips,
+                rc.cache);
         if (!queue.offer(e)) {
             dropped.incrementAndGet();
             return;
@@ -189,6 +190,9 @@ public final class AccessLog implements AutoCloseable {
         g.writeBooleanField("stream", e.stream());
         if (e.hedged()) {
             g.writeBooleanField("hedged", true);
+        }
+        if (e.cache() != null) {
+            g.writeStringField("cache", e.cache()); // hit | miss | bypass (docs/cache.md)
         }
         if (e.costUsd() > 0) {
             g.writeNumberField("cost_usd", e.costUsd());

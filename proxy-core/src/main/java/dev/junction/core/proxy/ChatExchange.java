@@ -85,6 +85,12 @@ public final class ChatExchange {
     private ScheduledFuture<?> deadlineTimer;
     private ScheduledFuture<?> hedgeTimer;
     private ScheduledFuture<?> keepaliveTimer;
+    /** The answer being recorded for the response cache (a miss that stores), or null. */
+    private dev.junction.core.cache.CacheRecording recording;
+    /** The usage of the served attempt, for the recording. */
+    private Usage servedUsage;
+    /** A cache hit being replayed: what served the answer originally (x-junction-provider / -model). */
+    private dev.junction.core.cache.CacheEntry replayed;
 
     /**
      * @param hedge     the alias's hedge policy, or null
@@ -113,6 +119,37 @@ public final class ChatExchange {
     public void reject(GatewayError error) {
         if (!finished) {
             finishWithError(error);
+        }
+    }
+
+    /** Records the answer for the response cache as it is sent (a miss whose answer may be stored). */
+    public void record(dev.junction.core.cache.CacheRecording r) {
+        this.recording = r;
+    }
+
+    /**
+     * Answers from the response cache instead of starting attempts (docs/cache.md): the entry in the
+     * form the client asked for, as JSON or as a stream, with a fresh id and creation time. Nothing
+     * is sent to a vendor, so nothing is consumed there: the request's tokens and cost are 0.
+     */
+    public void replay(dev.junction.core.cache.CacheEntry entry, dev.junction.core.cache.ReplayShape shape,
+                       boolean includeUsage) {
+        if (finished) {
+            return;
+        }
+        replayed = entry;
+        rc.cache = "hit";
+        rc.promptTokens = 0;
+        rc.completionTokens = 0;
+        rc.costUsd = 0;
+        var r = new dev.junction.core.cache.ReplayShape.Replay(rc.requestId, System.currentTimeMillis() / 1000,
+                includeUsage);
+        if (protocol.stream()) {
+            List<ByteBuf> out = new ArrayList<>(32);
+            shape.stream(entry, r, client.alloc(), out);
+            write(out, true);
+        } else {
+            finishWith(HttpResponses.json(HttpResponseStatus.OK, shape.unary(entry, r, client.alloc())), 200);
         }
     }
 
@@ -308,6 +345,7 @@ public final class ChatExchange {
      * in-band error of SPEC §5, {@code inBand}, as the stream processor judged it.
      */
     void endInBand(GatewayError inBand, List<ByteBuf> frames) {
+        dropRecording(); // a cut stream is never cached
         rc.errorCode = inBand.code();
         write(frames, true);
     }
@@ -344,6 +382,9 @@ public final class ChatExchange {
         sendHead();
         rc.streamFrames += frames.size();
         for (ByteBuf f : frames) {
+            if (recording != null) {
+                recording.frame(f);
+            }
             append(f);
         }
         frames.clear();
@@ -351,6 +392,11 @@ public final class ChatExchange {
         if (end) {
             finished = true;
             cancelTimers();
+            if (recording != null) {
+                // Only a stream that ended well gets here with its recording: every failure drops it first.
+                recording.complete(rc.provider, rc.upstreamModel, servedUsage);
+                recording = null;
+            }
             writeBatch();
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> done(keepAlive && f.isSuccess()));
         } else if (first) {
@@ -466,20 +512,38 @@ public final class ChatExchange {
         keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, next, TimeUnit.NANOSECONDS);
     }
 
+    private void dropRecording() {
+        if (recording != null) {
+            recording.abandon();
+            recording = null;
+        }
+    }
+
     private void finishWithError(GatewayError error) {
+        dropRecording(); // errors are never cached
         rc.errorCode = error.code();
         if (headSent) {
             List<ByteBuf> out = new ArrayList<>(1);
-            out.add(SseFrames.error(client.alloc(), error));
+            out.add(protocol.errors().event(error, client.alloc()));
             write(out, true);
             return;
         }
-        finishWith(HttpResponses.error(error, rc.requestId), error.status());
+        FullHttpResponse r = HttpResponses.error(error, rc.requestId, protocol.errors());
+        finishWith(r, r.status().code());
     }
 
     void finishWith(FullHttpResponse r, int status) {
         finished = true;
         cancelTimers();
+        if (recording != null) {
+            if (status == 200) {
+                recording.body(r.content());
+                recording.complete(rc.provider, rc.upstreamModel, servedUsage);
+            } else {
+                recording.abandon();
+            }
+            recording = null;
+        }
         rc.status = status;
         decorate(r.headers(), true);
         HttpUtil.setKeepAlive(r, keepAlive);
@@ -491,6 +555,12 @@ public final class ChatExchange {
         if (rc.provider != null) {
             h.set(HttpResponses.X_PROVIDER, rc.provider);
             h.set(HttpResponses.X_MODEL, rc.upstreamModel);
+        } else if (replayed != null && !replayed.provider().isEmpty()) {
+            h.set(HttpResponses.X_PROVIDER, replayed.provider());
+            h.set(HttpResponses.X_MODEL, replayed.upstreamModel());
+        }
+        if (rc.cache != null) {
+            h.set(HttpResponses.X_CACHE, rc.cache);
         }
         h.setInt(HttpResponses.X_ATTEMPTS, attempts);
         if (!rc.warnings.isEmpty()) {
@@ -529,6 +599,7 @@ public final class ChatExchange {
             return;
         }
         finished = true;
+        dropRecording(); // a cancelled stream is never cached
         if (winner != null && rc.promptTokens < 0) {
             accountProduced(winner); // before the attempt lets go of its stream processor
         }
@@ -597,6 +668,7 @@ public final class ChatExchange {
             }
             return;
         }
+        servedUsage = u;
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
         rc.costUsd = a.route.deployment().price().cost(u) + media;

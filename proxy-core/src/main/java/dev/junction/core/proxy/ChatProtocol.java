@@ -5,7 +5,8 @@ import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.media.RemoteMedia;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.model.ChatRequest;
-import dev.junction.translators.openai.OpenAiRequest;
+import dev.junction.translators.ingress.ErrorShape;
+import dev.junction.translators.ingress.IngressRequest;
 import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.Translator;
 import io.netty.buffer.ByteBufAllocator;
@@ -18,7 +19,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * One OpenAI-door request (chat or embeddings) and the translators of the routes it is tried on:
+ * One request from a client door ({@link IngressRequest}: OpenAI chat or embeddings, Anthropic
+ * Messages, ...) and the translators of the routes it is tried on:
  * each route's vendor opens its {@link Translator} for the request once, on the first attempt
  * there. What differs between vendors — bytes carried or translated through the canonical model —
  * is the translator's business; the only vendor-specific step here is fetching remote media a
@@ -26,7 +28,7 @@ import java.util.function.Predicate;
  */
 final class ChatProtocol implements ExchangeProtocol {
 
-    private final OpenAiRequest request;
+    private final IngressRequest request;
     private final String unsupportedPolicy;
     private final MediaFetcher fetcher;
     private final FetchPolicy fetchPolicy;
@@ -34,7 +36,7 @@ final class ChatProtocol implements ExchangeProtocol {
     private final Map<Route, Translator> translators = new IdentityHashMap<>(4);
     private RemoteMedia remote;
 
-    ChatProtocol(OpenAiRequest request, String unsupportedPolicy, MediaFetcher fetcher, FetchPolicy fetchPolicy,
+    ChatProtocol(IngressRequest request, String unsupportedPolicy, MediaFetcher fetcher, FetchPolicy fetchPolicy,
                  ByteBufAllocator alloc) {
         this.request = request;
         this.unsupportedPolicy = unsupportedPolicy;
@@ -46,6 +48,11 @@ final class ChatProtocol implements ExchangeProtocol {
     @Override
     public boolean stream() {
         return request.stream();
+    }
+
+    @Override
+    public ErrorShape errors() {
+        return request.errors();
     }
 
     @Override

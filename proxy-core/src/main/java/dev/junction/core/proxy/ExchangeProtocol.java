@@ -14,6 +14,11 @@ public interface ExchangeProtocol {
     /** Whether the client asked for a stream. */
     boolean stream();
 
+    /** How the client's door renders failures: as an answer, or in-band after the commit point. */
+    default dev.junction.translators.ingress.ErrorShape errors() {
+        return dev.junction.translators.ingress.ErrorShape.OPENAI;
+    }
+
     /** The vendor contract for this request on {@code route}; throws TranslationException. */
     Translator translator(Route route);
 

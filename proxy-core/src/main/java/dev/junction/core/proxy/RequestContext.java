@@ -56,6 +56,11 @@ public final class RequestContext {
     public long tokenEstimate;
     /** Prompt tokens estimated from the body (what tpm reserved for the prompt). */
     public long estimatedPromptTokens;
+    /**
+     * What the response cache did (docs/cache.md): {@code hit}, {@code miss} or {@code bypass}; null
+     * when the alias does not cache. Sent as {@code x-junction-cache} and logged.
+     */
+    public String cache;
     /** Content frames written to the client on a stream (what an abandoned stream produced). */
     public long streamFrames;
     public final List<Attempt> attempts = new ArrayList<>(2);

@@ -2,6 +2,12 @@ package dev.junction.core.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.junction.core.cache.CacheEntry;
+import dev.junction.core.cache.CachePlan;
+import dev.junction.core.cache.ChatShape;
+import dev.junction.core.cache.EmbeddingsShape;
+import dev.junction.core.cache.ReplayShape;
+import dev.junction.core.cache.ResponseCache;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.media.MediaStore;
@@ -68,14 +74,16 @@ final class Endpoints {
     private final GatewayMetrics metrics;
     private final Tracing tracing;
     private final KeyLimiter limiter;
+    private final ResponseCache cache;
     private volatile TaskEndpoints tasks;
 
     private final MediaStore media;
 
     Endpoints(Supplier<GatewaySnapshot> snapshot, UpstreamClient upstream, ProtocolFactory protocols, AccessLog accessLog,
               Operations operations, GatewayMetrics metrics, KeyLimiter limiter, MediaStore media,
-              Tracing tracing) {
+              Tracing tracing, ResponseCache cache) {
         this.media = media;
+        this.cache = cache;
         this.metrics = metrics;
         this.limiter = limiter;
         this.tracing = tracing;
@@ -310,7 +318,7 @@ final class Endpoints {
         }
         String mediaBase = base;
         return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareImages(body,
-                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase));
+                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase), null);
     }
 
     /** Reads a client body into a prepared protocol; throws TranslationException. */
@@ -321,11 +329,13 @@ final class Endpoints {
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
                                GatewaySnapshot snap, boolean embeddings) {
         return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepare(body, embeddings, rc.requestId,
-                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()));
+                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()),
+                embeddings ? EmbeddingsShape.INSTANCE : ChatShape.INSTANCE);
     }
 
+    /** @param shape how the door's answers are cached and replayed; null for a door that does not cache */
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
-                               GatewaySnapshot snap, Preparer preparer) {
+                               GatewaySnapshot snap, Preparer preparer, ReplayShape shape) {
         ByteBuf body = req.content();
         ProtocolFactory.Prepared prepared;
         Deadline deadline;
@@ -377,13 +387,55 @@ final class Endpoints {
         long estimate = rc.estimatedPromptTokens + expectedOutput(prepared.profile().requestedMaxOutput(), candidates,
                 snap.config().limits().defaultMaxOutput());
         rc.tokenEstimate = estimate;
-        var admission = limiter.reserve(rc.key, estimate, rc.requestId).toCompletableFuture();
+        CachePlan plan = shape == null ? null : cache.plan(snap.config().models().get(alias), shape, rc.key, body,
+                req.headers().get(HttpHeaderNames.CACHE_CONTROL));
+        if (plan == null || !plan.lookup()) {
+            if (plan != null) {
+                rc.cache = plan.headerBeforeLookup();
+                x.record(cache.record(plan, shape));
+            }
+            reserve(ctx, x, rc, estimate, null, null, false);
+            return x;
+        }
+        var found = cache.lookup(plan).toCompletableFuture();
+        if (found.isDone() && ctx.executor().inEventLoop()) {
+            lookedUp(ctx, x, rc, plan, shape, estimate, found.join());
+        } else {
+            found.whenComplete((e, t) -> ctx.executor().execute(() -> lookedUp(ctx, x, rc, plan, shape, estimate, e)));
+        }
+        return x;
+    }
+
+    /**
+     * The cache answered (docs/cache.md): a hit is replayed once the key's limits admit it — it
+     * counts as a request (rpm, max-concurrent) but reserves no tokens, since nothing is asked of a
+     * vendor; a miss goes to the vendors and its answer is recorded for the cache.
+     */
+    private void lookedUp(ChannelHandlerContext ctx, ChatExchange x, RequestContext rc, CachePlan plan, ReplayShape shape,
+                          long estimate, CacheEntry entry) {
+        if (x.finished()) {
+            return; // the client left while the shared store answered
+        }
+        if (entry != null) {
+            rc.cache = "hit";
+            rc.tokenEstimate = 0;
+            reserve(ctx, x, rc, 0, entry, shape, plan.includeUsage());
+            return;
+        }
+        rc.cache = "miss";
+        x.record(cache.record(plan, shape));
+        reserve(ctx, x, rc, estimate, null, null, false);
+    }
+
+    private void reserve(ChannelHandlerContext ctx, ChatExchange x, RequestContext rc, long tokens, CacheEntry hit,
+                         ReplayShape shape, boolean includeUsage) {
+        var admission = limiter.reserve(rc.key, tokens, rc.requestId).toCompletableFuture();
         if (admission.isDone() && ctx.executor().inEventLoop()) {
-            admitted(x, rc, admission.join());
+            admitted(x, rc, admission.join(), hit, shape, includeUsage);
         } else {
             admission.whenComplete((a, e) -> ctx.executor().execute(() -> {
                 if (a != null) {
-                    admitted(x, rc, a);
+                    admitted(x, rc, a, hit, shape, includeUsage);
                 } else {
                     LOG.error("request {}: the key limiter failed", rc.requestId, e);
                     x.reject(GatewayError.internal("Junction failed to check the key's limits (request id "
@@ -391,20 +443,26 @@ final class Endpoints {
                 }
             }));
         }
-        return x;
     }
 
-    /** Starts the exchange once the key's limits admit it, or answers the refusal (SPEC §4, §7.1). */
-    private void admitted(ChatExchange x, RequestContext rc, Admission a) {
+    /**
+     * Starts the exchange (or replays the cache's {@code hit}) once the key's limits admit it, or
+     * answers the refusal (SPEC §4, §7.1).
+     */
+    private void admitted(ChatExchange x, RequestContext rc, Admission a, CacheEntry hit, ReplayShape shape,
+                          boolean includeUsage) {
         if (x.finished()) {
             limiter.settle(a, 0, 0); // the client left while the shared store answered
             return;
         }
         rc.admission = a;
-        if (a.admitted()) {
-            x.start();
-        } else {
+        if (!a.admitted()) {
+            rc.cache = null; // x-junction-cache describes answers; a refusal is not one
             x.reject(a.error());
+        } else if (hit != null) {
+            x.replay(hit, shape, includeUsage);
+        } else {
+            x.start();
         }
     }
 

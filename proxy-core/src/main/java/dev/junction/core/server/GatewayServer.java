@@ -1,5 +1,6 @@
 package dev.junction.core.server;
 
+import dev.junction.core.cache.ResponseCache;
 import dev.junction.core.config.GatewayConfig;
 import dev.junction.core.config.ServerConfig;
 import dev.junction.core.media.MediaFetcher;
@@ -67,6 +68,7 @@ public final class GatewayServer implements AutoCloseable {
     private final KeyLimiter limiter;
     private final AccessLog accessLog;
     private final MediaStore media;
+    private final ResponseCache cache;
 
     private GatewayServer(GatewayConfig config, Clock clock) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
@@ -87,13 +89,15 @@ public final class GatewayServer implements AutoCloseable {
                 .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         this.upstream = new UpstreamClient(t.channel(), resolver, threads);
         this.accessLog = new AccessLog();
+        // Where cached answers live is read once at start-up, as the limits' store is.
+        this.cache = ResponseCache.open(config.cache(), metrics);
         metrics.accessLogDropped(accessLog::dropped);
         // Where media live is read once at start-up: a reload cannot move stored files.
         this.media = MediaStore.open(config.tasks().mediaDir(), config.tasks().mediaRetention(), java.time.Clock.systemUTC());
         Endpoints endpoints = new Endpoints(snapshot::get, upstream,
                 new ProtocolFactory(sc.maxJsonDepth(), sc.maxStringLength(),
                         new MediaFetcher(t.channel(), resolver, config.mediaFetch())), accessLog,
-                new Operations(metrics, limiter), metrics, limiter, media, tracing);
+                new Operations(metrics, limiter), metrics, limiter, media, tracing, cache);
         // A random token marks the requests tasks send to this listener (LocalGateway).
         byte[] taskToken = new byte[32];
         new java.security.SecureRandom().nextBytes(taskToken);
@@ -281,6 +285,7 @@ public final class GatewayServer implements AutoCloseable {
         boss.terminationFuture().awaitUninterruptibly();
         resolver.close();
         limiter.close();
+        cache.close();
         accessLog.close();
         media.close();
         tracing.close();

@@ -28,6 +28,24 @@ import io.netty.buffer.ByteBufAllocator;
  */
 public final class MessagesErrors {
 
+    /** The Messages door's {@link dev.junction.translators.ingress.ErrorShape}: this class's statuses, bodies and events. */
+    public static final dev.junction.translators.ingress.ErrorShape SHAPE = new dev.junction.translators.ingress.ErrorShape() {
+        @Override
+        public int status(GatewayError e) {
+            return MessagesErrors.status(e);
+        }
+
+        @Override
+        public ByteBuf body(GatewayError e, String requestId, ByteBufAllocator alloc) {
+            return MessagesErrors.body(e, requestId, alloc);
+        }
+
+        @Override
+        public ByteBuf event(GatewayError e, ByteBufAllocator alloc) {
+            return MessagesErrors.event(e, alloc);
+        }
+    };
+
     private MessagesErrors() {
     }
 

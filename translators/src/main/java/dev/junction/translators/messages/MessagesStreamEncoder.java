@@ -38,7 +38,7 @@ import java.util.Objects;
  * {@code event: error} and no {@code message_stop}: a cut answer never looks complete (SPEC §5).
  * Frames appended to {@code out} belong to the caller.
  */
-public final class MessagesStreamEncoder {
+public final class MessagesStreamEncoder implements dev.junction.stream.StreamEncoder {
 
     private enum Kind { NONE, TEXT, THINKING, TOOLS }
 
@@ -67,6 +67,7 @@ public final class MessagesStreamEncoder {
     }
 
     /** Appends the frames (zero or more) that {@code event} yields to {@code out}. */
+    @Override
     public void write(StreamEvent event, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             throw new IllegalStateException("stream already finished or failed");
@@ -121,6 +122,7 @@ public final class MessagesStreamEncoder {
      * Ends a complete answer: stops the open blocks, then {@code message_delta} with the stop
      * reason and the last usage, and {@code message_stop}.
      */
+    @Override
     public void finish(ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             throw new IllegalStateException("stream already finished or failed");
@@ -154,6 +156,7 @@ public final class MessagesStreamEncoder {
     }
 
     /** Ends the stream with Anthropic's in-band {@code event: error} (SPEC §3.2, §5). */
+    @Override
     public void fail(GatewayError error, ByteBufAllocator alloc, List<ByteBuf> out) {
         if (ended) {
             throw new IllegalStateException("stream already finished or failed");

@@ -1,8 +1,9 @@
 package dev.junction.translators.openai;
 
 import dev.junction.stream.GatewayError;
-import dev.junction.stream.OpenAiChunkWriter;
+import dev.junction.stream.StreamEncoder;
 import dev.junction.stream.Usage;
+import dev.junction.translators.ingress.IngressRequest;
 import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.model.ChatResponse;
 import dev.junction.translators.model.EmbeddingsRequest;
@@ -25,28 +26,33 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The OpenAI door to a vendor translated through the canonical model ({@link VendorAdapter}):
- * OpenAI JSON → canonical request → vendor request; vendor answer → canonical answer → OpenAI
- * JSON; vendor events → canonical events → OpenAI chunks. A vendor without {@code n} gets the
- * request fanned out into {@code n} calls whose answers are merged (SPEC §3).
+ * Any door to a vendor translated through the canonical model ({@link VendorAdapter}): the door's
+ * body → canonical request → vendor request; vendor answer → canonical answer → the door's JSON;
+ * vendor events → canonical events → the door's stream ({@link IngressRequest} is the door, the
+ * adapter the vendor; neither knows the other). A vendor without {@code n} gets the request fanned
+ * out into {@code n} calls whose answers are merged (SPEC §3). Embeddings come only through the
+ * OpenAI door ({@link OpenAiRequest#embeddings()}).
  */
 public final class CanonicalTranslator implements Translator {
 
     private final VendorAdapter adapter;
-    private final OpenAiRequest request;
+    private final IngressRequest request;
+    /** The OpenAI door's embeddings request, or null. */
+    private final OpenAiRequest embeddings;
     private final Target target;
     private Usage usage;
 
     /** @param target the route's target, with what translation needs from config (the drop/reject policy) */
-    public CanonicalTranslator(VendorAdapter adapter, OpenAiRequest request, Target target) {
-        this.adapter = adapter;
+    public CanonicalTranslator(VendorAdapter adapter, IngressRequest request, Target target) {
+        this.adapter = adapter.forTarget(target);
         this.request = request;
+        this.embeddings = request instanceof OpenAiRequest o && o.embeddings() ? o : null;
         this.target = target;
     }
 
     @Override
     public int calls() {
-        return request.embeddings() || adapter.supportsN() ? 1 : request.chat().choices();
+        return embeddings != null || adapter.supportsN() ? 1 : request.chat().choices();
     }
 
     /** What one call asks: a fanned-out call asks for one choice. */
@@ -56,21 +62,21 @@ public final class CanonicalTranslator implements Translator {
 
     @Override
     public UpstreamRequest request(ByteBufAllocator alloc, Warnings warnings) {
-        return request.embeddings() ? adapter.embeddingsRequest(request.embeddingsRequest(), target, alloc)
+        return embeddings != null ? adapter.embeddingsRequest(embeddings.embeddingsRequest(), target, alloc)
                 : adapter.chatRequest(perCall(), target, alloc, warnings);
     }
 
     @Override
     public ByteBuf answer(ByteBuf body, ByteBufAllocator alloc) {
-        if (request.embeddings()) {
-            EmbeddingsRequest req = request.embeddingsRequest();
+        if (embeddings != null) {
+            EmbeddingsRequest req = embeddings.embeddingsRequest();
             EmbeddingsResponse r = adapter.embeddingsResponse(req, body);
             usage = r.usage();
             return OpenAiResponseEncoder.encodeEmbeddings(r, target.model(), req.base64(), alloc);
         }
         ChatResponse r = adapter.chatResponse(request.chat(), body);
         usage = r.usage();
-        return OpenAiResponseEncoder.encodeChat(r, request.responseId(), request.created(), target.model(), alloc);
+        return request.encodeAnswer(r, target.model(), alloc);
     }
 
     @Override
@@ -95,7 +101,7 @@ public final class CanonicalTranslator implements Translator {
         }
         usage = sum;
         ChatResponse merged = new ChatResponse(first.vendorId(), first.vendorModel(), choices, sum);
-        return OpenAiResponseEncoder.encodeChat(merged, request.responseId(), request.created(), target.model(), alloc);
+        return request.encodeAnswer(merged, target.model(), alloc);
     }
 
     @Override
@@ -106,8 +112,7 @@ public final class CanonicalTranslator implements Translator {
     @Override
     public StreamProcessor streamProcessor() {
         ChatRequest req = request.chat();
-        OpenAiChunkWriter writer = new OpenAiChunkWriter(request.responseId(), request.created(), target.model(),
-                req.includeUsage());
+        StreamEncoder writer = request.streamEncoder(target.model());
         int k = calls();
         if (k > 1) {
             StreamTranslator[] parts = new StreamTranslator[k];
@@ -126,6 +131,6 @@ public final class CanonicalTranslator implements Translator {
 
     @Override
     public Predicate<String> fetchesMediaUrl() {
-        return request.embeddings() ? null : adapter::acceptsMediaUrl;
+        return embeddings != null ? null : adapter::acceptsMediaUrl;
     }
 }

@@ -41,6 +41,15 @@ public final class OpenAiPassThrough implements PassThroughVendor {
         return type;
     }
 
+    /**
+     * Doors other than OpenAI chat (Anthropic Messages, ...) reach this vendor through the canonical
+     * model and its chat completions adapter ({@link dev.junction.translators.openaichat.OpenAiChatAdapter}).
+     */
+    @Override
+    public dev.junction.translators.spi.VendorAdapter adapter() {
+        return dev.junction.translators.VendorRegistry.canonicalAdapter(type);
+    }
+
     /** As the five-argument form; what a dialect drops is not reported (callers without a response). */
     @Override
     public UpstreamRequest chatRequest(ByteBuf clientBody, OpenAiRequestFacts facts, Target target, ByteBufAllocator alloc) {
@@ -85,7 +94,8 @@ public final class OpenAiPassThrough implements PassThroughVendor {
         return flavor == Flavor.COMPATIBLE ? CompatDialects.of(target.option(CompatDialects.OPTION)) : CompatDialects.GENERIC;
     }
 
-    String path(Target target, String operation) {
+    /** The request path of {@code operation} (e.g. {@code /chat/completions}) on {@code target}: Azure's deployment URL, else as given. */
+    public String path(Target target, String operation) {
         if (flavor == Flavor.AZURE) {
             String version = target.option("api-version") != null ? target.option("api-version") : "2024-10-21";
             return "/openai/deployments/" + URLEncoder.encode(target.model(), StandardCharsets.UTF_8) + operation
@@ -94,7 +104,8 @@ public final class OpenAiPassThrough implements PassThroughVendor {
         return operation;
     }
 
-    List<Map.Entry<String, String>> headers(Target target) {
+    /** The auth header of this flavor and the provider's configured headers. */
+    public List<Map.Entry<String, String>> headers(Target target) {
         List<Map.Entry<String, String>> h = new ArrayList<>(2 + target.headers().size());
         if (target.apiKey() != null && !target.apiKey().isEmpty()) {
             h.add(flavor == Flavor.AZURE ? Map.entry("api-key", target.apiKey())

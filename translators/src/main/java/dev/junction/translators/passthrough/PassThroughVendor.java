@@ -19,12 +19,12 @@ import io.netty.handler.codec.http.HttpHeaders;
 public interface PassThroughVendor extends Vendor {
 
     /**
-     * Requests from the OpenAI door are carried as bytes ({@link PassThroughTranslator}). Only a
-     * dialect that refuses or drops members reads the unsupported policy; the others keep the
-     * route's target as it is.
+     * Requests from the OpenAI chat door are carried as bytes ({@link PassThroughTranslator}; the
+     * door asks for it, {@link OpenAiRequest#passThrough}). Only a dialect that refuses or drops
+     * members reads the unsupported policy; the others keep the route's target as it is. Other doors
+     * reach the vendor through its {@link #adapter()}.
      */
-    @Override
-    default Translator translator(OpenAiRequest request, Target target, String unsupportedPolicy) {
+    default Translator passThroughTranslator(OpenAiRequest request, Target target, String unsupportedPolicy) {
         Target t = dialect(target).usesUnsupportedPolicy() ? target.withDefaultOption("unsupported", unsupportedPolicy)
                 : target;
         return new PassThroughTranslator(this, request, t);

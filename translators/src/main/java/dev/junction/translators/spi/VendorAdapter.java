@@ -6,14 +6,13 @@ import dev.junction.translators.model.ChatResponse;
 import dev.junction.translators.model.EmbeddingsRequest;
 import dev.junction.translators.model.EmbeddingsResponse;
 import dev.junction.translators.openai.CanonicalTranslator;
-import dev.junction.translators.openai.OpenAiRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * What a vendor that does not speak OpenAI's wire format implements to sit behind Junction's
- * OpenAI API: its side of the canonical model. Stateless and thread-safe: one instance per vendor
+ * A vendor's side of the canonical model, which lets it serve every client door (OpenAI chat,
+ * Anthropic Messages, OpenAI Responses) without knowing which one a request came in by. Stateless and thread-safe: one instance per vendor
  * type, looked up by {@link #type()} in {@code VendorRegistry}. All methods are pure functions over
  * bytes and canonical values, testable without a network (DESIGN "translators"). The proxy reaches
  * it through the {@link Translator} it opens per request ({@link CanonicalTranslator}).
@@ -23,10 +22,19 @@ import io.netty.handler.codec.http.HttpHeaders;
  */
 public interface VendorAdapter extends Vendor {
 
-    /** Requests from the OpenAI door reach this vendor through the canonical model. */
+    /** Requests from every door whose shape the vendor does not speak reach it through the canonical model. */
     @Override
-    default Translator translator(OpenAiRequest request, Target target, String unsupportedPolicy) {
-        return new CanonicalTranslator(this, request, target.withDefaultOption("unsupported", unsupportedPolicy));
+    default VendorAdapter adapter() {
+        return this;
+    }
+
+    /**
+     * This adapter as it reads answers for {@code target}: the same instance unless the vendor's
+     * reading depends on a provider option (an OpenAI-compatible server's dialect). Called once per
+     * request and route, before any other method.
+     */
+    default VendorAdapter forTarget(Target target) {
+        return this;
     }
 
     /**

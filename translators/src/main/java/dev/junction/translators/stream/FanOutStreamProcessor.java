@@ -2,6 +2,7 @@ package dev.junction.translators.stream;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.OpenAiChunkWriter;
+import dev.junction.stream.StreamEncoder;
 import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.SseListener;
@@ -34,7 +35,7 @@ import java.util.function.Consumer;
 public final class FanOutStreamProcessor implements StreamProcessor {
 
     private final Sub[] subs;
-    private final OpenAiChunkWriter writer;
+    private final StreamEncoder writer;
     private int current;
     private boolean currentLast;
     private ByteBufAllocator alloc;
@@ -45,7 +46,7 @@ public final class FanOutStreamProcessor implements StreamProcessor {
     private boolean opened;
 
     /** One translator per part; part {@code i} answers choice {@code i} of the client's answer. */
-    public FanOutStreamProcessor(StreamTranslator[] translators, OpenAiChunkWriter writer) {
+    public FanOutStreamProcessor(StreamTranslator[] translators, StreamEncoder writer) {
         this.writer = writer;
         this.guard = new StreamGuard(translators.length);
         this.subs = new Sub[translators.length];

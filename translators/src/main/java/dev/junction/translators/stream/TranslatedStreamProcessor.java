@@ -2,6 +2,7 @@ package dev.junction.translators.stream;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.OpenAiChunkWriter;
+import dev.junction.stream.StreamEncoder;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
 import dev.junction.stream.Usage;
@@ -15,17 +16,18 @@ import java.util.function.Consumer;
 /**
  * A translated vendor stream: vendor SSE bytes → {@link dev.junction.stream.SseDecoder} → the
  * vendor's {@link StreamTranslator} → canonical events → {@link dev.junction.stream.StreamGuard}
- * and {@link OpenAiChunkWriter} → the client's chunks (DESIGN request flow step 5). A vendor error
+ * and the client door's {@link StreamEncoder} ({@link OpenAiChunkWriter} for chat completions) →
+ * the client's frames (DESIGN request flow step 5). A vendor error
  * event, or an end the translator calls truncated, is judged by the guard.
  */
 public final class TranslatedStreamProcessor extends SseStreamProcessor implements Consumer<StreamEvent> {
 
     private final StreamTranslator translator;
-    private final OpenAiChunkWriter writer;
+    private final StreamEncoder writer;
     private Usage usage;
 
     /** @param choices how many choices the vendor answers in this stream (the request's {@code n}) */
-    public TranslatedStreamProcessor(StreamTranslator translator, OpenAiChunkWriter writer, int choices) {
+    public TranslatedStreamProcessor(StreamTranslator translator, StreamEncoder writer, int choices) {
         super(choices);
         this.translator = translator;
         this.writer = writer;

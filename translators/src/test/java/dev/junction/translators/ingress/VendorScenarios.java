@@ -2,6 +2,7 @@ package dev.junction.translators.ingress;
 
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
+import dev.junction.translators.VendorRegistry;
 import dev.junction.translators.anthropic.AnthropicAdapter;
 import dev.junction.translators.gemini.GeminiAdapter;
 import dev.junction.translators.golden.GoldenRunner;
@@ -50,7 +51,8 @@ public final class VendorScenarios {
             new Vendor("gemini", () -> {
                 AtomicInteger n = new AtomicInteger();
                 return new GeminiAdapter(() -> "call_" + n.incrementAndGet());
-            }));
+            }),
+            new Vendor("openai", () -> VendorRegistry.canonicalAdapter("openai")));
 
     private VendorScenarios() {
     }

@@ -103,6 +103,141 @@ class TranslatorContractTest {
         }
     }
 
+    /**
+     * A door of its own, as a test sees one: its "shape" is the answer's text alone, its stream the
+     * canonical events' text; it passes nothing through. The vendors cannot tell it from chat.
+     */
+    private static final class TextDoor extends dev.junction.translators.ingress.IngressRequest {
+        int decoded;
+
+        TextDoor(ByteBuf body) {
+            super(body, "txt-1", 1);
+        }
+
+        @Override
+        public String door() {
+            return "text";
+        }
+
+        @Override
+        public boolean stream() {
+            return true;
+        }
+
+        @Override
+        protected dev.junction.translators.model.ChatRequest decode() {
+            decoded++;
+            return dev.junction.translators.openai.OpenAiRequestDecoder.decodeChat(body(), JsonLimits.DEFAULT);
+        }
+
+        @Override
+        public ByteBuf encodeAnswer(dev.junction.translators.model.ChatResponse answer, String model, ByteBufAllocator alloc) {
+            return Unpooled.copiedBuffer(model + ":" + answer.choices().get(0).content(), StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public dev.junction.stream.StreamEncoder streamEncoder(String model) {
+            return new dev.junction.stream.StreamEncoder() {
+                @Override
+                public void write(dev.junction.stream.StreamEvent event, ByteBufAllocator alloc, java.util.List<ByteBuf> out) {
+                    if (event instanceof dev.junction.stream.StreamEvent.TextDelta t) {
+                        out.add(Unpooled.copiedBuffer(t.text(), StandardCharsets.UTF_8));
+                    }
+                }
+
+                @Override
+                public void finish(ByteBufAllocator alloc, java.util.List<ByteBuf> out) {
+                    out.add(Unpooled.copiedBuffer("|end", StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void fail(dev.junction.stream.GatewayError error, ByteBufAllocator alloc, java.util.List<ByteBuf> out) {
+                    out.add(Unpooled.copiedBuffer("|error " + error.code(), StandardCharsets.UTF_8));
+                }
+            };
+        }
+
+        @Override
+        public dev.junction.translators.ingress.ErrorShape errors() {
+            return dev.junction.translators.ingress.ErrorShape.OPENAI;
+        }
+    }
+
+    @Test
+    void anyDoorReachesATranslatedVendorThroughTheCanonicalModel() {
+        TextDoor door = new TextDoor(Unpooled.copiedBuffer(
+                "{\"model\":\"alias\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                StandardCharsets.UTF_8));
+        try {
+            Translator t = VendorRegistry.vendor("anthropic").translator(door, target("anthropic"), "reject");
+            assertInstanceOf(CanonicalTranslator.class, t);
+            UpstreamRequest up = t.request(ALLOC, new Warnings());
+            try {
+                assertEquals("/v1/messages", up.path());
+                assertTrue(up.body().toString(StandardCharsets.UTF_8).contains("\"model\":\"vendor-model\""));
+            } finally {
+                up.body().release();
+            }
+            ByteBuf answer = Unpooled.copiedBuffer("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+                    + "\"content\":[{\"type\":\"text\",\"text\":\"Bonjour\"}],\"stop_reason\":\"end_turn\","
+                    + "\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}", StandardCharsets.UTF_8);
+            ByteBuf out = t.answer(answer, ALLOC);
+            try {
+                assertEquals("vendor-model:Bonjour", out.toString(StandardCharsets.UTF_8), "the door encodes the answer");
+                assertEquals(4, t.usage().totalTokens());
+            } finally {
+                out.release();
+                answer.release();
+            }
+            StreamProcessor p = t.streamProcessor();
+            java.util.List<ByteBuf> frames = new java.util.ArrayList<>();
+            ByteBuf sse = Unpooled.copiedBuffer("event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+                    + "{\"id\":\"m\",\"model\":\"x\",\"usage\":{\"input_tokens\":3}}}\n\n"
+                    + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+                    + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+                    + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+                    + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
+                    + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                    + "\"usage\":{\"output_tokens\":1}}\n\n"
+                    + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", StandardCharsets.UTF_8);
+            try {
+                p.feed(sse, ALLOC, frames);
+                assertNull(p.end(ALLOC, frames));
+                StringBuilder text = new StringBuilder();
+                for (ByteBuf f : frames) {
+                    text.append(f.toString(StandardCharsets.UTF_8));
+                    f.release();
+                }
+                assertEquals("Hi|end", text.toString(), "the door encodes the stream");
+            } finally {
+                sse.release();
+                p.close();
+            }
+            assertEquals(1, door.decoded, "decoded once for every use");
+        } finally {
+            door.body().release();
+        }
+    }
+
+    @Test
+    void aVendorWithoutAnAdapterRefusesADoorItCannotCarry() {
+        TextDoor door = new TextDoor(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
+        try {
+            Vendor bytesOnly = new Vendor() {
+                @Override
+                public String type() {
+                    return "bytes-only";
+                }
+            };
+            TranslationException e = org.junit.jupiter.api.Assertions.assertThrows(TranslationException.class,
+                    () -> bytesOnly.translator(door, target("bytes-only"), "reject"));
+            assertEquals("unsupported_capability", e.error().code());
+            assertEquals(0, door.decoded);
+        } finally {
+            door.body().release();
+        }
+    }
+
     @Test
     void theUnsupportedPolicyReachesTheTranslatedVendorUnlessTheProviderSetsIt() {
         assertEquals("drop", target("anthropic").withDefaultOption("unsupported", "drop").option("unsupported"));

@@ -1,0 +1,179 @@
+package dev.junction.core.cache;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.core.config.AliasConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the cache does with one request of an alias that caches (docs/cache.md): look it up or not,
+ * store its answer or not, and under which key.
+ *
+ * <p>The key is the SHA-256 of: the door ({@code chat}, {@code embeddings}, ...), the alias, the
+ * scope (the gateway key's name, or everyone when the alias says {@code shared = true}), a
+ * fingerprint of the alias's deployments (a changed routing never serves an older model's answers),
+ * and the body normalized: members sorted by name at every depth, no whitespace, numbers in one
+ * spelling ({@code 0}, {@code 0.0} and {@code 0e0} are one value), and the top-level members that
+ * only say how the answer is delivered ({@code stream}, {@code stream_options}) left out.
+ *
+ * @param key      the entry's key (hex), or null when the request is not cacheable at all
+ * @param lookup   answer from the cache when an entry exists
+ * @param store    keep the answer when it succeeds
+ * @param bypass   why the cache is not consulted ({@code no-cache}, {@code no-store},
+ *                 {@code temperature}, {@code n}), or null
+ */
+public record CachePlan(String alias, String ingress, String key, AliasConfig.CacheConfig config, boolean lookup,
+                        boolean store, String bypass, boolean stream, boolean includeUsage) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The {@code x-junction-cache} answer: hit is decided later; here miss or bypass. */
+    public String headerBeforeLookup() {
+        return lookup ? "miss" : "bypass";
+    }
+
+    /**
+     * The plan for one request. {@code body} is the client's JSON (already validated; not consumed),
+     * {@code cacheControl} the request's {@code Cache-Control} header or null, {@code samples} whether
+     * the door generates text (the temperature and {@code n} rules apply).
+     */
+    public static CachePlan of(String alias, String ingress, AliasConfig.CacheConfig config, String scope,
+                               String fingerprint, ByteBuf body, String cacheControl, boolean samples) {
+        JsonNode root;
+        try {
+            root = JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
+        } catch (IOException e) {
+            return new CachePlan(alias, ingress, null, config, false, false, "unreadable", false, false);
+        }
+        boolean stream = root.path("stream").asBoolean(false);
+        boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
+        String bypass = null;
+        boolean store = true;
+        if (cacheControl != null) {
+            for (String directive : cacheControl.toLowerCase(Locale.ROOT).split(",")) {
+                String d = directive.trim();
+                if (d.equals("no-store")) {
+                    bypass = "no-store";
+                    store = false;
+                } else if (d.equals("no-cache") && bypass == null) {
+                    // HTTP's no-cache: do not answer from the cache, the fresh answer replaces the entry.
+                    bypass = "no-cache";
+                }
+            }
+        }
+        if (samples) {
+            JsonNode n = root.get("n");
+            if (n != null && n.isNumber() && n.asLong() > 1) {
+                return new CachePlan(alias, ingress, null, config, false, false, "n", stream, includeUsage);
+            }
+            if (!config.allowTemperature()) {
+                JsonNode t = root.get("temperature");
+                // No temperature means the vendor's default, which samples for every vendor (1.0 at
+                // OpenAI and Anthropic): an answer drawn at random is not served to the next caller.
+                if (t == null || !t.isNumber() || t.decimalValue().signum() > 0) {
+                    return new CachePlan(alias, ingress, null, config, false, false, "temperature", stream,
+                            includeUsage);
+                }
+            }
+        }
+        String key = key(ingress, alias, scope, fingerprint, root);
+        return new CachePlan(alias, ingress, key, config, bypass == null, store, bypass, stream, includeUsage);
+    }
+
+    static String key(String ingress, String alias, String scope, String fingerprint, JsonNode body) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String part : new String[] {"junction-cache-1", ingress, alias, scope, fingerprint}) {
+            sha.update(part.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+        }
+        try (JsonGenerator g = JSON.getFactory().createGenerator(new DigestOut(sha))) {
+            writeCanonical(g, body, true);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** The normalized body as a string (tests and docs show what the key is made of). */
+    static String canonical(JsonNode body) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        try (JsonGenerator g = JSON.getFactory().createGenerator(w)) {
+            writeCanonical(g, body, true);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static void writeCanonical(JsonGenerator g, JsonNode n, boolean top) throws IOException {
+        switch (n.getNodeType()) {
+            case OBJECT -> {
+                List<String> names = new ArrayList<>(n.size());
+                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                    names.add(it.next());
+                }
+                Collections.sort(names);
+                g.writeStartObject();
+                for (String name : names) {
+                    if (top && (name.equals("stream") || name.equals("stream_options"))) {
+                        continue;
+                    }
+                    g.writeFieldName(name);
+                    writeCanonical(g, n.get(name), false);
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode item : n) {
+                    writeCanonical(g, item, false);
+                }
+                g.writeEndArray();
+            }
+            case NUMBER -> {
+                BigDecimal d = n.decimalValue();
+                g.writeNumber(d.signum() == 0 ? "0" : d.stripTrailingZeros().toString());
+            }
+            default -> g.writeTree(n);
+        }
+    }
+
+    /** Feeds the generator's bytes straight into the digest. */
+    private static final class DigestOut extends OutputStream {
+        private final MessageDigest sha;
+
+        DigestOut(MessageDigest sha) {
+            this.sha = sha;
+        }
+
+        @Override
+        public void write(int b) {
+            sha.update((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            sha.update(b, off, len);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.junction.stream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.util.List;
+
+/**
+ * Writes the canonical {@link StreamEvent}s of one answer as one client door's stream: OpenAI
+ * {@code chat.completion.chunk}s ({@link OpenAiChunkWriter}), Anthropic's named events, OpenAI
+ * Responses' typed events. One instance per stream, not thread-safe; the frames appended to
+ * {@code out} belong to the caller. A stream ends exactly once, by {@link #finish} (the answer is
+ * complete) or {@link #fail} (the in-band error of SPEC §5: a cut answer never looks complete);
+ * writing after that is a bug ({@link IllegalStateException}).
+ */
+public interface StreamEncoder {
+
+    /** Appends the frames (zero or more) that {@code event} yields to {@code out}. */
+    void write(StreamEvent event, ByteBufAllocator alloc, List<ByteBuf> out);
+
+    /** Ends a complete answer: appends the door's closing frames (final usage where asked, end marker). */
+    void finish(ByteBufAllocator alloc, List<ByteBuf> out);
+
+    /** Ends the stream with the door's in-band error for {@code error}. */
+    void fail(GatewayError error, ByteBufAllocator alloc, List<ByteBuf> out);
+}
