@@ -39,15 +39,18 @@ public final class CacheRecording {
         int at = frames.readerIndex();
         int end = frames.writerIndex();
         while (at < end && !abandoned) {
-            // A frame ends at its blank line; no frame holds "\n\n" before its end (one data line
-            // of JSON, where a line break is always escaped).
             int stop = endOfFrame(frames, at, end);
             event(frames, at, stop - at);
             at = stop;
         }
     }
 
-    private static int endOfFrame(ByteBuf b, int from, int end) {
+    /**
+     * Where the frame that starts at {@code from} ends (past its blank line), or {@code end}. No
+     * frame holds {@code "\n\n"} before its end: its one data line is JSON, where a line break
+     * is always escaped.
+     */
+    static int endOfFrame(ByteBuf b, int from, int end) {
         int nl = from;
         while ((nl = b.indexOf(nl, end, (byte) '\n')) >= 0) {
             if (nl + 1 < end && b.getByte(nl + 1) == '\n') {
