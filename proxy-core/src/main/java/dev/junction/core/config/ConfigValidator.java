@@ -62,6 +62,7 @@ final class ConfigValidator {
         TasksConfig tasks = features.tasks(junction.section("tasks", true), junction);
         AccessLogConfig accessLog = features.accessLog(junction.section("access-log", true));
         TracingConfig tracing = features.tracing(junction.section("tracing", true));
+        MetricsConfig metrics = features.metrics(junction.section("metrics", true));
         LimitsConfig limits = features.limits(junction.section("limits", true));
         CacheStoreConfig cache = features.cache(junction.section("cache", true));
         features.demo(junction.section("demo", true));
@@ -71,6 +72,6 @@ final class ConfigValidator {
             throw new ConfigException(source, problems.errors());
         }
         return new GatewayConfig(server, auth, providers, models, catalog, source, problems.warnings(), resilience,
-                streaming, translation, tasks, accessLog, mediaFetch, limits, tracing, cache);
+                streaming, translation, tasks, accessLog, mediaFetch, limits, tracing, cache, metrics);
     }
 }

@@ -213,6 +213,15 @@ final class FeatureSectionsParser {
                 : new AccessLogConfig(bool(s.bool("enabled", true)), bool(s.bool("include-prompts", true)));
     }
 
+    /** {@code junction.metrics} (SPEC §8). */
+    MetricsConfig metrics(ConfigSection s) {
+        if (s == null) {
+            return null;
+        }
+        Boolean enabled = s.bool("enabled", true);
+        return enabled == null ? null : new MetricsConfig(enabled);
+    }
+
     /** {@code junction.tracing} (SPEC §8). */
     TracingConfig tracing(ConfigSection s) {
         if (s == null) {

@@ -25,13 +25,14 @@ import java.util.Map;
  * @param limits      where gateway-key limits and spend are kept (SPEC §7.1)
  * @param tracing     trace propagation and OTLP span export (SPEC §8)
  * @param cache       where the response cache keeps its entries (SPEC §7)
+ * @param metrics     whether requests are recorded for {@code /metrics} (SPEC §8)
  */
 public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, ProviderConfig> providers,
                             Map<String, AliasConfig> models, Path catalogPath, Path source,
                             List<String> warnings, ResilienceConfig resilience, StreamingConfig streaming,
                             TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog,
                             FetchPolicy mediaFetch, LimitsConfig limits,
-                            TracingConfig tracing, CacheStoreConfig cache) {
+                            TracingConfig tracing, CacheStoreConfig cache, MetricsConfig metrics) {
 
     public GatewayConfig {
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
@@ -39,6 +40,7 @@ public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, Pr
         warnings = List.copyOf(warnings);
         limits = limits == null ? LimitsConfig.DEFAULT : limits;
         cache = cache == null ? CacheStoreConfig.DEFAULT : cache;
+        metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
     }
 
     /** The same without a {@code junction.cache} section (its defaults). */
@@ -48,7 +50,7 @@ public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, Pr
                          TranslationConfig translation, TasksConfig tasks, AccessLogConfig accessLog,
                          FetchPolicy mediaFetch, LimitsConfig limits, TracingConfig tracing) {
         this(server, auth, providers, models, catalogPath, source, warnings, resilience, streaming, translation, tasks,
-                accessLog, mediaFetch, limits, tracing, CacheStoreConfig.DEFAULT);
+                accessLog, mediaFetch, limits, tracing, CacheStoreConfig.DEFAULT, MetricsConfig.DEFAULT);
     }
 
     /** A snapshot with every later section at its {@code reference.conf} default (handy in tests). */
@@ -56,6 +58,7 @@ public record GatewayConfig(ServerConfig server, AuthConfig auth, Map<String, Pr
                          Map<String, AliasConfig> models, Path catalogPath, Path source, List<String> warnings) {
         this(server, auth, providers, models, catalogPath, source, warnings, ResilienceConfig.DEFAULT,
                 StreamingConfig.DEFAULT, TranslationConfig.DEFAULT, TasksConfig.DEFAULT, AccessLogConfig.DEFAULT,
-                FetchPolicy.defaults(), LimitsConfig.DEFAULT, TracingConfig.DEFAULT, CacheStoreConfig.DEFAULT);
+                FetchPolicy.defaults(), LimitsConfig.DEFAULT, TracingConfig.DEFAULT, CacheStoreConfig.DEFAULT,
+                MetricsConfig.DEFAULT);
     }
 }

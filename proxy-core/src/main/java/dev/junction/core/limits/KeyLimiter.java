@@ -6,6 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,9 +38,20 @@ public final class KeyLimiter implements AutoCloseable {
     private final Mirror mirror = new Mirror();
     private final LongAdder roundTrips = new LongAdder();
     private final LongAdder storeFailures = new LongAdder();
+    private final LongAdder reconciledNanos = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> refused = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, java.util.concurrent.atomic.DoubleAdder> cost = new ConcurrentHashMap<>();
     private volatile boolean degraded;
+    /**
+     * Spend this instance counted by itself while Redis was unreachable, per key and the UTC day and
+     * month it was charged in, not yet added to Redis (store = redis only).
+     */
+    private final ConcurrentHashMap<Unreconciled, AtomicLong> unreconciled = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean reconciling = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** One key's spend of one UTC day (and the month that day belongs to). */
+    private record Unreconciled(KeyConfig key, String dayId, String monthId) {
+    }
 
     private KeyLimiter(LimitsConfig config, Clock clock, SpendLedger ledger, RedisLimitStore redis) {
         this.config = config;
@@ -45,7 +59,14 @@ public final class KeyLimiter implements AutoCloseable {
         this.ledger = ledger;
         this.local = new LocalLimitStore(clock, ledger);
         this.redis = redis;
+        if (redis != null) {
+            // Spend counted per instance during an outage is added to Redis once it answers again
+            // (checked every second, and at once when a request finds Redis back).
+            redis.every(RECONCILE_EVERY_MILLIS, this::reconcile);
+        }
     }
+
+    static final long RECONCILE_EVERY_MILLIS = 1000;
 
     /** Opens the configured store: the local spend file, or the Redis connection (in the background). */
     public static KeyLimiter open(LimitsConfig config, Clock clock) {
@@ -109,7 +130,89 @@ public final class KeyLimiter implements AutoCloseable {
         if (degraded) {
             degraded = false;
             LOG.warn("limits: Redis answers again; limits are shared again");
+            reconcile();
         }
+    }
+
+    /** Keeps spend charged per instance (Redis unreachable) to be added to Redis when it answers. */
+    private void owe(KeyConfig key, long costNanos) {
+        if (costNanos <= 0) {
+            return;
+        }
+        long now = clock.millis();
+        // compute, not computeIfAbsent + add: an entry is removed (when it reads 0) under the same
+        // per-entry lock, so an amount is never added to an entry that has just left the map.
+        unreconciled.compute(new Unreconciled(key, LocalLimitStore.dayId(now), LocalLimitStore.monthId(now)), (k, v) -> {
+            AtomicLong owed = v == null ? new AtomicLong() : v;
+            owed.addAndGet(costNanos);
+            return owed;
+        });
+    }
+
+    /**
+     * Adds the spend counted per instance during an outage to Redis (one script call per key and
+     * day), so that every instance's budget includes it: budgets do not drift apart across replicas
+     * after an outage. What fails stays owed and is tried again. Never on an event loop: it runs on
+     * the store's background thread, or on the Lettuce thread that found Redis back; it only sends.
+     */
+    CompletableFuture<Void> reconcile() {
+        if (redis == null || unreconciled.isEmpty() || !redis.connected() || !reconciling.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        try {
+            long now = clock.millis();
+            String today = LocalLimitStore.dayId(now);
+            for (Map.Entry<Unreconciled, AtomicLong> e : unreconciled.entrySet()) {
+                // Stays owed until Redis confirms it (one pass at a time, so nothing is sent twice).
+                long owed = e.getValue().get();
+                if (owed <= 0) {
+                    continue;
+                }
+                Unreconciled u = e.getKey();
+                // Only today's figure may update this instance's view of the shared spend.
+                Mirror view = u.dayId().equals(today) ? mirror : new Mirror();
+                sent.add(redis.charge(u.key(), owed, u.dayId(), u.monthId(), view).toCompletableFuture()
+                        .whenComplete((trips, err) -> {
+                            if (err != null) {
+                                storeFailures.increment(); // still owed: the next pass sends it
+                            } else {
+                                roundTrips.add(trips);
+                                reconciledNanos.add(owed);
+                                recovered(); // Redis answered: shared again, even before the next request
+                                e.getValue().addAndGet(-owed);
+                            }
+                        }));
+            }
+        } finally {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+                    .whenComplete((v, err) -> {
+                        for (Unreconciled u : unreconciled.keySet()) {
+                            unreconciled.computeIfPresent(u, (k, owed) -> owed.get() == 0 ? null : owed);
+                        }
+                        reconciling.set(false);
+                    });
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).exceptionally(err -> null);
+    }
+
+    /** Nano-USD counted per instance during an outage and not yet added to Redis. */
+    long unreconciledNanos() {
+        long sum = 0;
+        for (AtomicLong a : unreconciled.values()) {
+            sum += a.get();
+        }
+        return sum;
+    }
+
+    /** USD counted per instance while Redis was unreachable and not yet added to it (0 with the local store). */
+    public double unreconciledSpendUsd() {
+        return unreconciledNanos() / 1e9;
+    }
+
+    /** USD counted per instance during outages and since added to Redis. */
+    public double reconciledSpendUsd() {
+        return reconciledNanos.sum() / 1e9;
     }
 
     private Admission count(Admission a) {
@@ -134,7 +237,12 @@ public final class KeyLimiter implements AutoCloseable {
         }
         long cost = nanos(costUsd);
         switch (a.store) {
-            case LOCAL -> local.settle(a, tokens, cost);
+            case LOCAL -> {
+                local.settle(a, tokens, cost);
+                if (redis != null) {
+                    owe(a.key, cost); // served per instance during an outage: added to Redis when it answers
+                }
+            }
             case NONE -> {
                 if (redis == null) {
                     local.charge(a.key, cost);
@@ -165,10 +273,14 @@ public final class KeyLimiter implements AutoCloseable {
                 });
     }
 
-    /** Redis went away between reserve and settle: the spend is kept per instance (docs/limits.md). */
+    /**
+     * Redis went away between reserve and settle: the spend is counted per instance and added to
+     * Redis when it answers again (docs/limits.md).
+     */
     private void lostSettlement(Admission a, long cost) {
         storeFailures.increment();
         local.charge(a.key, cost);
+        owe(a.key, cost);
     }
 
     /** True while the shared store is unreachable (only with {@code store = redis}). */
@@ -220,6 +332,16 @@ public final class KeyLimiter implements AutoCloseable {
     @Override
     public void close() {
         if (redis != null) {
+            // What is still owed from an outage is sent if Redis answers now (bounded wait).
+            try {
+                reconcile().get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("limits: spend from an outage not added to Redis at shutdown: {}", e.toString());
+            }
+            if (unreconciledNanos() > 0) {
+                LOG.warn("limits: {} USD counted while Redis was unreachable could not be added to it before shutdown",
+                        unreconciledSpendUsd());
+            }
             redis.close();
         }
         if (ledger != null) {

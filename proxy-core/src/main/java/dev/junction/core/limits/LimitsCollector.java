@@ -63,6 +63,10 @@ public final class LimitsCollector implements MultiCollector {
                 .help("Calls to the shared limit store that failed (served per instance, or refused when closed)")
                 .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(limiter.storeFailures()).build())
                 .build();
-        return MetricSnapshots.of(spend.build(), cost.build(), refused.build(), degraded, trips, failures);
+        GaugeSnapshot unreconciled = GaugeSnapshot.builder().name("junction_limits_unreconciled_spend_usd")
+                .help("Spend counted by this instance while Redis was unreachable, not yet added to Redis")
+                .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(limiter.unreconciledSpendUsd()).build())
+                .build();
+        return MetricSnapshots.of(spend.build(), cost.build(), refused.build(), degraded, trips, failures, unreconciled);
     }
 }

@@ -29,14 +29,28 @@ final class RedisLimitStore implements AutoCloseable {
     private static final String SETTLE = RedisConnector.script(RedisLimitStore.class, "settle.lua");
     private static final String RESERVE_SHA = RedisConnector.sha1(RESERVE);
     private static final String SETTLE_SHA = RedisConnector.sha1(SETTLE);
+    private static final String CHARGE = RedisConnector.script(RedisLimitStore.class, "charge.lua");
+    private static final String CHARGE_SHA = RedisConnector.sha1(CHARGE);
+    /** Spend keys live this long after their last charge: 3 days (day), 40 days (month). */
+    private static final String DAY_TTL = Long.toString(3 * 86_400);
+    private static final String MONTH_TTL = Long.toString(40 * 86_400);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisLimitStore.class);
 
     private final RedisConnector<String, String> redis;
+    /** Background work of the store (reconciling an outage's spend), never on an event loop. */
+    private final java.util.concurrent.ScheduledExecutorService background =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "junction-limits-reconcile");
+                t.setDaemon(true);
+                return t;
+            });
 
     RedisLimitStore(String uri, Duration timeout) {
         // Loaded on each new connection so the first requests do not pay a NOSCRIPT round trip.
         this.redis = new RedisConnector<>("limits", uri, timeout, StringCodec.UTF8, c -> {
             c.sync().scriptLoad(RESERVE);
             c.sync().scriptLoad(SETTLE);
+            c.sync().scriptLoad(CHARGE);
         });
     }
 
@@ -81,12 +95,37 @@ final class RedisLimitStore implements AutoCloseable {
         String[] keys = {prefix(k) + "tpm", prefix(k) + "inflight", prefix(k) + "spend:" + dayId,
             prefix(k) + "spend:" + monthId};
         String[] args = {k.tpm() == null ? "-1" : Long.toString(k.tpm()), Long.toString(reserved - tokens), requestId,
-            Long.toString(Math.max(0, costNanos)), Long.toString(3 * 86_400), Long.toString(40 * 86_400)};
+            Long.toString(Math.max(0, costNanos)), DAY_TTL, MONTH_TTL};
         int[] trips = {0};
         return redis.<List<Object>>eval(SETTLE_SHA, SETTLE, ScriptOutputType.MULTI, keys, args, trips).thenApply(r -> {
             mirror.spend(k.name(), (Long) r.get(0), (Long) r.get(1));
             return trips[0];
         });
+    }
+
+    /**
+     * Adds {@code costNanos} to {@code k}'s shared spend of the named day and month (spend this
+     * instance counted by itself while Redis was unreachable). Completes with the round trips made.
+     */
+    CompletionStage<Integer> charge(KeyConfig k, long costNanos, String dayId, String monthId, KeyLimiter.Mirror mirror) {
+        String[] keys = {prefix(k) + "spend:" + dayId, prefix(k) + "spend:" + monthId};
+        String[] args = {Long.toString(costNanos), DAY_TTL, MONTH_TTL};
+        int[] trips = {0};
+        return redis.<List<Object>>eval(CHARGE_SHA, CHARGE, ScriptOutputType.MULTI, keys, args, trips).thenApply(r -> {
+            mirror.spend(k.name(), (Long) r.get(0), (Long) r.get(1));
+            return trips[0];
+        });
+    }
+
+    /** Runs {@code task} on this store's background thread every {@code millis} ms (never on an event loop). */
+    void every(long millis, Runnable task) {
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("limits: background task failed", e); // and runs again next time
+            }
+        }, millis, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Keys of one gateway key (by its name, never its secret); the hash tag keeps them in one slot. */
@@ -104,6 +143,7 @@ final class RedisLimitStore implements AutoCloseable {
 
     @Override
     public void close() {
+        background.shutdownNow();
         redis.close();
     }
 }

@@ -101,8 +101,18 @@ public final class GatewayMetrics {
     private final Map<String, AliasFigures> aliases = new ConcurrentHashMap<>();
     private final Map<String, DoubleAdder> spendByKey = new ConcurrentHashMap<>();
     private volatile Supplier<Map<String, Long>> tasks;
+    private final boolean enabled;
 
     public GatewayMetrics(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry) {
+        this(table, noRetry, true);
+    }
+
+    /**
+     * @param enabled {@code junction.metrics.enabled}: off, {@link #requestFinished} records nothing
+     *                but the end of the request (the in-flight count) and {@code /metrics} is not served
+     */
+    public GatewayMetrics(Supplier<RouteTable> table, Supplier<Map<NoRetryReason, Long>> noRetry, boolean enabled) {
+        this.enabled = enabled;
         registry.gauge("junction.inflight", () -> inFlight::get);
         prometheus.register(new DropwizardBridge(registry, FAMILIES));
         prometheus.register(new RoutingCollector(table, noRetry));
@@ -181,6 +191,10 @@ public final class GatewayMetrics {
 
     /** Records a finished model request (not the operations endpoints). */
     public void requestFinished(RequestContext rc) {
+        if (!enabled) {
+            inFlight.decrementAndGet();
+            return;
+        }
         String key = rc.key == null ? "none" : part(rc.key.name());
         Route m = route(rc.alias, rc.deployment);
         AliasFigures alias = alias(rc.alias);
@@ -221,6 +235,11 @@ public final class GatewayMetrics {
         }
         // Last: once in-flight reads 0, every finished request's counters are complete.
         inFlight.decrementAndGet();
+    }
+
+    /** Whether requests are recorded and {@code /metrics} is served ({@code junction.metrics.enabled}). */
+    public boolean enabled() {
+        return enabled;
     }
 
     /** Requests started and not yet recorded by {@link #requestFinished}. */

@@ -73,7 +73,8 @@ public final class GatewayServer implements AutoCloseable {
     private GatewayServer(GatewayConfig config, Clock clock) throws InterruptedException {
         this.snapshot = new AtomicReference<>(GatewaySnapshot.of(config, null));
         this.limiter = KeyLimiter.open(config.limits(), clock);
-        this.metrics = new GatewayMetrics(() -> snapshot.get().table(), () -> snapshot.get().retry().noRetryCounts());
+        this.metrics = new GatewayMetrics(() -> snapshot.get().table(), () -> snapshot.get().retry().noRetryCounts(),
+                config.metrics().enabled());
         this.tracing = Tracing.of(config.tracing());
         metrics.register(new LimitsCollector(limiter, () -> snapshot.get().config().auth().keys()));
         ServerConfig sc = config.server();

@@ -53,6 +53,9 @@ final class Operations {
     FullHttpResponse handle(String path, GatewaySnapshot snap, String accept) {
         switch (path) {
             case "/metrics" -> {
+                if (!metrics.enabled()) {
+                    return null; // junction.metrics.enabled = false: no such endpoint
+                }
                 GatewayMetrics.Scrape s = metrics.scrape(accept);
                 return HttpResponses.text(HttpResponseStatus.OK, s.contentType(), s.body());
             }

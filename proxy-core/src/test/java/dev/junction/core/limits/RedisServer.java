@@ -11,26 +11,37 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code redis-server} for a test, on a free port, without persistence; stopped by its PID.
+ * A real {@code redis-server} for a test, on a free port, without persistence unless asked; stopped
+ * by its PID.
  * The binary must be on PATH ({@code .ci/run} installs it).
  */
 public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final boolean persistent;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, boolean persistent) {
         this.port = port;
         this.dir = dir;
+        this.persistent = persistent;
     }
 
     public static RedisServer start(Path dir) throws IOException, InterruptedException {
+        return start(dir, false);
+    }
+
+    /**
+     * @param persistent keep data across {@link #kill()} and {@link #restart()}: an append-only
+     *                   file synced on every write (as a production Redis holding budgets would be)
+     */
+    public static RedisServer start(Path dir, boolean persistent) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        RedisServer r = new RedisServer(port, dir);
+        RedisServer r = new RedisServer(port, dir, persistent);
         r.startProcess();
         return r;
     }
@@ -38,7 +49,8 @@ public final class RedisServer implements AutoCloseable {
     private void startProcess() throws IOException, InterruptedException {
         String binary = find();
         process = new ProcessBuilder(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
+                "--dir", dir.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < end) {
@@ -80,7 +92,7 @@ public final class RedisServer implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** Starts it again on the same port (empty: no persistence). */
+    /** Starts it again on the same port (empty unless persistent). */
     public void restart() throws IOException, InterruptedException {
         startProcess();
     }
