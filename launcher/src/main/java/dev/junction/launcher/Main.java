@@ -137,6 +137,11 @@ public final class Main {
         out.println("  curl -s " + base + "/v1/videos/<id>/content -o video.mp4");
         out.println("  or any OpenAI SDK with base URL " + base + "/v1 and any API key, e.g. in Python:");
         out.println("    OpenAI(base_url=\"" + base + "/v1\", api_key=\"x\").chat.completions.create(model=\"gpt-4o-mini\", messages=[...])");
+        out.println("  Anthropic's Messages API, to every alias (the Anthropic SDKs and Claude Code need only the base URL):");
+        out.println("  curl -s " + base + "/v1/messages -H 'content-type: application/json' -H 'x-api-key: x' \\");
+        out.println("    -d '{\"model\":\"gemini\",\"max_tokens\":256,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
+        out.println("    Anthropic(base_url=\"" + base + "\", api_key=\"x\").messages.create(model=\"claude\", max_tokens=256, messages=[...])");
+        out.println("    ANTHROPIC_BASE_URL=" + base + " ANTHROPIC_API_KEY=x claude");
         out.println("Script the simulator from the prompt, e.g. \"[[sim status=429 retry-after=2]]\" (see simulator/README.md).");
         out.println("Aliases: " + String.join(", ", cfg.models().keySet()) + ". Ctrl-C to stop.");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -49,6 +49,13 @@ final class AnthropicVendor {
                 }
                 return messages(ex);
             }
+            if (ex.path.equals("/v1/messages/count_tokens") && ex.method.equals("POST")) {
+                if (!ex.headers.contains("anthropic-version")) {
+                    return unary(400, Map.of(), error("invalid_request_error", "anthropic-version: header is required",
+                            null));
+                }
+                return countTokens(ex);
+            }
             if (ex.path.startsWith("/v1/models") && ex.method.equals("GET")) {
                 return models();
             }
@@ -56,6 +63,28 @@ final class AnthropicVendor {
         } catch (IllegalArgumentException e) {
             return unary(400, Map.of(), error("invalid_request_error", e.getMessage(), null));
         }
+    }
+
+    /**
+     * {@code POST /v1/messages/count_tokens}: {@code {"input_tokens": N}}, the prompt count a
+     * Messages request with this body would report (request bytes / 4, or {@code prompt-tokens=N}).
+     */
+    private Answer countTokens(Exchange ex) {
+        JsonNode req = ex.json();
+        if (req.path("model").asText("").isEmpty()) {
+            throw new IllegalArgumentException("model: Field required");
+        }
+        JsonNode messages = req.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw new IllegalArgumentException("messages: at least one message is required");
+        }
+        JsonNode last = messages.get(messages.size() - 1);
+        String userText = "user".equals(last.path("role").asText())
+                ? OpenAiVendor.textOf(last.get("content"), "text") : "";
+        Effective eff = engine.effective(Directives.parse(userText));
+        Script s = Script.resolve(eff.behavior(), opts, Directives.strip(userText), ex.bodyBytes, 1);
+        return new Answer.Unary(200, "application/json", Map.of("request-id", "req_sim" + engine.nextId()),
+                OpenAiVendor.bytes(F.objectNode().put("input_tokens", s.promptTokens)), eff.latencyNanos());
     }
 
     private Answer messages(Exchange ex) {

@@ -265,7 +265,7 @@ public final class VendorSimulator implements AutoCloseable {
         if (MediaVendor.owns(ex)) {
             return media.handle(ex);
         }
-        if (ex.path.equals("/v1/messages")
+        if (ex.path.equals("/v1/messages") || ex.path.equals("/v1/messages/count_tokens")
                 || (ex.path.startsWith("/v1/models") && ex.headers.contains("anthropic-version"))) {
             return anthropic.handle(ex);
         }

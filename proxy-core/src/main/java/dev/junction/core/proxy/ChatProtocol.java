@@ -70,6 +70,19 @@ final class ChatProtocol implements ExchangeProtocol {
     }
 
     @Override
+    public boolean passesThrough(Route route) {
+        Translator t = translators.get(route);
+        if (t == null && route.vendor() != null) {
+            t = request.passThrough(route.vendor(), route.target(), unsupportedPolicy);
+            if (t != null) {
+                translators.put(route, t);
+            }
+            return t != null;
+        }
+        return t != null && !(t instanceof dev.junction.translators.openai.CanonicalTranslator);
+    }
+
+    @Override
     public Future<?> prepare(Route route, EventLoop loop) {
         Predicate<String> fetchedByVendor;
         ChatRequest req;

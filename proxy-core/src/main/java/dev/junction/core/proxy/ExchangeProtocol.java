@@ -23,6 +23,14 @@ public interface ExchangeProtocol {
     Translator translator(Route route);
 
     /**
+     * Whether the client's bytes are carried to {@code route}'s vendor as they are (the vendor
+     * speaks the client's door's shape), rather than translated through the canonical model.
+     */
+    default boolean passesThrough(Route route) {
+        return false;
+    }
+
+    /**
      * Whether a successful unary answer is turned into the client's body asynchronously by
      * {@link #unaryAsync} instead of the translator's {@code answer}: when work that must not run on
      * the event loop comes first (image results written to the media store).

@@ -1,6 +1,9 @@
 package dev.junction.core.proxy;
 
 import dev.junction.core.catalog.Capability;
+import dev.junction.stream.GatewayError;
+import dev.junction.translators.messages.MessagesRequest;
+import dev.junction.translators.spi.TranslationException;
 import dev.junction.core.routing.RequestProfile;
 import dev.junction.translators.openai.JsonLimits;
 import dev.junction.translators.openai.OpenAiRequest;
@@ -22,8 +25,18 @@ import java.util.EnumSet;
  */
 public final class ProtocolFactory {
 
-    /** The alias asked for, what the request needs of a deployment, and the protocol ready to run attempts. */
-    public record Prepared(String alias, OpenAiRequestFacts facts, RequestProfile profile, ExchangeProtocol protocol) {
+    /**
+     * The alias asked for, what the request needs of a deployment, and the protocol ready to run
+     * attempts. {@code passThroughOnly} is non-null when the request cannot be translated through the
+     * canonical model (e.g. a Messages body with a server tool of Anthropic's): only deployments that
+     * carry its bytes can serve it, and this error answers it when there is none.
+     */
+    public record Prepared(String alias, OpenAiRequestFacts facts, RequestProfile profile, ExchangeProtocol protocol,
+                           GatewayError passThroughOnly) {
+
+        public Prepared(String alias, OpenAiRequestFacts facts, RequestProfile profile, ExchangeProtocol protocol) {
+            this(alias, facts, profile, protocol, null);
+        }
     }
 
     private final OpenAiRequestScanner scanner;
@@ -48,6 +61,47 @@ public final class ProtocolFactory {
                 Math.max(1, req.prompt().length() / RequestProfile.BYTES_PER_TOKEN), null);
         return new Prepared(req.model(), null, profile,
                 new ImagesProtocol(req, unsupportedPolicy, media, fetcher, fetchPolicy, mediaBase));
+    }
+
+    /**
+     * A request of the Anthropic Messages door (SPEC §3.2), {@code /v1/messages} or, with
+     * {@code countTokens}, {@code /v1/messages/count_tokens}. The body gets the same byte-level and
+     * JSON checks as a chat body ({@link OpenAiRequestScanner}: UTF-8, NUL bytes, string length,
+     * depth, duplicate members) and is decoded to the canonical request once, here, for what routing
+     * needs; a body only Anthropic can serve (its server tools and blocks) is routed to the
+     * deployments that carry its bytes. {@code version} and {@code beta} are the client's
+     * {@code anthropic-version} and {@code anthropic-beta}, forwarded to Anthropic deployments.
+     * Throws {@code TranslationException}.
+     */
+    public Prepared prepareMessages(ByteBuf body, boolean countTokens, String version, String beta, String requestId,
+                                    String unsupportedPolicy, FetchPolicy fetchPolicy, ByteBufAllocator alloc) {
+        OpenAiRequestFacts facts = scanner.scan(body);
+        MessagesRequest request = new MessagesRequest(body, facts, limits, countTokens, version, beta,
+                messageId(requestId), System.currentTimeMillis() / 1000);
+        RequestProfile profile;
+        GatewayError passThroughOnly = null;
+        try {
+            profile = RequestProfile.of(request.chat());
+        } catch (TranslationException e) {
+            if (!"unsupported_capability".equals(e.error().code())) {
+                throw e;
+            }
+            passThroughOnly = e.error();
+            profile = RequestProfile.passThrough(facts.toolCount() > 0, 0, false, request.stream(), false,
+                    body.readableBytes(), facts.inlineMediaBytes(),
+                    facts.maxTokens() < 0 ? null : (int) Math.min(Integer.MAX_VALUE, facts.maxTokens()));
+        }
+        return new Prepared(facts.model(), facts, profile,
+                new ChatProtocol(request, unsupportedPolicy, fetcher, fetchPolicy, alloc), passThroughOnly);
+    }
+
+    /** Anthropic's {@code msg_…} id form, from the request id (which a client may have chosen). */
+    static String messageId(String requestId) {
+        String id = requestId.replaceAll("[^A-Za-z0-9]", "");
+        if (id.isEmpty()) {
+            id = java.util.UUID.randomUUID().toString().replace("-", "");
+        }
+        return "msg_" + (id.length() > 48 ? id.substring(0, 48) : id);
     }
 
     /** Throws {@code TranslationException} for a body that is not a valid request. */

@@ -66,7 +66,7 @@ public record RequestProfile(Set<Capability> needs, long estimatedInputTokens, I
             needs.add(Capability.JSON_SCHEMA);
             bytes += utf8(js.name()) + utf8(js.description()) + (js.schema() == null ? 0 : utf8(js.schema().toString()));
         }
-        if (r.reasoningEffort() != null) {
+        if (r.reasoningEffort() != null || r.reasoningBudget() != null) {
             needs.add(Capability.REASONING);
         }
         for (Message m : r.messages()) {

@@ -29,6 +29,9 @@ import dev.junction.core.tracing.GenAiNames;
 import dev.junction.core.tracing.Tracing;
 import dev.junction.core.upstream.UpstreamClient;
 import dev.junction.stream.GatewayError;
+import dev.junction.translators.ingress.ErrorShape;
+import dev.junction.translators.messages.MessagesErrors;
+import dev.junction.translators.messages.MessagesResponseEncoder;
 import dev.junction.translators.spi.TranslationException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -60,6 +63,9 @@ final class Endpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
     private static final JsonFactory JSON = new JsonFactory();
     private static final String MEDIA_PATH = "/v1/media/";
+    private static final String MESSAGES = "/v1/messages";
+    private static final String COUNT_TOKENS = "/v1/messages/count_tokens";
+    private static final String X_API_KEY = "x-api-key";
 
     /** Called when a request's answer has been written. */
     interface Done {
@@ -113,6 +119,7 @@ final class Endpoints {
         HttpMethod m = req.method();
         GatewaySnapshot snap = snapshot.get();
         rc.trace = tracing.start(req.headers(), GenAiNames.operation(path), m == HttpMethod.POST && path.startsWith("/v1/"));
+        ErrorShape shape = ErrorShape.OPENAI;
         try {
             switch (path) {
                 case "/healthz" -> {
@@ -133,7 +140,13 @@ final class Endpoints {
                 return media(ctx, m, headers, rc, keepAlive, done, path.substring(MEDIA_PATH.length()));
             }
             boolean admin = path.equals("/metrics") || path.startsWith("/admin");
+            boolean messages = path.equals(MESSAGES) || path.equals(COUNT_TOKENS);
+            shape = messages ? MessagesErrors.SHAPE : ErrorShape.OPENAI;
             String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (messages && authorization == null && req.headers().contains(X_API_KEY)) {
+                // SPEC §3.2: the Anthropic SDKs send the key in x-api-key.
+                authorization = "Bearer " + req.headers().get(X_API_KEY);
+            }
             // A task being run carries its owner's name on the in-process channel only (LocalGateway).
             KeyConfig key = rc.taskOwner != null ? snap.auth().byName(rc.taskOwner)
                     : snap.auth().authenticate(admin ? AdminAuth.asBearer(authorization) : authorization);
@@ -141,8 +154,10 @@ final class Endpoints {
             if (key == null) {
                 req.release();
                 FullHttpResponse r = HttpResponses.error(GatewayError.fatal(401, "authentication_error", "invalid_api_key", null,
-                        "Missing or invalid gateway key. Send 'Authorization: Bearer <key>' with a key configured in junction.auth.keys."),
-                        rc.requestId);
+                        messages ? "Missing or invalid gateway key. Send it in 'x-api-key' (or 'Authorization: Bearer <key>');"
+                                + " keys are configured in junction.auth.keys."
+                                : "Missing or invalid gateway key. Send 'Authorization: Bearer <key>' with a key configured in junction.auth.keys."),
+                        rc.requestId, shape);
                 if (admin) {
                     // A browser opening the dashboard asks for the admin key (any user name, the key as password).
                     r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, AdminAuth.CHALLENGE);
@@ -200,6 +215,13 @@ final class Endpoints {
                 }
                 return proxy(ctx, req, rc, keepAlive, done, snap, path.equals("/v1/embeddings"));
             }
+            if (messages) {
+                if (m != HttpMethod.POST) {
+                    req.release();
+                    return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"), shape);
+                }
+                return messages(ctx, req, rc, keepAlive, done, snap, path.equals(COUNT_TOKENS));
+            }
             if (path.equals("/v1/images/generations")) {
                 if (m != HttpMethod.POST) {
                     req.release();
@@ -243,8 +265,24 @@ final class Endpoints {
                 req.release();
             }
             return error(ctx, rc, keepAlive, done, GatewayError.internal("Junction failed to handle the request (request id "
-                    + rc.requestId + "); this is a bug, please report it."));
+                    + rc.requestId + "); this is a bug, please report it."), shape);
         }
+    }
+
+    /**
+     * {@code POST /v1/messages} and {@code /v1/messages/count_tokens} (SPEC §3.2), answered in
+     * Anthropic's shapes. A token count is carried to the alias's Anthropic deployments (the
+     * vendor's own count); when the alias has none, Junction answers its own estimate of the
+     * prompt (the one its limits reserve, {@link dev.junction.core.routing.RequestProfile}) without
+     * calling a vendor.
+     */
+    private ChatExchange messages(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive,
+                                  Done done, GatewaySnapshot snap, boolean countTokens) {
+        String version = req.headers().get("anthropic-version");
+        String beta = req.headers().get("anthropic-beta");
+        return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareMessages(body, countTokens, version,
+                beta, rc.requestId, s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()),
+                MessagesErrors.SHAPE, null, countTokens);
     }
 
     private ChatExchange media(ChannelHandlerContext ctx, HttpMethod m, io.netty.handler.codec.http.HttpHeaders headers,
@@ -318,7 +356,8 @@ final class Endpoints {
         }
         String mediaBase = base;
         return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareImages(body,
-                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase), null);
+                s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase), ErrorShape.OPENAI, null,
+                false);
     }
 
     /** Reads a client body into a prepared protocol; throws TranslationException. */
@@ -329,13 +368,17 @@ final class Endpoints {
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
                                GatewaySnapshot snap, boolean embeddings) {
         return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepare(body, embeddings, rc.requestId,
-                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()),
-                embeddings ? EmbeddingsShape.INSTANCE : ChatShape.INSTANCE);
+                s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()), ErrorShape.OPENAI,
+                embeddings ? EmbeddingsShape.INSTANCE : ChatShape.INSTANCE, false);
     }
 
-    /** @param shape how the door's answers are cached and replayed; null for a door that does not cache */
+    /**
+     * @param errors how the door renders failures
+     * @param shape  how the door's answers are cached and replayed; null for a door that does not cache
+     */
     private ChatExchange proxy(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive, Done done,
-                               GatewaySnapshot snap, Preparer preparer, ReplayShape shape) {
+                               GatewaySnapshot snap, Preparer preparer, ErrorShape errors, ReplayShape shape,
+                               boolean countTokens) {
         ByteBuf body = req.content();
         ProtocolFactory.Prepared prepared;
         Deadline deadline;
@@ -344,32 +387,50 @@ final class Endpoints {
             deadline = Deadline.fromHeader(req.headers().get(Deadline.HEADER), null, null, Ticker.system());
         } catch (TranslationException e) {
             req.release();
-            return error(ctx, rc, keepAlive, done, e.error());
+            return error(ctx, rc, keepAlive, done, e.error(), errors);
         } catch (InvalidHeaderException e) {
             req.release();
-            return error(ctx, rc, keepAlive, done, e.error());
+            return error(ctx, rc, keepAlive, done, e.error(), errors);
         }
         String alias = prepared.alias();
         rc.alias = alias;
         if (!snap.hasAlias(alias)) {
             req.release();
-            return error(ctx, rc, keepAlive, done, modelNotFound(alias));
+            prepared.protocol().close();
+            return error(ctx, rc, keepAlive, done, modelNotFound(alias), errors);
         }
         if (!rc.key.allows(alias)) {
             req.release();
+            prepared.protocol().close();
             return error(ctx, rc, keepAlive, done, GatewayError.fatal(403, "permission_error", "model_not_allowed", "model",
-                    "The key '" + rc.key.name() + "' may not use the model '" + alias + "'."));
+                    "The key '" + rc.key.name() + "' may not use the model '" + alias + "'."), errors);
         }
         RouteResult routed = snap.router().select(snap.table(), alias, prepared.profile(),
                 req.headers().get(Router.STRATEGY_HEADER));
         rc.stage("route", System.nanoTime());
         if (!routed.ok()) {
             req.release();
-            return error(ctx, rc, keepAlive, done, routed.error());
+            prepared.protocol().close();
+            return error(ctx, rc, keepAlive, done, routed.error(), errors);
         }
         List<Route> candidates = new ArrayList<>(routed.candidates().size());
         for (Deployment d : routed.candidates()) {
-            candidates.add(snap.callables().get(d));
+            Route r = snap.callables().get(d);
+            // A body only its own vendor can read, and a token count, go only where the bytes are carried.
+            if ((prepared.passThroughOnly() == null && !countTokens) || prepared.protocol().passesThrough(r)) {
+                candidates.add(r);
+            }
+        }
+        if (candidates.isEmpty()) {
+            req.release();
+            prepared.protocol().close();
+            if (countTokens && prepared.passThroughOnly() == null) {
+                // No deployment counts tokens itself: Junction's own estimate (SPEC §3.2).
+                rc.status = 200;
+                return reply(ctx, rc, keepAlive, done, HttpResponses.json(HttpResponseStatus.OK,
+                        MessagesResponseEncoder.countTokens(prepared.profile().estimatedInputTokens(), ctx.alloc())));
+            }
+            return error(ctx, rc, keepAlive, done, prepared.passThroughOnly(), errors);
         }
         rc.proxied = true;
         if (snap.config().accessLog().includePrompts()) {
@@ -384,8 +445,9 @@ final class Endpoints {
         // SPEC §7.1: the key's limits are reserved before the first attempt and settled when the
         // request is recorded (log). With Redis the answer comes back on another thread.
         rc.estimatedPromptTokens = prepared.profile().estimatedInputTokens();
-        long estimate = rc.estimatedPromptTokens + expectedOutput(prepared.profile().requestedMaxOutput(), candidates,
-                snap.config().limits().defaultMaxOutput());
+        // A token count produces no tokens: it counts as a request against rpm, not against tpm.
+        long estimate = countTokens ? 0 : rc.estimatedPromptTokens + expectedOutput(prepared.profile().requestedMaxOutput(),
+                candidates, snap.config().limits().defaultMaxOutput());
         rc.tokenEstimate = estimate;
         CachePlan plan = shape == null ? null : cache.plan(snap.config().models().get(alias), shape, rc.key, body,
                 req.headers().get(HttpHeaderNames.CACHE_CONTROL));
@@ -550,8 +612,14 @@ final class Endpoints {
     }
 
     private ChatExchange error(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done, GatewayError e) {
+        return error(ctx, rc, keepAlive, done, e, ErrorShape.OPENAI);
+    }
+
+    /** Answers {@code e} in the client door's error shape. */
+    private ChatExchange error(ChannelHandlerContext ctx, RequestContext rc, boolean keepAlive, Done done, GatewayError e,
+                               ErrorShape shape) {
         rc.errorCode = e.code();
-        return reply(ctx, rc, keepAlive, done, HttpResponses.error(e, rc.requestId));
+        return reply(ctx, rc, keepAlive, done, HttpResponses.error(e, rc.requestId, shape));
     }
 
     /** Writes an answer computed off the event loop (the task store's thread) on the connection's loop. */

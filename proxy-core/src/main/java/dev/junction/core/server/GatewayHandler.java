@@ -84,7 +84,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
                 if (ctx.pipeline().get("keep-alive") != null) {
                     ctx.pipeline().remove("keep-alive");
                 }
-                FullHttpResponse r = HttpResponses.error(BodyLimitAggregator.tooLarge(maxRequestBytes), id);
+                // The Messages door answers in Anthropic's error shape (SPEC §3.2: 413 request_too_large).
+                FullHttpResponse r = HttpResponses.error(BodyLimitAggregator.tooLarge(maxRequestBytes), id,
+                        req.uri().startsWith("/v1/messages") ? dev.junction.translators.messages.MessagesErrors.SHAPE
+                                : dev.junction.translators.ingress.ErrorShape.OPENAI);
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(r).addListener(f -> {
                     if (f.isSuccess()) {
