@@ -1,5 +1,6 @@
 package dev.junction.core.responses;
 
+import dev.junction.core.limits.RedisServer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,6 @@
 package dev.junction.core.responses;
 
+import dev.junction.core.limits.RedisServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.core.config.ConfigLoader;
