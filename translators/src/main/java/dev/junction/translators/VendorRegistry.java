@@ -94,6 +94,37 @@ public final class VendorRegistry {
         return VIDEOS.get(type);
     }
 
+    /** The kinds of request a client makes, each served by some provider types only. */
+    public enum Operation {
+        CHAT("chat completions"), EMBEDDINGS("embeddings"), IMAGES("image generation"), VIDEO("video generation");
+
+        private final String words;
+
+        Operation(String words) {
+            this.words = words;
+        }
+
+        /** How an error message names it, e.g. {@code chat completions}. */
+        public String words() {
+            return words;
+        }
+    }
+
+    /**
+     * Whether provider {@code type} can serve {@code op} at all, whatever the model: routing rules
+     * out the deployments that cannot (a video-only vendor for chat, a chat vendor for video, a
+     * vendor without an embeddings API for embeddings) before any attempt.
+     */
+    public static boolean serves(String type, Operation op) {
+        return switch (op) {
+            case CHAT -> VENDORS.containsKey(type);
+            case EMBEDDINGS -> VENDORS.get(type) instanceof PassThroughVendor
+                    || VENDORS.get(type) instanceof VendorAdapter a && a.offersEmbeddings();
+            case IMAGES -> IMAGES.containsKey(type);
+            case VIDEO -> VIDEOS.containsKey(type);
+        };
+    }
+
     /** The types that serve the OpenAI doors (chat, embeddings); {@code runway} makes videos only. */
     public static Set<String> types() {
         return new TreeSet<>(VENDORS.keySet());

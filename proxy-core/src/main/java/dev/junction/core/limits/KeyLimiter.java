@@ -255,6 +255,17 @@ public final class KeyLimiter implements AutoCloseable {
         return a.roundTrips;
     }
 
+    /**
+     * Charges {@code costUsd} incurred outside a request (a video that a task finished) to
+     * {@code key}'s spend and budgets, in the configured store; {@code ref} names it (unique).
+     * Nothing is reserved or released. Never blocks.
+     */
+    public void charge(KeyConfig key, double costUsd, String ref) {
+        if (costUsd > 0) {
+            settle(unlimited(key, ref), 0, costUsd);
+        }
+    }
+
     private void settleRedis(Admission a, long tokens, long cost) {
         long now = clock.millis();
         if (!redis.connected()) {

@@ -237,6 +237,18 @@ public final class GatewayMetrics {
         inFlight.decrementAndGet();
     }
 
+    /**
+     * Records a cost incurred outside a request (a video a task finished) in the cost figures of
+     * {@code keyName}, {@code alias} and {@code deployment} and the key's spend.
+     */
+    public void charged(String keyName, String alias, String deployment, double usd) {
+        if (!enabled || usd <= 0) {
+            return;
+        }
+        route(alias, deployment).cost(keyName == null ? "none" : part(keyName)).add(usd);
+        spendByKey.computeIfAbsent(keyName == null ? "none" : keyName, k -> new DoubleAdder()).add(usd);
+    }
+
     /** Whether requests are recorded and {@code /metrics} is served ({@code junction.metrics.enabled}). */
     public boolean enabled() {
         return enabled;

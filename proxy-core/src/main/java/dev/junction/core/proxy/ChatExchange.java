@@ -529,7 +529,8 @@ public final class ChatExchange {
         if (rc.admission != null && rc.admission.headers() != null) {
             rc.admission.headers().writeTo(h);
         }
-        if (withTotal && rc.status == 200 && rc.promptTokens >= 0) {
+        // Answers priced without token usage (images made by Imagen: per image only) carry their cost too.
+        if (withTotal && rc.status == 200 && (rc.promptTokens >= 0 || rc.costUsd > 0)) {
             h.set(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
         }
     }

@@ -3,6 +3,7 @@ package dev.junction.core.routing;
 import dev.junction.core.catalog.Capability;
 import dev.junction.core.catalog.ModelInfo;
 import dev.junction.stream.GatewayError;
+import dev.junction.translators.VendorRegistry;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * SPEC §7 candidates: the route's deployments that have every capability the request needs, room
+ * SPEC §7 candidates: the route's deployments whose provider type serves this kind of request
+ * (chat, embeddings, images, video: a video-only vendor never gets a chat request, whatever its
+ * catalog entry says), that have every capability the request needs, room
  * for its estimated context and requested output, an enabled provider (it has its key), and a
  * circuit that is not open (a half-open circuit with a free probe counts as available). Checks run
  * in that order, so a deployment ruled out as disabled or circuit-open is known to be capable.
@@ -42,8 +45,9 @@ public final class CapabilityFilter {
         List<Exclusion> excluded = null;
         // An array, not the set: containsAll over an unmodifiable set allocates an iterator per deployment.
         Capability[] needs = profile.needs().toArray(new Capability[0]);
+        VendorRegistry.Operation op = profile.operation();
         for (Deployment d : all) {
-            Exclusion why = check(d, profile, needs);
+            Exclusion why = check(d, profile, needs, op);
             if (why == null) {
                 candidates.add(d);
             } else {
@@ -56,7 +60,7 @@ public final class CapabilityFilter {
         return new Result(candidates, excluded == null ? List.of() : excluded);
     }
 
-    private static Exclusion check(Deployment d, RequestProfile p, Capability[] needs) {
+    private static Exclusion check(Deployment d, RequestProfile p, Capability[] needs, VendorRegistry.Operation op) {
         ModelInfo info = d.info();
         for (Capability c : needs) {
             if (!info.capabilities().contains(c)) {
@@ -64,6 +68,10 @@ public final class CapabilityFilter {
                 missing.removeAll(info.capabilities());
                 return new Exclusion(d, Reason.MISSING_CAPABILITY, "does not support " + names(missing));
             }
+        }
+        if (!VendorRegistry.serves(d.provider().type(), op)) {
+            return new Exclusion(d, Reason.MISSING_CAPABILITY, "is on provider " + d.providerName() + " of type "
+                    + d.provider().type() + ", which does not offer " + op.words());
         }
         long output = p.requestedMaxOutput() == null ? 0 : p.requestedMaxOutput();
         if (info.contextWindow() > 0 && p.estimatedInputTokens() + output > info.contextWindow()) {

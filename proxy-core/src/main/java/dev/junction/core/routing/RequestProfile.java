@@ -1,6 +1,7 @@
 package dev.junction.core.routing;
 
 import dev.junction.core.catalog.Capability;
+import dev.junction.translators.VendorRegistry;
 import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.model.ContentPart;
 import dev.junction.translators.model.EmbeddingsRequest;
@@ -162,6 +163,18 @@ public record RequestProfile(Set<Capability> needs, long estimatedInputTokens, I
 
     public boolean needs(Capability c) {
         return needs.contains(c);
+    }
+
+    /**
+     * The kind of request, which decides the provider types that can serve it: read from the
+     * capability that only that kind of request needs ({@code video}, {@code images},
+     * {@code embeddings}); anything else is a chat request.
+     */
+    public VendorRegistry.Operation operation() {
+        return needs.contains(Capability.VIDEO) ? VendorRegistry.Operation.VIDEO
+                : needs.contains(Capability.IMAGES) ? VendorRegistry.Operation.IMAGES
+                : needs.contains(Capability.EMBEDDINGS) ? VendorRegistry.Operation.EMBEDDINGS
+                : VendorRegistry.Operation.CHAT;
     }
 
     private static long media(MediaSource source) {

@@ -188,12 +188,18 @@ final class Endpoints {
             VideoEndpoints v = videos;
             if (v != null && rc.taskOwner == null && (path.equals("/v1/videos") || path.startsWith("/v1/videos/"))) {
                 if (m == HttpMethod.POST && path.equals("/v1/videos")) {
-                    CompletionStage<FullHttpResponse> created;
-                    try {
-                        created = v.create(req, key, snap, rc.requestId);
-                    } finally {
-                        req.release();
-                    }
+                    // SPEC §7.1: creating a video is a request of its key: its budgets, rpm and
+                    // max-concurrent are checked before a task exists (the slot is given back when
+                    // this answer is written); the video's cost is charged when it is finished.
+                    CompletionStage<FullHttpResponse> created = limiter.reserve(key, 0, rc.requestId).thenCompose(a -> {
+                        rc.admission = a;
+                        if (!a.admitted()) {
+                            return java.util.concurrent.CompletableFuture.completedFuture(
+                                    HttpResponses.error(a.error(), rc.requestId));
+                        }
+                        return v.create(req, key, snap, rc.requestId);
+                    });
+                    created.whenComplete((r, e) -> req.release());
                     return replyLater(ctx, rc, keepAlive, done, created);
                 }
                 io.netty.handler.codec.http.HttpHeaders headers = req.headers().copy();
@@ -414,7 +420,17 @@ final class Endpoints {
             return error(ctx, rc, keepAlive, done, routed.error(), errors);
         }
         List<Route> candidates = new ArrayList<>(routed.candidates().size());
+        // A task's run keeps away from the providers at their max-concurrent-tasks whose slot it
+        // does not hold (the task engine says which); only on the gateway's own task requests.
+        String excluded = rc.taskOwner == null ? null : req.headers().get(LocalGateway.EXCLUDE_HEADER);
+        java.util.Set<String> avoid = excluded == null ? java.util.Set.of()
+                : java.util.Set.of(excluded.split(","));
+        boolean avoided = false;
         for (Deployment d : routed.candidates()) {
+            if (avoid.contains(d.providerName())) {
+                avoided = true;
+                continue;
+            }
             Route r = snap.callables().get(d);
             // A body only its own vendor can read, and a token count, go only where the bytes are carried.
             if ((prepared.passThroughOnly() == null && !countTokens) || prepared.protocol().passesThrough(r)) {
@@ -429,6 +445,11 @@ final class Endpoints {
                 rc.status = 200;
                 return reply(ctx, rc, keepAlive, done, HttpResponses.json(HttpResponseStatus.OK,
                         MessagesResponseEncoder.countTokens(prepared.profile().estimatedInputTokens(), ctx.alloc())));
+            }
+            if (avoided) {
+                return error(ctx, rc, keepAlive, done, GatewayError.upstreamUnavailable("Every available provider of model '"
+                        + alias + "' is running its max-concurrent-tasks; the task runs again shortly.")
+                        .withRetryAfter(java.time.Duration.ofSeconds(1)), errors);
             }
             return error(ctx, rc, keepAlive, done, prepared.passThroughOnly(), errors);
         }

@@ -120,7 +120,7 @@ public final class GatewayServer implements AutoCloseable {
         InetSocketAddress self = bound.getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), bound.getPort()) : bound;
         tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
-                new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::singleProvider));
+                new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::providersOf));
         endpoints.tasks(new TaskEndpoints(tasks));
         VideoJobs videoJobs = new VideoJobs(new VideoJobs.Routes() {
             @Override
@@ -151,9 +151,46 @@ public final class GatewayServer implements AutoCloseable {
         tasks.register(new AsyncVendorHandler(videoJobs));
         // Deleting a finished video (DELETE /v1/videos/{id} or /v1/tasks/{id}) deletes its files too.
         tasks.onDelete(done -> VideoJobs.mediaIds(done).forEach(media::remove));
+        tasks.onSucceeded(this::chargeVideo);
         endpoints.videos(new VideoEndpoints(tasks));
         tasks.start();
         watchTaskCounts();
+    }
+
+    /**
+     * SPEC §7.1: a finished video's cost (seconds × the catalog's {@code per-second} price of the
+     * deployment that made it) is charged like a request's: to its key's spend and budgets, to the
+     * {@code junction_cost} metrics of its key, alias and deployment, and in one access-log line
+     * (method {@code TASK}, the video's id as request id). Runs on the task engine's thread, once
+     * per video (the instance that recorded the success charges it).
+     */
+    private void chargeVideo(dev.junction.core.tasks.Task t) {
+        VideoJobs.Charge c = VideoJobs.charge(t);
+        if (c == null) {
+            return;
+        }
+        GatewaySnapshot snap = snapshot.get();
+        dev.junction.core.config.KeyConfig key = snap.auth().byName(t.owner());
+        String deployment = c.provider() + "/" + c.model();
+        if (key != null) {
+            limiter.charge(key, c.usd(), "task:" + t.id());
+        } else {
+            LOG.warn("video {}: its key '{}' is no longer configured; its cost {} USD is not charged to a budget",
+                    t.id(), t.owner(), dev.junction.core.http.HttpResponses.usd(c.usd()));
+        }
+        metrics.charged(t.owner(), t.model(), deployment, c.usd());
+        if (snap.config().accessLog().enabled()) {
+            dev.junction.core.proxy.RequestContext rc = new dev.junction.core.proxy.RequestContext(t.id(), System.nanoTime(),
+                    "TASK", "/v1/videos");
+            rc.key = key;
+            rc.alias = t.model();
+            rc.deployment = deployment;
+            rc.provider = c.provider();
+            rc.upstreamModel = c.model();
+            rc.status = 200;
+            rc.costUsd = c.usd();
+            accessLog.write(rc);
+        }
     }
 
     /**
@@ -221,18 +258,17 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** The provider every deployment of {@code alias} runs on, or null (per-provider task limits). */
-    private String singleProvider(String alias) {
+    /** The providers of {@code alias}'s deployments, in config order, each once (max-concurrent-tasks). */
+    private java.util.List<String> providersOf(String alias) {
         dev.junction.core.routing.Route r = snapshot.get().table().route(alias);
-        if (r == null || r.deployments().isEmpty()) {
-            return null;
+        if (r == null) {
+            return java.util.List.of();
         }
-        String p = r.deployments().get(0).providerName();
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
         for (dev.junction.core.routing.Deployment d : r.deployments()) {
-            if (!d.providerName().equals(p)) {
-                return null;
-            }
+            out.add(d.providerName());
         }
-        return p;
+        return java.util.List.copyOf(out);
     }
 
     /** The task engine (SPEC §6); asynchronous vendors register their handlers here. */
@@ -264,11 +300,38 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Swaps in a new configuration; in-flight requests finish on the old one. */
     public void reload(GatewayConfig config) {
+        TasksConfig was = snapshot.get().config().tasks();
         snapshot.set(GatewaySnapshot.of(config, snapshot.get()));
+        java.util.List<String> restartOnly = restartOnlyChanges(was, config.tasks());
+        if (!restartOnly.isEmpty()) {
+            LOG.warn("junction.tasks {} changed: read at start-up only, they take effect at the next start "
+                    + "(the other task settings apply from the next task step)", restartOnly);
+        }
         LOG.info("configuration reloaded: {} aliases", config.models().size());
         for (String w : config.warnings()) {
             LOG.warn(w);
         }
+    }
+
+    /** The task settings a reload does not apply (the store and the media store are opened once). */
+    static java.util.List<String> restartOnlyChanges(TasksConfig was, TasksConfig now) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (!java.util.Objects.equals(was.store(), now.store())) {
+            out.add("store");
+        }
+        if (!java.util.Objects.equals(was.path(), now.path())) {
+            out.add("path");
+        }
+        if (!java.util.Objects.equals(was.redisUri(), now.redisUri())) {
+            out.add("redis-uri");
+        }
+        if (!java.util.Objects.equals(was.mediaDir(), now.mediaDir())) {
+            out.add("media-dir");
+        }
+        if (!java.util.Objects.equals(was.mediaRetention(), now.mediaRetention())) {
+            out.add("media-retention");
+        }
+        return out;
     }
 
     public void awaitClose() throws InterruptedException {

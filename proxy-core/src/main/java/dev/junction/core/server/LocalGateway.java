@@ -43,6 +43,8 @@ final class LocalGateway implements HttpTaskHandler.Gateway {
     static final String OWNER_HEADER = "x-junction-task-owner";
     static final String TASK_HEADER = "x-junction-task-id";
     static final String TOKEN_HEADER = "x-junction-task-token";
+    /** Providers the run must keep away from (max-concurrent-tasks); honoured only on task requests. */
+    static final String EXCLUDE_HEADER = "x-junction-task-exclude-providers";
     /** Largest answer a task keeps (base64 images are large; anything larger fails the task). */
     private static final int MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
@@ -83,6 +85,11 @@ final class LocalGateway implements HttpTaskHandler.Gateway {
             req.headers().set(OWNER_HEADER, task.owner());
             req.headers().set(TASK_HEADER, task.id());
             req.headers().set(TOKEN_HEADER, token);
+            if (!run.excludedProviders().isEmpty()) {
+                req.headers().set(EXCLUDE_HEADER, String.join(",", run.excludedProviders()));
+            } else {
+                req.headers().remove(EXCLUDE_HEADER);
+            }
             req.headers().set(HttpHeaderNames.HOST, address.getHostString() + ":" + address.getPort());
             req.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
             req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

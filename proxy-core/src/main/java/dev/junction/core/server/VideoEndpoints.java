@@ -103,6 +103,10 @@ final class VideoEndpoints {
             VideoRequest vr = request(canonical);
             UpstreamRequest built = v.create(vr, first.target(), ByteBufAllocator.DEFAULT);
             built.body().release();
+            // What the video will be when the client left seconds or size out: the vendor's defaults,
+            // answered until the vendor job (which records what it really makes) exists.
+            VideoVendor.Shape expected = v.shape(vr, null);
+            canonical.putObject("expected").put("seconds", expected.seconds()).put("size", expected.size());
         } catch (TranslationException e) {
             return done(HttpResponses.error(e.error(), requestId));
         }
@@ -209,40 +213,7 @@ final class VideoEndpoints {
 
     /** OpenAI's {@code VideoResource} for a video task (wire-formats §1.10, states as §7). */
     static ObjectNode resource(Task t) {
-        VideoRequest r = VideoJobs.request(t);
-        String status = switch (t.status()) {
-            case QUEUED -> "queued";
-            case RUNNING -> t.vendorJob() == null ? "queued" : "in_progress";
-            case SUCCEEDED -> "completed";
-            case FAILED, CANCELLED, EXPIRED -> "failed";
-        };
-        int progress = switch (status) {
-            case "completed" -> 100;
-            case "queued" -> 0;
-            default -> t.progress() == null ? 0 : t.progress();
-        };
-        ObjectNode v = JSON.createObjectNode();
-        v.put("id", t.id()).put("object", "video").put("model", t.model()).put("status", status).put("progress", progress)
-                .put("created_at", t.createdAt());
-        if (t.completedAt() != null) {
-            v.put("completed_at", t.completedAt());
-        } else {
-            v.putNull("completed_at");
-        }
-        v.put("expires_at", t.expiresAt()).put("prompt", r.prompt());
-        v.put("size", r.size());
-        v.put("seconds", r.seconds());
-        v.putNull("remixed_from_video_id");
-        if (status.equals("failed")) {
-            String code = t.status() == TaskState.CANCELLED ? "cancelled" : t.status() == TaskState.EXPIRED ? "expired"
-                    : t.error() != null && t.error().code() != null ? t.error().code() : "video_generation_failed";
-            String message = t.error() != null ? t.error().message()
-                    : t.status() == TaskState.CANCELLED ? "The video was cancelled." : "The video did not finish in time.";
-            v.putObject("error").put("code", code).put("message", message);
-        } else {
-            v.putNull("error");
-        }
-        return v;
+        return VideoJobs.resource(t);
     }
 
     /** The client's request as the canonical JSON a video task stores. */

@@ -53,15 +53,26 @@ public interface AsyncVendor {
     String kind();
 
     /**
-     * The provider the next step calls, for {@code max-concurrent-tasks}: before submission the
-     * one routing would pick (or null), afterwards {@code task.vendorJob().provider()}.
+     * The providers the next step may call, for {@code max-concurrent-tasks} (see
+     * {@link TaskHandler#providers}): before submission those routing would pick from, in order
+     * (or none when unknown), afterwards {@code task.vendorJob().provider()}.
      */
-    default String provider(Task task) {
-        return task.vendorJob() == null ? null : task.vendorJob().provider();
+    default java.util.List<String> providers(Task task) {
+        return task.vendorJob() == null ? java.util.List.of() : java.util.List.of(task.vendorJob().provider());
     }
 
     /** Creates the job; see the class comment for {@code submissionKey}. */
     CompletionStage<Task.VendorJob> submit(Task task, String submissionKey);
+
+    /**
+     * Creates the job on a provider not in {@code excludedProviders} (limited providers whose
+     * {@code max-concurrent-tasks} slot this run does not hold). The default ignores the set: a
+     * vendor that lists no providers is not limited per provider before submission.
+     */
+    default CompletionStage<Task.VendorJob> submit(Task task, String submissionKey,
+                                                   java.util.Set<String> excludedProviders) {
+        return submit(task, submissionKey);
+    }
 
     /** The job's status now. */
     CompletionStage<JobStatus> poll(Task task, Task.VendorJob job);

@@ -23,8 +23,8 @@ public final class AsyncVendorHandler implements TaskHandler {
     }
 
     @Override
-    public String provider(Task task) {
-        return vendor.provider(task);
+    public java.util.List<String> providers(Task task) {
+        return vendor.providers(task);
     }
 
     @Override
@@ -32,7 +32,7 @@ public final class AsyncVendorHandler implements TaskHandler {
         Task t = run.task();
         if (t.vendorJob() == null) {
             String submissionKey = t.id() + "-" + t.attempts();
-            return vendor.submit(t, submissionKey)
+            return vendor.submit(t, submissionKey, run.excludedProviders())
                     .thenCompose(job -> run.recordVendorJob(job)
                             .handle((saved, err) -> {
                                 if (err != null) {

@@ -31,16 +31,16 @@ public final class HttpTaskHandler implements TaskHandler {
     }
 
     private final Gateway gateway;
-    private final Function<String, String> providerOfAlias;
+    private final Function<String, java.util.List<String>> providersOfAlias;
 
     /**
-     * @param providerOfAlias the provider every deployment of an alias runs on, or null when the
-     *                        alias spans several (then routing picks per attempt, and only the
-     *                        instance limit applies)
+     * @param providersOfAlias the providers of an alias's deployments, in config order (empty
+     *                         when the alias is unknown); the request of a run keeps away from the
+     *                         limited ones whose slot the run does not hold
      */
-    public HttpTaskHandler(Gateway gateway, Function<String, String> providerOfAlias) {
+    public HttpTaskHandler(Gateway gateway, Function<String, java.util.List<String>> providersOfAlias) {
         this.gateway = gateway;
-        this.providerOfAlias = providerOfAlias;
+        this.providersOfAlias = providersOfAlias;
     }
 
     @Override
@@ -49,8 +49,8 @@ public final class HttpTaskHandler implements TaskHandler {
     }
 
     @Override
-    public String provider(Task task) {
-        return task.model() == null ? null : providerOfAlias.apply(task.model());
+    public java.util.List<String> providers(Task task) {
+        return task.model() == null ? java.util.List.of() : providersOfAlias.apply(task.model());
     }
 
     @Override

@@ -12,8 +12,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -79,9 +81,13 @@ public final class TaskEngine implements AutoCloseable {
     private final Map<String, Run> active = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perProvider = new ConcurrentHashMap<>();
     private final List<Consumer<Task>> deleteListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Task>> succeededListeners = new CopyOnWriteArrayList<>();
     private final java.util.Queue<PendingInsert> pendingInserts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService thread;
     private volatile boolean closing;
+    /** When the leases were last renewed (engine thread only). */
+    private long lastRenewal;
+    static final long RENEW_CHECK_MILLIS = 100;
     private volatile boolean released;
 
     public TaskEngine(Supplier<TasksConfig> config, TaskStore store, WebhookSender webhooks, LongSupplier clock,
@@ -110,11 +116,20 @@ public final class TaskEngine implements AutoCloseable {
         deleteListeners.add(listener);
     }
 
+    /**
+     * Called, on the engine's thread (must not block), with each task this instance moved to
+     * {@code succeeded}: once per task, since the move is a write conditional on the task's version
+     * (e.g. to charge a video's cost to its key).
+     */
+    public void onSucceeded(Consumer<Task> listener) {
+        succeededListeners.add(listener);
+    }
+
     /** Starts claiming due tasks, renewing leases and purging old tasks. */
     public TaskEngine start() {
-        long lease = config.get().lease().toMillis();
         thread.scheduleWithFixedDelay(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        thread.scheduleWithFixedDelay(this::renew, lease / 3, lease / 3, TimeUnit.MILLISECONDS);
+        lastRenewal = clock.getAsLong();
+        thread.scheduleWithFixedDelay(this::renewIfDue, RENEW_CHECK_MILLIS, RENEW_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         thread.scheduleWithFixedDelay(this::purge, 1, 10, TimeUnit.MINUTES);
         return this;
     }
@@ -310,11 +325,34 @@ public final class TaskEngine implements AutoCloseable {
             store.update(t.withLease(null, 0).withNextRunAt(now + 1000));
             return;
         }
-        String provider = h.provider(t);
-        Integer limit = provider == null ? null : c.providerLimits().get(provider);
-        if (limit != null && perProvider.computeIfAbsent(provider, k -> new AtomicInteger()).get() >= limit) {
-            store.update(t.withLease(null, 0).withNextRunAt(now + Math.min(1000, c.pollInitial().toMillis())));
-            return;
+        // Per-provider max-concurrent-tasks (SPEC §2): the step holds a slot of the first of its
+        // providers that is limited and has room — or none, when an unlimited provider comes first —
+        // and keeps away from the other limited ones; when every provider is limited and full, the
+        // task waits.
+        String provider = null;
+        Set<String> excluded = Set.of();
+        List<String> providers = c.providerLimits().isEmpty() ? List.of() : h.providers(t);
+        if (!providers.isEmpty()) {
+            boolean room = false;
+            for (String p : providers) {
+                Integer limit = c.providerLimits().get(p);
+                if (limit == null || perProvider.computeIfAbsent(p, k -> new AtomicInteger()).get() < limit) {
+                    room = true;
+                    provider = limit == null ? null : p;
+                    break;
+                }
+            }
+            if (!room) {
+                store.update(t.withLease(null, 0).withNextRunAt(now + Math.min(1000, c.pollInitial().toMillis())));
+                return;
+            }
+            Set<String> out = new HashSet<>();
+            for (String p : providers) {
+                if (c.providerLimits().containsKey(p) && !p.equals(provider)) {
+                    out.add(p);
+                }
+            }
+            excluded = Set.copyOf(out);
         }
         Task started = t;
         if (started.status() != TaskState.RUNNING) {
@@ -330,13 +368,17 @@ public final class TaskEngine implements AutoCloseable {
         if (started == null) {
             return;
         }
-        Run run = begin(started, provider);
+        Run run = begin(started, provider, excluded);
         CompletionStage<TaskStep> step = safely(() -> h.run(run));
         step.whenComplete((s, e) -> onThread(() -> finish(run, s, e)));
     }
 
     private Run begin(Task t, String provider) {
-        Run run = new Run(t, provider);
+        return begin(t, provider, Set.of());
+    }
+
+    private Run begin(Task t, String provider, Set<String> excluded) {
+        Run run = new Run(t, provider, excluded);
         active.put(t.id(), run);
         if (provider != null) {
             perProvider.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
@@ -387,8 +429,17 @@ public final class TaskEngine implements AutoCloseable {
                     .withVendorJob(job == null ? null : job.withPolls(polls)).withLease(null, 0)
                     .withNextRunAt(now + pollDelayMillis(c, polls, w.retryAfter()));
         }
-        if (store.update(next) == null) {
+        Task written = store.update(next);
+        if (written == null) {
             LOG.debug("task {} changed while it ran (cancelled or taken over); its result is dropped", cur.id());
+        } else if (written.status() == TaskState.SUCCEEDED) {
+            for (Consumer<Task> l : succeededListeners) {
+                try {
+                    l.accept(written);
+                } catch (RuntimeException e) {
+                    LOG.error("task {}: a listener of succeeded tasks failed", written.id(), e);
+                }
+            }
         }
     }
 
@@ -439,6 +490,20 @@ public final class TaskEngine implements AutoCloseable {
                     r.status() != null ? "status " + r.status() : r.error(), giveUp ? "; giving up" : "; will retry");
         }
         store.update(next);
+    }
+
+    /**
+     * Renews the leases every third of the current {@code lease}: checked every
+     * {@value #RENEW_CHECK_MILLIS} ms against the lease read now, so a lease shortened by a
+     * configuration reload is renewed in time at once. Also while closing: running steps keep their
+     * leases until they are handed back.
+     */
+    private void renewIfDue() {
+        long now = clock.getAsLong();
+        if (now - lastRenewal >= config.get().lease().toMillis() / 3) {
+            lastRenewal = now;
+            renew();
+        }
     }
 
     private void renew() {
@@ -585,12 +650,19 @@ public final class TaskEngine implements AutoCloseable {
     private final class Run implements TaskRun {
         private volatile Task task;
         private final String provider;
+        private final Set<String> excluded;
         private final List<Runnable> onAbort = new CopyOnWriteArrayList<>();
         private volatile boolean aborted;
 
-        Run(Task task, String provider) {
+        Run(Task task, String provider, Set<String> excluded) {
             this.task = task;
             this.provider = provider;
+            this.excluded = excluded;
+        }
+
+        @Override
+        public Set<String> excludedProviders() {
+            return excluded;
         }
 
         @Override

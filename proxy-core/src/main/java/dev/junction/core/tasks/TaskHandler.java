@@ -16,11 +16,15 @@ public interface TaskHandler {
     String kind();
 
     /**
-     * The provider the task's next step calls, when it is known before the step, for the
-     * per-provider {@code max-concurrent-tasks}; null when not known (the instance limit applies).
+     * The providers the task's next step may call, in the order it would try them, for the
+     * per-provider {@code max-concurrent-tasks}; empty when not known (only the instance limit
+     * applies). The engine runs the step only when one of them has room: it holds a slot of the
+     * first limited provider with room (or none, when an unlimited provider comes first), and the
+     * run must keep away from the limited providers whose slot it does not hold
+     * ({@link TaskRun#excludedProviders()}).
      */
-    default String provider(Task task) {
-        return null;
+    default java.util.List<String> providers(Task task) {
+        return java.util.List.of();
     }
 
     /** One step of the work. The stage may also fail exceptionally: that is a retryable failure. */

@@ -61,8 +61,24 @@ public final class TaskJson {
         });
     }
 
-    /** The webhook body of SPEC §6.3: {@code type}, {@code timestamp} (RFC 3339), {@code data}. */
+    /**
+     * The webhook body of SPEC §6.3: {@code type}, {@code timestamp} (RFC 3339), {@code data}. A
+     * video's is {@code video.completed} or {@code video.failed} (cancelled and expired videos are
+     * failed videos too) with the video resource, what a client of {@code /v1/videos} reads;
+     * any other task's is {@code task.<status>} with the task resource.
+     */
     public static byte[] event(Task t, long nowMillis) {
+        if (VideoJobs.KIND.equals(t.kind())) {
+            com.fasterxml.jackson.databind.node.ObjectNode video = VideoJobs.resource(t);
+            return write(g -> {
+                g.writeStartObject();
+                g.writeStringField("type", "video." + video.path("status").asText());
+                g.writeStringField("timestamp", Instant.ofEpochMilli(nowMillis).toString());
+                g.writeFieldName("data");
+                g.writeRawValue(video.toString());
+                g.writeEndObject();
+            });
+        }
         return write(g -> {
             g.writeStartObject();
             g.writeStringField("type", "task." + t.status().wire());

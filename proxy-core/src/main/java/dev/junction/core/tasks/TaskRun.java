@@ -24,4 +24,12 @@ public interface TaskRun {
     void onAbort(Runnable r);
 
     boolean aborted();
+
+    /**
+     * Providers this run must not call: those with a {@code max-concurrent-tasks} whose slot it
+     * does not hold (they may be full). Empty when no limit applies.
+     */
+    default java.util.Set<String> excludedProviders() {
+        return java.util.Set.of();
+    }
 }

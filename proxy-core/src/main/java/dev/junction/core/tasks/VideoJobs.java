@@ -51,6 +51,9 @@ public final class VideoJobs implements AsyncVendor {
     public static final String KIND = "video";
     private static final Logger LOG = LoggerFactory.getLogger(VideoJobs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String COST_HEADER = "x-junction-cost-usd";
+    static final String PROVIDER_HEADER = "x-junction-provider";
+    static final String MODEL_HEADER = "x-junction-model";
     /** Largest answer read whole (create, poll, cancel): they are small JSON objects. */
     private static final int MAX_ANSWER = 1 << 20;
 
@@ -100,10 +103,30 @@ public final class VideoJobs implements AsyncVendor {
         return n.hasNonNull(f) ? n.get(f).asText() : null;
     }
 
+    /** Before submission, the providers routing would submit to, in its order; then the job's. */
+    @Override
+    public List<String> providers(Task task) {
+        if (task.vendorJob() != null) {
+            return List.of(task.vendorJob().provider());
+        }
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (Route r : routes.candidates(task.model())) {
+            out.add(r.provider().name());
+        }
+        return List.copyOf(out);
+    }
+
     @Override
     public CompletionStage<Task.VendorJob> submit(Task task, String submissionKey) {
+        return submit(task, submissionKey, java.util.Set.of());
+    }
+
+    /** Submits to the first candidate routing picks whose provider is not excluded (max-concurrent-tasks). */
+    @Override
+    public CompletionStage<Task.VendorJob> submit(Task task, String submissionKey, java.util.Set<String> excludedProviders) {
         VideoRequest r = request(task);
-        List<Route> candidates = routes.candidates(task.model());
+        List<Route> candidates = new ArrayList<>(routes.candidates(task.model()));
+        candidates.removeIf(c -> excludedProviders.contains(c.provider().name()));
         if (candidates.isEmpty()) {
             return failed(new VendorJobException(new Task.TaskError("No deployment of '" + task.model()
                     + "' can make videos now.", "upstream_error", null, "upstream_unavailable"), true, null));
@@ -126,7 +149,9 @@ public final class VideoJobs implements AsyncVendor {
                     throw jobError(v.error(a.status, a.headers, a.body));
                 }
                 String id = v.jobId(a.body);
-                ObjectNode state = JSON.createObjectNode().put("model", route.model()).put("seconds", v.seconds(r));
+                VideoVendor.Shape shape = v.shape(r, a.body);
+                ObjectNode state = JSON.createObjectNode().put("model", route.model())
+                        .put("seconds", shape.wholeSeconds()).put("size", shape.size());
                 return new Task.VendorJob(route.provider().name(), id, state.toString(), 0);
             } catch (TranslationException e) {
                 throw jobError(e.error());
@@ -184,14 +209,67 @@ public final class VideoJobs implements AsyncVendor {
                         return null;
                     });
             return th.thenApply(ti -> {
+                int seconds = stateSeconds(job);
                 ObjectNode body = JSON.createObjectNode().put("object", "video.content");
                 body.set("video", item(vi));
                 body.set("thumbnail", ti == null ? null : item(ti));
-                body.put("seconds", stateSeconds(job));
-                return new Task.TaskResponse(200, java.util.Map.of("content-type", "application/json"),
+                body.put("seconds", seconds);
+                // SPEC §7.1: the video's cost is the catalog's per-second price of the deployment that
+                // made it; the task keeps it (and the deployment) where a synchronous answer has them.
+                double cost = seconds * route.deployment().price().perSecond();
+                java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+                headers.put("content-type", "application/json");
+                headers.put(COST_HEADER, dev.junction.core.http.HttpResponses.usd(cost));
+                headers.put(PROVIDER_HEADER, route.provider().name());
+                headers.put(MODEL_HEADER, route.model());
+                return new Task.TaskResponse(200, headers,
                         body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             });
         });
+    }
+
+    /** What a finished video cost and which deployment made it, read from the task's answer; null when not a video. */
+    public record Charge(String provider, String model, int seconds, double usd) {
+    }
+
+    /** The charge of a video task that succeeded (its answer names the deployment and the cost), or null. */
+    public static Charge charge(Task task) {
+        if (!KIND.equals(task.kind()) || task.response() == null) {
+            return null;
+        }
+        java.util.Map<String, String> h = task.response().headers();
+        String usd = h.get(COST_HEADER);
+        if (usd == null) {
+            return null;
+        }
+        int seconds = 0;
+        try {
+            seconds = JSON.readTree(task.response().body()).path("seconds").asInt(0);
+        } catch (IOException e) {
+            LOG.warn("video task {} holds an unreadable answer", task.id());
+        }
+        try {
+            return new Charge(h.get(PROVIDER_HEADER), h.get(MODEL_HEADER), seconds, Double.parseDouble(usd));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The seconds and size the vendor job makes (recorded at submission), or null before it is submitted. */
+    public static VideoVendor.Shape shape(Task task) {
+        Task.VendorJob job = task.vendorJob();
+        if (job == null || job.state() == null) {
+            return null;
+        }
+        try {
+            JsonNode st = JSON.readTree(job.state());
+            if (!st.has("size")) {
+                return null;                            // a job submitted by an older version
+            }
+            return new VideoVendor.Shape(st.path("seconds").asText(), st.path("size").asText());
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static int stateSeconds(Task.VendorJob job) {
@@ -204,6 +282,56 @@ public final class VideoJobs implements AsyncVendor {
 
     private static ObjectNode item(MediaStore.Item i) {
         return JSON.createObjectNode().put("media_id", i.id()).put("content_type", i.mimeType()).put("bytes", i.size());
+    }
+
+    /** OpenAI's {@code VideoResource} for a video task (wire-formats §1.10, states as §7). */
+    public static ObjectNode resource(Task t) {
+        VideoRequest r = request(t);
+        String status = switch (t.status()) {
+            case QUEUED -> "queued";
+            case RUNNING -> t.vendorJob() == null ? "queued" : "in_progress";
+            case SUCCEEDED -> "completed";
+            case FAILED, CANCELLED, EXPIRED -> "failed";
+        };
+        int progress = switch (status) {
+            case "completed" -> 100;
+            case "queued" -> 0;
+            default -> t.progress() == null ? 0 : t.progress();
+        };
+        ObjectNode v = JSON.createObjectNode();
+        v.put("id", t.id()).put("object", "video").put("model", t.model()).put("status", status).put("progress", progress)
+                .put("created_at", t.createdAt());
+        if (t.completedAt() != null) {
+            v.put("completed_at", t.completedAt());
+        } else {
+            v.putNull("completed_at");
+        }
+        v.put("expires_at", t.expiresAt()).put("prompt", r.prompt());
+        // The vendor job's record first (the defaults the vendor really used), then what was asked,
+        // then what the vendor was expected to make when the video was created.
+        VideoVendor.Shape made = shape(t);
+        JsonNode expected = expected(t);
+        v.put("size", made != null ? made.size() : r.size() != null ? r.size() : text(expected, "size"));
+        v.put("seconds", made != null ? made.seconds() : r.seconds() != null ? r.seconds() : text(expected, "seconds"));
+        v.putNull("remixed_from_video_id");
+        if (status.equals("failed")) {
+            String code = t.status() == TaskState.CANCELLED ? "cancelled" : t.status() == TaskState.EXPIRED ? "expired"
+                    : t.error() != null && t.error().code() != null ? t.error().code() : "video_generation_failed";
+            String message = t.error() != null ? t.error().message()
+                    : t.status() == TaskState.CANCELLED ? "The video was cancelled." : "The video did not finish in time.";
+            v.putObject("error").put("code", code).put("message", message);
+        } else {
+            v.putNull("error");
+        }
+        return v;
+    }
+
+    private static JsonNode expected(Task t) {
+        try {
+            return JSON.readTree(t.request().body()).path("expected");
+        } catch (IOException e) {
+            return JSON.missingNode();
+        }
     }
 
     /** The media id of a finished video task's {@code variant} ({@code video} or {@code thumbnail}), or null. */

@@ -188,6 +188,8 @@ class ImagesEndToEndTest {
         assertEquals(200, raw.statusCode(), raw.body());
         OpenAiSchema.assertValid("ImagesResponse", raw.body());
         assertEquals(3, JSON.readTree(raw.body()).path("data").size());
+        // Priced per image made (the catalog's Imagen 4 per-image 0.04 USD).
+        assertEquals(3 * 0.04, Double.parseDouble(raw.headers().firstValue("x-junction-cost-usd").orElseThrow()), 1e-9);
         JsonNode sent = JSON.readTree(last(":predict").body());
         assertEquals(3, sent.path("parameters").path("sampleCount").asInt());
         assertEquals("1:1", sent.path("parameters").path("aspectRatio").asText());

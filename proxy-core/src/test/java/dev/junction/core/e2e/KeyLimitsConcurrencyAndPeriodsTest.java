@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Gateway-key limits through the whole gateway, the parts {@link KeyLimitsEndToEndTest} leaves
  * out: 50 concurrent requests against an rpm and against a max-concurrent (only the admitted ones
- * reach the vendor), budgets crossing the UTC day and month boundaries on an injected clock, and
- * spend surviving a restart of the gateway. MockWebServer is the vendor: what reaches it is counted
+ * reach the vendor), budgets crossing the UTC day and month boundaries on an injected clock, a
+ * stream the client abandons settling on what was produced, and spend surviving a restart of the
+ * gateway. MockWebServer is the vendor: what reaches it is counted
  * there. Every answer costs $0.01 (10 tokens at $1000 per million).
  */
 class KeyLimitsConcurrencyAndPeriodsTest {
@@ -205,6 +206,55 @@ class KeyLimitsConcurrencyAndPeriodsTest {
             assertEquals(4, reached.get(), "no refused request reached the vendor");
             waitFor(() -> gw.metrics().inFlight() == 0);
             assertEquals(0.01, gw.limiter().status(gw.snapshot().config().auth().keys().get(0)).spendUsdThisMonth(), 1e-9);
+        }
+    }
+
+    @Test
+    void aStreamTheClientAbandonsSettlesOnWhatWasProduced() throws Exception {
+        // The clock stands still, so the tpm window only moves by reservations and settlements.
+        MutableClock clock = new MutableClock(Instant.parse("2026-03-10T12:00:00Z"));
+        String chunk = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"priced-model\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"},\"finish_reason\":null}]}\n\n";
+        try (MockWebServer up = new MockWebServer()) {
+            // A long stream, sent slowly: the client is gone long before it ends.
+            up.enqueue(new MockResponse().setHeader("content-type", "text/event-stream")
+                    .setBody(chunk.repeat(200) + "data: [DONE]\n\n").throttleBody(chunk.length(), 50, TimeUnit.MILLISECONDS));
+            up.enqueue(new MockResponse().setHeader("content-type", "application/json").setBody(ANSWER));
+            up.start();
+            try (GatewayServer gw = gateway(up, "tpm = 20000, max-concurrent = 1", clock)) {
+                String body = "{\"model\":\"m\",\"stream\":true,\"max_tokens\":8000,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", gw.port())) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Authorization: Bearer gw-key\r\nContent-Type: application/json\r\nContent-Length: "
+                            + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                    String line;
+                    String remainingDuring = null;
+                    int chunks = 0;
+                    while ((line = in.readLine()) != null && chunks < 3) {
+                        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("x-ratelimit-remaining-tokens:")) {
+                            remainingDuring = line.substring(line.indexOf(':') + 1).trim();
+                        }
+                        if (line.startsWith("data: {")) {
+                            chunks++;
+                        }
+                    }
+                    assertEquals(3, chunks);
+                    // While it streams, the whole estimate (8,000 output tokens + the prompt) is reserved.
+                    assertTrue(Long.parseLong(remainingDuring) < 12_000, "remaining while streaming: " + remainingDuring);
+                } // the client goes away after three chunks
+                waitFor(() -> gw.metrics().inFlight() == 0);
+                // Settled on what was produced (a few chunks, no usage reported): the reservation came
+                // back and the concurrency slot too (max-concurrent = 1 would refuse this otherwise).
+                HttpResponse<String> next = send(gw);
+                assertEquals(200, next.statusCode(), next.body());
+                long remaining = Long.parseLong(next.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow());
+                assertTrue(remaining > 20_000 - 500, "remaining after the abandoned stream settled: " + remaining);
+                assertTrue(remaining < 20_000 - 100, "the second request and the stream's output are taken: " + remaining);
+            }
         }
     }
 

@@ -11,9 +11,11 @@ import com.openai.models.videos.VideoDownloadContentParams;
 import com.openai.models.videos.VideoModel;
 import com.openai.models.videos.VideoSeconds;
 import com.openai.models.videos.VideoSize;
+import com.standardwebhooks.Webhook;
 import dev.junction.simulator.RecordedRequest;
 import dev.junction.simulator.SimulatorOptions;
 import dev.junction.simulator.VendorSimulator;
+import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,8 @@ class VideosEndToEndTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String KEY_A = "sk-junction-a-0123456789";
     private static final String KEY_B = "sk-junction-b-0123456789";
+    private static final String KEY_ADMIN = "sk-junction-admin-0123456789";
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     @TempDir
     Path dir;
@@ -58,8 +62,11 @@ class VideosEndToEndTest {
         fx = GatewayFixture.start(SimulatorOptions.builder().geminiKey("gm-key-0123456789").build(), """
                 junction {
                   server { port = 0 }
-                  auth { keys = [ { name = a, key = "%s" }, { name = b, key = "%s" } ] }
-                  tasks { path = "%s/tasks.db", media-dir = "%s/media", poll { initial = 100ms, max = 300ms } }
+                  auth { keys = [ { name = a, key = "%s" }, { name = b, key = "%s", budget-usd-per-day = 1 },
+                                   { name = adm, key = "%s", admin = true } ] }
+                  tasks { path = "%s/tasks.db", media-dir = "%s/media", poll { initial = 100ms, max = 300ms },
+                          webhooks { secret = "%s", allow = ["127.0.0.1"] } }
+                  limits { path = "%s/limits.db" }
                   providers {
                     oa  { type = openai-compatible, base-url = "SIM/v1", api-key = "sk-sim-0123456789" }
                     gem { type = gemini, base-url = "SIM", api-key = "gm-key-0123456789" }
@@ -70,7 +77,7 @@ class VideosEndToEndTest {
                     "veo"    { deployments = [ { provider = gem, model = "veo-3.0-generate-001" } ] }
                     "runway" { deployments = [ { provider = rw,  model = "gen4_turbo" } ] }
                   }
-                }""".formatted(KEY_A, KEY_B, dir, dir));
+                }""".formatted(KEY_A, KEY_B, KEY_ADMIN, dir, dir, SECRET, dir));
         sdk = OpenAIOkHttpClient.builder().baseUrl(fx.baseUrl()).apiKey(KEY_A).maxRetries(0)
                 .timeout(Duration.ofSeconds(20)).build();
     }
@@ -170,6 +177,121 @@ class VideosEndToEndTest {
         assertTrue(listed.contains(v.id()), listed.toString());
         assertTrue(sdk.videos().delete(v.id()).deleted());
         assertEquals(404, get("/v1/videos/" + v.id(), KEY_A, null).statusCode());
+    }
+
+    @Test
+    void aFinishedVideoIsChargedPerSecondToItsKeyBudgetMetricsAndTask() throws Exception {
+        // Veo at the catalog's 0.40 USD per second; no seconds asked, so Veo's 8 s: 3.20 USD.
+        java.net.http.HttpResponse<String> created = post("{\"model\":\"veo\",\"prompt\":\"rain [[sim duration=200ms]]\"}", KEY_B);
+        assertEquals(200, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).path("id").asText();
+        JsonNode task = waitForTask(id, KEY_B);
+        assertEquals(3.2, task.path("response").path("headers").path("x-junction-cost-usd").asDouble(), 1e-9, task.toString());
+        assertEquals("gem", task.path("response").path("headers").path("x-junction-provider").asText());
+
+        String metrics = new String(get("/metrics", KEY_ADMIN, null).body(), StandardCharsets.UTF_8);
+        assertTrue(metrics.contains("junction_cost_usd_total{alias=\"veo\",deployment=\"gem/veo-3.0-generate-001\",key=\"b\"} 3.2\n"),
+                metrics);
+        assertTrue(metrics.contains("junction_key_spend_usd{key=\"b\",period=\"day\"} 3.2\n"), metrics);
+
+        // The day's budget (1 USD) is spent: the next video of this key is refused before any task exists.
+        java.net.http.HttpResponse<String> refused = post("{\"model\":\"veo\",\"prompt\":\"more rain\"}", KEY_B);
+        assertEquals(429, refused.statusCode(), refused.body());
+        assertEquals("budget_exceeded", JSON.readTree(refused.body()).path("error").path("code").asText());
+        assertEquals(1, fx.sim.requests().stream().filter(r -> r.uri().contains(":predictLongRunning")).count());
+    }
+
+    @Test
+    void omittedSecondsAndSizeAreAnsweredAsTheVendorMakesThem() throws Exception {
+        String[][] cases = {{"veo", "8", "1280x720"}, {"runway", "5", "1280x720"}, {"sora", "4", "720x1280"}};
+        for (String[] c : cases) {
+            java.net.http.HttpResponse<String> created = post("{\"model\":\"" + c[0]
+                    + "\",\"prompt\":\"fog [[sim duration=200ms]]\"}", KEY_A);
+            assertEquals(200, created.statusCode(), created.body());
+            JsonNode v = JSON.readTree(created.body());
+            assertEquals(c[1], v.path("seconds").asText(), c[0] + ": " + v);
+            assertEquals(c[2], v.path("size").asText(), c[0] + ": " + v);
+            Video done = waitFor(v.path("id").asText(), "completed");
+            assertEquals(c[1], done.seconds().asString(), c[0]);
+            assertEquals(c[2], done.size().asString(), c[0]);
+        }
+        assertEquals("1280:720", JSON.readTree(last("/runway/v1/text_to_video").body()).path("ratio").asText());
+        JsonNode veo = JSON.readTree(last(":predictLongRunning").body()).path("parameters");
+        assertEquals("16:9", veo.path("aspectRatio").asText());
+        assertEquals("720p", veo.path("resolution").asText());
+    }
+
+    @Test
+    void videosPushSignedVideoCompletedAndVideoFailedWebhooks() throws Exception {
+        try (MockWebServer receiver = new MockWebServer()) {
+            receiver.start();
+            String hook = "http://127.0.0.1:" + receiver.getPort() + "/hooks";
+            Video ok = sdk.videos().create(VideoCreateParams.builder().model(VideoModel.of("runway"))
+                    .prompt("a lighthouse [[sim duration=200ms]]").putAdditionalHeader("x-junction-webhook-url", hook).build());
+            Video bad = sdk.videos().create(VideoCreateParams.builder().model(VideoModel.of("veo"))
+                    .prompt("a lighthouse [[sim duration=200ms filter]]").putAdditionalHeader("x-junction-webhook-url", hook)
+                    .build());
+            java.util.Map<String, JsonNode> events = new java.util.HashMap<>();
+            Webhook verifier = new Webhook(SECRET);
+            for (int i = 0; i < 2; i++) {
+                okhttp3.mockwebserver.RecordedRequest d = receiver.takeRequest(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(d != null, "a webhook for each video");
+                String body = d.getBody().readUtf8();
+                verifier.verify(body, d.getHeaders().toMultimap());
+                JsonNode e = JSON.readTree(body);
+                events.put(e.path("data").path("id").asText(), e);
+            }
+            JsonNode completed = events.get(ok.id());
+            assertEquals("video.completed", completed.path("type").asText(), completed.toString());
+            assertEquals("video", completed.path("data").path("object").asText());
+            assertEquals("completed", completed.path("data").path("status").asText());
+            assertEquals("runway", completed.path("data").path("model").asText());
+            assertEquals("5", completed.path("data").path("seconds").asText());
+            JsonNode failed = events.get(bad.id());
+            assertEquals("video.failed", failed.path("type").asText(), failed.toString());
+            assertEquals("content_filter", failed.path("data").path("error").path("code").asText());
+        }
+    }
+
+    @Test
+    void cancellingARunningVideoStopsPollingAndCancelsTheJobWhereTheVendorCan() throws Exception {
+        String[][] cases = {{"veo", "/operations/"}, {"runway", "/runway/v1/tasks/"}};
+        for (String[] c : cases) {
+            Video v = sdk.videos().create(VideoCreateParams.builder().model(VideoModel.of(c[0]))
+                    .prompt("a long take [[sim duration=30s]]").build());
+            waitFor(v.id(), "in_progress");
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (fx.sim.requests().stream().noneMatch(r -> r.uri().contains(c[1]))) {
+                assertTrue(System.nanoTime() < until, c[0] + ": never polled");
+                Thread.sleep(20);
+            }
+            assertTrue(sdk.videos().delete(v.id()).deleted(), c[0]);
+            Video cancelled = sdk.videos().retrieve(v.id());
+            assertEquals("failed", cancelled.status().asString(), c[0]);
+            assertEquals("cancelled", cancelled.error().orElseThrow().code(), c[0]);
+            String job = vendorJobId(c[1]);
+            Thread.sleep(400);                              // the vendor cancel is sent after the task ended
+            long polls = fx.sim.requests().stream().filter(r -> r.method().equals("GET") && r.uri().contains(job)).count();
+            Thread.sleep(800);                              // more than two poll intervals (max 300 ms)
+            assertEquals(polls, fx.sim.requests().stream()
+                    .filter(r -> r.method().equals("GET") && r.uri().contains(job)).count(), c[0] + ": polling stopped");
+            boolean vendorCancel = fx.sim.requests().stream()
+                    .anyMatch(r -> !r.method().equals("GET") && r.uri().contains(job));
+            // Runway cancels for real (DELETE /v1/tasks/{id}); the Gemini API cannot cancel a Veo operation.
+            assertEquals(c[0].equals("runway"), vendorCancel, c[0]);
+        }
+    }
+
+    private JsonNode waitForTask(String id, String key) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            JsonNode t = JSON.readTree(get("/v1/tasks/" + id, key, null).body());
+            if (t.path("status").asText().equals("succeeded")) {
+                return t;
+            }
+            assertTrue(System.nanoTime() < until && !t.path("status").asText().equals("failed"), t.toString());
+            Thread.sleep(50);
+        }
     }
 
     /** Create → poll until completed (seeing progress) → content byte for byte, and a Range. */

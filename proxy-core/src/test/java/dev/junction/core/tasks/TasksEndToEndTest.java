@@ -65,6 +65,36 @@ class TasksEndToEndTest extends TaskGatewayTest {
     }
 
     @Test
+    void theOfficialSdkSubmitsAsyncChatAndReadsTheTasksAnswerAsItsOwn() throws Exception {
+        start("");
+        com.openai.client.OpenAIClient sdk = com.openai.client.okhttp.OpenAIOkHttpClient.builder()
+                .baseUrl(base() + "/v1").apiKey("any").maxRetries(0).build();
+        try {
+            // The SDK's raw-response view shows the 202 (the parsed view would expect a completion).
+            var params = com.openai.models.chat.completions.ChatCompletionCreateParams.builder().model("chat")
+                    .addUserMessage("hi").putAdditionalHeader("Prefer", "respond-async")
+                    .putAdditionalHeader("Idempotency-Key", "sdk-1").build();
+            String id;
+            try (var raw = sdk.chat().completions().withRawResponse().create(params)) {
+                assertEquals(202, raw.statusCode());
+                assertEquals("respond-async", raw.headers().values("preference-applied").get(0));
+                id = JSON.readTree(raw.body()).path("id").asText();
+            }
+            try (var again = sdk.chat().completions().withRawResponse().create(params)) {
+                assertEquals(id, JSON.readTree(again.body()).path("id").asText(), "the SDK's retry is the same task");
+            }
+            JsonNode done = awaitStatus(id, "succeeded");
+            com.openai.models.chat.completions.ChatCompletion answer = com.openai.core.ObjectMappers.jsonMapper()
+                    .treeToValue(done.path("response").path("body"), com.openai.models.chat.completions.ChatCompletion.class);
+            answer.validate();
+            assertEquals("Hello from the vendor", answer.choices().get(0).message().content().orElseThrow());
+            assertEquals(1, vendorBodies.size(), "one vendor call for the two submissions");
+        } finally {
+            sdk.close();
+        }
+    }
+
+    @Test
     void aStreamedRequestRunsUnstreamedAndEmbeddingsWorkToo() throws Exception {
         start("");
         answer = rr -> rr.getPath().endsWith("/embeddings")

@@ -1,6 +1,8 @@
 package dev.junction.core.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookVerificationException;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -8,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Task webhooks (SPEC §6.3) as a receiver sees them: signed per Standard Webhooks and verified with
- * a receiver's check, retried with the same {@code webhook-id} until a 2xx, every attempt recorded
+ * the Standard Webhooks reference library ({@code com.standardwebhooks}), retried with the same {@code webhook-id} until a 2xx, every attempt recorded
  * on the task; private targets refused unless allow-listed.
  */
 class WebhookDeliveryTest extends TaskGatewayTest {
@@ -25,16 +29,23 @@ class WebhookDeliveryTest extends TaskGatewayTest {
     static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     @Test
-    void signaturesMatchThePublishedStandardWebhooksTestVector() {
-        byte[] body = "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8);
+    void signaturesMatchThePublishedStandardWebhooksTestVectorAndTheReferenceLibrary() throws Exception {
+        String body = "{\"test\": 2432232314}";
         assertEquals("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-                WebhookSender.sign(SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body));
-        StandardWebhooksVerifier v = new StandardWebhooksVerifier(SECRET);
-        v.verify("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", "v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-                body, 1614265330);
-        assertThrows(IllegalArgumentException.class, () -> v.verify("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330",
-                "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", "{\"test\": 2432232315}".getBytes(StandardCharsets.UTF_8),
-                1614265330));
+                WebhookSender.sign(SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body.getBytes(StandardCharsets.UTF_8)));
+        Webhook library = new Webhook(SECRET);
+        assertEquals(library.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body),
+                WebhookSender.sign(SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body.getBytes(StandardCharsets.UTF_8)));
+        long now = System.currentTimeMillis() / 1000;
+        String signature = WebhookSender.sign(SECRET, "msg_1", now, body.getBytes(StandardCharsets.UTF_8));
+        library.verify(body, headers("msg_1", now, "v1,bm9wZQ== " + signature));
+        assertThrows(WebhookVerificationException.class,
+                () -> library.verify("{\"test\": 2432232315}", headers("msg_1", now, signature)));
+    }
+
+    private static Map<String, List<String>> headers(String id, long timestamp, String signature) {
+        return Map.of("webhook-id", List.of(id), "webhook-timestamp", List.of(Long.toString(timestamp)),
+                "webhook-signature", List.of(signature));
     }
 
     @Test
@@ -55,11 +66,10 @@ class WebhookDeliveryTest extends TaskGatewayTest {
             RecordedRequest second = receiver.takeRequest(10, TimeUnit.SECONDS);
             assertNotNull(first);
             assertNotNull(second);
-            StandardWebhooksVerifier verifier = new StandardWebhooksVerifier(SECRET);
+            Webhook verifier = new Webhook(SECRET);
             for (RecordedRequest d : new RecordedRequest[]{first, second}) {
                 byte[] body = d.getBody().readByteArray();
-                verifier.verify(d.getHeader("webhook-id"), d.getHeader("webhook-timestamp"), d.getHeader("webhook-signature"),
-                        body, System.currentTimeMillis() / 1000);
+                verifier.verify(new String(body, StandardCharsets.UTF_8), d.getHeaders().toMultimap());
                 JsonNode event = JSON.readTree(body);
                 assertEquals("task.succeeded", event.path("type").asText());
                 assertEquals(id, event.path("data").path("id").asText());

@@ -94,6 +94,11 @@ public final class GeminiAdapter implements VendorAdapter {
     }
 
     @Override
+    public boolean offersEmbeddings() {
+        return true;
+    }
+
+    @Override
     public UpstreamRequest embeddingsRequest(EmbeddingsRequest request, Target target, ByteBufAllocator alloc) {
         String model = modelPath(target.model());
         ByteBuf body = GeminiEmbeddings.body(request, model, alloc);

@@ -38,6 +38,8 @@ import java.util.Map;
 public final class VeoVideos implements VideoVendor {
 
     static final List<Integer> SECONDS = List.of(4, 5, 6, 7, 8);
+    static final int DEFAULT_SECONDS = 8;
+    static final String DEFAULT_SIZE = "1280x720";
     private static final Map<String, String[]> SIZES = Map.of(
             "1280x720", new String[] {"16:9", "720p"},
             "720x1280", new String[] {"9:16", "720p"},
@@ -52,14 +54,13 @@ public final class VeoVideos implements VideoVendor {
 
     @Override
     public UpstreamRequest create(VideoRequest r, Target target, ByteBufAllocator alloc) {
-        int seconds = VideoShapes.seconds(r.seconds(), 8, SECONDS, "Veo");
-        String[] shape = null;
-        if (r.size() != null) {
-            shape = SIZES.get(r.size());
-            if (shape == null) {
-                throw VideoShapes.invalid("size", "Veo cannot make size " + r.size() + "; it offers "
-                        + new java.util.TreeSet<>(SIZES.keySet()) + ".");
-            }
+        int seconds = VideoShapes.seconds(r.seconds(), DEFAULT_SECONDS, SECONDS, "Veo");
+        // Sent even when the client gave no size (Veo's own default is the same, 16:9 at 720p), so
+        // the size Junction reports for the video is the one that was made.
+        String[] shape = SIZES.get(r.size() == null ? DEFAULT_SIZE : r.size());
+        if (shape == null) {
+            throw VideoShapes.invalid("size", "Veo cannot make size " + r.size() + "; it offers "
+                    + new java.util.TreeSet<>(SIZES.keySet()) + ".");
         }
         ObjectNode body = GeminiEvents.JSON.createObjectNode();
         ObjectNode inst = body.putArray("instances").addObject();
@@ -69,9 +70,7 @@ public final class VeoVideos implements VideoVendor {
         }
         ObjectNode params = body.putObject("parameters");
         params.put("durationSeconds", seconds);
-        if (shape != null) {
-            params.put("aspectRatio", shape[0]).put("resolution", shape[1]);
-        }
+        params.put("aspectRatio", shape[0]).put("resolution", shape[1]);
         params.put("sampleCount", 1);
         String path = "/v1beta/models/" + GeminiAdapter.modelPath(target.model()) + ":predictLongRunning";
         return new UpstreamRequest("POST", path, GeminiAdapter.headers(target), write(body, alloc), false);
@@ -140,13 +139,11 @@ public final class VeoVideos implements VideoVendor {
         return new Download(done.outputs().get(0), h, "video/mp4");
     }
 
+    /** Junction always sends {@code durationSeconds} and the aspect ratio and resolution, so the defaults are its own. */
     @Override
-    public int seconds(VideoRequest request) {
-        try {
-            return request.seconds() == null ? 8 : Integer.parseInt(request.seconds().trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+    public Shape shape(VideoRequest request, ByteBuf createAnswer) {
+        return new Shape(request.seconds() == null ? Integer.toString(DEFAULT_SECONDS) : request.seconds().trim(),
+                request.size() == null ? DEFAULT_SIZE : request.size());
     }
 
     @Override

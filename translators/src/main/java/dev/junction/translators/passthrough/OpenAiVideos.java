@@ -111,13 +111,26 @@ public final class OpenAiVideos implements VideoVendor {
         return new Download(path, headers(target, false), v.equals("video") ? "video/mp4" : "image/webp");
     }
 
+    /**
+     * What the client asked for, else what the server's video resource says it makes (its
+     * {@code seconds} and {@code size}), else OpenAI's documented defaults ({@code "4"},
+     * {@code 720x1280}).
+     */
     @Override
-    public int seconds(VideoRequest request) {
-        try {
-            return request.seconds() == null ? 4 : Integer.parseInt(request.seconds().trim());
-        } catch (NumberFormatException e) {
-            return 0;
+    public Shape shape(VideoRequest request, ByteBuf createAnswer) {
+        JsonNode v = null;
+        if (createAnswer != null && (request.seconds() == null || request.size() == null)) {
+            try {
+                v = read(createAnswer);
+            } catch (TranslationException e) {
+                v = null;
+            }
         }
+        String seconds = request.seconds() != null ? request.seconds()
+                : v != null && v.hasNonNull("seconds") ? v.get("seconds").asText() : "4";
+        String size = request.size() != null ? request.size()
+                : v != null && v.hasNonNull("size") ? v.get("size").asText() : "720x1280";
+        return new Shape(seconds, size);
     }
 
     @Override

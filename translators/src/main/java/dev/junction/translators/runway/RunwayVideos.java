@@ -45,13 +45,16 @@ public final class RunwayVideos implements VideoVendor {
 
     public static final String TYPE = "runway";
     static final List<Integer> SECONDS = List.of(5, 10);
+    static final int DEFAULT_SECONDS = 5;
+    static final String DEFAULT_RATIO = "1280:720";
     static final Set<String> RATIOS = Set.of("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public UpstreamRequest create(VideoRequest r, Target target, ByteBufAllocator alloc) {
-        int seconds = VideoShapes.seconds(r.seconds(), 5, SECONDS, "Runway");
-        String ratio = null;
+        int seconds = VideoShapes.seconds(r.seconds(), DEFAULT_SECONDS, SECONDS, "Runway");
+        // Runway's gen4 models require a ratio: without a size Junction asks for 1280:720 (landscape 720p).
+        String ratio = DEFAULT_RATIO;
         if (r.size() != null) {
             ratio = r.size().replace('x', ':');
             if (!RATIOS.contains(ratio)) {
@@ -68,9 +71,7 @@ public final class RunwayVideos implements VideoVendor {
         if (r.hasReference()) {
             body.put("promptImage", "data:" + r.referenceMime() + ";base64," + r.referenceBase64());
         }
-        if (ratio != null) {
-            body.put("ratio", ratio);
-        }
+        body.put("ratio", ratio);
         body.put("duration", seconds);
         String path = r.hasReference() ? "/v1/image_to_video" : "/v1/text_to_video";
         return new UpstreamRequest("POST", path, headers(target, true), OpenAiVideos.write(body, alloc), false);
@@ -132,13 +133,11 @@ public final class RunwayVideos implements VideoVendor {
         return "video".equals(variant) ? new Download(done.outputs().get(0), List.of(), "video/mp4") : null;
     }
 
+    /** Junction always sends {@code duration} and {@code ratio}, so the defaults are its own. */
     @Override
-    public int seconds(VideoRequest request) {
-        try {
-            return request.seconds() == null ? 5 : Integer.parseInt(request.seconds().trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+    public Shape shape(VideoRequest request, ByteBuf createAnswer) {
+        return new Shape(request.seconds() == null ? Integer.toString(DEFAULT_SECONDS) : request.seconds().trim(),
+                request.size() == null ? DEFAULT_RATIO.replace(':', 'x') : request.size());
     }
 
     @Override

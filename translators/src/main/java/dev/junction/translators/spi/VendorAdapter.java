@@ -71,6 +71,11 @@ public interface VendorAdapter extends Vendor {
         return true;
     }
 
+    /** Whether the vendor has an embeddings API ({@link #embeddingsRequest} is implemented); routing reads it. */
+    default boolean offersEmbeddings() {
+        return false;
+    }
+
     /** Builds an embeddings request; the default says the vendor has none. */
     default UpstreamRequest embeddingsRequest(EmbeddingsRequest request, Target target, ByteBufAllocator alloc) {
         throw new TranslationException(GatewayError.invalidRequest("unsupported_capability", "model",

@@ -41,8 +41,24 @@ public interface VideoVendor {
      */
     Download download(String jobId, VideoStatus.Done done, String variant, Target target);
 
-    /** The seconds of video a request makes, for pricing ({@code per-second}). */
-    int seconds(VideoRequest request);
+    /**
+     * The length and size of the video a request makes: what it asked for, else the vendor's
+     * default, as the vendor reports it in {@code createAnswer} where it does (null before the job
+     * is submitted). Answered to the client and used for pricing ({@code per-second}).
+     */
+    Shape shape(VideoRequest request, ByteBuf createAnswer);
+
+    /** OpenAI's {@code seconds} and {@code size} strings of a video. */
+    record Shape(String seconds, String size) {
+        /** Whole seconds, for pricing; 0 when not a number. */
+        public int wholeSeconds() {
+            try {
+                return seconds == null ? 0 : Integer.parseInt(seconds.trim());
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+    }
 
     /** Maps a vendor error answer to SPEC §4. */
     GatewayError error(int status, HttpHeaders headers, ByteBuf body);

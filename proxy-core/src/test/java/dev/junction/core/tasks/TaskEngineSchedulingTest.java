@@ -1,0 +1,141 @@
+package dev.junction.core.tasks;
+
+import dev.junction.core.config.TasksConfig;
+import dev.junction.core.time.RandomSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How the engine schedules steps: the per-provider {@code max-concurrent-tasks} is applied to the
+ * provider a step actually runs on when its task may run on several (the step holds the slot of
+ * the first limited provider with room and keeps away from the other limited ones, or waits when
+ * all are full); and a lease shortened by a configuration reload is renewed in time.
+ */
+class TaskEngineSchedulingTest {
+
+    @TempDir
+    Path dir;
+    TaskEngine engine;
+
+    /** A handler whose steps may run on providers a then b, and end when the test says. */
+    static final class TwoProviders implements TaskHandler {
+        final List<Set<String>> excluded = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<TaskStep>> running = new CopyOnWriteArrayList<>();
+        final Map<String, AtomicInteger> runsPerTask = new ConcurrentHashMap<>();
+
+        @Override
+        public String kind() {
+            return "two";
+        }
+
+        @Override
+        public List<String> providers(Task task) {
+            return List.of("a", "b");
+        }
+
+        @Override
+        public CompletionStage<TaskStep> run(TaskRun run) {
+            excluded.add(run.excludedProviders());
+            runsPerTask.computeIfAbsent(run.task().id(), k -> new AtomicInteger()).incrementAndGet();
+            CompletableFuture<TaskStep> f = new CompletableFuture<>();
+            running.add(f);
+            return f;
+        }
+    }
+
+    static TasksConfig config(Duration lease, Map<String, Integer> limits) {
+        TasksConfig d = TasksConfig.DEFAULT;
+        return new TasksConfig("embedded", null, null, d.mediaDir(), d.mediaRetention(), d.taskRetention(),
+                Duration.ofHours(1), 8, 3, Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(20),
+                Duration.ofMillis(80), lease, d.webhooks(), limits, Map.of());
+    }
+
+    TaskEngine engine(TaskHandler h, AtomicReference<TasksConfig> config) {
+        engine = new TaskEngine(config::get, new EmbeddedTaskStore(dir.resolve("tasks.db")),
+                new WebhookSender(System::currentTimeMillis), System::currentTimeMillis, RandomSource.seeded(1),
+                "w-" + System.nanoTime());
+        engine.register(h).start();
+        return engine;
+    }
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    static TaskEngine.NewTask newTask(int i) {
+        return new TaskEngine.NewTask("app", "two", new Task.TaskRequest("POST", "/v1/chat/completions", Map.of(),
+                ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)), "m", null, null);
+    }
+
+    static void eventually(java.util.function.BooleanSupplier ok, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ok.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, what);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aStepHoldsTheSlotOfTheFirstLimitedProviderWithRoomAndKeepsAwayFromTheOthers() throws Exception {
+        TwoProviders h = new TwoProviders();
+        TaskEngine e = engine(h, new AtomicReference<>(config(Duration.ofSeconds(30), Map.of("a", 1, "b", 1))));
+        for (int i = 0; i < 3; i++) {
+            e.submit(newTask(i)).get(5, TimeUnit.SECONDS);
+        }
+        eventually(() -> h.running.size() == 2, "two steps start, one per provider");
+        Thread.sleep(300);
+        assertEquals(2, h.running.size(), "the third waits: both providers are at max-concurrent-tasks");
+        assertEquals(Set.of(Set.of("b"), Set.of("a")), Set.copyOf(h.excluded),
+                "one step holds a and keeps away from b, the other holds b and keeps away from a");
+
+        h.running.get(0).complete(new TaskStep.Succeeded(new Task.TaskResponse(200, Map.of(), new byte[0])));
+        eventually(() -> h.running.size() == 3, "the third starts when a slot is free");
+    }
+
+    @Test
+    void anUnlimitedProviderTakesTheStepsALimitedOneHasNoRoomFor() throws Exception {
+        TwoProviders h = new TwoProviders();
+        TaskEngine e = engine(h, new AtomicReference<>(config(Duration.ofSeconds(30), Map.of("a", 1))));
+        for (int i = 0; i < 3; i++) {
+            e.submit(newTask(i)).get(5, TimeUnit.SECONDS);
+        }
+        eventually(() -> h.running.size() == 3, "all three run");
+        assertEquals(1, h.excluded.stream().filter(Set::isEmpty).count(), "one holds a's slot");
+        assertEquals(2, h.excluded.stream().filter(s -> s.equals(Set.of("a"))).count(),
+                "the others run on b and keep away from a");
+    }
+
+    @Test
+    void aLeaseShortenedByAReloadIsRenewedInTime() throws Exception {
+        TwoProviders h = new TwoProviders();
+        AtomicReference<TasksConfig> config = new AtomicReference<>(config(Duration.ofSeconds(30), Map.of()));
+        TaskEngine e = engine(h, config);
+        config.set(config(Duration.ofMillis(300), Map.of()));   // a reload: renewals were every 10 s
+        Thread.sleep(200);                                      // the renewal planned for the old lease is still waiting
+        String id = e.submit(newTask(1)).get(5, TimeUnit.SECONDS).task().id();
+        eventually(() -> h.running.size() == 1, "the step starts");
+        Thread.sleep(1500);                                     // five leases long
+        assertEquals(1, h.runsPerTask.get(id).get(), "the lease was renewed: the task was not run a second time");
+    }
+}
