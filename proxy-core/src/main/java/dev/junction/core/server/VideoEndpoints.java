@@ -99,14 +99,14 @@ final class VideoEndpoints {
                     "Provider '" + first.provider().name() + "' (type " + first.provider().type() + ") makes no videos."),
                     requestId));
         }
+        VideoVendor.Shape expected;
         try {
             VideoRequest vr = request(canonical);
             UpstreamRequest built = v.create(vr, first.target(), ByteBufAllocator.DEFAULT);
             built.body().release();
             // What the video will be when the client left seconds or size out: the vendor's defaults,
             // answered until the vendor job (which records what it really makes) exists.
-            VideoVendor.Shape expected = v.shape(vr, null);
-            canonical.putObject("expected").put("seconds", expected.seconds()).put("size", expected.size());
+            expected = v.shape(vr, null);
         } catch (TranslationException e) {
             return done(HttpResponses.error(e.error(), requestId));
         }
@@ -130,7 +130,10 @@ final class VideoEndpoints {
         } catch (IOException e) {
             return done(HttpResponses.error(GatewayError.internal("Could not store the video request."), requestId));
         }
-        Task.TaskRequest tr = new Task.TaskRequest("POST", "/v1/videos", Map.of("content-type", "application/json"), body);
+        // The expected shape is kept beside the body, not in it: the body is what Idempotency-Key
+        // compares, and a reload that changes the alias's first deployment must not make a retry a 409.
+        Task.TaskRequest tr = new Task.TaskRequest("POST", "/v1/videos", Map.of("content-type", "application/json",
+                VideoJobs.EXPECTED_SECONDS, expected.seconds(), VideoJobs.EXPECTED_SIZE, expected.size()), body);
         return engine.submit(new TaskEngine.NewTask(key.name(), VideoJobs.KIND, tr, alias, idem, hook)).thenApply(s -> {
             if (s.conflict()) {
                 return HttpResponses.error(GatewayError.fatal(409, "invalid_request_error", "idempotency_key_reused", null,

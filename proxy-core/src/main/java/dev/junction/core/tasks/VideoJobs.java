@@ -52,6 +52,9 @@ public final class VideoJobs implements AsyncVendor {
     private static final Logger LOG = LoggerFactory.getLogger(VideoJobs.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String COST_HEADER = "x-junction-cost-usd";
+    /** Kept with a video task's request: the seconds and size its first deployment makes by default. */
+    public static final String EXPECTED_SECONDS = "x-junction-expected-seconds";
+    public static final String EXPECTED_SIZE = "x-junction-expected-size";
     static final String PROVIDER_HEADER = "x-junction-provider";
     static final String MODEL_HEADER = "x-junction-model";
     /** Largest answer read whole (create, poll, cancel): they are small JSON objects. */
@@ -310,9 +313,9 @@ public final class VideoJobs implements AsyncVendor {
         // The vendor job's record first (the defaults the vendor really used), then what was asked,
         // then what the vendor was expected to make when the video was created.
         VideoVendor.Shape made = shape(t);
-        JsonNode expected = expected(t);
-        v.put("size", made != null ? made.size() : r.size() != null ? r.size() : text(expected, "size"));
-        v.put("seconds", made != null ? made.seconds() : r.seconds() != null ? r.seconds() : text(expected, "seconds"));
+        java.util.Map<String, String> expected = t.request().headers();
+        v.put("size", made != null ? made.size() : r.size() != null ? r.size() : expected.get(EXPECTED_SIZE));
+        v.put("seconds", made != null ? made.seconds() : r.seconds() != null ? r.seconds() : expected.get(EXPECTED_SECONDS));
         v.putNull("remixed_from_video_id");
         if (status.equals("failed")) {
             String code = t.status() == TaskState.CANCELLED ? "cancelled" : t.status() == TaskState.EXPIRED ? "expired"
@@ -326,13 +329,6 @@ public final class VideoJobs implements AsyncVendor {
         return v;
     }
 
-    private static JsonNode expected(Task t) {
-        try {
-            return JSON.readTree(t.request().body()).path("expected");
-        } catch (IOException e) {
-            return JSON.missingNode();
-        }
-    }
 
     /** The media id of a finished video task's {@code variant} ({@code video} or {@code thumbnail}), or null. */
     public static String mediaId(Task task, String variant) {
