@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * java -jar benchmarks/target/benchmarks.jar ChunkInspect -prof gc
+ * java -jar benchmarks/target/benchmarks.jar ChunkInspect -p buffer=direct -prof gc    # scan vs jackson
  * }</pre>
  */
 @State(Scope.Thread)
@@ -37,16 +38,27 @@ public class ChunkInspectBenchmark {
     @Param({"direct", "heap"})
     String buffer;
 
+    /**
+     * {@code scan}: the shipped inspector (hand-written scanner, Jackson for chunks it cannot vouch
+     * for); {@code jackson}: every chunk through the Jackson pass, the inspector's fallback (and the
+     * whole inspector before the scanner), for a side-by-side figure.
+     */
+    @Param({"scan", "jackson"})
+    String path;
+
     ByteBuf chunk;
     OpenAiChunkInspector inspector;
 
     @Setup
-    public void setup() {
+    public void setup() throws ReflectiveOperationException {
         byte[] bytes = OpenAiStreams.chunk(kind).getBytes(StandardCharsets.UTF_8);
         chunk = buffer.equals("direct")
                 ? PooledByteBufAllocator.DEFAULT.directBuffer(bytes.length).writeBytes(bytes)
                 : Unpooled.wrappedBuffer(bytes);
-        inspector = new OpenAiChunkInspector();
+        // The Jackson-only inspector is package-private (the tests compare the two paths with it).
+        var constructor = OpenAiChunkInspector.class.getDeclaredConstructor(boolean.class);
+        constructor.setAccessible(true);
+        inspector = constructor.newInstance(path.equals("scan"));
         OpenAiChunkInspector.Result r = inspector.inspect(chunk);
         if (r.malformed() || r.error()) {
             throw new IllegalStateException("benchmark chunk not recognised: " + kind);

@@ -128,6 +128,10 @@ public final class Main {
         out.println("    -d '{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
         out.println("  curl -sN " + base + "/v1/chat/completions -H 'content-type: application/json' \\");
         out.println("    -d '{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");
+        out.println("  OpenAI Responses API, to any alias (gpt-4o-mini passes through, claude and gemini are translated):");
+        out.println("  curl -s " + base + "/v1/responses -H 'content-type: application/json' \\");
+        out.println("    -d '{\"model\":\"claude\",\"input\":\"Hello!\"}'");
+        out.println("  curl -s " + base + "/v1/responses/<id>     (kept with store: true, the default; then previous_response_id)");
         out.println("  curl -s " + base + "/v1/images/generations -H 'content-type: application/json' \\");
         out.println("    -d '{\"model\":\"imagen\",\"prompt\":\"a lighthouse at dusk\",\"response_format\":\"url\"}'");
         out.println("  Video (also \"veo\" and \"runway\"): create, poll until \"completed\", fetch the file (Range works):");
@@ -137,6 +141,7 @@ public final class Main {
         out.println("  curl -s " + base + "/v1/videos/<id>/content -o video.mp4");
         out.println("  or any OpenAI SDK with base URL " + base + "/v1 and any API key, e.g. in Python:");
         out.println("    OpenAI(base_url=\"" + base + "/v1\", api_key=\"x\").chat.completions.create(model=\"gpt-4o-mini\", messages=[...])");
+        out.println("    OpenAI(base_url=\"" + base + "/v1\", api_key=\"x\").responses.create(model=\"gemini\", input=\"Hello!\")");
         out.println("  Anthropic's Messages API, to every alias (the Anthropic SDKs and Claude Code need only the base URL):");
         out.println("  curl -s " + base + "/v1/messages -H 'content-type: application/json' -H 'x-api-key: x' \\");
         out.println("    -d '{\"model\":\"gemini\",\"max_tokens\":256,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}'");

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 
 /**
  * OpenAI-shaped endpoints (wire-formats §1): {@code POST /v1/chat/completions} (JSON and SSE),
- * {@code POST /v1/embeddings}, {@code GET /v1/models}.
+ * {@code POST /v1/responses} ({@link OpenAiResponses}), {@code POST /v1/embeddings}, {@code GET /v1/models}.
  */
 final class OpenAiVendor {
 
@@ -28,6 +28,7 @@ final class OpenAiVendor {
 
     private final Engine engine;
     private final SimulatorOptions opts;
+    private final OpenAiResponses responses;
     /** Pre-rendered tail of the default non-stream answer, from {@code "choices"} up to the prompt token count. */
     private final byte[] fastChoices;
     private final byte[] fastUsageRest;
@@ -40,6 +41,7 @@ final class OpenAiVendor {
     OpenAiVendor(Engine engine) {
         this.engine = engine;
         this.opts = engine.options();
+        this.responses = new OpenAiResponses(engine);
         List<String> words = Script.defaultWords(opts.replyTokens());
         this.fastCompletion = words.size();
         ObjectNode message = F.objectNode().put("role", "assistant").put("content", String.join(" ", words));
@@ -57,6 +59,7 @@ final class OpenAiVendor {
 
     static boolean owns(String path) {
         return path.equals("/v1/chat/completions") || path.equals("/v1/embeddings") || path.equals("/v1/models")
+                || path.equals("/v1/responses")
                 || path.startsWith("/v1/models/") || path.startsWith(AZURE_DEPLOYMENTS) || path.startsWith(AZURE_V1);
     }
 
@@ -104,6 +107,10 @@ final class OpenAiVendor {
         try {
             if (route.path().equals("/v1/chat/completions") && ex.method.equals("POST")) {
                 return chat(ex, route.deployment(), dialect);
+            }
+            if (route.path().equals("/v1/responses") && ex.method.equals("POST") && dialect == OpenAiDialect.OPENAI) {
+                // Groq and Mistral stand for chat-only OpenAI-compatible servers here.
+                return responses.create(ex, route.deployment(), Map.of());
             }
             if (route.path().equals("/v1/embeddings") && ex.method.equals("POST")) {
                 return embeddings(ex, route.deployment());

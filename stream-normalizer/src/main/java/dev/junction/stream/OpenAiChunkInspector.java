@@ -11,8 +11,10 @@ import java.util.Arrays;
 
 /**
  * A cheap look inside one OpenAI {@code chat.completion.chunk} that the proxy forwards unchanged
- * (pass-through path, DESIGN house rule 5): one streaming pass of a Jackson parser over the bytes,
- * skipping every subtree it does not need, building no tree and no string of the chunk.
+ * (pass-through path, DESIGN house rule 5): one pass over the bytes, skipping every subtree it does
+ * not need, building no tree and no string of the chunk. The pass is a hand-written scan
+ * ({@link ChunkScanner}) that validates the JSON as it goes; a chunk it cannot vouch for (broken
+ * JSON, escapes in a member name, ...) is read again by a streaming Jackson parser, which decides.
  *
  * <p>It reports what the proxy needs for SPEC §5 and accounting: whether the chunk is an error
  * (top-level {@code error}, or the flat {@code object:"error"} of vLLM/Mistral, wire-formats §6.1),
@@ -32,14 +34,15 @@ public final class OpenAiChunkInspector {
 
     /** What one chunk contains. Valid until the next {@link #inspect} call. */
     public static final class Result {
-        private boolean done;
-        private boolean malformed;
-        private boolean error;
-        private Usage usage;
-        private boolean usageTopLevel;
-        private int choiceCount;
-        private boolean content;
-        private int finishCount;
+        // Package-private: the ChunkScanner fills them too.
+        boolean done;
+        boolean malformed;
+        boolean error;
+        Usage usage;
+        boolean usageTopLevel;
+        int choiceCount;
+        boolean content;
+        int finishCount;
         private int[] finishedChoices = new int[2];
         private String[] finishReasons = new String[2];
 
@@ -112,7 +115,7 @@ public final class OpenAiChunkInspector {
             }
         }
 
-        private void reset() {
+        void reset() {
             done = false;
             malformed = false;
             error = false;
@@ -124,7 +127,7 @@ public final class OpenAiChunkInspector {
             finishCount = 0;
         }
 
-        private void addFinish(int index, String reason) {
+        void addFinish(int index, String reason) {
             if (finishCount == finishedChoices.length) {
                 finishedChoices = Arrays.copyOf(finishedChoices, finishCount * 2);
                 finishReasons = Arrays.copyOf(finishReasons, finishCount * 2);
@@ -138,9 +141,23 @@ public final class OpenAiChunkInspector {
     private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
     private final Result result = new Result();
-    private byte[] scratch = new byte[1024];
+    private final ChunkScanner scanner;
+    /**
+     * Where a direct buffer's chunk is copied for the scan: per thread, not per inspector (a stream
+     * has one inspector; a thread runs the chunks of its streams one after the other).
+     */
+    private static final int SCRATCH_KEPT = 64 * 1024;
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[1024]});
     private JsonParser parser;
 
+    public OpenAiChunkInspector() {
+        this(true);
+    }
+
+    /** @param fastScan false: every chunk goes through the Jackson pass (tests compare the two) */
+    OpenAiChunkInspector(boolean fastScan) {
+        this.scanner = fastScan ? new ChunkScanner() : null;
+    }
     /** Inspects the readable bytes of {@code data} (one SSE event's data; not consumed nor released). */
     public Result inspect(ByteBuf data) {
         Result r = result;
@@ -157,13 +174,23 @@ public final class OpenAiChunkInspector {
             offset = data.arrayOffset() + data.readerIndex();
         } else {
             // Direct or composite buffer: one copy into a reused array.
+            byte[][] holder = SCRATCH.get();
+            byte[] scratch = holder[0];
             if (scratch.length < length) {
                 scratch = new byte[Math.max(length, scratch.length * 2)];
+                if (scratch.length <= SCRATCH_KEPT) {
+                    holder[0] = scratch; // a rare huge chunk's array is not kept by the thread
+                }
             }
             data.getBytes(data.readerIndex(), scratch, 0, length);
             bytes = scratch;
             offset = 0;
         }
+        if (scanner != null && scanner.scan(bytes, offset, length, r)) {
+            return r;
+        }
+        // Not a chunk the scanner vouches for (broken JSON, an escaped member name, ...): Jackson decides.
+        r.reset();
         boolean reusable = false;
         try {
             JsonParser p = parser();

@@ -47,4 +47,18 @@ class TestkitSelfTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void responsesEventsAreValidatedByTheirType() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        OpenAiSchema.assertValidResponsesEvent(json.readTree("{\"type\":\"response.output_text.delta\",\"sequence_number\":3,"
+                + "\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Hi\",\"logprobs\":[]}"));
+        OpenAiSchema.assertValidResponsesEvent(json.readTree("{\"type\":\"error\",\"sequence_number\":4,\"code\":\"x\","
+                + "\"message\":\"m\",\"param\":null,\"error\":{\"type\":\"server_error\",\"code\":\"x\",\"message\":\"m\"}}"));
+        AssertionError unknown = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> OpenAiSchema.assertValidResponsesEvent(json.readTree("{\"type\":\"response.made_up\"}")));
+        assertTrue(unknown.getMessage().contains("response.made_up"));
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> OpenAiSchema.assertValidResponsesEvent(
+                json.readTree("{\"type\":\"response.output_text.delta\",\"sequence_number\":3}")));
+    }
 }

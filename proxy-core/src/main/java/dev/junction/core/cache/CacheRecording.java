@@ -30,16 +30,45 @@ public final class CacheRecording {
         this.shape = shape;
     }
 
-    /** One stream frame as sent (not consumed). Comments ({@code : keepalive}) are not part of the answer. */
-    public void frame(ByteBuf frame) {
-        int n = frame.readableBytes();
-        if (abandoned || n == 0 || frame.getByte(frame.readerIndex()) == ':') {
+    /**
+     * Stream frames as sent (not consumed): one, or several whole frames in one buffer (a stream
+     * processor writes the frames of one upstream read together); each is recorded as an event of
+     * its own. Comments ({@code : keepalive}) are not part of the answer.
+     */
+    public void frame(ByteBuf frames) {
+        int at = frames.readerIndex();
+        int end = frames.writerIndex();
+        while (at < end && !abandoned) {
+            int stop = endOfFrame(frames, at, end);
+            event(frames, at, stop - at);
+            at = stop;
+        }
+    }
+
+    /**
+     * Where the frame that starts at {@code from} ends (past its blank line), or {@code end}. No
+     * frame holds {@code "\n\n"} before its end: its one data line is JSON, where a line break
+     * is always escaped.
+     */
+    static int endOfFrame(ByteBuf b, int from, int end) {
+        int nl = from;
+        while ((nl = b.indexOf(nl, end, (byte) '\n')) >= 0) {
+            if (nl + 1 < end && b.getByte(nl + 1) == '\n') {
+                return nl + 2;
+            }
+            nl++;
+        }
+        return end;
+    }
+
+    private void event(ByteBuf frames, int index, int n) {
+        if (n == 0 || frames.getByte(index) == ':') {
             return;
         }
         if (!fits(n)) {
             return;
         }
-        events.add(ByteBufUtil.getBytes(frame));
+        events.add(ByteBufUtil.getBytes(frames, index, n));
     }
 
     /** The unary body as sent (not consumed). */

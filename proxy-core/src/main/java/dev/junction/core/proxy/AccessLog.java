@@ -134,12 +134,7 @@ public final class AccessLog implements AutoCloseable {
                 continue;
             }
             out.getBuffer().setLength(0);
-            for (Entry e : batch) {
-                if (out.getBuffer().length() > 0) {
-                    out.write('\n');
-                }
-                render(e, out);
-            }
+            renderBatch(batch, out);
             boolean full = batch.size() == MAX_BATCH;
             batch.clear();
             try {
@@ -160,69 +155,82 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    private static void render(Entry e, StringWriter w) {
+    /** The batch's lines, joined by newlines, rendered by one generator (not one per line). */
+    private static void renderBatch(List<Entry> batch, StringWriter w) {
         try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.writeStartObject();
-            g.writeStringField("id", e.id());
-            if (e.traceId() != null) {
-                g.writeStringField("trace_id", e.traceId());
-            }
-            g.writeStringField("method", e.method());
-            g.writeStringField("path", e.path());
-            g.writeStringField("key", e.key());
-            g.writeStringField("alias", e.alias());
-            g.writeStringField("deployment", e.deployment());
-            g.writeNumberField("status", e.status());
-            if (e.error() != null) {
-                g.writeStringField("error", e.error());
-            }
-            g.writeBooleanField("stream", e.stream());
-            if (e.hedged()) {
-                g.writeBooleanField("hedged", true);
-            }
-            if (e.cache() != null) {
-                g.writeStringField("cache", e.cache()); // hit | miss | bypass (docs/cache.md)
-            }
-            if (e.costUsd() > 0) {
-                g.writeNumberField("cost_usd", e.costUsd());
-            }
-            if (e.limited() != null) {
-                g.writeStringField("limited", e.limited());
-            }
-            if (e.limitRoundTrips() > 0) {
-                g.writeNumberField("limit_store_round_trips", e.limitRoundTrips());
-            }
-            if (e.noRetry() != null) {
-                g.writeStringField("no_retry", e.noRetry());
-            }
-            if (e.promptTokens() >= 0) {
-                g.writeNumberField("prompt_tokens", e.promptTokens());
-                g.writeNumberField("completion_tokens", e.completionTokens());
-            }
-            g.writeArrayFieldStart("attempts");
-            for (RequestContext.Attempt a : e.attempts()) {
-                g.writeStartObject();
-                g.writeStringField("deployment", a.deployment());
-                g.writeStringField("outcome", a.outcome());
-                g.writeNumberField("status", a.status());
-                g.writeNumberField("ms", Math.round(a.millis() * 1000) / 1000.0);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            if (!e.warnings().isEmpty()) {
-                g.writeArrayFieldStart("warnings");
-                for (String s : e.warnings()) {
-                    g.writeString(s);
+            g.setRootValueSeparator(null);
+            boolean first = true;
+            for (Entry e : batch) {
+                if (!first) {
+                    g.writeRaw('\n');
                 }
-                g.writeEndArray();
+                first = false;
+                render(e, g);
             }
-            g.writeStringField("timing", e.timing());
-            if (e.requestBody() != null) {
-                g.writeStringField("request_body", e.requestBody());
-            }
-            g.writeEndObject();
         } catch (IOException ex) {
             // A StringWriter does not fail.
         }
+    }
+
+    private static void render(Entry e, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", e.id());
+        if (e.traceId() != null) {
+            g.writeStringField("trace_id", e.traceId());
+        }
+        g.writeStringField("method", e.method());
+        g.writeStringField("path", e.path());
+        g.writeStringField("key", e.key());
+        g.writeStringField("alias", e.alias());
+        g.writeStringField("deployment", e.deployment());
+        g.writeNumberField("status", e.status());
+        if (e.error() != null) {
+            g.writeStringField("error", e.error());
+        }
+        g.writeBooleanField("stream", e.stream());
+        if (e.hedged()) {
+            g.writeBooleanField("hedged", true);
+        }
+        if (e.cache() != null) {
+            g.writeStringField("cache", e.cache()); // hit | miss | bypass (docs/cache.md)
+        }
+        if (e.costUsd() > 0) {
+            g.writeNumberField("cost_usd", e.costUsd());
+        }
+        if (e.limited() != null) {
+            g.writeStringField("limited", e.limited());
+        }
+        if (e.limitRoundTrips() > 0) {
+            g.writeNumberField("limit_store_round_trips", e.limitRoundTrips());
+        }
+        if (e.noRetry() != null) {
+            g.writeStringField("no_retry", e.noRetry());
+        }
+        if (e.promptTokens() >= 0) {
+            g.writeNumberField("prompt_tokens", e.promptTokens());
+            g.writeNumberField("completion_tokens", e.completionTokens());
+        }
+        g.writeArrayFieldStart("attempts");
+        for (RequestContext.Attempt a : e.attempts()) {
+            g.writeStartObject();
+            g.writeStringField("deployment", a.deployment());
+            g.writeStringField("outcome", a.outcome());
+            g.writeNumberField("status", a.status());
+            g.writeNumberField("ms", Math.round(a.millis() * 1000) / 1000.0);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (!e.warnings().isEmpty()) {
+            g.writeArrayFieldStart("warnings");
+            for (String s : e.warnings()) {
+                g.writeString(s);
+            }
+            g.writeEndArray();
+        }
+        g.writeStringField("timing", e.timing());
+        if (e.requestBody() != null) {
+            g.writeStringField("request_body", e.requestBody());
+        }
+        g.writeEndObject();
     }
 }

@@ -14,6 +14,7 @@ import dev.junction.translators.spi.Translator;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -413,8 +414,16 @@ public final class ChatExchange {
         }
     }
 
-    /** Copies {@code frame} into the batch and releases it. */
+    /**
+     * Adds {@code frame} to the batch (taking ownership): the first frame of a batch becomes the
+     * batch when it is a plain buffer of its own (a stream processor writes the frames of one
+     * upstream read into one such buffer), the others are copied into it and released.
+     */
     private void append(ByteBuf frame) {
+        if (batch == null && adoptable(frame)) {
+            batch = frame;
+            return;
+        }
         try {
             int n = frame.readableBytes();
             if (n == 0) {
@@ -428,6 +437,38 @@ public final class ChatExchange {
             frame.release();
         }
     }
+
+    /**
+     * A direct buffer that shares its memory with no other (not a slice, duplicate, read-only view
+     * or composite; one reference) and can grow: the batch may be it, and later frames are written
+     * after its bytes.
+     */
+    private static boolean adoptable(ByteBuf frame) {
+        return frame.isDirect() && !(frame instanceof CompositeByteBuf) && !frame.isReadOnly()
+                && frame.refCnt() == 1 && frame.isReadable()
+                && frame.maxCapacity() - frame.writerIndex() >= BATCH_GROWTH_ROOM
+                && ownMemory(frame);
+    }
+
+    /** Not a view of another buffer: a root buffer, or the leak detector's wrapper of one. */
+    private static boolean ownMemory(ByteBuf frame) {
+        ByteBuf inner = frame.unwrap();
+        return inner == null || (LEAK_AWARE != null && LEAK_AWARE.isInstance(frame) && inner.unwrap() == null);
+    }
+
+    /** Netty's leak-detection wrapper (package-private there), which delegates to the buffer it tracks. */
+    private static final Class<?> LEAK_AWARE = leakAwareClass();
+
+    private static Class<?> leakAwareClass() {
+        try {
+            return Class.forName("io.netty.buffer.SimpleLeakAwareByteBuf");
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+
+    /** What an adopted buffer must still be able to grow by (a pooled buffer can grow to 2 GiB). */
+    private static final int BATCH_GROWTH_ROOM = 1 << 20;
 
     /** Runs after the event loop's current I/O round: the frames appended during it leave together. */
     private void flushBatch() {
@@ -649,7 +690,8 @@ public final class ChatExchange {
         }
         // Some vendors report the prompt at the start and the output only at the end (Anthropic).
         account(a, new Usage(u.promptTokens() > 0 ? u.promptTokens() : rc.estimatedPromptTokens,
-                Math.max(u.completionTokens(), rc.streamFrames), u.cachedInputTokens(), u.cacheWriteTokens(),
+                Math.max(u.completionTokens(), Math.max(rc.streamFrames, a.processor == null ? 0 : a.processor.frames())),
+                u.cachedInputTokens(), u.cacheWriteTokens(),
                 u.reasoningTokens()));
     }
 

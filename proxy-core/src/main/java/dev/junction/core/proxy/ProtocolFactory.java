@@ -1,5 +1,9 @@
 package dev.junction.core.proxy;
 
+import dev.junction.translators.responses.ResponsesRequestDecoder;
+import dev.junction.translators.responses.ResponsesRequest;
+import dev.junction.translators.responses.ResponsesHistory;
+import dev.junction.core.responses.ResponseStates;
 import dev.junction.core.catalog.Capability;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.messages.MessagesRequest;
@@ -102,6 +106,39 @@ public final class ProtocolFactory {
             id = java.util.UUID.randomUUID().toString().replace("-", "");
         }
         return "msg_" + (id.length() > 48 ? id.substring(0, 48) : id);
+    }
+
+    /**
+     * A Responses request (SPEC §3.1). The body is scanned with the chat door's byte and JSON limits
+     * and decoded once to learn what it needs of a deployment; a request only OpenAI itself can serve
+     * (a built-in tool such as {@code web_search}, an item reference) decodes to
+     * {@code unsupported_capability}, which then leaves only the routes whose
+     * vendor gets the bytes (OpenAI's; {@link Prepared#passThroughOnly}). {@code owner} is the gateway key name; {@code states} the
+     * response store (null: none). Throws {@code TranslationException} for an invalid body.
+     */
+    public Prepared prepareResponses(ByteBuf body, String owner, ResponseStates states, String unsupportedPolicy,
+                                     FetchPolicy fetchPolicy, ByteBufAllocator alloc) {
+        OpenAiRequestFacts facts = scanner.scanResponses(body);
+        ResponsesHistory.Facts history = ResponsesHistory.facts(body);
+        ResponsesRequest decoded = null;
+        GatewayError onlyOpenAi = null;
+        try {
+            decoded = ResponsesRequestDecoder.decode(body, limits);
+        } catch (TranslationException e) {
+            if (!"unsupported_capability".equals(e.error().code())) {
+                throw e;
+            }
+            onlyOpenAi = e.error();
+        }
+        RequestProfile profile = decoded != null ? RequestProfile.of(decoded.chat())
+                : RequestProfile.passThrough(false, 0, false, facts.stream(), false, body.readableBytes(), 0, null);
+        byte[] random = new byte[16];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
+        String id = "resp_" + java.util.HexFormat.of().formatHex(random);
+        ResponsesProtocol protocol = new ResponsesProtocol(body, facts, history, scanner, limits, id,
+                System.currentTimeMillis() / 1000, owner, states, unsupportedPolicy, fetcher, fetchPolicy, alloc,
+                history.previousResponseId() == null ? decoded : null);
+        return new Prepared(facts.model(), facts, profile, protocol, onlyOpenAi);
     }
 
     /** Throws {@code TranslationException} for a body that is not a valid request. */

@@ -11,6 +11,7 @@ import dev.junction.core.cache.ResponseCache;
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.media.MediaStore;
+import dev.junction.core.responses.ResponseStates;
 import dev.junction.core.limits.Admission;
 import dev.junction.core.limits.KeyLimiter;
 import dev.junction.core.metrics.GatewayMetrics;
@@ -82,6 +83,7 @@ final class Endpoints {
     private final KeyLimiter limiter;
     private final ResponseCache cache;
     private volatile TaskEndpoints tasks;
+    private volatile ResponseStates responseStates;
 
     private final MediaStore media;
 
@@ -109,6 +111,11 @@ final class Endpoints {
 
     void tasks(TaskEndpoints t) {
         this.tasks = t;
+    }
+
+    /** The store of the Responses door's kept responses (SPEC §3.1). */
+    void responses(ResponseStates states) {
+        this.responseStates = states;
     }
 
     /** Handles one request; returns the exchange when it continues asynchronously. Owns {@code req}. */
@@ -213,6 +220,9 @@ final class Endpoints {
                 }
                 return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
                         null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+            }
+            if (path.equals("/v1/responses") || path.startsWith("/v1/responses/")) {
+                return responses(ctx, req, rc, keepAlive, done, snap, m, path, key);
             }
             if (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings")) {
                 if (m != HttpMethod.POST) {
@@ -364,6 +374,51 @@ final class Endpoints {
         return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareImages(body,
                 s.config().translation().unsupported(), media, s.config().mediaFetch(), mediaBase), ErrorShape.OPENAI, null,
                 false);
+    }
+
+    /**
+     * The Responses door (SPEC §3.1): {@code POST /v1/responses} runs like chat; {@code GET} and
+     * {@code DELETE /v1/responses/{id}} read and remove what {@code store} kept, for the key that
+     * created it only (another key gets {@code 404}, as for an unknown id).
+     */
+    private ChatExchange responses(ChannelHandlerContext ctx, FullHttpRequest req, RequestContext rc, boolean keepAlive,
+                                   Done done, GatewaySnapshot snap, HttpMethod m, String path, KeyConfig key) {
+        ResponseStates states = responseStates;
+        if (path.equals("/v1/responses")) {
+            if (m != HttpMethod.POST) {
+                req.release();
+                return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "POST"));
+            }
+            return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareResponses(body, key.name(),
+                    states, s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()),
+                    ErrorShape.OPENAI, null, false);
+        }
+        req.release();
+        String id = java.net.URLDecoder.decode(path.substring("/v1/responses/".length()), StandardCharsets.UTF_8);
+        if (id.isEmpty() || id.contains("/")) {
+            return error(ctx, rc, keepAlive, done, GatewayError.fatal(404, "invalid_request_error", "unknown_endpoint",
+                    null, "No endpoint " + m + " " + path + ". See the API list in the README."));
+        }
+        if (m != HttpMethod.GET && m != HttpMethod.DELETE) {
+            return error(ctx, rc, keepAlive, done, methodNotAllowed(path, "GET and DELETE"));
+        }
+        GatewayError notFound = GatewayError.fatal(404, "invalid_request_error", "response_not_found", null,
+                "No response with id '" + id + "'. Responses are kept only with store: true, for the key that created"
+                        + " them, until they expire (junction.tasks.task-retention).");
+        if (states == null) {
+            return error(ctx, rc, keepAlive, done, notFound);
+        }
+        CompletionStage<FullHttpResponse> answer = m == HttpMethod.GET
+                ? states.find(id, key.name()).thenApply(r -> r == null ? HttpResponses.error(notFound, rc.requestId)
+                        : HttpResponses.json(HttpResponseStatus.OK, io.netty.buffer.Unpooled.wrappedBuffer(r.response())))
+                : states.delete(id, key.name()).thenApply(deleted -> deleted
+                        ? jsonOk("{\"id\":" + quoted(id) + ",\"object\":\"response\",\"deleted\":true}")
+                        : HttpResponses.error(notFound, rc.requestId));
+        return replyLater(ctx, rc, keepAlive, done, answer);
+    }
+
+    private static String quoted(String s) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
     }
 
     /** Reads a client body into a prepared protocol; throws TranslationException. */

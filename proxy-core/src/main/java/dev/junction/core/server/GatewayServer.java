@@ -5,6 +5,7 @@ import dev.junction.core.config.GatewayConfig;
 import dev.junction.core.config.ServerConfig;
 import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.media.MediaStore;
+import dev.junction.core.responses.ResponseStates;
 import dev.junction.core.metrics.GatewayMetrics;
 import dev.junction.core.proxy.AccessLog;
 import dev.junction.core.proxy.ProtocolFactory;
@@ -68,6 +69,7 @@ public final class GatewayServer implements AutoCloseable {
     private final KeyLimiter limiter;
     private final AccessLog accessLog;
     private final MediaStore media;
+    private final ResponseStates responseStates;
     private final ResponseCache cache;
 
     private GatewayServer(GatewayConfig config, Clock clock) throws InterruptedException {
@@ -114,7 +116,8 @@ public final class GatewayServer implements AutoCloseable {
                 .childHandler(new GatewayInitializer(sc, endpoints, taskToken));
         this.listener = b.bind(sc.host(), sc.port()).sync().channel();
         this.webhooks = new WebhookSender(System::currentTimeMillis);
-        this.tasks = new TaskEngine(() -> snapshot.get().config().tasks(), openStore(config.tasks()), webhooks,
+        dev.junction.core.tasks.TaskStore taskStore = openStore(config.tasks());
+        this.tasks = new TaskEngine(() -> snapshot.get().config().tasks(), taskStore, webhooks,
                 System::currentTimeMillis, RandomSource.threadLocal(), workerId());
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         InetSocketAddress self = bound.getAddress().isAnyLocalAddress()
@@ -122,6 +125,9 @@ public final class GatewayServer implements AutoCloseable {
         tasks.register(new HttpTaskHandler(new LocalGateway(workers, t.channel(), self,
                 new String(taskToken, java.nio.charset.StandardCharsets.US_ASCII)), this::providersOf));
         endpoints.tasks(new TaskEndpoints(tasks));
+        // Kept Responses (store: true) live where tasks do: the same SQLite file, or the same Redis.
+        this.responseStates = ResponseStates.open(config.tasks(), taskStore);
+        endpoints.responses(responseStates);
         VideoJobs videoJobs = new VideoJobs(new VideoJobs.Routes() {
             @Override
             public java.util.List<Route> candidates(String alias) {
@@ -341,6 +347,7 @@ public final class GatewayServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
+        responseStates.close();                 // its writes go through the task store's connection
         tasks.close();                          // hands running tasks back before the event loops stop
         webhooks.close();
         upstream.close();

@@ -318,6 +318,27 @@ public final class EmbeddedTaskStore implements TaskStore {
         }
     }
 
+    /** Work on this store's connection, for another table of the same file ({@link #transaction}). */
+    public interface SqlWork<T> {
+        T run(Connection db) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on this store's connection under its lock and commits. Other tables of the
+     * same file (the Responses API's kept responses) go through here rather than a connection of
+     * their own: SQLite allows one writer, and a second connection's commit between this store's
+     * read and write would fail that write with a busy snapshot (no busy timeout helps there).
+     */
+    public synchronized <T> T transaction(String op, SqlWork<T> work) {
+        try {
+            T out = work.run(db);
+            db.commit();
+            return out;
+        } catch (SQLException e) {
+            throw fail(op, e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         try {

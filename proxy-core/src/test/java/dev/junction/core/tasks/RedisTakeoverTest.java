@@ -1,5 +1,6 @@
 package dev.junction.core.tasks;
 
+import dev.junction.core.limits.RedisServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package dev.junction.core.tasks;
 
+import dev.junction.core.limits.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;

@@ -21,11 +21,24 @@ final class Json {
     }
 
     static ObjectMapper mapper(JsonLimits limits) {
-        return LIMITED.computeIfAbsent(limits, l -> new ObjectMapper(JsonFactory.builder()
+        // Nearly every request uses the server's one JsonLimits: answer it without hashing the record.
+        Limited last = lastLimited;
+        if (last != null && last.limits == limits) {
+            return last.mapper;
+        }
+        ObjectMapper m = LIMITED.computeIfAbsent(limits, l -> new ObjectMapper(JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(l.maxDepth())
                         .maxStringLength(l.maxStringLength())
                         .build())
                 .build()));
+        lastLimited = new Limited(limits, m);
+        return m;
     }
+
+    private record Limited(JsonLimits limits, ObjectMapper mapper) {
+    }
+
+    /** The limits last asked for and their mapper (a benign race: any thread's last pair is right). */
+    private static volatile Limited lastLimited;
 }

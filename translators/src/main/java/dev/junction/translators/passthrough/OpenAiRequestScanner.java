@@ -58,6 +58,14 @@ public final class OpenAiRequestScanner {
         return scan(body, embeddings ? "input" : "messages");
     }
 
+    /**
+     * Scans a Responses request body ({@code input} is required) with the same byte-level and JSON
+     * limits; only {@code model}, {@code stream} and the body size are meaningful in the facts.
+     */
+    public OpenAiRequestFacts scanResponses(ByteBuf body) {
+        return scan(body, "input");
+    }
+
     private OpenAiRequestFacts scan(ByteBuf body, String required) {
         checkRaw(body);
         try (JsonParser p = parser(body)) {

@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * Forwards an OpenAI-shaped vendor stream to the client as the vendor's own chunk bytes (each
- * {@code data:} payload is a retained slice, never re-serialised), while watching it: the usage
+ * {@code data:} payload is copied as sent, never re-serialised, into one buffer per upstream read
+ * that the exchange sends as it is), while watching it: the usage
  * chunk Junction asked for is kept for accounting and passed on only if the client asked for it
  * (SPEC §5), a vendor error chunk stops the stream, and an end without {@code [DONE]} before every
  * choice finished is a truncation, never reported as complete (judged by
@@ -105,29 +106,41 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
         if (renamed) {
             out.add(SseFrames.data(alloc, FinishReasonRewriter.rewriteChunk(data, dialect, !clientWantsUsage)));
         } else {
-            out.add(SseFrames.data(alloc, clientWantsUsage ? data.retainedSlice() : withoutNullUsage(data)));
+            forward(data);
         }
     }
+
+    /**
+     * Writes {@code data: <chunk>\n\n} into the frame buffer of this read: the chunk's bytes as
+     * the vendor sent them, less {@code ,"usage":null} when the client did not ask for usage.
+     */
+    private void forward(ByteBuf data) {
+        int from = data.readerIndex();
+        int n = data.readableBytes();
+        int cut = clientWantsUsage ? -1 : indexOfNullUsage(data);
+        ByteBuf frame = frameBuffer(n + FRAME_OVERHEAD);
+        frame.writeBytes(DATA_PREFIX);
+        if (cut < 0) {
+            frame.writeBytes(data, from, n);
+        } else {
+            int end = cut + NULL_USAGE.length;
+            frame.writeBytes(data, from, cut - from);
+            frame.writeBytes(data, end, data.writerIndex() - end);
+        }
+        frame.writeShort(EVENT_END);
+    }
+
+    private static final byte[] DATA_PREFIX = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int EVENT_END = ('\n' << 8) | '\n';
+    private static final int FRAME_OVERHEAD = 8;
 
     /**
      * Asking the vendor for usage makes it add {@code "usage":null} to every chunk; a client that did
-     * not ask must not see it (OpenAI's chunk schema has no null usage). The member is cut out of the
-     * bytes: {@code ,"usage":null} cannot occur inside a JSON string (a quote there is escaped), so a
-     * match is always the member itself. Other spellings (with spaces) are left as sent.
-     */
-    private ByteBuf withoutNullUsage(ByteBuf data) {
-        int at = indexOfNullUsage(data);
-        if (at < 0) {
-            return data.retainedSlice();
-        }
-        int end = at + NULL_USAGE.length;
-        return alloc.compositeBuffer(2)
-                .addComponent(true, data.retainedSlice(data.readerIndex(), at - data.readerIndex()))
-                .addComponent(true, data.retainedSlice(end, data.writerIndex() - end));
-    }
-
-    /**
-     * Where {@code ,"usage":null} starts in {@code data}, or -1. Vendors put it last, so the tail is
+     * not ask must not see it (OpenAI's chunk schema has no null usage), so the member is cut out of
+     * the bytes: {@code ,"usage":null} cannot occur inside a JSON string (a quote there is escaped),
+     * so a match is always the member itself. Other spellings (with spaces) are left as sent.
+     *
+     * <p>Where {@code ,"usage":null} starts in {@code data}, or -1. Vendors put it last, so the tail is
      * looked at first with one bulk copy; the rest is searched with the buffer's own byte iterator
      * only when the tail does not have it.
      */

@@ -26,6 +26,9 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
     protected List<ByteBuf> out;
     private GatewayError failure;
     private boolean complete;
+    /** The buffer the current call's frames are written into (the last element of {@link #out}), or null. */
+    private ByteBuf frameBuffer;
+    private long frames;
 
     /** @param choices how many choices the answer has (the request's {@code n}) */
     SseStreamProcessor(int choices) {
@@ -66,7 +69,33 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
                     + " bytes."));
         } finally {
             this.out = null;
+            this.frameBuffer = null;
         }
+    }
+
+    /**
+     * A buffer to write one whole frame of at least {@code size} bytes into, at the end of
+     * {@link #out}: the frames of one {@link #feed} call share one buffer (one allocation, and the
+     * exchange sends them as one write) as long as nothing else was appended to {@code out} in
+     * between. Counts the frame ({@link #frames()} counts only frames written this way).
+     */
+    protected final ByteBuf frameBuffer(int size) {
+        ByteBuf b = frameBuffer;
+        if (b == null || out.isEmpty() || out.get(out.size() - 1) != b) {
+            b = alloc.directBuffer(Math.max(FRAME_BUFFER_INITIAL, size));
+            out.add(b);
+            frameBuffer = b;
+        }
+        frames++;
+        return b;
+    }
+
+    /** A read's worth of typical chunks without growing. */
+    private static final int FRAME_BUFFER_INITIAL = 4096;
+
+    @Override
+    public final long frames() {
+        return frames;
     }
 
     @Override
@@ -88,6 +117,7 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
                 upstreamEnded();
             } finally {
                 this.out = null;
+                this.frameBuffer = null;
             }
         }
         if (failure != null) {

@@ -16,7 +16,11 @@ import java.util.List;
  */
 public interface StreamProcessor {
 
-    /** Feeds upstream body bytes (not owned: the caller releases {@code chunk}); appends frames to {@code out}. */
+    /**
+     * Feeds upstream body bytes (not owned: the caller releases {@code chunk}); appends frames to
+     * {@code out}, in order. A buffer appended may hold several whole frames (those of one upstream
+     * read, written together); the caller owns every buffer appended.
+     */
     void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out);
 
     /** True once a frame carrying content (text, tool call, refusal, reasoning) has been produced. */
@@ -45,6 +49,14 @@ public interface StreamProcessor {
 
     /** Appends the in-band error frame for {@code error} (SPEC §5). */
     void fail(GatewayError error, ByteBufAllocator alloc, List<ByteBuf> out);
+
+    /**
+     * How many SSE frames (events) this processor has produced so far, for estimating what an
+     * abandoned stream produced; 0 when it does not count them (the caller then counts buffers).
+     */
+    default long frames() {
+        return 0;
+    }
 
     /** The usage reported so far (null when the vendor gave none). */
     Usage usage();

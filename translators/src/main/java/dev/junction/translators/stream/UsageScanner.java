@@ -3,6 +3,7 @@ package dev.junction.translators.stream;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.junction.stream.AnswerUsage;
 import dev.junction.stream.JsonInput;
 import dev.junction.stream.Usage;
 import io.netty.buffer.ByteBuf;
@@ -21,8 +22,17 @@ public final class UsageScanner {
     private UsageScanner() {
     }
 
-    /** The usage, or null when the answer has none or is not a JSON object. */
+    /**
+     * The usage, or null when the answer has none or is not a JSON object. A hand-written scan
+     * answers for the answers it can vouch for ({@link AnswerUsage}); the Jackson reader below for
+     * the rest.
+     */
     public static Usage topLevelUsage(ByteBuf body) {
+        return AnswerUsage.topLevelUsage(body, UsageScanner::withJackson);
+    }
+
+    /** The same answer by a Jackson parser: every answer the scan does not vouch for. */
+    static Usage withJackson(ByteBuf body) {
         try (JsonParser p = JsonInput.parser(JSON, body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;

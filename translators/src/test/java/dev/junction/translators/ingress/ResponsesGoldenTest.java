@@ -52,7 +52,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p><b>Requests</b> ({@code golden/ingress/responses/<scenario>/}): {@code responses-request.json} →
  * {@code canonical-request.json} ({@link CanonicalJson} of the canonical request) or
  * {@code request-error.json}; where present, through the Anthropic ({@code anthropic-request.json})
- * and Gemini ({@code gemini-request.json}) adapters.
+ * and Gemini ({@code gemini-request.json}) adapters, and an OpenAI-compatible chat server
+ * ({@code openai-chat-request.json}).
  *
  * <p><b>Answers from every vendor</b>: every vendor golden answer becomes a {@code response} object
  * validated against OpenAI's schema ({@code Response}) and parsed and validated by the openai-java
@@ -128,6 +129,11 @@ class ResponsesGoldenTest {
         if (Files.exists(dir.resolve("gemini-request.json"))) {
             tests.add(DynamicTest.dynamicTest("to gemini", () -> withRequest(dir, r -> MessagesGoldenTest.assertJson(
                     dir, "gemini-request.json", vendorBody(new GeminiAdapter(), r)))));
+        }
+        if (Files.exists(dir.resolve("openai-chat-request.json"))) {
+            tests.add(DynamicTest.dynamicTest("to an OpenAI-compatible chat server", () -> withRequest(dir,
+                    r -> MessagesGoldenTest.assertJson(dir, "openai-chat-request.json",
+                            vendorBody(dev.junction.translators.VendorRegistry.canonicalAdapter("openai-compatible"), r)))));
         }
         if (tests.isEmpty()) {
             tests.add(DynamicTest.dynamicTest("has files", () -> fail(dir + " has no expected file")));

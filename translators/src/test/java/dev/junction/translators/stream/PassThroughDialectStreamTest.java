@@ -79,8 +79,16 @@ class PassThroughDialectStreamTest {
                 error[0] = p.end(ALLOC, out);
             }
             List<JsonNode> frames = new ArrayList<>();
+            List<String> sent = new ArrayList<>();
             for (ByteBuf b : out) {
-                String s = b.toString(StandardCharsets.UTF_8);
+                // A buffer holds whole frames: one, or those of one read written together.
+                String whole = b.toString(StandardCharsets.UTF_8);
+                assertTrue(whole.endsWith("\n\n"), whole);
+                for (String frame : whole.substring(0, whole.length() - 2).split("\n\n", -1)) {
+                    sent.add(frame + "\n\n");
+                }
+            }
+            for (String s : sent) {
                 assertTrue(s.startsWith("data: ") && s.endsWith("\n\n"), s);
                 String data = s.substring(6, s.length() - 2);
                 if (raw != null) {
