@@ -390,7 +390,7 @@ final class Endpoints {
             }
             return proxy(ctx, req, rc, keepAlive, done, snap, (body, s) -> protocols.prepareResponses(body, key.name(),
                     states, s.config().translation().unsupported(), s.config().mediaFetch(), ctx.alloc()),
-                    ErrorShape.OPENAI, null, false);
+                    ErrorShape.OPENAI, false);
         }
         req.release();
         String id = java.net.URLDecoder.decode(path.substring("/v1/responses/".length()), StandardCharsets.UTF_8);
