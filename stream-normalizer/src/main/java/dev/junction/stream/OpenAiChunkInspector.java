@@ -160,18 +160,22 @@ public final class OpenAiChunkInspector {
     }
     /** Inspects the readable bytes of {@code data} (one SSE event's data; not consumed nor released). */
     public Result inspect(ByteBuf data) {
+        return inspect(data, data.readerIndex(), data.readableBytes());
+    }
+
+    /** Inspects {@code data[index, index + length)} (one SSE event's data, read in place; indexes not moved). */
+    public Result inspect(ByteBuf data, int index, int length) {
         Result r = result;
         r.reset();
-        if (startsWith(data, DONE)) {
+        if (startsWith(data, index, length, DONE)) {
             r.done = true;
             return r;
         }
-        int length = data.readableBytes();
         byte[] bytes;
         int offset;
         if (data.hasArray()) {
             bytes = data.array();
-            offset = data.arrayOffset() + data.readerIndex();
+            offset = data.arrayOffset() + index;
         } else {
             // Direct or composite buffer: one copy into a reused array.
             byte[][] holder = SCRATCH.get();
@@ -182,7 +186,7 @@ public final class OpenAiChunkInspector {
                     holder[0] = scratch; // a rare huge chunk's array is not kept by the thread
                 }
             }
-            data.getBytes(data.readerIndex(), scratch, 0, length);
+            data.getBytes(index, scratch, 0, length);
             bytes = scratch;
             offset = 0;
         }
@@ -452,11 +456,10 @@ public final class OpenAiChunkInspector {
         return 0;
     }
 
-    private static boolean startsWith(ByteBuf data, byte[] prefix) {
-        if (data.readableBytes() < prefix.length) {
+    private static boolean startsWith(ByteBuf data, int base, int length, byte[] prefix) {
+        if (length < prefix.length) {
             return false;
         }
-        int base = data.readerIndex();
         for (int i = 0; i < prefix.length; i++) {
             if (data.getByte(base + i) != prefix[i]) {
                 return false;

@@ -2,8 +2,6 @@ package dev.junction.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
-import io.netty.util.ByteProcessor;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -33,8 +31,10 @@ import java.util.Objects;
  * <p>The decoder works on bytes, so a chunk boundary may fall anywhere, including inside a
  * multi-byte UTF-8 sequence; only the short {@code event}, {@code id} and {@code retry} values are
  * decoded to strings. Data is delivered zero-copy when it is a single line wholly inside one fed
- * chunk (a slice of that chunk); otherwise it is accumulated in a buffer the decoder owns. Either
- * way it is valid only during {@link SseListener#onEvent} (see {@link SseEvent}).
+ * chunk (a range of that chunk); otherwise it is accumulated in a buffer the decoder owns. Either
+ * way it is valid only during the listener's call. The decoder calls
+ * {@link SseListener#onEvent(String, ByteBuf, int, int, String, Long)} with the range itself; its
+ * default builds the {@link SseEvent} (data as a slice) for {@link SseListener#onEvent(SseEvent)}.
  *
  * <p>{@code maxEventBytes} bounds the joined data of one event, and any single line may be at most
  * {@value #LINE_SLACK} bytes longer (room for {@code "data: "}), so a peer cannot make the decoder
@@ -132,7 +132,7 @@ public final class SseDecoder implements AutoCloseable {
             skipLf = false;
         }
         while (i < end) {
-            int eol = chunk.forEachByte(i, end - i, ByteProcessor.FIND_CRLF);
+            int eol = indexOfLineEnd(chunk, i, end);
             if (eol < 0) {
                 appendToLine(chunk, i, end - i);
                 break;
@@ -299,22 +299,55 @@ public final class SseDecoder implements AutoCloseable {
             retry = null;
             return;
         }
-        ByteBuf data;
+        ByteBuf src;
+        int index;
+        int length;
         if (pendingSrc != null) {
-            data = pendingLength == 0 ? Unpooled.EMPTY_BUFFER : pendingSrc.slice(pendingIndex, pendingLength);
+            src = pendingSrc;
+            index = pendingIndex;
+            length = pendingLength;
         } else {
-            data = dataAcc.slice();
+            src = dataAcc;
+            index = dataAcc.readerIndex();
+            length = dataAcc.readableBytes();
         }
-        SseEvent event = new SseEvent(eventType, data, lastEventId, retry);
+        String type = eventType;
+        Long retryMillis = retry;
         pendingSrc = null;
         dataLines = 0;
         eventType = null;
         retry = null;
         try {
-            listener.onEvent(event);
+            listener.onEvent(type, src, index, length, lastEventId, retryMillis);
         } finally {
             resetData();
         }
+    }
+
+    /**
+     * Where the first CR or LF of {@code src[from, to)} is, or -1. Eight bytes per step (a word
+     * compared against both bytes at once) rather than one call per byte: this runs over every byte
+     * of the stream. The lowest flagged byte of a word is exact (the borrow of the zero-byte test
+     * only spreads towards higher bytes), so the answer is the first line end, as a byte loop finds it.
+     */
+    static int indexOfLineEnd(ByteBuf src, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = src.getLongLE(i);
+            long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+            long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+            long hit = ((lf - 0x0101010101010101L) & ~lf | (cr - 0x0101010101010101L) & ~cr) & 0x8080808080808080L;
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            byte c = src.getByte(i);
+            if (c == '\n' || c == '\r') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void resetData() {

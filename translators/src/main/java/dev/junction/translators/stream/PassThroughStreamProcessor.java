@@ -57,17 +57,27 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
 
     @Override
     public void onEvent(SseEvent event) {
+        ByteBuf data = event.data();
+        onEvent(event.event(), data, data.readerIndex(), data.readableBytes(), event.id(), event.retryMillis());
+    }
+
+    /**
+     * One chunk, read where the decoder found it ({@code src[from, from + n)}, the upstream read's
+     * bytes or the decoder's accumulator): inspected and copied from there, with no event object or
+     * slice per chunk; the rare paths (an error, the usage head, a renamed finish) take a slice.
+     */
+    @Override
+    public void onEvent(String event, ByteBuf src, int from, int n, String id, Long retryMillis) {
         if (stopped()) {
             return;
         }
-        ByteBuf data = event.data();
-        OpenAiChunkInspector.Result r = inspector.inspect(data);
+        OpenAiChunkInspector.Result r = inspector.inspect(src, from, n);
         if (r.done()) {
             completed();
             return;
         }
         if (r.error() || r.malformed()) {
-            failed(r.error() ? vendor.error(target, 500, null, data)
+            failed(r.error() ? vendor.error(target, 500, null, src.slice(from, n))
                     : GatewayError.upstreamUnavailable("The provider sent a stream chunk that is not valid JSON."));
             return;
         }
@@ -100,32 +110,31 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
         if (clientWantsUsage) {
             usageForwarded |= r.usageTopLevel();
             if (head == null) {
-                head = UsageChunk.headOf(data);
+                head = UsageChunk.headOf(src.slice(from, n));
             }
         }
         if (renamed) {
-            out.add(SseFrames.data(alloc, FinishReasonRewriter.rewriteChunk(data, dialect, !clientWantsUsage)));
+            out.add(SseFrames.data(alloc, FinishReasonRewriter.rewriteChunk(src.slice(from, n), dialect, !clientWantsUsage)));
         } else {
-            forward(data);
+            forward(src, from, n);
         }
     }
 
     /**
-     * Writes {@code data: <chunk>\n\n} into the frame buffer of this read: the chunk's bytes as
-     * the vendor sent them, less {@code ,"usage":null} when the client did not ask for usage.
+     * Writes {@code data: <chunk>\n\n} into the frame buffer of this read: the chunk's bytes
+     * ({@code src[from, from + n)}) as the vendor sent them, less {@code ,"usage":null} when the
+     * client did not ask for usage.
      */
-    private void forward(ByteBuf data) {
-        int from = data.readerIndex();
-        int n = data.readableBytes();
-        int cut = clientWantsUsage ? -1 : indexOfNullUsage(data);
+    private void forward(ByteBuf src, int from, int n) {
+        int cut = clientWantsUsage ? -1 : indexOfNullUsage(src, from, n);
         ByteBuf frame = frameBuffer(n + FRAME_OVERHEAD);
         frame.writeBytes(DATA_PREFIX);
         if (cut < 0) {
-            frame.writeBytes(data, from, n);
+            frame.writeBytes(src, from, n);
         } else {
             int end = cut + NULL_USAGE.length;
-            frame.writeBytes(data, from, cut - from);
-            frame.writeBytes(data, end, data.writerIndex() - end);
+            frame.writeBytes(src, from, cut - from);
+            frame.writeBytes(src, end, from + n - end);
         }
         frame.writeShort(EVENT_END);
     }
@@ -145,11 +154,15 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
      * only when the tail does not have it.
      */
     static int indexOfNullUsage(ByteBuf data) {
+        return indexOfNullUsage(data, data.readerIndex(), data.readableBytes());
+    }
+
+    /** The same within {@code data[from, from + n)}. */
+    static int indexOfNullUsage(ByteBuf data, int from, int n) {
         byte[] p = NULL_USAGE;
-        int n = data.readableBytes();
         int tailLength = Math.min(n, TAIL);
         byte[] tail = TAIL_BUFFER.get();
-        int tailStart = data.writerIndex() - tailLength;
+        int tailStart = from + n - tailLength;
         data.getBytes(tailStart, tail, 0, tailLength);
         for (int i = tailLength - p.length; i >= 0; i--) {
             if (matches(tail, i, p)) {
@@ -162,7 +175,7 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
         // The part before the tail, plus enough of the tail for a match that straddles it.
         int length = n - tailLength + p.length - 1;
         int[] matched = {0};
-        int hit = data.forEachByte(data.readerIndex(), length, b -> {
+        int hit = data.forEachByte(from, length, b -> {
             matched[0] = b == p[matched[0]] ? matched[0] + 1 : (b == p[0] ? 1 : 0);
             return matched[0] < p.length;
         });
