@@ -28,16 +28,6 @@ import java.util.concurrent.atomic.LongAdder;
  * Shorter waits carry no information about the tail and are left out, so that a hedge that lost
  * early does not make its deployment look faster than it is. The p50 and p95 (the hedge delay)
  * are of answered attempts only.
- *
- * <p>A slow sample (over {@value #SLOW_FACTOR}× the average) whose wait began before the previous
- * slow sample's ended is <em>clustered</em>: the attempts were slow together, which is one event — a
- * pause of the gateway's machine, a network blip, a moment of the vendor's — not several calls in a
- * tail. A clustered sample stays in the p50 and p95 but is left out of the average and the p99, the
- * latency strategy's figures. Otherwise one pause would count once per attempt in flight, so the
- * busiest deployment (usually the best one) would pay most for it, and with the p99 the second
- * slowest of 128, a single pause hitting two attempts would lift its figure until 128 newer
- * samples pushed them out of the ring — samples a deployment out of the latency band gets slowly.
- * A tail is a share of calls slow independently of each other, which clustering leaves visible.
  */
 public final class DeploymentStats {
 
@@ -55,10 +45,6 @@ public final class DeploymentStats {
     }
 
     private static final long NONE = -1;
-    /** A sample over this many times the average is slow (see the class comment, "clustered"). */
-    static final int SLOW_FACTOR = 2;
-    /** Marks a clustered sample in the ring (magnitudes stay far below 2^62 ns). */
-    private static final long CLUSTERED = 1L << 62;
 
     private final ResiliencePolicies.Stats settings;
     private final Ticker ticker;
@@ -67,8 +53,6 @@ public final class DeploymentStats {
 
     private final AtomicLong ewmaBits = new AtomicLong(Double.doubleToRawLongBits(NONE));
     private final AtomicLong lastSampleAt = new AtomicLong();
-    /** When the last slow sample was recorded (its wait's end), or {@link Long#MIN_VALUE}. */
-    private final AtomicLong lastSlowEnd = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLongArray ring;
     private final int refreshEvery;
     private final AtomicLong reserved = new AtomicLong();
@@ -110,15 +94,7 @@ public final class DeploymentStats {
 
     /** {@code cutOff}: a wait without a first byte, kept in the ring as {@code -t} (t > 0). */
     private void sample(long t, boolean cutOff) {
-        long now = ticker.nanos();
-        boolean clustered = false;
-        double average = ewmaTtftNanos();
-        if (average > 0 && t > SLOW_FACTOR * average) {
-            // Slow: clustered when its wait began before the previous slow one's ended.
-            long previous = lastSlowEnd.getAndAccumulate(now, Math::max);
-            clustered = previous != Long.MIN_VALUE && now - t < previous;
-        }
-        while (!clustered) {
+        while (true) {
             long bits = ewmaBits.get();
             double old = Double.longBitsToDouble(bits);
             double next = old < 0 ? t : old + alpha * (t - old);
@@ -126,12 +102,11 @@ public final class DeploymentStats {
                 break;
             }
         }
-        long value = clustered ? t | CLUSTERED : t;
         // Reserve a slot, fill it, then publish: readers never count a slot that is not written yet.
         long slot = reserved.getAndIncrement();
-        ring.set((int) (slot % ring.length()), cutOff ? -value : value);
+        ring.set((int) (slot % ring.length()), cutOff ? -t : t);
         samples.incrementAndGet();
-        lastSampleAt.set(now);
+        lastSampleAt.set(ticker.nanos());
     }
 
     public void recordSuccess() {
@@ -254,27 +229,12 @@ public final class DeploymentStats {
         }
         int size = (int) Math.min(n, ring.length());
         long[] copy = new long[size];
-        int clustered = 0;
         for (int i = 0; i < size; i++) {
-            long v = ring.get(i);
-            long magnitude = Math.abs(v);
-            if ((magnitude & CLUSTERED) != 0) {
-                clustered++;
-                magnitude &= ~CLUSTERED;
-                // The tail figures leave it out: the answered ones stay for p50/p95, kept apart
-                // below by the Long.MAX_VALUE - t encoding; a clustered cut-off wait is dropped.
-                copy[i] = v < 0 ? Long.MIN_VALUE : Long.MAX_VALUE - magnitude;
-            } else {
-                copy[i] = v;
-            }
+            copy[i] = ring.get(i);
         }
-        // One sort: dropped clustered waits (MIN_VALUE) first, then the cut-off waits (stored
-        // negative), longest first; the answered samples in ascending order; clustered answered
-        // samples last, as MAX_VALUE - t.
+        // One sort: the cut-off waits (stored negative) come first, longest first; the answered
+        // samples follow in ascending order.
         Arrays.sort(copy);
-        if (clustered > 0) {
-            return percentilesWithClustered(n, copy);
-        }
         int cut = 0;
         while (cut < size && copy[cut] < 0) {
             cut++;
@@ -292,38 +252,6 @@ public final class DeploymentStats {
             p99 = takeAnswered ? copy[a--] : -copy[c++];
         }
         p = new Percentiles(n, answered, p50, p95, size, p99);
-        percentiles = p;
-        return p;
-    }
-
-    /**
-     * {@link #percentiles()} when some samples are clustered: p50/p95 of every answered sample,
-     * p99 of the unclustered answers and cut-off waits. Rare (a pause), so plainly written.
-     */
-    private Percentiles percentilesWithClustered(long n, long[] sorted) {
-        long[] answered = new long[sorted.length];
-        long[] tail = new long[sorted.length];
-        int a = 0;
-        int t = 0;
-        for (long v : sorted) {
-            if (v == Long.MIN_VALUE) {
-                continue;
-            }
-            if (v < 0) {
-                tail[t++] = -v;
-            } else if (v > Long.MAX_VALUE - CLUSTERED) {
-                answered[a++] = Long.MAX_VALUE - v;
-            } else {
-                answered[a++] = v;
-                tail[t++] = v;
-            }
-        }
-        Arrays.sort(answered, 0, a);
-        Arrays.sort(tail, 0, t);
-        long p50 = a == 0 ? NONE : answered[rank(a, 0.50)];
-        long p95 = a == 0 ? NONE : answered[rank(a, 0.95)];
-        long p99 = t == 0 ? NONE : tail[rank(t, 0.99)];
-        Percentiles p = new Percentiles(n, a, p50, p95, t, p99);
         percentiles = p;
         return p;
     }
