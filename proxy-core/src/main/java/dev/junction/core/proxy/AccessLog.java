@@ -22,10 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * batches, renders each entry as a JSON line straight into UTF-8 bytes ({@link AccessLineWriter},
  * no JSON library, one buffer reused) and hands the whole batch to the {@code access} logger as ONE
  * event whose argument is those bytes ({@link Lines}), so the appender writes, and flushes, once per
- * batch instead of once per request. The shipped configuration's {@link AccessLogEncoder} writes the
- * bytes unchanged; any other appender sees the lines joined by newlines as the message. When the queue is full the entry is
- * dropped and counted ({@link #dropped()}, {@code junction_access_log_dropped_total}): a log that
- * cannot keep up must not slow the traffic it describes.
+ * batch instead of once per request. The shipped configuration's {@link AccessLogAppender} writes
+ * the bytes unchanged; any other appender sees the lines joined by newlines as the message. When
+ * the queue is full the entry is dropped and counted ({@link #dropped()},
+ * {@code junction_access_log_dropped_total}): a log that cannot keep up must not slow the traffic it
+ * describes.
  */
 public final class AccessLog implements AutoCloseable {
 
@@ -180,7 +181,7 @@ public final class AccessLog implements AutoCloseable {
 
     /**
      * The message of one access-logger event: the UTF-8 bytes of one or more JSON lines, each ending
-     * in a newline. {@link AccessLogEncoder} writes the bytes as they are; any other appender gets
+     * in a newline. {@link AccessLogAppender} writes the bytes as they are; any other appender gets
      * {@link #toString()}, the lines joined by newlines (no newline at the end, as a message). The
      * bytes are this object's own: an asynchronous appender may keep it as long as it likes.
      */
