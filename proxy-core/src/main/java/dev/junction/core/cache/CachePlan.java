@@ -55,6 +55,23 @@ public record CachePlan(String alias, String ingress, String key, AliasConfig.Ca
      */
     public static CachePlan of(String alias, String ingress, String path, AliasConfig.CacheConfig config, String scope,
                                String fingerprint, ByteBuf body, String cacheControl, boolean samples) {
+        return of(alias, ingress, path, config, scope, scope, fingerprint, body, cacheControl, samples, null);
+    }
+
+    /**
+     * The plan for one request through {@code shape}'s door: as above, and the door may refuse the
+     * request ({@link ReplayShape#bypass}) or keep it to the key's own entries ({@code ownScope},
+     * {@link ReplayShape#ownedByKey}) on an alias that shares them.
+     */
+    public static CachePlan of(String alias, ReplayShape shape, String path, AliasConfig.CacheConfig config,
+                               String scope, String ownScope, String fingerprint, ByteBuf body, String cacheControl) {
+        return of(alias, shape.ingress(), path, config, scope, ownScope, fingerprint, body, cacheControl,
+                shape.samples(), shape);
+    }
+
+    private static CachePlan of(String alias, String ingress, String path, AliasConfig.CacheConfig config, String scope,
+                                String ownScope, String fingerprint, ByteBuf body, String cacheControl, boolean samples,
+                                ReplayShape shape) {
         JsonNode root;
         try {
             root = JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
@@ -76,6 +93,13 @@ public record CachePlan(String alias, String ingress, String key, AliasConfig.Ca
                     bypass = "no-cache";
                 }
             }
+        }
+        String refused = shape == null ? null : shape.bypass(root);
+        if (refused != null) {
+            return new CachePlan(alias, ingress, null, config, false, false, refused, stream, includeUsage);
+        }
+        if (shape != null && shape.ownedByKey(root)) {
+            scope = ownScope;
         }
         if (samples) {
             JsonNode n = root.get("n");
