@@ -26,7 +26,7 @@ public interface ReplayShape {
      * Why this door never caches {@code request} (the client's body), or null: a request the door
      * answers with something other than the answer itself. Reported as the bypass reason.
      */
-    default String bypass(com.fasterxml.jackson.databind.JsonNode request) {
+    default String bypass(CachePlan.Facts request) {
         return null;
     }
 
@@ -34,7 +34,7 @@ public interface ReplayShape {
      * Whether {@code request}'s entry belongs to the gateway key that sent it even on an alias that
      * shares entries (e.g. it continues a conversation only that key may read).
      */
-    default boolean ownedByKey(com.fasterxml.jackson.databind.JsonNode request) {
+    default boolean ownedByKey(CachePlan.Facts request) {
         return false;
     }
 

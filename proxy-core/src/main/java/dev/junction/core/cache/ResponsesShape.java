@@ -68,8 +68,8 @@ public final class ResponsesShape implements ReplayShape {
      * that is completed later, not with the answer itself.
      */
     @Override
-    public String bypass(JsonNode request) {
-        return request.path("background").asBoolean(false) ? "background" : null;
+    public String bypass(CachePlan.Facts request) {
+        return request.background() ? "background" : null;
     }
 
     /**
@@ -77,9 +77,8 @@ public final class ResponsesShape implements ReplayShape {
      * it for another key, even on an alias whose entries are shared.
      */
     @Override
-    public boolean ownedByKey(JsonNode request) {
-        JsonNode previous = request.get("previous_response_id");
-        return previous != null && !previous.isNull();
+    public boolean ownedByKey(CachePlan.Facts request) {
+        return request.continues();
     }
 
     /** The Response id of a replay: the id the door chose ({@code resp_...}), else one from the request id. */
