@@ -18,6 +18,25 @@ public interface StreamEncoder {
     /** Appends the frames (zero or more) that {@code event} yields to {@code out}. */
     void write(StreamEvent event, ByteBufAllocator alloc, List<ByteBuf> out);
 
+    /**
+     * As {@link #write(StreamEvent, ByteBufAllocator, List)}, but an encoder may write its frames
+     * into the buffers {@code frames} hands out (the frames of one upstream read sharing one buffer,
+     * already in {@code out}) instead of a buffer each. By default it does not.
+     */
+    default void write(StreamEvent event, FrameBuffers frames, ByteBufAllocator alloc, List<ByteBuf> out) {
+        write(event, alloc, out);
+    }
+
+    /**
+     * Hands out the buffer to write the next whole frame into: the last element of the caller's
+     * {@code out} list, so that consecutive frames share one buffer. Each call counts one frame.
+     */
+    @FunctionalInterface
+    interface FrameBuffers {
+        /** A buffer (owned by the caller's {@code out}) to append one whole frame of about {@code size} bytes to. */
+        ByteBuf frameBuffer(int size);
+    }
+
     /** Ends a complete answer: appends the door's closing frames (final usage where asked, end marker). */
     void finish(ByteBufAllocator alloc, List<ByteBuf> out);
 

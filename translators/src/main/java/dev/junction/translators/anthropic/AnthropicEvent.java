@@ -41,47 +41,65 @@ sealed interface AnthropicEvent {
     record Unknown(String type) implements AnthropicEvent { }
 
     /**
-     * Decodes one event with a streaming parser (no tree: this runs once per streamed token). Field
-     * order is not assumed; unknown fields and nested values are skipped.
+     * Decodes one event (this runs once per streamed token): with the hand-written
+     * {@link EventScanner} when it can vouch for the bytes, else with a Jackson streaming parser (no
+     * tree). Field order is not assumed; unknown fields and nested values are skipped.
      */
     static AnthropicEvent parse(SseEvent sse) {
+        return parse(sse, true);
+    }
+
+    /**
+     * @param fast whether the hand-written {@link EventScanner} may answer (false: always the Jackson
+     *             pass; the scanner's tests compare both)
+     */
+    static AnthropicEvent parse(SseEvent sse, boolean fast) {
+        Parsing.Fields f = new Parsing.Fields();
+        if (!fast || !EventScanner.get().scan(sse.data(), f)) {
+            f = readWithJackson(sse);
+        }
+        String type = f.type != null ? f.type : sse.event() == null ? "" : sse.event();
+        switch (type) {
+            case "message_start":
+                return new MessageStart(f.messageId, f.messageModel, f.usage());
+            case "content_block_start":
+                return new ContentBlockStart(f.index, f.blockType, f.blockId, f.blockName, f.blockText);
+            case "content_block_delta": {
+                String deltaType = f.deltaType == null ? "" : f.deltaType;
+                String value = switch (deltaType) {
+                    case "text_delta" -> f.deltaText;
+                    case "input_json_delta" -> f.deltaPartialJson;
+                    case "thinking_delta" -> f.deltaThinking;
+                    case "signature_delta" -> f.deltaSignature;
+                    default -> null;
+                };
+                return new ContentBlockDelta(f.index, deltaType, value);
+            }
+            case "content_block_stop":
+                return new ContentBlockStop(f.index);
+            case "message_delta":
+                return new MessageDelta(f.stopReason, f.usage());
+            case "message_stop":
+                return new MessageStop();
+            case "ping":
+                return new Ping();
+            case "error":
+                return new Error(f.errorType == null ? "api_error" : f.errorType,
+                        f.errorMessage == null ? "" : f.errorMessage);
+            default:
+                return new Unknown(type);
+        }
+    }
+
+    /** The Jackson pass: every event the scanner cannot vouch for (and the reference it is tested against). */
+    static Parsing.Fields readWithJackson(SseEvent sse) {
         try (JsonParser p = JsonInput.parser(Parsing.FACTORY, sse.data())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException("Anthropic stream event is not a JSON object");
             }
             Parsing.Fields f = new Parsing.Fields();
             Parsing.readObject(p, f, 0);
-            String type = f.type != null ? f.type : sse.event() == null ? "" : sse.event();
-            switch (type) {
-                case "message_start":
-                    return new MessageStart(f.messageId, f.messageModel, f.usage());
-                case "content_block_start":
-                    return new ContentBlockStart(f.index, f.blockType, f.blockId, f.blockName, f.blockText);
-                case "content_block_delta": {
-                    String deltaType = f.deltaType == null ? "" : f.deltaType;
-                    String value = switch (deltaType) {
-                        case "text_delta" -> f.deltaText;
-                        case "input_json_delta" -> f.deltaPartialJson;
-                        case "thinking_delta" -> f.deltaThinking;
-                        case "signature_delta" -> f.deltaSignature;
-                        default -> null;
-                    };
-                    return new ContentBlockDelta(f.index, deltaType, value);
-                }
-                case "content_block_stop":
-                    return new ContentBlockStop(f.index);
-                case "message_delta":
-                    return new MessageDelta(f.stopReason, f.usage());
-                case "message_stop":
-                    return new MessageStop();
-                case "ping":
-                    return new Ping();
-                case "error":
-                    return new Error(f.errorType == null ? "api_error" : f.errorType,
-                            f.errorMessage == null ? "" : f.errorMessage);
-                default:
-                    return new Unknown(type);
-            }
+            return f;
         } catch (IOException e) {
             throw new IllegalArgumentException("Anthropic stream event is not JSON: " + e.getMessage(), e);
         }

@@ -24,6 +24,8 @@ public final class TranslatedStreamProcessor extends SseStreamProcessor implemen
 
     private final StreamTranslator translator;
     private final StreamEncoder writer;
+    /** The frames of one upstream read go into one buffer ({@link #frameBuffer}), as the pass-through writes them. */
+    private final StreamEncoder.FrameBuffers frames = this::frameBuffer;
     private Usage usage;
 
     /** @param choices how many choices the vendor answers in this stream (the request's {@code n}) */
@@ -53,7 +55,7 @@ public final class TranslatedStreamProcessor extends SseStreamProcessor implemen
             usage = u.usage();
         }
         guard.observe(e);
-        writer.write(e, alloc, out);
+        writer.write(e, frames, alloc, out);
     }
 
     /** The translator knows its vendor's end marker: without an error from it, the stream is complete. */

@@ -1,0 +1,203 @@
+package dev.junction.stream;
+
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The hand-written fast path of {@link OpenAiChunkWriter}: the delta of the chunks every translated
+ * stream is made of (a text, reasoning or refusal fragment, a tool call's start and its argument
+ * fragments) and the usage object, written as bytes without a JSON generator. The output is byte
+ * for byte what the writer's Jackson path writes: the same member order, numbers in decimal, and
+ * Jackson's string escaping (the quote, the backslash and control characters; {@code \b \t \n \f \r}
+ * in short form, the other controls as the six-character escape (backslash, u, 00, two hex digits) in upper-case hex; everything else, {@code /}
+ * and DEL included, as UTF-8, except that each UTF-16 surrogate, paired or not, is escaped on its
+ * own in upper-case hex as Jackson does by default). Text longer than {@link #MAX_CHARS} makes a
+ * method return false with nothing written, and the writer asks Jackson.
+ */
+final class ChunkText {
+
+    /** Longer strings are left to Jackson (no scratch array kept for them). */
+    static final int MAX_CHARS = 16 * 1024;
+
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[1024]});
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+    /** Per ASCII character: 0 written as is, a letter for a short escape, 'u' for the long form. */
+    private static final byte[] ESCAPE = new byte[128];
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPE[c] = 'u';
+        }
+        ESCAPE['"'] = '"';
+        ESCAPE['\\'] = '\\';
+        ESCAPE['\b'] = 'b';
+        ESCAPE['\t'] = 't';
+        ESCAPE['\f'] = 'f';
+        ESCAPE['\n'] = 'n';
+        ESCAPE['\r'] = 'r';
+    }
+
+    private static final byte[] CONTENT_OPEN = ascii("{\"content\":\"");
+    private static final byte[] REASONING_OPEN = ascii("{\"reasoning_content\":\"");
+    private static final byte[] REFUSAL_OPEN = ascii("{\"refusal\":\"");
+    private static final byte[] TEXT_CLOSE = ascii("\"}");
+    private static final byte[] TOOL_OPEN = ascii("{\"tool_calls\":[{\"index\":");
+    private static final byte[] ARGUMENTS_OPEN = ascii(",\"function\":{\"arguments\":\"");
+    private static final byte[] TOOL_CLOSE = ascii("\"}}]}");
+    private static final byte[] START_ID = ascii(",\"id\":");
+    private static final byte[] START_NAME = ascii(",\"type\":\"function\",\"function\":{\"name\":");
+    private static final byte[] START_CLOSE = ascii(",\"arguments\":\"\"}}]}");
+    private static final byte[] NULL = ascii("null");
+
+    private ChunkText() {
+    }
+
+    /** {@code {"<field>":"<text>"}}; false (nothing written) when the text is left to Jackson. */
+    static boolean textDelta(ByteBuf buf, String field, String text) {
+        byte[] open = switch (field) {
+            case "content" -> CONTENT_OPEN;
+            case "reasoning_content" -> REASONING_OPEN;
+            case "refusal" -> REFUSAL_OPEN;
+            default -> null;
+        };
+        int n = open == null ? -1 : encode(text);
+        if (n < 0) {
+            return false;
+        }
+        buf.writeBytes(open).writeBytes(SCRATCH.get()[0], 0, n).writeBytes(TEXT_CLOSE);
+        return true;
+    }
+
+    /** {@code {"tool_calls":[{"index":N,"function":{"arguments":"<fragment>"}}]}}; false as {@link #textDelta}. */
+    static boolean arguments(ByteBuf buf, int toolIndex, String fragment) {
+        int n = encode(fragment);
+        if (n < 0) {
+            return false;
+        }
+        buf.writeBytes(TOOL_OPEN);
+        writeLong(buf, toolIndex);
+        buf.writeBytes(ARGUMENTS_OPEN).writeBytes(SCRATCH.get()[0], 0, n).writeBytes(TOOL_CLOSE);
+        return true;
+    }
+
+    /**
+     * {@code {"tool_calls":[{"index":N,"id":…,"type":"function","function":{"name":…,"arguments":""}}]}}
+     * (a null id or name as {@code null}); false as {@link #textDelta}.
+     */
+    static boolean toolStart(ByteBuf buf, int toolIndex, String id, String name) {
+        byte[] idBytes = quoted(id);
+        byte[] nameBytes = idBytes == null ? null : quoted(name);
+        if (nameBytes == null) {
+            return false;
+        }
+        buf.writeBytes(TOOL_OPEN);
+        writeLong(buf, toolIndex);
+        buf.writeBytes(START_ID).writeBytes(idBytes).writeBytes(START_NAME).writeBytes(nameBytes).writeBytes(START_CLOSE);
+        return true;
+    }
+
+    /** The usage object exactly as {@link OpenAiChunkWriter#writeUsage} writes it. */
+    static void usage(ByteBuf buf, Usage u) {
+        buf.writeCharSequence("{\"prompt_tokens\":", StandardCharsets.US_ASCII);
+        writeLong(buf, u.promptTokens());
+        buf.writeCharSequence(",\"completion_tokens\":", StandardCharsets.US_ASCII);
+        writeLong(buf, u.completionTokens());
+        buf.writeCharSequence(",\"total_tokens\":", StandardCharsets.US_ASCII);
+        writeLong(buf, u.totalTokens());
+        buf.writeCharSequence(",\"prompt_tokens_details\":{\"cached_tokens\":", StandardCharsets.US_ASCII);
+        writeLong(buf, u.cachedInputTokens());
+        if (u.cacheWriteTokens() != 0) {
+            buf.writeCharSequence(",\"cache_write_tokens\":", StandardCharsets.US_ASCII);
+            writeLong(buf, u.cacheWriteTokens());
+        }
+        buf.writeCharSequence("},\"completion_tokens_details\":{\"reasoning_tokens\":", StandardCharsets.US_ASCII);
+        writeLong(buf, u.reasoningTokens());
+        buf.writeCharSequence("}}", StandardCharsets.US_ASCII);
+    }
+
+    /** {@code s} as a JSON string with its quotes ({@code null} for null); null when left to Jackson. */
+    private static byte[] quoted(String s) {
+        if (s == null) {
+            return NULL;
+        }
+        int n = encode(s);
+        if (n < 0) {
+            return null;
+        }
+        byte[] q = new byte[n + 2];
+        q[0] = '"';
+        System.arraycopy(SCRATCH.get()[0], 0, q, 1, n);
+        q[n + 1] = '"';
+        return q;
+    }
+
+    /**
+     * Escapes and encodes {@code s} into this thread's scratch array; returns the byte count, or -1
+     * when the string is left to Jackson (longer than {@link #MAX_CHARS}).
+     */
+    static int encode(String s) {
+        int len = s.length();
+        if (len > MAX_CHARS) {
+            return -1;
+        }
+        byte[][] holder = SCRATCH.get();
+        byte[] out = holder[0];
+        int worst = len * 6; // a control character's or a surrogate's six-character escape
+        if (out.length < worst) {
+            out = new byte[Math.max(worst, out.length * 2)];
+            holder[0] = out;
+        }
+        int n = 0;
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                byte e = ESCAPE[c];
+                if (e == 0) {
+                    out[n++] = (byte) c;
+                } else if (e != 'u') {
+                    out[n++] = '\\';
+                    out[n++] = e;
+                } else {
+                    out[n++] = '\\';
+                    out[n++] = 'u';
+                    out[n++] = '0';
+                    out[n++] = '0';
+                    out[n++] = HEX[c >> 4];
+                    out[n++] = HEX[c & 0xf];
+                }
+            } else if (c < 0x800) {
+                out[n++] = (byte) (0xc0 | (c >> 6));
+                out[n++] = (byte) (0x80 | (c & 0x3f));
+            } else if (!Character.isSurrogate(c)) {
+                out[n++] = (byte) (0xe0 | (c >> 12));
+                out[n++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+                out[n++] = (byte) (0x80 | (c & 0x3f));
+            } else {
+                // Jackson escapes every surrogate on its own, paired or not (it does not combine
+                // pairs into four-byte UTF-8 unless told to).
+                out[n++] = '\\';
+                out[n++] = 'u';
+                out[n++] = HEX[c >> 12];
+                out[n++] = HEX[(c >> 8) & 0xf];
+                out[n++] = HEX[(c >> 4) & 0xf];
+                out[n++] = HEX[c & 0xf];
+            }
+        }
+        return n;
+    }
+
+    private static void writeLong(ByteBuf buf, long v) {
+        if (v >= 0 && v < 10) {
+            buf.writeByte((int) ('0' + v));
+        } else {
+            buf.writeCharSequence(Long.toString(v), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
