@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * The check every request body gets before it is routed (DESIGN house rule 12): {@code scan*} is
  * the whole {@link OpenAiRequestScanner} pass (bytes, then JSON), {@code rawCheck*} the byte-level
  * part alone ({@link RawBodyCheck}: UTF-8 well-formedness, NUL bytes, every string's length), on a
- * typical chat request and on one carrying a 10 MB data-URL image.
+ * typical chat request and on one carrying a 10 MB data-URL image; {@code scanTypicalJacksonOnly}
+ * is the JSON part by the Jackson pass alone, as before the byte scan took the common case.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar RequestScanBenchmark -prof gc</pre>
  */
@@ -55,6 +56,12 @@ public class RequestScanBenchmark {
         return scanner.scan(typical, false);
     }
 
+    /** The same checks by the Jackson pass alone (no byte scan in front): the cost before it. */
+    @Benchmark
+    public Object scanTypicalJacksonOnly() {
+        return scanner.scanWithJackson(typical, false);
+    }
+
     @Benchmark
     public Object rawCheckTypical() {
         return RawBodyCheck.check(typical, 32 * 1024 * 1024);
@@ -63,6 +70,11 @@ public class RequestScanBenchmark {
     @Benchmark
     public Object scanTenMegabyteImage() {
         return scanner.scan(image, false);
+    }
+
+    @Benchmark
+    public Object scanTenMegabyteImageJacksonOnly() {
+        return scanner.scanWithJackson(image, false);
     }
 
     @Benchmark

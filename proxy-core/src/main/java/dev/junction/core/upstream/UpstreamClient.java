@@ -12,18 +12,24 @@ import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.channel.pool.FixedChannelPool;
+import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.AddressResolverGroup;
+import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 
 import javax.net.ssl.SSLEngine;
@@ -32,6 +38,7 @@ import javax.net.ssl.SSLParameters;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -53,7 +60,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final AddressResolverGroup<? extends SocketAddress> resolver;
     private final int loops;
     private final SslContext ssl;
-    private final Map<EventLoop, Map<String, ChannelPool>> pools = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Map<Key, Upstream>> pools = new ConcurrentHashMap<>();
 
     public UpstreamClient(Class<? extends Channel> channelType, AddressResolverGroup<? extends SocketAddress> resolver,
                           int loops) {
@@ -73,40 +80,107 @@ public final class UpstreamClient implements AutoCloseable {
      */
     public UpstreamCall start(EventLoop loop, String provider, Origin origin, int maxConnections, Timeouts timeouts,
                               UpstreamRequest req, Map<String, String> extraHeaders, UpstreamListener listener) {
-        FullHttpRequest http = toHttp(origin, req, extraHeaders);
-        ChannelPool pool = pool(loop, provider, origin, maxConnections, timeouts);
-        UpstreamCall call = new UpstreamCall(loop, pool, provider, timeouts, http, listener);
+        Upstream upstream = upstream(loop, provider, origin, maxConnections, timeouts);
+        FullHttpRequest http;
+        try {
+            http = upstream.toHttp(origin, req, extraHeaders);
+        } catch (RuntimeException e) {
+            req.body().release(); // a header that fails validation: the body is ours already
+            throw e;
+        }
+        UpstreamCall call = new UpstreamCall(loop, upstream.pool, provider, timeouts, http, listener);
         call.start();
         return call;
     }
 
-    private static FullHttpRequest toHttp(Origin origin, UpstreamRequest req, Map<String, String> extraHeaders) {
-        ByteBuf body = req.body();
-        DefaultFullHttpRequest http = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(req.method()),
-                origin.basePath() + req.path(), body);
-        var h = http.headers();
-        h.set(HttpHeaderNames.HOST, origin.authority());
-        h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        h.set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        h.set(HttpHeaderNames.ACCEPT, req.stream() ? "text/event-stream" : "application/json");
-        for (Map.Entry<String, String> e : req.headers()) {
-            h.set(e.getKey(), e.getValue());
-        }
-        if (extraHeaders != null) {
-            extraHeaders.forEach(h::set);
-        }
-        return http;
+    /** Pools are shared by base paths: one per provider, scheme, host and port on each event loop. */
+    private record Key(String provider, boolean tls, String host, int port) {
     }
 
-    private ChannelPool pool(EventLoop loop, String provider, Origin origin, int maxConnections, Timeouts timeouts) {
-        Map<String, ChannelPool> byKey = pools.computeIfAbsent(loop, l -> new HashMap<>());
-        String key = provider + "|" + origin.key();
-        ChannelPool pool = byKey.get(key);
-        if (pool == null) {
-            pool = newPool(loop, origin, Math.max(1, (maxConnections + loops - 1) / loops), timeouts);
-            byKey.put(key, pool);
+    /** Headers the gateway itself builds from checked parts: not validated again on every request. */
+    private static final HttpHeadersFactory TRUSTED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final DefaultHeaders.NameValidator<CharSequence> NAMES =
+            DefaultHttpHeadersFactory.headersFactory().getNameValidator();
+    private static final DefaultHeaders.ValueValidator<CharSequence> VALUES =
+            DefaultHttpHeadersFactory.headersFactory().getValueValidator();
+
+    /**
+     * A provider at an origin on one event loop (confined to it): its pool, and what every request
+     * to it repeats, encoded once: the Host header and the last header list the vendor adapter
+     * gave (auth and configured headers, the same on every request of a deployment), validated
+     * once when it changes rather than on every request.
+     */
+    private static final class Upstream {
+        final ChannelPool pool;
+        final AsciiString host;
+        private List<Map.Entry<String, String>> headers = List.of();
+        private AsciiString[] names = new AsciiString[0];
+        private AsciiString[] values = new AsciiString[0];
+
+        Upstream(ChannelPool pool, Origin origin) {
+            this.pool = pool;
+            this.host = AsciiString.of(origin.authority());
         }
-        return pool;
+
+        FullHttpRequest toHttp(Origin origin, UpstreamRequest req, Map<String, String> extraHeaders) {
+            ByteBuf body = req.body();
+            HttpHeaders h = TRUSTED.newHeaders();
+            h.set(HttpHeaderNames.HOST, host);
+            h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            h.set(HttpHeaderNames.ACCEPT, req.stream() ? HttpHeaderValues.TEXT_EVENT_STREAM : HttpHeaderValues.APPLICATION_JSON);
+            List<Map.Entry<String, String>> given = req.headers();
+            if (given != headers && !given.equals(headers)) {
+                remember(given);
+            }
+            for (int i = 0; i < names.length; i++) {
+                h.set(names[i], values[i]);
+            }
+            if (extraHeaders != null) {
+                extraHeaders.forEach((name, value) -> h.set(checkedName(name), checkedValue(value)));
+            }
+            // No trailers on a request with a Content-Length: the empty constant, not a map per request.
+            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(req.method()),
+                    origin.basePath() + req.path(), body, h, EmptyHttpHeaders.INSTANCE);
+        }
+
+        /** Validates and encodes a header list (as Netty's validating headers would refuse it) and keeps it. */
+        private void remember(List<Map.Entry<String, String>> given) {
+            AsciiString[] n = new AsciiString[given.size()];
+            AsciiString[] v = new AsciiString[given.size()];
+            for (int i = 0; i < n.length; i++) {
+                n[i] = AsciiString.of(checkedName(given.get(i).getKey()));
+                v[i] = AsciiString.of(checkedValue(given.get(i).getValue()));
+            }
+            names = n;
+            values = v;
+            headers = given;
+        }
+    }
+
+    private static CharSequence checkedName(CharSequence name) {
+        NAMES.validateName(name);
+        return name;
+    }
+
+    private static CharSequence checkedValue(CharSequence value) {
+        VALUES.validate(value);
+        return value;
+    }
+
+    private Upstream upstream(EventLoop loop, String provider, Origin origin, int maxConnections, Timeouts timeouts) {
+        Map<Key, Upstream> byKey = pools.get(loop);
+        if (byKey == null) {
+            byKey = pools.computeIfAbsent(loop, l -> new HashMap<>());
+        }
+        Key key = new Key(provider, origin.tls(), origin.host(), origin.port());
+        Upstream upstream = byKey.get(key);
+        if (upstream == null) {
+            upstream = new Upstream(newPool(loop, origin, Math.max(1, (maxConnections + loops - 1) / loops), timeouts),
+                    origin);
+            byKey.put(key, upstream);
+        }
+        return upstream;
     }
 
     private ChannelPool newPool(EventLoop loop, Origin origin, int max, Timeouts timeouts) {
@@ -144,7 +218,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        pools.values().forEach(m -> m.values().forEach(ChannelPool::close));
+        pools.values().forEach(m -> m.values().forEach(u -> u.pool.close()));
         pools.clear();
     }
 }

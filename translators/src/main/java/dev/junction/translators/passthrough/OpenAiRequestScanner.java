@@ -66,8 +66,47 @@ public final class OpenAiRequestScanner {
         return scan(body, "input");
     }
 
+    /** {@link #scan(ByteBuf, boolean)} for a request that needs {@code required} (or nothing but {@code model}). */
+    OpenAiRequestFacts scanFor(ByteBuf body, String required) {
+        return scan(body, required);
+    }
+
+    int maxDepth() {
+        return maxDepth;
+    }
+
+    int maxStringLength() {
+        return maxStringLength;
+    }
+
     private OpenAiRequestFacts scan(ByteBuf body, String required) {
+        skipByteOrderMark(body);
+        // The common case in one pass over the bytes (the byte rules and the JSON pass at once);
+        // anything it cannot vouch for (every error included) is decided, and its error worded,
+        // by the byte check and the Jackson pass.
+        OpenAiRequestFacts facts = RequestByteScan.scan(body, required, maxDepth, maxStringLength);
+        if (facts != null) {
+            return facts;
+        }
+        checkRawRules(body);
+        return jacksonPass(body, required);
+    }
+
+    /**
+     * The checks and facts of {@link #scan(ByteBuf, boolean)} by the Jackson pass alone, without
+     * the byte scan in front: what every body cost before it, kept to compare against (tests and
+     * {@code RequestScanBenchmark}).
+     */
+    public OpenAiRequestFacts scanWithJackson(ByteBuf body, boolean embeddings) {
+        return scanWithJackson(body, embeddings ? "input" : "messages");
+    }
+
+    OpenAiRequestFacts scanWithJackson(ByteBuf body, String required) {
         checkRaw(body);
+        return jacksonPass(body, required);
+    }
+
+    private OpenAiRequestFacts jacksonPass(ByteBuf body, String required) {
         try (JsonParser p = parser(body)) {
             return scan(p, required);
         } catch (StreamConstraintsException e) {
@@ -81,14 +120,23 @@ public final class OpenAiRequestScanner {
         }
     }
 
-    /** The byte-level rules of {@link RawBodyCheck}, with a message that says how to fix the body. */
+    /** A leading UTF-8 byte order mark (one) and the byte-level rules of {@link RawBodyCheck}. */
     private void checkRaw(ByteBuf body) {
+        skipByteOrderMark(body);
+        checkRawRules(body);
+    }
+
+    private static void skipByteOrderMark(ByteBuf body) {
         int r = body.readerIndex();
         if (body.readableBytes() >= 3 && body.getUnsignedByte(r) == 0xEF && body.getUnsignedByte(r + 1) == 0xBB
                 && body.getUnsignedByte(r + 2) == 0xBF) {
             body.skipBytes(3);
-            r += 3;
         }
+    }
+
+    /** The byte-level rules of {@link RawBodyCheck}, with a message that says how to fix the body. */
+    private void checkRawRules(ByteBuf body) {
+        int r = body.readerIndex();
         RawBodyCheck.Result bad = RawBodyCheck.check(body, maxStringLength);
         if (bad == null) {
             return;
