@@ -77,8 +77,8 @@ OUT="${OUT:-$ROOT/benchmarks/target/overhead-$REGIME-$(date -u +%Y%m%dT%H%M%SZ)}
 ON_PROXY_CPU=(); ON_LOAD_CPU=()
 [ "$REGIME" = pinned ] && { ON_PROXY_CPU=(taskset -c "$PROXY_CPU"); ON_LOAD_CPU=(taskset -c "$LOAD_CPU"); }
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# log, die, wait_http, cpu_ticks (and clk_tck)
+. "$ROOT/benchmarks/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
 need_install=()
@@ -167,31 +167,6 @@ fi
   || { cat "$OUT/junction-check.txt" >&2; die "junction check failed"; }
 # The launcher module's classpath holds the gateway and the simulator (started from it below).
 CP="$(ls "$ROOT"/launcher/target/launcher-*.jar | grep -v -e sources -e javadoc -e tests | awk "NR == 1"):$(cat "$ROOT/launcher/target/classpath.txt")"
-
-# ---------------------------------------------------------------- helpers
-wait_http() { # url timeout_s pid
-  local i
-  for i in $(seq 1 $(( $2 * 10 ))); do
-    curl -s -o /dev/null --max-time 1 "$1" && return 0
-    kill -0 "$3" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
-clk_tck="$(getconf CLK_TCK)"
-# CPU ticks (utime + stime) of the given pids, all threads each.
-cpu_ticks() {
-  local total=0 pid f
-  for pid in "$@"; do
-    f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    # Fields after the ")" that closes comm: 3=state ... utime is field 14, stime 15 overall.
-    f="${f##*) }"
-    set -- $f
-    total=$(( total + ${12} + ${13} ))
-  done
-  echo "$total"
-}
 
 # ---------------------------------------------------------------- simulator
 log "starting simulator on 127.0.0.1:$SIM_PORT (latency $SIM_LATENCY, $SIM_TPS tokens/s; 0 = one burst)"

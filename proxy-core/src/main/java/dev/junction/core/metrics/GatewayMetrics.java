@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.function.Supplier;
 
@@ -189,24 +190,31 @@ public final class GatewayMetrics {
         registry.gauge("junction.cache.store_failures", () -> failures::getAsLong);
     }
 
-    /** Records a finished model request (not the operations endpoints). */
+    /**
+     * Records a finished model request (not the operations endpoints). Every instrument is found
+     * through maps keyed by the request's own strings (alias, deployment, key name, outcome), each
+     * resolved once and kept; no name or composite key is built per request.
+     */
     public void requestFinished(RequestContext rc) {
         if (!enabled) {
             inFlight.decrementAndGet();
             return;
         }
-        String key = rc.key == null ? "none" : part(rc.key.name());
         Route m = route(rc.alias, rc.deployment);
+        KeyFigures k = m.key(rc.key == null ? null : rc.key.name());
         AliasFigures alias = alias(rc.alias);
         long elapsed = System.nanoTime() - rc.startNanos;
-        m.requests(key, rc.provider, rc.status).inc();
+        k.requests(rc.provider, rc.status).inc();
         alias.duration.update(elapsed, TimeUnit.NANOSECONDS);
         if (rc.errorCode != null) {
-            alias.errors(key, rc.errorCode).inc();
+            alias.errors(k.part, rc.errorCode).inc();
         }
         int hedges = 0;
-        for (RequestContext.Attempt a : rc.attempts) {
-            route(rc.alias, a.deployment()).attempts(a.outcome()).inc();
+        List<RequestContext.Attempt> attempts = rc.attempts;
+        for (int i = 0, n = attempts.size(); i < n; i++) {
+            RequestContext.Attempt a = attempts.get(i);
+            Route r = a.deployment() == rc.deployment ? m : route(rc.alias, a.deployment());
+            r.attempts(a.outcome()).inc();
             if (a.outcome().endsWith("_hedge")) {
                 hedges++;
             }
@@ -214,7 +222,7 @@ public final class GatewayMetrics {
         if (hedges > 0) {
             alias.hedges.inc(hedges);
         }
-        int retries = rc.attempts.size() - hedges - 1;
+        int retries = attempts.size() - hedges - 1;
         if (retries > 0) {
             alias.retries.inc(retries);
         }
@@ -230,8 +238,8 @@ public final class GatewayMetrics {
             g.outputTokens.update(rc.completionTokens);
         }
         if (rc.costUsd > 0) {
-            m.cost(key).add(rc.costUsd);
-            spendByKey.computeIfAbsent(rc.key == null ? "none" : rc.key.name(), k -> new DoubleAdder()).add(rc.costUsd);
+            k.cost().add(rc.costUsd);
+            k.spend().add(rc.costUsd);
         }
         // Last: once in-flight reads 0, every finished request's counters are complete.
         inFlight.decrementAndGet();
@@ -245,8 +253,9 @@ public final class GatewayMetrics {
         if (!enabled || usd <= 0) {
             return;
         }
-        route(alias, deployment).cost(keyName == null ? "none" : part(keyName)).add(usd);
-        spendByKey.computeIfAbsent(keyName == null ? "none" : keyName, k -> new DoubleAdder()).add(usd);
+        KeyFigures k = route(alias, deployment).key(keyName);
+        k.cost().add(usd);
+        k.spend().add(usd);
     }
 
     /** Whether requests are recorded and {@code /metrics} is served ({@code junction.metrics.enabled}). */
@@ -280,8 +289,10 @@ public final class GatewayMetrics {
             Snapshot s = f.duration.getSnapshot();
             v.put("requests", f.duration.getCount());
             long errors = 0;
-            for (Counter c : f.errors.values()) {
-                errors += c.getCount();
+            for (Map<String, Counter> byCode : f.errors.values()) {
+                for (Counter c : byCode.values()) {
+                    errors += c.getCount();
+                }
             }
             v.put("errors", errors);
             v.put("retries", f.retries.getCount());
@@ -338,8 +349,21 @@ public final class GatewayMetrics {
     }
 
     private Route route(String alias, String deployment) {
-        return routes.computeIfAbsent(alias == null ? "none" : alias, k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(deployment == null ? "none" : deployment, k -> new Route(alias, deployment));
+        String a = alias == null ? "none" : alias;
+        String d = deployment == null ? "none" : deployment;
+        Map<String, Route> byDeployment = routes.get(a);
+        if (byDeployment == null) {
+            byDeployment = routes.computeIfAbsent(a, x -> new ConcurrentHashMap<>());
+        }
+        Route r = byDeployment.get(d);
+        return r != null ? r : byDeployment.computeIfAbsent(d, x -> new Route(alias, deployment));
+    }
+
+    /** The spend of key {@code keyName} ({@code none} when the request had no key). */
+    private DoubleAdder spend(String keyName) {
+        String k = keyName == null ? "none" : keyName;
+        DoubleAdder a = spendByKey.get(k);
+        return a != null ? a : spendByKey.computeIfAbsent(k, x -> new DoubleAdder());
     }
 
     /** The per-alias figures behind the dashboard's alias table. */
@@ -348,19 +372,23 @@ public final class GatewayMetrics {
         final Timer duration;
         final Counter retries;
         final Counter hedges;
-        final Map<String, Counter> errors = new ConcurrentHashMap<>();
+        /** By key (as a name part), then error code. */
+        final Map<String, Map<String, Counter>> errors = new ConcurrentHashMap<>();
 
         AliasFigures(String alias) {
             this.alias = part(alias);
-            this.duration = registry.timer("junction.request.duration." + this.alias);
+            this.duration = Instruments.timer(registry, "junction.request.duration." + this.alias);
             this.retries = registry.counter("junction.retries." + this.alias);
             this.hedges = registry.counter("junction.hedges." + this.alias);
         }
 
         Counter errors(String key, String code) {
-            String id = key + "\u0000" + code;
-            Counter c = errors.get(id);
-            return c != null ? c : errors.computeIfAbsent(id,
+            Map<String, Counter> byCode = errors.get(key);
+            if (byCode == null) {
+                byCode = errors.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+            }
+            Counter c = byCode.get(code);
+            return c != null ? c : byCode.computeIfAbsent(code,
                     k -> registry.counter("junction.errors." + key + "." + alias + "." + part(code)));
         }
     }
@@ -373,10 +401,10 @@ public final class GatewayMetrics {
         final Histogram outputTokens;
 
         GenAi(String labels) {
-            duration = registry.timer("gen_ai.client.operation.duration." + labels);
-            ttft = registry.timer("gen_ai.server.time_to_first_token." + labels);
-            inputTokens = registry.histogram("gen_ai.client.token.usage." + labels + ".input");
-            outputTokens = registry.histogram("gen_ai.client.token.usage." + labels + ".output");
+            duration = Instruments.timer(registry, "gen_ai.client.operation.duration." + labels);
+            ttft = Instruments.timer(registry, "gen_ai.server.time_to_first_token." + labels);
+            inputTokens = Instruments.histogram(registry, "gen_ai.client.token.usage." + labels + ".input");
+            outputTokens = Instruments.histogram(registry, "gen_ai.client.token.usage." + labels + ".output");
         }
     }
 
@@ -389,7 +417,8 @@ public final class GatewayMetrics {
         final String deployment;
         final Counter input;
         final Counter output;
-        private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+        /** By the key's name ("none" without a key). */
+        private final Map<String, KeyFigures> keys = new ConcurrentHashMap<>();
         private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
         private final Map<String, GenAi> genAi = new ConcurrentHashMap<>();
         private final Map<String, DoubleAdder> cost = new ConcurrentHashMap<>();
@@ -401,11 +430,11 @@ public final class GatewayMetrics {
             this.output = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".output");
         }
 
-        Counter requests(String key, String provider, int status) {
-            String id = key + "\u0000" + provider + "\u0000" + status;
-            Counter c = requests.get(id);
-            return c != null ? c : requests.computeIfAbsent(id,
-                    k -> registry.counter("junction.requests." + key + "." + alias + "." + part(provider) + "." + status));
+        /** The figures of requests of key {@code keyName} (null: no key) on this route. */
+        KeyFigures key(String keyName) {
+            String k = keyName == null ? "none" : keyName;
+            KeyFigures f = keys.get(k);
+            return f != null ? f : keys.computeIfAbsent(k, x -> new KeyFigures(this, keyName));
         }
 
         Counter attempts(String outcome) {
@@ -430,6 +459,72 @@ public final class GatewayMetrics {
                     registry.gauge("junction.cost." + k + "." + alias + "." + deployment, () -> adder::sum);
                     return adder;
                 });
+            }
+            return c;
+        }
+    }
+
+    /**
+     * The figures of one key's requests on one route: the request counters by provider and status
+     * (an array, filled as statuses occur), the cost and the key's spend.
+     */
+    private final class KeyFigures {
+        final Route route;
+        /** The key's name as a name part ("none" without a key). */
+        final String part;
+        private final String keyName;
+        /** Request counters by provider ("none" when none answered), then status 0-599. */
+        private final Map<String, AtomicReferenceArray<Counter>> byProvider = new ConcurrentHashMap<>(2);
+        /** Requests with a status outside 0-599 (not an HTTP status; never seen in practice). */
+        private final Map<String, Counter> other = new ConcurrentHashMap<>();
+        private volatile DoubleAdder cost;
+        private volatile DoubleAdder spend;
+
+        KeyFigures(Route route, String keyName) {
+            this.route = route;
+            this.keyName = keyName;
+            this.part = keyName == null ? "none" : part(keyName);
+        }
+
+        Counter requests(String provider, int status) {
+            if (status < 0 || status >= 600) {
+                String id = provider + "\u0000" + status;
+                Counter c = other.get(id);
+                return c != null ? c : other.computeIfAbsent(id, x -> counter(provider, status));
+            }
+            String p = provider == null ? "none" : provider;
+            AtomicReferenceArray<Counter> counters = byProvider.get(p);
+            if (counters == null) {
+                counters = byProvider.computeIfAbsent(p, x -> new AtomicReferenceArray<>(600));
+            }
+            Counter c = counters.get(status);
+            if (c == null) {
+                // Registering is idempotent (the registry answers the counter already made).
+                c = counter(provider, status);
+                counters.set(status, c);
+            }
+            return c;
+        }
+
+        private Counter counter(String provider, int status) {
+            return registry.counter("junction.requests." + part + "." + route.alias + "." + part(provider) + "." + status);
+        }
+
+        DoubleAdder cost() {
+            DoubleAdder c = cost;
+            if (c == null) {
+                c = route.cost(part);
+                cost = c;
+            }
+            return c;
+        }
+
+        /** The key's spend (shared by every route of the key). */
+        DoubleAdder spend() {
+            DoubleAdder c = spend;
+            if (c == null) {
+                c = GatewayMetrics.this.spend(keyName);
+                spend = c;
             }
             return c;
         }

@@ -1,12 +1,9 @@
 package dev.junction.core.proxy;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -22,21 +19,25 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The event loop only takes a snapshot of the finished request and offers it to a bounded
  * queue; it never formats, never writes and never waits. One writer thread drains the queue in
- * batches, renders each entry as a JSON line and hands the whole batch to the {@code access}
- * logger as ONE event whose message is the lines joined by newlines (so the appender writes, and
- * flushes, once per batch instead of once per request). When the queue is full the entry is
- * dropped and counted ({@link #dropped()}, {@code junction_access_log_dropped_total}): a log that
- * cannot keep up must not slow the traffic it describes.
+ * batches, renders each entry as a JSON line straight into UTF-8 bytes ({@link AccessLineWriter},
+ * no JSON library, one buffer reused) and hands the whole batch to the {@code access} logger as ONE
+ * event whose argument is those bytes ({@link Lines}), so the appender writes, and flushes, once per
+ * batch instead of once per request. The shipped configuration's {@link AccessLogAppender} writes
+ * the bytes unchanged; any other appender sees the lines joined by newlines as the message. When
+ * the queue is full the entry is dropped and counted ({@link #dropped()},
+ * {@code junction_access_log_dropped_total}): a log that cannot keep up must not slow the traffic it
+ * describes.
  */
 public final class AccessLog implements AutoCloseable {
 
     private static final Logger ACCESS = LoggerFactory.getLogger("access");
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
-    private static final JsonFactory JSON = new JsonFactory();
     /** Entries waiting for the writer; beyond this many, new ones are dropped. */
     static final int QUEUE_CAPACITY = 16 * 1024;
-    /** Most entries rendered into one logger event. */
+    /** Most entries drained, rendered and written at once. */
     static final int MAX_BATCH = 1024;
+    /** A batch's lines go out as one logger event until they reach this many bytes. */
+    static final int EVENT_BYTES = 256 * 1024;
     /** How long the writer lets a batch gather after writing one, while requests keep coming. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long DROP_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -47,11 +48,15 @@ public final class AccessLog implements AutoCloseable {
     private volatile boolean writerIdle;
     private volatile boolean closed;
 
-    /** What one line says, copied from the request's record on its event loop when it ends. */
+    /**
+     * What one line says, copied from the request's record on its event loop when it ends.
+     * {@code timing} is the request's Server-Timing stages so far; the writer closes it with
+     * {@code total;dur=} from {@code totalNanos}, so the event loop builds no string for it.
+     */
     record Entry(String id, String traceId, String method, String path, String key, String alias, String deployment, int status,
                  String error, boolean stream, boolean hedged, double costUsd, String noRetry, long promptTokens,
                  long completionTokens, List<RequestContext.Attempt> attempts, List<String> warnings, String timing,
-                 String requestBody, String limited, int limitRoundTrips, String cache) {
+                 long totalNanos, String requestBody, String limited, int limitRoundTrips, String cache) {
     }
 
     public AccessLog() {
@@ -80,10 +85,16 @@ public final class AccessLog implements AutoCloseable {
         Entry e = new Entry(rc.requestId, rc.trace == null ? null : rc.trace.traceId(), rc.method, rc.path, rc.key == null ? null : rc.key.name(), rc.alias,
                 rc.deployment, rc.status, rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason,
                 rc.promptTokens, rc.completionTokens, List.copyOf(rc.attempts),
-                rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings), rc.serverTiming(true, System.nanoTime()),
+                rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings), rc.serverTiming(false, 0),
+                System.nanoTime() - rc.startNanos,
                 rc.requestBody, rc.admission != null && !rc.admission.admitted()
                         ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips,
                 rc.cache);
+        offer(e);
+    }
+
+    /** Queues {@code e} unless the queue is full (then it is counted as dropped). */
+    void offer(Entry e) {
         if (!queue.offer(e)) {
             dropped.incrementAndGet();
             return;
@@ -116,7 +127,7 @@ public final class AccessLog implements AutoCloseable {
 
     private void run() {
         List<Entry> batch = new ArrayList<>(MAX_BATCH);
-        StringWriter out = new StringWriter(64 * 1024);
+        AccessLineWriter out = new AccessLineWriter();
         long droppedReported = 0;
         long lastDropWarn = System.nanoTime() - DROP_WARN_INTERVAL_NANOS;
         while (true) {
@@ -133,15 +144,20 @@ public final class AccessLog implements AutoCloseable {
                 writerIdle = false;
                 continue;
             }
-            out.getBuffer().setLength(0);
-            renderBatch(batch, out);
+            out.reset();
+            for (Entry e : batch) {
+                out.line(e);
+                if (out.length() >= EVENT_BYTES) {
+                    // Long lines (request bodies): several events rather than one huge buffer.
+                    emit(out);
+                    out.reset();
+                }
+            }
+            if (out.length() > 0) {
+                emit(out);
+            }
             boolean full = batch.size() == MAX_BATCH;
             batch.clear();
-            try {
-                ACCESS.info(out.toString());
-            } catch (RuntimeException ex) {
-                LOG.warn("access log write failed", ex);
-            }
             long d = dropped.get();
             if (d > droppedReported && System.nanoTime() - lastDropWarn >= DROP_WARN_INTERVAL_NANOS) {
                 LOG.warn("access log: {} lines dropped so far (the writer could not keep up)", d);
@@ -155,82 +171,36 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** The batch's lines, joined by newlines, rendered by one generator (not one per line). */
-    private static void renderBatch(List<Entry> batch, StringWriter w) {
-        try (JsonGenerator g = JSON.createGenerator(w)) {
-            g.setRootValueSeparator(null);
-            boolean first = true;
-            for (Entry e : batch) {
-                if (!first) {
-                    g.writeRaw('\n');
-                }
-                first = false;
-                render(e, g);
-            }
-        } catch (IOException ex) {
-            // A StringWriter does not fail.
+    private static void emit(AccessLineWriter out) {
+        try {
+            ACCESS.info("{}", new Lines(out.copy()));
+        } catch (RuntimeException ex) {
+            LOG.warn("access log write failed", ex);
         }
     }
 
-    private static void render(Entry e, JsonGenerator g) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("id", e.id());
-        if (e.traceId() != null) {
-            g.writeStringField("trace_id", e.traceId());
+    /**
+     * The message of one access-logger event: the UTF-8 bytes of one or more JSON lines, each ending
+     * in a newline. {@link AccessLogAppender} writes the bytes as they are; any other appender gets
+     * {@link #toString()}, the lines joined by newlines (no newline at the end, as a message). The
+     * bytes are this object's own: an asynchronous appender may keep it as long as it likes.
+     */
+    public static final class Lines {
+        private final byte[] utf8;
+
+        Lines(byte[] utf8) {
+            this.utf8 = utf8;
         }
-        g.writeStringField("method", e.method());
-        g.writeStringField("path", e.path());
-        g.writeStringField("key", e.key());
-        g.writeStringField("alias", e.alias());
-        g.writeStringField("deployment", e.deployment());
-        g.writeNumberField("status", e.status());
-        if (e.error() != null) {
-            g.writeStringField("error", e.error());
+
+        /** The lines' bytes, each line ending in a newline (not a copy: do not modify). */
+        public byte[] utf8() {
+            return utf8;
         }
-        g.writeBooleanField("stream", e.stream());
-        if (e.hedged()) {
-            g.writeBooleanField("hedged", true);
+
+        @Override
+        public String toString() {
+            int n = utf8.length > 0 && utf8[utf8.length - 1] == '\n' ? utf8.length - 1 : utf8.length;
+            return new String(utf8, 0, n, StandardCharsets.UTF_8);
         }
-        if (e.cache() != null) {
-            g.writeStringField("cache", e.cache()); // hit | miss | bypass (docs/cache.md)
-        }
-        if (e.costUsd() > 0) {
-            g.writeNumberField("cost_usd", e.costUsd());
-        }
-        if (e.limited() != null) {
-            g.writeStringField("limited", e.limited());
-        }
-        if (e.limitRoundTrips() > 0) {
-            g.writeNumberField("limit_store_round_trips", e.limitRoundTrips());
-        }
-        if (e.noRetry() != null) {
-            g.writeStringField("no_retry", e.noRetry());
-        }
-        if (e.promptTokens() >= 0) {
-            g.writeNumberField("prompt_tokens", e.promptTokens());
-            g.writeNumberField("completion_tokens", e.completionTokens());
-        }
-        g.writeArrayFieldStart("attempts");
-        for (RequestContext.Attempt a : e.attempts()) {
-            g.writeStartObject();
-            g.writeStringField("deployment", a.deployment());
-            g.writeStringField("outcome", a.outcome());
-            g.writeNumberField("status", a.status());
-            g.writeNumberField("ms", Math.round(a.millis() * 1000) / 1000.0);
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        if (!e.warnings().isEmpty()) {
-            g.writeArrayFieldStart("warnings");
-            for (String s : e.warnings()) {
-                g.writeString(s);
-            }
-            g.writeEndArray();
-        }
-        g.writeStringField("timing", e.timing());
-        if (e.requestBody() != null) {
-            g.writeStringField("request_body", e.requestBody());
-        }
-        g.writeEndObject();
     }
 }

@@ -25,7 +25,8 @@ import io.netty.util.ReferenceCountUtil;
  * {@link TooLongHttpContentException}, so that {@link GatewayHandler} answers it with Junction's
  * error JSON ({@code request_too_large}) in its turn among pipelined requests and then drains the
  * rest of the body before closing ({@link BodyDrain}). An {@code Expect: 100-continue} announcing
- * an oversized body is answered 413 here (the client has sent no body) and closed.
+ * an oversized body is answered 413 here (the client has sent no body) and closed. Both answers
+ * are in the door's error shape ({@link DoorErrors}).
  */
 final class BodyLimitAggregator extends HttpObjectAggregator {
 
@@ -45,7 +46,9 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         Object r = super.newContinueResponse(start, maxContentLength, pipeline);
         if (r instanceof FullHttpResponse full && full.status().code() == 413) {
             ReferenceCountUtil.release(r);
-            FullHttpResponse mine = HttpResponses.error(tooLarge(), null);
+            // In the door's own error shape: Anthropic's for the Messages door (SPEC §3.2).
+            FullHttpResponse mine = HttpResponses.error(tooLarge(), null,
+                    DoorErrors.forUri(start instanceof HttpRequest req ? req.uri() : null));
             mine.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             return mine;
         }

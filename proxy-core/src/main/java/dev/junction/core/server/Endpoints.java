@@ -146,7 +146,7 @@ final class Endpoints {
                 return media(ctx, m, headers, rc, keepAlive, done, path.substring(MEDIA_PATH.length()));
             }
             boolean admin = path.equals("/metrics") || path.startsWith("/admin");
-            boolean messages = path.equals(MESSAGES) || path.equals(COUNT_TOKENS);
+            boolean messages = DoorErrors.isMessages(path);
             shape = messages ? MessagesErrors.SHAPE : ErrorShape.OPENAI;
             String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
             if (messages && authorization == null && req.headers().contains(X_API_KEY)) {

@@ -84,10 +84,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
                 if (ctx.pipeline().get("keep-alive") != null) {
                     ctx.pipeline().remove("keep-alive");
                 }
-                // The Messages door answers in Anthropic's error shape (SPEC §3.2: 413 request_too_large).
+                // In the door's own error shape (SPEC §3.2: the Messages door's 413 is request_too_large).
                 FullHttpResponse r = HttpResponses.error(BodyLimitAggregator.tooLarge(maxRequestBytes), id,
-                        req.uri().startsWith("/v1/messages") ? dev.junction.translators.messages.MessagesErrors.SHAPE
-                                : dev.junction.translators.ingress.ErrorShape.OPENAI);
+                        DoorErrors.forUri(req.uri()));
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(r).addListener(f -> {
                     if (f.isSuccess()) {
@@ -103,7 +102,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
                     tooLong ? "request_too_large" : "invalid_request",
                     null, tooLong ? "The request line or headers are larger than this gateway accepts (junction.server.max-header-bytes)."
                             : "The HTTP request could not be parsed: " + cause.getMessage());
-            FullHttpResponse r = HttpResponses.error(e, id);
+            FullHttpResponse r = HttpResponses.error(e, id, DoorErrors.forUri(req.uri()));
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(r).addListener(f -> ctx.close());
             return;

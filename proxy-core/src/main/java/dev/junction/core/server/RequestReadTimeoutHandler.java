@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -36,6 +37,8 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     private boolean endedAtRequestEnd;
     /** A response head was written and its last part not yet: the client is not the one late. */
     private boolean responding;
+    /** The URI of the request under way once its head is decoded: its door's error shape. */
+    private String uri;
 
     RequestReadTimeoutHandler(Duration timeout) {
         this.timeout = timeout;
@@ -43,8 +46,12 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest head) {
+            uri = head.uri();
+        }
         if (msg instanceof LastHttpContent) {
             endedAtRequestEnd = true;
+            uri = null;
             cancel();
         } else {
             endedAtRequestEnd = false;
@@ -92,7 +99,9 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
         GatewayError e = GatewayError.fatal(408, "invalid_request_error", "request_timeout", null,
                 "The request was not received within " + timeout.toMillis()
                         + " ms of its first byte (junction.server.request-read-timeout); the connection is closed.");
-        FullHttpResponse r = HttpResponses.error(e, null);
+        // In the door's error shape when the head arrived (a body trickled to /v1/messages is
+        // answered in Anthropic's shape); a head not received yet names no door: OpenAI's.
+        FullHttpResponse r = HttpResponses.error(e, null, DoorErrors.forUri(uri));
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }

@@ -66,14 +66,14 @@ public final class RequestTrace {
      * @param model        the vendor's model name of the deployment
      */
     public AttemptTrace attempt(String deployment, String providerType, String providerName, String model, boolean hedge) {
-        Map<String, String> headers = new HashMap<>(4);
         if (span == null) {
-            headers.put("traceparent", TraceParent.format(traceId, TraceParent.newSpanId(), flags));
-            if (tracestate != null && !tracestate.isEmpty()) {
-                headers.put("tracestate", tracestate);
-            }
-            return new AttemptTrace(headers, null);
+            // Propagation only (no export): an immutable map, the one string the header needs.
+            String traceparent = TraceParent.format(traceId, TraceParent.newSpanId(), flags);
+            return new AttemptTrace(tracestate != null && !tracestate.isEmpty()
+                    ? Map.of("traceparent", traceparent, "tracestate", tracestate)
+                    : Map.of("traceparent", traceparent), null);
         }
+        Map<String, String> headers = new HashMap<>(4);
         Span s = tracer.spanBuilder(operation + " " + model).setParent(Context.root().with(span))
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(OPERATION, operation)

@@ -1,5 +1,6 @@
 package dev.junction.core.tracing;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -56,7 +57,10 @@ public record TraceParent(String traceId, String parentId, String flags) {
             hi = r.nextLong();
             lo = r.nextLong();
         } while (hi == 0 && lo == 0);
-        return hex16(hi) + hex16(lo);
+        byte[] b = new byte[32];
+        hex16(hi, b, 0);
+        hex16(lo, b, 16);
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
     /** A random 8-byte span id. */
@@ -66,12 +70,19 @@ public record TraceParent(String traceId, String parentId, String flags) {
         do {
             id = r.nextLong();
         } while (id == 0);
-        return hex16(id);
+        byte[] b = new byte[16];
+        hex16(id, b, 0);
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    private static String hex16(long v) {
-        String s = Long.toHexString(v);
-        return s.length() == 16 ? s : "0".repeat(16 - s.length()) + s;
+    private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+
+    /** {@code v} as 16 lower-case hex digits (zero-padded) at {@code b[at]}: one string per id, no padding copies. */
+    private static void hex16(long v, byte[] b, int at) {
+        for (int i = at + 15; i >= at; i--) {
+            b[i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
     }
 
     private static boolean hex(String s) {

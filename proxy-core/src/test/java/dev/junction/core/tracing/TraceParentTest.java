@@ -50,4 +50,22 @@ class TraceParentTest {
         assertNotEquals(t, TraceParent.newTraceId());
         assertEquals(t, TraceParent.parse(TraceParent.format(t, s, "00")).traceId());
     }
+
+    @Test
+    void newIdsAreLowerCaseHexPaddedWithZeros() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        int leadingZero = 0;
+        for (int i = 0; i < 2000; i++) {
+            String t = TraceParent.newTraceId();
+            String s = TraceParent.newSpanId();
+            assertTrue(t.matches("[0-9a-f]{32}") && !t.equals("0".repeat(32)), t);
+            assertTrue(s.matches("[0-9a-f]{16}") && !s.equals("0".repeat(16)), s);
+            assertTrue(seen.add(t) && seen.add(s));
+            // The id is the hex of random bits: its halves read back as numbers with the same digits.
+            assertEquals(t.substring(0, 16), String.format("%016x", Long.parseUnsignedLong(t.substring(0, 16), 16)));
+            leadingZero += (t.charAt(0) == '0' ? 1 : 0) + (t.charAt(16) == '0' ? 1 : 0) + (s.charAt(0) == '0' ? 1 : 0);
+        }
+        // About one in sixteen starts with a zero digit, which must be kept.
+        assertTrue(leadingZero > 100 && leadingZero < 800, "leading zeros: " + leadingZero);
+    }
 }

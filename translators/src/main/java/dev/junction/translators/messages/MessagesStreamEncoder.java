@@ -319,7 +319,9 @@ public final class MessagesStreamEncoder implements dev.junction.stream.StreamEn
     }
 
     private void closeAll(ByteBufAllocator alloc, List<ByteBuf> out) {
-        if (open == Kind.THINKING && pendingSignature != null) {
+        // No signature from the vendor (or an empty one): no signature_delta at all; the block keeps
+        // content_block_start's "signature":"", which Anthropic's SDKs accumulate as the signature.
+        if (open == Kind.THINKING && pendingSignature != null && !pendingSignature.isEmpty()) {
             String sig = pendingSignature;
             delta(openIndex, alloc, out, g -> {
                 g.writeStringField("type", "signature_delta");

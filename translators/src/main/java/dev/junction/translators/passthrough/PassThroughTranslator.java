@@ -46,7 +46,9 @@ final class PassThroughTranslator implements Translator {
     @Override
     public ByteBuf answer(ByteBuf body, ByteBufAllocator alloc) {
         usage = UsageScanner.topLevelUsage(body);
-        return request.embeddings() ? body.retainedDuplicate() : vendor.chatResponse(target, body);
+        ByteBuf out = request.embeddings() ? body.retainedDuplicate() : vendor.chatResponse(target, body);
+        // Only an answer without a usage object is looked at again: a compliant one costs nothing more.
+        return usage == null ? NullUsage.strip(out) : out;
     }
 
     @Override

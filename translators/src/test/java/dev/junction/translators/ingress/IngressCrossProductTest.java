@@ -13,6 +13,7 @@ import dev.junction.testkit.OpenAiSchema;
 import dev.junction.translators.VendorRegistry;
 import dev.junction.translators.messages.MessagesRequest;
 import dev.junction.translators.openai.JsonLimits;
+import dev.junction.translators.responses.ResponsesIngress;
 import dev.junction.translators.openai.OpenAiRequest;
 import dev.junction.translators.passthrough.OpenAiRequestScanner;
 import dev.junction.translators.spi.Target;
@@ -45,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * vendor's recorded answer, stream and error ({@code golden/<vendor>/<scenario>/}) is read through
  * the {@link Translator} that {@link dev.junction.translators.spi.Vendor#translator} opens for a
  * request of each door, exactly as the proxy does — the door's pass-through where the vendor speaks
- * its shape (chat → OpenAI, Messages → Anthropic), the canonical model otherwise — and what comes
+ * its shape (chat → OpenAI, Messages → Anthropic; Responses → OpenAI is carried to OpenAI's own
+ * Responses endpoint, which the chat recordings cannot stand for), the canonical model otherwise — and what comes
  * out must be what that door's clients parse:
  * <ul>
  *   <li>chat: answers valid against OpenAI's schema; every chunk valid, accumulated by openai-java's
@@ -53,7 +55,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>Messages: answers parsed and validated as the Anthropic SDK's {@code Message}; every event
  *       parsed as its {@code RawMessageStreamEvent} (name equal to type), accumulated by its
  *       {@code MessageAccumulator}, ended by {@code message_stop} or {@code event: error};</li>
- *   <li>both: a vendor error rendered in the door's error shape; a stream fed at any chunk boundary
+ *   <li>Responses: answers valid against OpenAI's {@code Response} schema and parsed by openai-java;
+ *       every event valid against its schema component and parsed by openai-java, numbered in
+ *       order, accumulated by its {@code ResponseAccumulator}, ended by a terminal event and
+ *       {@code [DONE]};</li>
+ *   <li>every door: a vendor error rendered in the door's error shape; a stream fed at any chunk boundary
  *       (whole, 1, 2, 3, 5, 7, 64 bytes at a time) comes out byte-identical.</li>
  * </ul>
  * A new door adds one {@link Door} to {@link #DOORS}.
@@ -87,7 +93,11 @@ class IngressCrossProductTest {
                         JsonNode n = JSON.readTree(out);
                         assertEquals("error", n.path("type").asText(), out);
                         assertTrue(n.path("error").path("type").isTextual() && n.path("error").path("message").isTextual(), out);
-                    }));
+                    }),
+            new Door("responses", IngressCrossProductTest::responsesRequest,
+                    (out, carried) -> ResponsesGoldenTest.assertClientResponse(out),
+                    IngressCrossProductTest::checkResponsesStream,
+                    (out, carried) -> OpenAiSchema.assertValid("ErrorResponse", out)));
 
     /** The vendors with golden scenarios, by provider type. */
     static final List<String> VENDORS = List.of("anthropic", "gemini", "openai");
@@ -128,7 +138,11 @@ class IngressCrossProductTest {
     }
 
     private static Translator open(IngressRequest request, String type) {
-        return VendorRegistry.vendor(type).translator(request, target(type), "drop");
+        // The OpenAI recordings are chat completions. A Responses request to a type-openai deployment
+        // is carried to OpenAI's own /v1/responses (ResponsesPassThroughTest), so in the Responses row
+        // the OpenAI column is what translates those recordings: an OpenAI-compatible chat server.
+        String provider = request instanceof ResponsesIngress && type.equals("openai") ? "openai-compatible" : type;
+        return VendorRegistry.vendor(provider).translator(request, target(provider), "drop");
     }
 
     private static void answer(Door door, String type, Path dir) throws IOException {
@@ -174,7 +188,7 @@ class IngressCrossProductTest {
                     door.stream().check(text, carried(t));
                 } else {
                     // Tool-call ids are generated per answer by some vendors' translation (Gemini has none).
-                    assertEquals(first.replaceAll(TOOL_ID, "\"id\":\"*\""), text.replaceAll(TOOL_ID, "\"id\":\"*\""),
+                    assertEquals(first.replaceAll(TOOL_ID, "\"$1id\":\"*\""), text.replaceAll(TOOL_ID, "\"$1id\":\"*\""),
                             door.name() + " stream of " + type + "/" + dir.getFileName()
                             + " fed " + chunk + " bytes at a time");
                 }
@@ -233,7 +247,7 @@ class IngressCrossProductTest {
         }
     }
 
-    private static final String TOOL_ID = "\"id\":\"(call|toolu)_[^\"]*\"";
+    private static final String TOOL_ID = "\"(call_)?id\":\"(call|toolu)_[^\"]*\"";
 
     private static boolean carried(Translator t) {
         return !(t instanceof dev.junction.translators.openai.CanonicalTranslator);
@@ -283,7 +297,20 @@ class IngressCrossProductTest {
         return new MessagesRequest(body, SCANNER.scan(body), JsonLimits.DEFAULT, false, null, null, "msg_golden", 0L);
     }
 
+    private static IngressRequest responsesRequest(Path dir, boolean stream) {
+        ByteBuf body = VendorScenarios.buf("{\"model\":\"golden\",\"store\":false,\"stream\":" + stream
+                + ",\"input\":\"hi\"}");
+        return new ResponsesIngress(body, SCANNER.scanResponses(body), JsonLimits.DEFAULT, "resp_golden", 0L, r -> { });
+    }
+
     // ---- what each door's clients parse -----------------------------------------------------------
+
+    private static void checkResponsesStream(String sse, boolean carried) throws IOException {
+        if (sse.startsWith("(before the commit point")) {
+            return;
+        }
+        ResponsesGoldenTest.assertClientStream(sse);
+    }
 
     /**
      * A translated answer must be valid against OpenAI's schema; a carried one is the vendor's own

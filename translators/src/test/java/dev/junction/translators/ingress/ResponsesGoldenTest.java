@@ -231,6 +231,24 @@ class ResponsesGoldenTest {
                 assertEquals(whole, text, "the Responses stream of " + dir.getFileName() + " framed as " + f.getKey());
             }
         }
+        List<String[]> events = assertClientStream(whole);
+        if (Files.exists(dir.resolve("responses-stream.txt"))) {
+            List<String[]> expected = MessagesGoldenTest.parse(Files.readString(dir.resolve("responses-stream.txt")));
+            ArrayNode want = JSON.createArrayNode();
+            ArrayNode got = JSON.createArrayNode();
+            expected.forEach(e -> want.add(JSON.createObjectNode().put("event", e[0]).set("data", tree(e[1]))));
+            events.forEach(e -> got.add(JSON.createObjectNode().put("event", e[0]).set("data", tree(e[1]))));
+            assertEquals(want, got, "Responses stream of " + dir.getFileName() + "\nactual:\n" + whole);
+        }
+    }
+
+    /**
+     * What the Responses door's clients parse: {@code whole} ends with {@code [DONE]}; every event is
+     * valid against its OpenAI schema component and as the SDK's event, named as its type, numbered
+     * 0, 1, 2, ...; the terminal event is last, and the SDK's accumulation equals its response (or an
+     * {@code error} event precedes {@code response.failed}). Returns the events (name, data).
+     */
+    static List<String[]> assertClientStream(String whole) throws IOException {
         assertTrue(whole.endsWith("data: [DONE]\n\n"), "ends with [DONE]:\n" + whole);
         List<String[]> events = MessagesGoldenTest.parse(whole.substring(0, whole.length() - "data: [DONE]\n\n".length()));
         ResponseAccumulator acc = ResponseAccumulator.create();
@@ -264,14 +282,13 @@ class ResponsesGoldenTest {
         } else {
             assertEquals("error", events.get(events.size() - 2)[0], "response.failed follows the error event");
         }
-        if (Files.exists(dir.resolve("responses-stream.txt"))) {
-            List<String[]> expected = MessagesGoldenTest.parse(Files.readString(dir.resolve("responses-stream.txt")));
-            ArrayNode want = JSON.createArrayNode();
-            ArrayNode got = JSON.createArrayNode();
-            expected.forEach(e -> want.add(JSON.createObjectNode().put("event", e[0]).set("data", tree(e[1]))));
-            events.forEach(e -> got.add(JSON.createObjectNode().put("event", e[0]).set("data", tree(e[1]))));
-            assertEquals(want, got, "Responses stream of " + dir.getFileName() + "\nactual:\n" + whole);
-        }
+        return events;
+    }
+
+    /** What the Responses door's clients parse of an answer: OpenAI's {@code Response}, by schema and by the SDK. */
+    static void assertClientResponse(String text) throws IOException {
+        OpenAiSchema.assertValid("Response", JSON.readTree(text));
+        SDK.readValue(text, Response.class).validate();
     }
 
     static String encode(ResponsesRequest request, List<StreamEvent> events) {

@@ -68,6 +68,32 @@ class MessagesStreamEncoderTest {
     }
 
     @Test
+    void thinkingWithoutAVendorSignatureHasNoSignatureDelta() throws IOException {
+        // Gemini's thought parts (and OpenAI-compatible reasoning) carry no signature Anthropic's
+        // clients could use: the block keeps content_block_start's "signature":"" and no
+        // signature_delta follows, not even an empty one (docs/decisions.md, Messages door).
+        for (StreamEvent signature : new StreamEvent[] {null, new StreamEvent.ReasoningSignature(0, "")}) {
+            List<StreamEvent> events = new ArrayList<>(List.of(new StreamEvent.Start("v", "m"),
+                    new StreamEvent.ReasoningDelta(0, "hmm")));
+            if (signature != null) {
+                events.add(signature);
+            }
+            events.addAll(List.of(new StreamEvent.TextDelta(0, "hi"), new StreamEvent.Finish(0, FinishReason.STOP)));
+            List<JsonNode> out = run(events, true);
+            assertEquals(List.of("message_start", "ping", "content_block_start:0:thinking",
+                    "content_block_delta:0:thinking_delta", "content_block_stop:0", "content_block_start:1:text",
+                    "content_block_delta:1:text_delta", "content_block_stop:1", "message_delta", "message_stop"), shape(out));
+            assertEquals("", out.get(2).at("/content_block/signature").asText("missing"));
+        }
+        // A vendor signature (Anthropic's) is sent as Anthropic does: one signature_delta before the stop.
+        List<JsonNode> signed = run(List.of(new StreamEvent.Start("v", "m"), new StreamEvent.ReasoningDelta(0, "hmm"),
+                new StreamEvent.ReasoningSignature(0, "sig-1"), new StreamEvent.Finish(0, FinishReason.STOP)), true);
+        assertEquals("signature_delta", signed.get(4).at("/delta/type").asText());
+        assertEquals("sig-1", signed.get(4).at("/delta/signature").asText());
+        assertEquals("content_block_stop", signed.get(5).get("type").asText());
+    }
+
+    @Test
     void textAfterToolsStopsEveryOpenToolBlockAndStartsANewIndex() throws IOException {
         List<JsonNode> out = run(List.of(
                 new StreamEvent.Start("v", "m"),

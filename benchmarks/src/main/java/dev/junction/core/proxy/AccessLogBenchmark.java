@@ -1,0 +1,231 @@
+package dev.junction.core.proxy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The access-log writer thread's work per line: a batch of {@value #BATCH} typical entries (a served
+ * pass-through chat request with one attempt) rendered and handed to a logback appender writing to
+ * a discarding stream. {@code handWritten} is the shipped path ({@link AccessLineWriter} into
+ * bytes, {@link AccessLogAppender}); {@code jacksonPattern} is the path it replaced (one Jackson
+ * generator for the batch into a {@link StringWriter}, the message through an output-stream
+ * appender with the {@code %msg%n} pattern layout and its charset encoding, as logback's console
+ * appender does), kept here as the baseline. Also the event loop's
+ * part: the entry snapshot {@link AccessLog#write} takes. In this package because the entry and the
+ * writer are package-private. Run with
+ * {@code java -jar benchmarks/target/benchmarks.jar AccessLogBenchmark -prof gc}; one operation is
+ * one line.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class AccessLogBenchmark {
+
+    static final int BATCH = 256;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final List<AccessLog.Entry> entries = new ArrayList<>(BATCH);
+    /** The same entries with the timing string closed on the event loop, as the replaced path had them. */
+    private final List<AccessLog.Entry> closed = new ArrayList<>(BATCH);
+    private final AccessLineWriter writer = new AccessLineWriter();
+    private final StringWriter chars = new StringWriter(64 * 1024);
+    private Logger shipped;
+    private Logger pattern;
+    private RequestContext served;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        LoggerContext ctx = new LoggerContext();
+        OutputStream discard = OutputStream.nullOutputStream();
+        AccessLogAppender appender = new AccessLogAppender();
+        appender.setContext(ctx);
+        appender.setOutputStream(discard);
+        appender.start();
+        shipped = logger(ctx, "shipped", appender);
+        PatternLayoutEncoder layout = new PatternLayoutEncoder();
+        layout.setContext(ctx);
+        layout.setPattern("%msg%n");
+        layout.start();
+        OutputStreamAppender<ILoggingEvent> console = new OutputStreamAppender<>();
+        console.setContext(ctx);
+        console.setEncoder(layout);
+        console.setOutputStream(discard);
+        console.start();
+        pattern = logger(ctx, "pattern", console);
+        for (int i = 0; i < BATCH; i++) {
+            RequestContext rc = new RequestContext("req_01JD9Q3Z7X" + (100000 + i), System.nanoTime() - 1_200_000, "POST",
+                    "/v1/chat/completions");
+            rc.alias = "gpt-4o-mini";
+            rc.deployment = "sim/gpt-4o-mini";
+            rc.status = 200;
+            rc.promptTokens = 24;
+            rc.completionTokens = 12;
+            rc.costUsd = 0.0000108;
+            rc.attempts.add(new RequestContext.Attempt("sim/gpt-4o-mini", "sim", "ok", 200, 1.0424));
+            rc.stage("auth", rc.startNanos + 21_000);
+            rc.stage("route", rc.startNanos + 40_000);
+            rc.duration("upstream", 1_100_000);
+            entries.add(new AccessLog.Entry(rc.requestId, "4bf92f3577b34da6a3ce929d0e0e4736", rc.method, rc.path, "team-a",
+                    rc.alias, rc.deployment, rc.status, null, false, false, rc.costUsd, null, rc.promptTokens,
+                    rc.completionTokens, List.copyOf(rc.attempts), List.of(), rc.serverTiming(false, 0), 1_234_567,
+                    null, null, 0, null));
+            AccessLog.Entry e = entries.get(i);
+            closed.add(new AccessLog.Entry(e.id(), e.traceId(), e.method(), e.path(), e.key(), e.alias(), e.deployment(),
+                    e.status(), e.error(), e.stream(), e.hedged(), e.costUsd(), e.noRetry(), e.promptTokens(),
+                    e.completionTokens(), e.attempts(), e.warnings(), e.timing() + ", total;dur=1.235", 0,
+                    e.requestBody(), e.limited(), e.limitRoundTrips(), e.cache()));
+            served = rc;
+        }
+    }
+
+    private static Logger logger(LoggerContext ctx, String name, ch.qos.logback.core.Appender<ILoggingEvent> a) {
+        Logger l = ctx.getLogger(name);
+        l.setAdditive(false);
+        l.setLevel(ch.qos.logback.classic.Level.INFO);
+        l.addAppender(a);
+        return l;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int handWritten() {
+        writer.reset();
+        for (AccessLog.Entry e : entries) {
+            writer.line(e);
+        }
+        AccessLog.Lines lines = new AccessLog.Lines(writer.copy());
+        shipped.info("{}", lines);
+        return lines.utf8().length;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int jacksonPattern() throws IOException {
+        chars.getBuffer().setLength(0);
+        try (JsonGenerator g = JSON.createGenerator(chars)) {
+            g.setRootValueSeparator(null);
+            boolean first = true;
+            for (AccessLog.Entry e : closed) {
+                if (!first) {
+                    g.writeRaw('\n');
+                }
+                first = false;
+                jackson(e, g);
+            }
+        }
+        String message = chars.toString();
+        pattern.info(message);
+        return message.length();
+    }
+
+    /** The event loop's snapshot of a finished request (no formatting; the writer does that). */
+    @Benchmark
+    public AccessLog.Entry snapshot() {
+        RequestContext rc = served;
+        return new AccessLog.Entry(rc.requestId, null, rc.method, rc.path, null, rc.alias, rc.deployment, rc.status,
+                rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason, rc.promptTokens, rc.completionTokens,
+                List.copyOf(rc.attempts), rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings),
+                rc.serverTiming(false, 0), System.nanoTime() - rc.startNanos, rc.requestBody, null, rc.limitRoundTrips,
+                rc.cache);
+    }
+
+    /** The snapshot as it was taken before: the timing string closed with its total on the event loop. */
+    @Benchmark
+    public AccessLog.Entry snapshotWithTotal() {
+        RequestContext rc = served;
+        return new AccessLog.Entry(rc.requestId, null, rc.method, rc.path, null, rc.alias, rc.deployment, rc.status,
+                rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason, rc.promptTokens, rc.completionTokens,
+                List.copyOf(rc.attempts), rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings),
+                rc.serverTiming(true, System.nanoTime()), 0, rc.requestBody, null, rc.limitRoundTrips, rc.cache);
+    }
+
+    /** The generator calls of the replaced renderer (its timing string already closed with the total). */
+    private static void jackson(AccessLog.Entry e, JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", e.id());
+        if (e.traceId() != null) {
+            g.writeStringField("trace_id", e.traceId());
+        }
+        g.writeStringField("method", e.method());
+        g.writeStringField("path", e.path());
+        g.writeStringField("key", e.key());
+        g.writeStringField("alias", e.alias());
+        g.writeStringField("deployment", e.deployment());
+        g.writeNumberField("status", e.status());
+        if (e.error() != null) {
+            g.writeStringField("error", e.error());
+        }
+        g.writeBooleanField("stream", e.stream());
+        if (e.hedged()) {
+            g.writeBooleanField("hedged", true);
+        }
+        if (e.cache() != null) {
+            g.writeStringField("cache", e.cache());
+        }
+        if (e.costUsd() > 0) {
+            g.writeNumberField("cost_usd", e.costUsd());
+        }
+        if (e.limited() != null) {
+            g.writeStringField("limited", e.limited());
+        }
+        if (e.limitRoundTrips() > 0) {
+            g.writeNumberField("limit_store_round_trips", e.limitRoundTrips());
+        }
+        if (e.noRetry() != null) {
+            g.writeStringField("no_retry", e.noRetry());
+        }
+        if (e.promptTokens() >= 0) {
+            g.writeNumberField("prompt_tokens", e.promptTokens());
+            g.writeNumberField("completion_tokens", e.completionTokens());
+        }
+        g.writeArrayFieldStart("attempts");
+        for (RequestContext.Attempt a : e.attempts()) {
+            g.writeStartObject();
+            g.writeStringField("deployment", a.deployment());
+            g.writeStringField("outcome", a.outcome());
+            g.writeNumberField("status", a.status());
+            g.writeNumberField("ms", Math.round(a.millis() * 1000) / 1000.0);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (!e.warnings().isEmpty()) {
+            g.writeArrayFieldStart("warnings");
+            for (String s : e.warnings()) {
+                g.writeString(s);
+            }
+            g.writeEndArray();
+        }
+        g.writeStringField("timing", e.timing());
+        if (e.requestBody() != null) {
+            g.writeStringField("request_body", e.requestBody());
+        }
+        g.writeEndObject();
+    }
+}
