@@ -196,7 +196,7 @@ final class EventScanner {
         switch (where) {
             case TOP -> {
                 if (is(s, e, K_TYPE)) {
-                    f.type = name(kind);
+                    f.type = text(kind);
                 } else if (is(s, e, K_INDEX)) {
                     f.index = index(kind);
                 } else {
@@ -214,7 +214,7 @@ final class EventScanner {
             }
             case BLOCK -> {
                 if (is(s, e, K_TYPE)) {
-                    f.blockType = name(kind);
+                    f.blockType = text(kind);
                 } else if (is(s, e, K_ID)) {
                     f.blockId = text(kind);
                 } else if (is(s, e, K_NAME)) {
@@ -227,7 +227,7 @@ final class EventScanner {
             }
             case DELTA -> {
                 if (is(s, e, K_TYPE)) {
-                    f.deltaType = name(kind);
+                    f.deltaType = text(kind);
                 } else if (is(s, e, K_TEXT)) {
                     f.deltaText = text(kind);
                 } else if (is(s, e, K_PARTIAL_JSON)) {
@@ -237,7 +237,7 @@ final class EventScanner {
                 } else if (is(s, e, K_SIGNATURE)) {
                     f.deltaSignature = text(kind);
                 } else if (is(s, e, K_STOP_REASON)) {
-                    f.stopReason = name(kind);
+                    f.stopReason = text(kind);
                 } else {
                     skipValue(kind);
                 }
@@ -280,7 +280,7 @@ final class EventScanner {
             }
             case ERROR -> {
                 if (is(s, e, K_TYPE)) {
-                    f.errorType = name(kind);
+                    f.errorType = text(kind);
                 } else if (is(s, e, K_MESSAGE)) {
                     f.errorMessage = text(kind);
                 } else {
@@ -297,16 +297,7 @@ final class EventScanner {
             throw GIVE_UP;
         }
         string();
-        return decode(false);
-    }
-
-    /** A string field naming a type or reason: as {@link #text}, a shared constant when it is a known one. */
-    private String name(int kind) {
-        if (kind != STRING) {
-            throw GIVE_UP;
-        }
-        string();
-        return decode(true);
+        return decode();
     }
 
     /** {@code index}: only an integer that fits an int comfortably (Parsing coerces strings, floats, booleans). */
@@ -333,13 +324,13 @@ final class EventScanner {
 
     // ---- strings ------------------------------------------------------------------------------------
 
-    /** The last string scanned as Java text; with {@code known}, a shared constant when it is a known one. */
-    private String decode(boolean known) {
+    /** The last string scanned as Java text: a shared constant when it is a known one. */
+    private String decode() {
         int s = strStart;
         int e = strEnd;
         if (!strEscaped) {
             if (strAscii) {
-                if (known && e - s <= 24) {
+                if (e - s <= 24) {
                     for (int i = 0; i < KNOWN_BYTES.length; i++) {
                         if (is(s, e, KNOWN_BYTES[i])) {
                             return KNOWN[i];
