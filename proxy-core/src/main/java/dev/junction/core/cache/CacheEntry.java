@@ -50,6 +50,8 @@ public record CacheEntry(String ingress, boolean stream, boolean includeUsage, S
     public static final byte CREATED = 1;
     /** Bytes present only when the recording client asked for usage (e.g. {@code ,"usage":null}). */
     public static final byte USAGE_ONLY = 2;
+    /** An output item's id (a quoted string), replaced by a fresh id of the same kind ({@link ResponsesShape}). */
+    public static final byte ITEM_ID = 3;
 
     /** {@code [start, end)} of {@code bytes}, replaced on replay according to {@code what}. */
     public record Splice(int start, int end, byte what) {

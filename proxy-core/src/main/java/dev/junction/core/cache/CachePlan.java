@@ -55,14 +55,41 @@ public record CachePlan(String alias, String ingress, String key, AliasConfig.Ca
      */
     public static CachePlan of(String alias, String ingress, String path, AliasConfig.CacheConfig config, String scope,
                                String fingerprint, ByteBuf body, String cacheControl, boolean samples) {
-        JsonNode root;
-        try {
-            root = JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
-        } catch (IOException e) {
-            return new CachePlan(alias, ingress, null, config, false, false, "unreadable", false, false);
+        return of(alias, ingress, path, config, scope, scope, fingerprint, body, cacheControl, samples, null);
+    }
+
+    /**
+     * The plan for one request through {@code shape}'s door: as above, and the door may refuse the
+     * request ({@link ReplayShape#bypass}) or keep it to the key's own entries ({@code ownScope},
+     * {@link ReplayShape#ownedByKey}) on an alias that shares them.
+     */
+    public static CachePlan of(String alias, ReplayShape shape, String path, AliasConfig.CacheConfig config,
+                               String scope, String ownScope, String fingerprint, ByteBuf body, String cacheControl) {
+        return of(alias, shape.ingress(), path, config, scope, ownScope, fingerprint, body, cacheControl,
+                shape.samples(), shape);
+    }
+
+    private static CachePlan of(String alias, String ingress, String path, AliasConfig.CacheConfig config, String scope,
+                                String ownScope, String fingerprint, ByteBuf body, String cacheControl, boolean samples,
+                                ReplayShape shape) {
+        // The body's normalized form and facts, read from its bytes; the tree path for what the
+        // direct reader cannot vouch for (docs/cache.md: the same key either way).
+        CanonicalBody direct = CanonicalBody.local();
+        JsonNode root = null;
+        Facts facts;
+        if (direct.read(body)) {
+            facts = new Facts(direct.stream, direct.includeUsage, direct.temperature, direct.n, direct.background,
+                    direct.continues);
+        } else {
+            try {
+                root = JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
+            } catch (IOException e) {
+                return new CachePlan(alias, ingress, null, config, false, false, "unreadable", false, false);
+            }
+            facts = Facts.of(root);
         }
-        boolean stream = root.path("stream").asBoolean(false);
-        boolean includeUsage = root.path("stream_options").path("include_usage").asBoolean(false);
+        boolean stream = facts.stream();
+        boolean includeUsage = facts.includeUsage();
         String bypass = null;
         boolean store = true;
         if (cacheControl != null) {
@@ -77,42 +104,95 @@ public record CachePlan(String alias, String ingress, String key, AliasConfig.Ca
                 }
             }
         }
+        String refused = shape == null ? null : shape.bypass(facts);
+        if (refused != null) {
+            return new CachePlan(alias, ingress, null, config, false, false, refused, stream, includeUsage);
+        }
+        if (shape != null && shape.ownedByKey(facts)) {
+            scope = ownScope;
+        }
         if (samples) {
-            JsonNode n = root.get("n");
-            if (n != null && n.isNumber() && n.asLong() > 1) {
+            if (facts.n() > 1) {
                 return new CachePlan(alias, ingress, null, config, false, false, "n", stream, includeUsage);
             }
-            if (!config.allowTemperature()) {
-                JsonNode t = root.get("temperature");
-                // No temperature means the vendor's default, which samples for every vendor (1.0 at
-                // OpenAI and Anthropic): an answer drawn at random is not served to the next caller.
-                if (t == null || !t.isNumber() || t.decimalValue().signum() > 0) {
-                    return new CachePlan(alias, ingress, null, config, false, false, "temperature", stream,
-                            includeUsage);
-                }
+            // No temperature means the vendor's default, which samples for every vendor (1.0 at
+            // OpenAI and Anthropic): an answer drawn at random is not served to the next caller.
+            if (!config.allowTemperature() && facts.temperature() != 0) {
+                return new CachePlan(alias, ingress, null, config, false, false, "temperature", stream,
+                        includeUsage);
             }
         }
-        String key = key(ingress + " " + path, alias, scope, fingerprint, root);
+        String[] parts = {ingress + " " + path, alias, scope, fingerprint};
+        String key = root == null ? key(parts, direct.out(), direct.length()) : key(parts, root);
         return new CachePlan(alias, ingress, key, config, bypass == null, store, bypass, stream, includeUsage);
     }
 
-    static String key(String ingress, String alias, String scope, String fingerprint, JsonNode body) {
-        MessageDigest sha;
+    /**
+     * What the plan reads from the top of a body: {@code stream}, {@code stream_options.include_usage},
+     * {@code temperature} (-1 absent or not a number, 0 when ≤ 0, 1 when > 0), {@code n} (as a long,
+     * 0 when not a number), {@code background}, and whether {@code previous_response_id} is set.
+     */
+    public record Facts(boolean stream, boolean includeUsage, int temperature, long n, boolean background,
+                        boolean continues) {
+
+        static Facts of(JsonNode root) {
+            JsonNode t = root.get("temperature");
+            JsonNode n = root.get("n");
+            JsonNode previous = root.get("previous_response_id");
+            return new Facts(root.path("stream").asBoolean(false),
+                    root.path("stream_options").path("include_usage").asBoolean(false),
+                    t == null || !t.isNumber() ? -1 : t.decimalValue().signum() > 0 ? 1 : 0,
+                    n != null && n.isNumber() ? n.asLong() : 0,
+                    root.path("background").asBoolean(false),
+                    previous != null && !previous.isNull());
+        }
+    }
+
+    private static MessageDigest sha256() {
+        MessageDigest sha = DIGEST.get();
+        sha.reset();
+        return sha;
+    }
+
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
         try {
-            sha = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        for (String part : new String[] {"junction-cache-1", ingress, alias, scope, fingerprint}) {
+    });
+
+    private static void parts(MessageDigest sha, String[] parts) {
+        sha.update("junction-cache-1".getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        for (String part : parts) {
             sha.update(part.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
         }
+    }
+
+    /** The key from the normalized body's bytes ({@link CanonicalBody}). */
+    static String key(String[] parts, byte[] canonical, int length) {
+        MessageDigest sha = sha256();
+        parts(sha, parts);
+        sha.update(canonical, 0, length);
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** The key from the body's tree (what the direct reader leaves to Jackson). */
+    static String key(String[] parts, JsonNode body) {
+        MessageDigest sha = sha256();
+        parts(sha, parts);
         try (JsonGenerator g = JSON.getFactory().createGenerator(new DigestOut(sha))) {
             writeCanonical(g, body, true);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    static String key(String ingress, String alias, String scope, String fingerprint, JsonNode body) {
+        return key(new String[] {ingress, alias, scope, fingerprint}, body);
     }
 
     /** The normalized body as a string (tests and docs show what the key is made of). */

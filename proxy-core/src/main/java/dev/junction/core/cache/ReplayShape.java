@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * How one door's answers are recorded and replayed (docs/cache.md). One implementation per ingress
  * shape: OpenAI chat completions ({@link ChatShape}), embeddings ({@link EmbeddingsShape}), Anthropic
- * Messages ({@link MessagesShape}); a door joins in {@link ReplayShapes}. A shape knows its door's JSON and event stream, never a
+ * Messages ({@link MessagesShape}), OpenAI Responses ({@link ResponsesShape}); a door joins in {@link ReplayShapes}. A shape knows its door's JSON and event stream, never a
  * vendor: what is recorded is what that door's client received.
  */
 public interface ReplayShape {
@@ -22,7 +22,27 @@ public interface ReplayShape {
     /** Whether the door has a stream form. */
     boolean streams();
 
-    /** A fresh identity for one replay: the id and creation time the replayed answer carries. */
+    /**
+     * Why this door never caches {@code request} (the client's body), or null: a request the door
+     * answers with something other than the answer itself. Reported as the bypass reason.
+     */
+    default String bypass(CachePlan.Facts request) {
+        return null;
+    }
+
+    /**
+     * Whether {@code request}'s entry belongs to the gateway key that sent it even on an alias that
+     * shares entries (e.g. it continues a conversation only that key may read).
+     */
+    default boolean ownedByKey(CachePlan.Facts request) {
+        return false;
+    }
+
+    /**
+     * A fresh identity for one replay: the id and creation time the replayed answer carries.
+     * {@code requestId} is the request's id, or the id the door already chose for its answer (the
+     * Responses door's {@code resp_...}).
+     */
     record Replay(String requestId, long createdSeconds, boolean includeUsage) {
     }
 

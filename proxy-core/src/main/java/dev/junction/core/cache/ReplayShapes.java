@@ -20,6 +20,7 @@ public final class ReplayShapes {
             case "chat" -> ChatShape.INSTANCE;
             case "embeddings" -> EmbeddingsShape.INSTANCE;
             case "messages" -> MessagesShape.INSTANCE;
+            case "responses" -> ResponsesShape.INSTANCE;
             default -> null;
         };
     }

@@ -44,9 +44,9 @@ public final class ResponseCache implements AutoCloseable {
         }
         // Entries are the key's own unless the alias shares them: an answer can echo what one key's
         // user sent, which another key must not read.
-        String scope = c.shared() ? "*" : "key:" + (key == null ? "" : key.name());
-        CachePlan p = CachePlan.of(alias.name(), shape.ingress(), path, c, scope, fingerprint(alias), body, cacheControl,
-                shape.samples());
+        String own = "key:" + (key == null ? "" : key.name());
+        CachePlan p = CachePlan.of(alias.name(), shape, path, c, c.shared() ? "*" : own, own, fingerprint(alias), body,
+                cacheControl);
         if (!p.lookup()) {
             figures(alias.name()).bypasses.inc();
         }

@@ -52,6 +52,7 @@ public final class ChatExchange {
 
     /** Largest error body read from a vendor; more is dropped (it is only used for the message). */
     static final int MAX_ERROR_BODY = 256 * 1024;
+    private static final com.fasterxml.jackson.databind.ObjectMapper REPLAYED = new com.fasterxml.jackson.databind.ObjectMapper();
     /** Largest unary answer accepted from a vendor. */
     static final int MAX_UNARY_BODY = 64 * 1024 * 1024;
 
@@ -142,8 +143,21 @@ public final class ChatExchange {
         rc.promptTokens = 0;
         rc.completionTokens = 0;
         rc.costUsd = 0;
-        var r = new dev.junction.core.cache.ReplayShape.Replay(rc.requestId, System.currentTimeMillis() / 1000,
-                includeUsage);
+        String answerId = protocol.answerId();
+        var r = new dev.junction.core.cache.ReplayShape.Replay(answerId != null ? answerId : rc.requestId,
+                System.currentTimeMillis() / 1000, includeUsage);
+        if (protocol.keepsReplayedAnswers()) {
+            // Kept before it is sent, as a fresh answer is, so the client can read it back at once.
+            ByteBuf unary = shape.unary(entry, r, client.alloc());
+            try {
+                protocol.keepReplayed(REPLAYED.readTree((java.io.InputStream) new io.netty.buffer.ByteBufInputStream(unary)));
+            } catch (java.io.IOException e) {
+                org.slf4j.LoggerFactory.getLogger(ChatExchange.class).warn("request {}: a cached answer could not be"
+                        + " kept: {}", rc.requestId, e.toString());
+            } finally {
+                unary.release();
+            }
+        }
         if (protocol.stream()) {
             List<ByteBuf> out = new ArrayList<>(32);
             shape.stream(entry, r, client.alloc(), out);

@@ -23,6 +23,24 @@ public interface ExchangeProtocol {
         return null;
     }
 
+    /**
+     * The id this request's answer carries when the door chooses it itself (the Responses door's
+     * {@code resp_...}), for an answer replayed from the response cache; null to let the cache
+     * derive one from the request id.
+     */
+    default String answerId() {
+        return null;
+    }
+
+    /** Whether an answer replayed from the response cache must be kept like a fresh one ({@link #keepReplayed}). */
+    default boolean keepsReplayedAnswers() {
+        return false;
+    }
+
+    /** Keeps {@code answer}, the unary form of an answer replayed from the response cache (see {@link #keepsReplayedAnswers}). */
+    default void keepReplayed(com.fasterxml.jackson.databind.JsonNode answer) {
+    }
+
     /** How the client's door renders failures: as an answer, or in-band after the commit point. */
     default dev.junction.translators.ingress.ErrorShape errors() {
         return dev.junction.translators.ingress.ErrorShape.OPENAI;

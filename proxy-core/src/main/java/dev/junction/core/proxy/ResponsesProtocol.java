@@ -110,6 +110,53 @@ final class ResponsesProtocol implements ExchangeProtocol {
     }
 
     @Override
+    public String door() {
+        return "responses";
+    }
+
+    @Override
+    public String answerId() {
+        return responseId;
+    }
+
+    @Override
+    public boolean keepsReplayedAnswers() {
+        return history.store() && states != null;
+    }
+
+    /**
+     * An answer replayed from the response cache is kept like a fresh one (store: true), with the
+     * conversation it answers: the client's input, after the stored conversation it continues
+     * ({@code previous_response_id}, read and expanded on the store's thread). A previous response
+     * that is gone by then leaves nothing to continue: nothing is kept.
+     */
+    @Override
+    public void keepReplayed(JsonNode response) {
+        if (kept || !keepsReplayedAnswers()) {
+            return;
+        }
+        String previous = history.previousResponseId();
+        if (previous == null) {
+            keep(response);
+            return;
+        }
+        kept = true;
+        byte[] client = io.netty.buffer.ByteBufUtil.getBytes(clientBody);
+        states.find(previous, owner).thenAccept(stored -> {
+            if (stored == null) {
+                return;
+            }
+            ByteBuf b = ResponsesHistory.expand(io.netty.buffer.Unpooled.wrappedBuffer(client), stored.input(),
+                    stored.response(), io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+            try {
+                states.keep(owner, response, io.netty.buffer.ByteBufUtil.getBytes(b));
+            } finally {
+                b.release();
+            }
+        });
+    }
+
+    @Override
     public ErrorShape errors() {
         return ErrorShape.OPENAI;
     }

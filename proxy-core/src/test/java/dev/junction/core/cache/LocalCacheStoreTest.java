@@ -55,4 +55,22 @@ class LocalCacheStoreTest {
         AliasConfig.CacheConfig changed = new AliasConfig.CacheConfig(Duration.ofMinutes(2), 10, false);
         assertNull(s.get("a", changed, "k").toCompletableFuture().join(), "changed settings: a new, empty cache");
     }
+
+    /** An entry is answered until {@code ttl} after it was written, and not after. */
+    @Test
+    void anEntryExpiresAfterTheTtl() throws Exception {
+        AliasConfig.CacheConfig c = new AliasConfig.CacheConfig(Duration.ofMillis(300), 10, false);
+        LocalCacheStore s = new LocalCacheStore();
+        long written = System.nanoTime();
+        s.put("a", c, "k", bytes(100));
+        assertNotNull(s.get("a", c, "k").toCompletableFuture().join());
+        long end = written + Duration.ofSeconds(5).toNanos();
+        while (s.get("a", c, "k").toCompletableFuture().join() != null) {
+            assertTrue(System.nanoTime() < end, "the entry outlived its ttl");
+            Thread.sleep(20);
+        }
+        long lived = System.nanoTime() - written;
+        assertTrue(lived >= Duration.ofMillis(300).toNanos(), "expired before its ttl: " + lived / 1_000_000 + " ms");
+        assertEquals(0, s.entries("a"));
+    }
 }

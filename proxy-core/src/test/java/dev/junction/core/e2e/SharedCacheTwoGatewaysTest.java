@@ -153,4 +153,95 @@ class SharedCacheTwoGatewaysTest {
         assertEquals(200, s.statusCode());
         assertTrue(s.body().endsWith("data: [DONE]\n\n"), s.body());
     }
+
+    /**
+     * Redis stopped and started again under a running gateway: every request is answered by the
+     * vendor while it is gone (a miss, promptly: the lookup's timeout, no error), the failures are
+     * counted in /metrics, and once Redis is back the cache works again without a restart.
+     */
+    @Test
+    void aRedisOutageIsServedByTheVendorCountedAndRecoveredFrom() throws Exception {
+        String before = "Before " + UUID.randomUUID() + " [[sim tokens=3]]";
+        assertEquals("miss", cache(chat(a, before, false)));
+        waitForHit(a, before, false);
+        double failuresBefore = metric(a, "junction_cache_store_failures_total");
+
+        redis.kill();
+        int calls = sim.requests().size();
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> r = chat(a, before, i % 2 == 1);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("miss", cache(r), "the entry cannot be read: the vendor answers");
+            assertTrue(ms < 5_000, "answered without waiting on Redis: " + ms + " ms");
+            if (i % 2 == 1) {
+                assertTrue(r.body().endsWith("data: [DONE]\n\n"), r.body());
+            }
+        }
+        assertEquals(calls + 3, sim.requests().size(), "each request was served by the vendor");
+        assertTrue(metric(a, "junction_cache_store_failures_total") >= failuresBefore + 3,
+                "every failed lookup is counted");
+
+        redis.restart(); // empty: what was stored before is gone with the old process
+        String after = "After " + UUID.randomUUID() + " [[sim tokens=3]]";
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            HttpResponse<String> r = chat(a, after, false);
+            assertEquals(200, r.statusCode(), r.body());
+            if ("hit".equals(cache(r))) {
+                break; // reconnected: stored, then read back
+            }
+            assertTrue(System.nanoTime() < end, "the cache did not recover within 15 s of Redis returning");
+            Thread.sleep(100);
+        }
+        assertEquals("hit", cache(chat(b, after, false)), "the other instance reads it too");
+    }
+
+    private static double metric(GatewayServer gw, String series) throws Exception {
+        HttpResponse<String> m = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, m.statusCode(), m.body());
+        for (String line : m.body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + series + " in /metrics: " + m.body());
+    }
+
+    /** An entry is gone from Redis once the alias's ttl has passed (SET ... PX): the next request misses. */
+    @Test
+    void anEntryExpiresAfterTheTtlInRedis() throws Exception {
+        a.close();
+        b.close();
+        b = null;
+        a = GatewayServer.start(ConfigLoader.loadString("""
+            junction {
+              server { host = "127.0.0.1", port = 0 }
+              cache { store = redis, redis-uri = "%s" }
+              providers { sim { type = openai-compatible, base-url = "http://127.0.0.1:%d/v1", api-key = "sk-sim-0123456789" } }
+              models { "gpt" { deployments = [ { provider = sim, model = "sim-chat-1" } ], cache { ttl = 1500ms } } }
+            }""".formatted(redis.uri(), sim.port())));
+        String prompt = "Ttl " + UUID.randomUUID() + " [[sim tokens=3]]";
+        long stored = System.nanoTime();
+        assertEquals("miss", cache(chat(a, prompt, false)));
+        waitForHit(a, prompt, false);
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            String key = c.sync().keys("junction:cache:{gpt}:*").stream().filter(k -> k.length() > 60).findFirst()
+                    .orElseThrow();
+            long pttl = c.sync().pttl(key);
+            assertTrue(pttl > 0 && pttl <= 1500, "the entry lives ttl ms in Redis: " + pttl);
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (c.sync().exists(key) == 1) {
+                assertTrue(System.nanoTime() < end, "the entry outlived its ttl");
+                Thread.sleep(50);
+            }
+        } finally {
+            client.shutdown();
+        }
+        assertTrue(System.nanoTime() - stored >= Duration.ofMillis(1500).toNanos(), "not before the ttl");
+        assertEquals("miss", cache(chat(a, prompt, false)), "expired: asked of the vendor again");
+    }
 }
