@@ -1,5 +1,6 @@
 package dev.junction.core.media;
 
+import dev.junction.translators.ingress.IngressRequest;
 import dev.junction.translators.model.ByteSpan;
 import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.model.ContentPart;
@@ -42,6 +43,31 @@ public final class RemoteMedia implements AutoCloseable {
 
     /** A URL in the request, and where it sits (the error's {@code param}). */
     private record Ref(String url, String param) {
+    }
+
+    /**
+     * Inlines into a door's decoded {@code request} the media URLs {@code vendorTakes} refuses: its
+     * chat form is replaced once every fetch is done; fails with the first fetch's
+     * {@link TranslationException}.
+     */
+    public Future<Void> inlineInto(IngressRequest request, Predicate<String> vendorTakes, EventLoop loop,
+                                   ByteBufAllocator alloc) {
+        Future<ChatRequest> inlined;
+        try {
+            inlined = inline(request.chat(), vendorTakes, loop, alloc);
+        } catch (TranslationException e) {
+            return loop.newFailedFuture(e);
+        }
+        Promise<Void> ready = loop.newPromise();
+        inlined.addListener(f -> {
+            if (f.isSuccess()) {
+                request.useChat(inlined.getNow());
+                ready.setSuccess(null);
+            } else {
+                ready.setFailure(f.cause());
+            }
+        });
+        return ready;
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.junction.core.media.FetchPolicy;
 import dev.junction.core.media.MediaFetcher;
 import dev.junction.core.media.RemoteMedia;
 import dev.junction.stream.GatewayError;
-import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.ingress.ErrorShape;
 import dev.junction.translators.ingress.IngressRequest;
 import dev.junction.translators.spi.TranslationException;
@@ -12,7 +11,6 @@ import dev.junction.translators.spi.Translator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -90,30 +88,18 @@ final class ChatProtocol implements ExchangeProtocol {
     @Override
     public Future<?> prepare(Route route, EventLoop loop) {
         Predicate<String> fetchedByVendor;
-        ChatRequest req;
         try {
             fetchedByVendor = translator(route).fetchesMediaUrl();
-            if (fetchedByVendor == null || fetcher == null) {
-                return loop.newSucceededFuture(null);
-            }
-            req = request.chat();
         } catch (TranslationException e) {
             return loop.newFailedFuture(e);
+        }
+        if (fetchedByVendor == null || fetcher == null) {
+            return loop.newSucceededFuture(null);
         }
         if (remote == null) {
             remote = new RemoteMedia(fetcher, fetchPolicy);
         }
-        Future<ChatRequest> inlined = remote.inline(req, fetchedByVendor, loop, alloc);
-        Promise<Void> ready = loop.newPromise();
-        inlined.addListener(f -> {
-            if (f.isSuccess()) {
-                request.useChat(inlined.getNow());
-                ready.setSuccess(null);
-            } else {
-                ready.setFailure(f.cause());
-            }
-        });
-        return ready;
+        return remote.inlineInto(request, fetchedByVendor, loop, alloc);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.junction.core.responses.ResponseStates;
 import dev.junction.core.responses.StoredResponse;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.ingress.ErrorShape;
-import dev.junction.translators.model.ChatRequest;
 import dev.junction.translators.openai.JsonLimits;
 import dev.junction.translators.passthrough.OpenAiRequestFacts;
 import dev.junction.translators.passthrough.OpenAiRequestScanner;
@@ -272,30 +271,18 @@ final class ResponsesProtocol implements ExchangeProtocol {
     /** As the chat door: remote media a translated vendor cannot fetch are fetched and inlined. */
     private Future<?> prepareMedia(Route route, EventLoop loop) {
         Predicate<String> fetchedByVendor;
-        ChatRequest req;
         try {
             fetchedByVendor = translator(route).fetchesMediaUrl();
-            if (fetchedByVendor == null || fetcher == null) {
-                return loop.newSucceededFuture(null);
-            }
-            req = ingress.chat();
         } catch (TranslationException e) {
             return loop.newFailedFuture(e);
+        }
+        if (fetchedByVendor == null || fetcher == null) {
+            return loop.newSucceededFuture(null);
         }
         if (remote == null) {
             remote = new RemoteMedia(fetcher, fetchPolicy);
         }
-        Future<ChatRequest> inlined = remote.inline(req, fetchedByVendor, loop, alloc);
-        Promise<Void> ready = loop.newPromise();
-        inlined.addListener(f -> {
-            if (f.isSuccess()) {
-                ingress.useChat(inlined.getNow());
-                ready.setSuccess(null);
-            } else {
-                ready.setFailure(f.cause());
-            }
-        });
-        return ready;
+        return remote.inlineInto(ingress, fetchedByVendor, loop, alloc);
     }
 
     /** The whole answer's {@code response} object: kept when the request asked for {@code store}. */
