@@ -241,7 +241,9 @@ class ResponsesEndToEndTest {
 
         Response unstored = sdk.responses().create(ResponseCreateParams.builder().model("openai").store(false)
                 .input("Forget me").build());
-        Thread.sleep(200);
+        // Store calls run in order on one thread: once a later stored response can be read, the
+        // unstored one could be too, had it been kept.
+        retrieveEventually(sdk.responses().create(ResponseCreateParams.builder().model("openai").input("Keep me").build()).id());
         assertThrows(NotFoundException.class, () -> sdk.responses().retrieve(unstored.id()), "store: false keeps nothing");
         HttpResponse<String> unknown = post("{\"model\":\"gemini\",\"input\":\"x\",\"previous_response_id\":\"resp_nope\"}", KEY1);
         assertEquals(404, unknown.statusCode());
