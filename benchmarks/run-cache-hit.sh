@@ -30,8 +30,7 @@ BASE_PORT="${BASE_PORT:-$(( 20000 + RANDOM % 30000 ))}"
 SIM_PORT=$BASE_PORT; NGINX_PORT=$(( BASE_PORT + 1 )); JUNCTION_PORT=$(( BASE_PORT + 2 ))
 OUT="${OUT:-$ROOT/benchmarks/target/cache-hit-$(date -u +%Y%m%dT%H%M%SZ)}"
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$ROOT/benchmarks/lib.sh"   # log, die, wait_http, cpu_ticks
 for c in wrk curl taskset; do command -v "$c" >/dev/null 2>&1 || die "$c is required (apt-get install wrk curl util-linux)"; done
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"; [ -x "$NGINX" ] || die "nginx is required (apt-get install nginx)"
 [ "$(nproc)" -ge 2 ] || { PROXY_CPU=0; LOAD_CPU=0; }
@@ -68,24 +67,6 @@ log "building Junction (./junction check builds when sources changed)"
   || { cat "$OUT/junction-check.txt" >&2; die "junction check failed"; }
 CP="$(ls "$ROOT"/launcher/target/launcher-*.jar | grep -v -e sources -e javadoc -e tests | awk "NR == 1"):$(cat "$ROOT/launcher/target/classpath.txt")"
 
-wait_http() { # url timeout_s pid
-  for _ in $(seq 1 $(( $2 * 10 ))); do
-    curl -s -o /dev/null --max-time 1 "$1" && return 0
-    kill -0 "$3" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-cpu_ticks() {
-  local total=0 pid f
-  for pid in "$@"; do
-    f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    f="${f##*) }"
-    set -- $f
-    total=$(( total + ${12} + ${13} ))
-  done
-  echo "$total"
-}
 
 taskset -c "$LOAD_CPU" java -XX:ActiveProcessorCount=1 -Xmx256m -cp "$CP" dev.junction.simulator.SimulatorMain \
   --port "$SIM_PORT" --threads 1 --tokens 12 > "$OUT/simulator.log" 2>&1 &

@@ -44,8 +44,7 @@ BASE_PORT="${BASE_PORT:-$(( 20000 + RANDOM % 39000 ))}"
 HEAP="${HEAP:-256m}"
 OUT="${OUT:-$ROOT/benchmarks/target/features-$(date -u +%Y%m%dT%H%M%SZ)}"
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$ROOT/benchmarks/lib.sh"   # log, die, wait_http, cpu_ticks
 
 need_install=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_install+=(nginx)
@@ -116,25 +115,6 @@ for v in $VARIANTS; do
 done
 CP="$(ls "$ROOT"/launcher/target/launcher-*.jar | grep -v -e sources -e javadoc -e tests | awk "NR == 1"):$(cat "$ROOT/launcher/target/classpath.txt")"
 
-clk_tck="$(getconf CLK_TCK)"
-cpu_ticks() {
-  local total=0 pid f
-  for pid in "$@"; do
-    f="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    f="${f##*) }"
-    set -- $f
-    total=$(( total + ${12} + ${13} ))
-  done
-  echo "$total"
-}
-wait_http() { # url timeout_s pid
-  for _ in $(seq 1 $(( $2 * 10 ))); do
-    curl -s -o /dev/null --max-time 1 "$1" && return 0
-    kill -0 "$3" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # ---------------------------------------------------------------- servers
 java -XX:ActiveProcessorCount=1 -Xms256m -Xmx256m -cp "$CP" dev.junction.simulator.SimulatorMain --port "$SIM_PORT" \
