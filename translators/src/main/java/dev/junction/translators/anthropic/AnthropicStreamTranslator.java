@@ -4,6 +4,7 @@ import dev.junction.stream.GatewayError;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
 import dev.junction.translators.spi.StreamTranslator;
+import io.netty.buffer.ByteBuf;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -42,6 +43,8 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     private AnthropicUsage usage = AnthropicUsage.NONE;
     private boolean started;
     private boolean done;
+    /** The fields of the event being converted (one instance per stream, reset per event). */
+    private final Parsing.Fields fields = new Parsing.Fields();
 
     AnthropicStreamTranslator(boolean jsonMode) {
         this.jsonMode = jsonMode;
@@ -49,77 +52,102 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 
     @Override
     public void onEvent(SseEvent event, Consumer<StreamEvent> out) {
+        ByteBuf data = event.data();
+        onEvent(event.event(), data, data.readerIndex(), data.readableBytes(), out);
+    }
+
+    /**
+     * The event is read into this stream's one {@link Parsing.Fields} (reset per event; it keeps
+     * strings only, never the bytes) and converted from there: no event object per token.
+     */
+    @Override
+    public void onEvent(String name, ByteBuf src, int index, int length, Consumer<StreamEvent> out) {
         if (done) {
             return;
         }
-        AnthropicEvent e;
+        String type;
         try {
-            e = AnthropicEvent.parse(event);
+            type = AnthropicEvent.read(name, src, index, length, fields, true);
         } catch (IllegalArgumentException bad) {
             done = true;
             out.accept(new StreamEvent.Error(interrupted("Anthropic sent a malformed stream event: " + bad.getMessage())));
             return;
         }
-        convert(e, out);
+        convert(type, fields, out);
     }
 
-    /** The pure step: one vendor event in, zero or more canonical events out. */
-    void convert(AnthropicEvent e, Consumer<StreamEvent> out) {
-        if (e instanceof AnthropicEvent.MessageStart s) {
-            if (!started) {
-                started = true;
-                usage = usage.overwrite(s.usage());
-                out.accept(new StreamEvent.Start(s.id(), s.model()));
-            }
-        } else if (e instanceof AnthropicEvent.ContentBlockStart b) {
-            startIfNeeded(out);
-            if ("tool_use".equals(b.blockType())) {
-                if (jsonMode && AnthropicRequestWriter.JSON_TOOL.equals(b.name())) {
-                    toolOrdinalByBlock.put(b.index(), -1);
-                    jsonToolUsed = true;
-                } else {
-                    int ordinal = nextOrdinal++;
-                    toolOrdinalByBlock.put(b.index(), ordinal);
-                    out.accept(new StreamEvent.ToolCallStart(CHOICE, ordinal, b.id(), b.name()));
+    /** The pure step: one vendor event (its type and fields, as {@link AnthropicEvent} reads them) in, zero or more canonical events out. */
+    void convert(String type, Parsing.Fields f, Consumer<StreamEvent> out) {
+        switch (type) {
+            case "content_block_delta" -> {
+                startIfNeeded(out);
+                String deltaType = AnthropicEvent.deltaType(f);
+                String v = AnthropicEvent.deltaValue(f, deltaType);
+                if (v == null || v.isEmpty()) {
+                    return;
                 }
-            } else if ("text".equals(b.blockType()) && b.text() != null && !b.text().isEmpty()) {
-                out.accept(new StreamEvent.TextDelta(CHOICE, b.text()));
-            }
-        } else if (e instanceof AnthropicEvent.ContentBlockDelta d) {
-            startIfNeeded(out);
-            String v = d.value();
-            if (v == null || v.isEmpty()) {
-                return;
-            }
-            switch (d.deltaType()) {
-                case "text_delta" -> out.accept(new StreamEvent.TextDelta(CHOICE, v));
-                case "thinking_delta" -> out.accept(new StreamEvent.ReasoningDelta(CHOICE, v));
-                case "signature_delta" -> out.accept(new StreamEvent.ReasoningSignature(CHOICE, v));
-                case "input_json_delta" -> {
-                    Integer ordinal = toolOrdinalByBlock.get(d.index());
-                    if (ordinal == null) {
-                        return;
+                switch (deltaType) {
+                    case "text_delta" -> out.accept(new StreamEvent.TextDelta(CHOICE, v));
+                    case "thinking_delta" -> out.accept(new StreamEvent.ReasoningDelta(CHOICE, v));
+                    case "signature_delta" -> out.accept(new StreamEvent.ReasoningSignature(CHOICE, v));
+                    case "input_json_delta" -> {
+                        int ordinal = toolOrdinal(f.index);
+                        if (ordinal == NO_TOOL) {
+                            return;
+                        }
+                        out.accept(ordinal < 0 ? new StreamEvent.TextDelta(CHOICE, v)
+                                : new StreamEvent.ToolCallArguments(CHOICE, ordinal, v));
                     }
-                    out.accept(ordinal < 0 ? new StreamEvent.TextDelta(CHOICE, v)
-                            : new StreamEvent.ToolCallArguments(CHOICE, ordinal, v));
+                    default -> { }
                 }
-                default -> { }
             }
-        } else if (e instanceof AnthropicEvent.MessageDelta m) {
-            startIfNeeded(out);
-            usage = usage.overwrite(m.usage());
-            if (m.stopReason() != null) {
-                out.accept(new StreamEvent.Finish(CHOICE, AnthropicStopReasons.map(m.stopReason(), jsonToolUsed)));
+            case "message_start" -> {
+                if (!started) {
+                    started = true;
+                    usage = usage.overwrite(f.usage());
+                    out.accept(new StreamEvent.Start(f.messageId, f.messageModel));
+                }
             }
-            out.accept(new StreamEvent.UsageReport(usage.toOpenAi()));
-        } else if (e instanceof AnthropicEvent.MessageStop) {
-            done = true;
-        } else if (e instanceof AnthropicEvent.Error err) {
-            done = true;
-            out.accept(new StreamEvent.Error(AnthropicErrors.fromStream(err.errorType(), err.message())));
+            case "content_block_start" -> {
+                startIfNeeded(out);
+                if ("tool_use".equals(f.blockType)) {
+                    if (jsonMode && AnthropicRequestWriter.JSON_TOOL.equals(f.blockName)) {
+                        toolOrdinalByBlock.put(f.index, -1);
+                        jsonToolUsed = true;
+                    } else {
+                        int ordinal = nextOrdinal++;
+                        toolOrdinalByBlock.put(f.index, ordinal);
+                        out.accept(new StreamEvent.ToolCallStart(CHOICE, ordinal, f.blockId, f.blockName));
+                    }
+                } else if ("text".equals(f.blockType) && f.blockText != null && !f.blockText.isEmpty()) {
+                    out.accept(new StreamEvent.TextDelta(CHOICE, f.blockText));
+                }
+            }
+            case "message_delta" -> {
+                startIfNeeded(out);
+                usage = usage.overwrite(f.usage());
+                if (f.stopReason != null) {
+                    out.accept(new StreamEvent.Finish(CHOICE, AnthropicStopReasons.map(f.stopReason, jsonToolUsed)));
+                }
+                out.accept(new StreamEvent.UsageReport(usage.toOpenAi()));
+            }
+            case "message_stop" -> done = true;
+            case "error" -> {
+                done = true;
+                out.accept(new StreamEvent.Error(AnthropicErrors.fromStream(AnthropicEvent.errorType(f),
+                        AnthropicEvent.errorMessage(f))));
+            }
+            default -> { } // content_block_stop, ping and unknown types carry nothing for the client
         }
-        // ContentBlockStop, Ping and Unknown carry nothing for the client.
     }
+
+    /** The tool ordinal of a tool_use block, -1 for the forced "json" tool, {@link #NO_TOOL} for another block. */
+    private int toolOrdinal(int block) {
+        Integer ordinal = toolOrdinalByBlock.get(block);
+        return ordinal == null ? NO_TOOL : ordinal;
+    }
+
+    private static final int NO_TOOL = Integer.MIN_VALUE;
 
     private void startIfNeeded(Consumer<StreamEvent> out) {
         if (!started) {

@@ -108,9 +108,13 @@ final class EventScanner {
      * when it cannot vouch for the event; {@code f} is then in an undefined state and must not be used.
      */
     boolean scan(ByteBuf data, Parsing.Fields f) {
-        int n = data.readableBytes();
-        if (data.hasArray()) {
-            return scan(data.array(), data.arrayOffset() + data.readerIndex(), n, f);
+        return scan(data, data.readerIndex(), data.readableBytes(), f);
+    }
+
+    /** As {@link #scan(ByteBuf, Parsing.Fields)} for the bytes {@code src[index, index + n)} (not consumed). */
+    boolean scan(ByteBuf src, int index, int n, Parsing.Fields f) {
+        if (src.hasArray()) {
+            return scan(src.array(), src.arrayOffset() + index, n, f);
         }
         if (n > SCRATCH_MAX) {
             return false;
@@ -118,7 +122,7 @@ final class EventScanner {
         if (scratch.length < n) {
             scratch = new byte[Math.max(n, Math.min(SCRATCH_MAX, scratch.length * 2))];
         }
-        data.getBytes(data.readerIndex(), scratch, 0, n);
+        src.getBytes(index, scratch, 0, n);
         return scan(scratch, 0, n, f);
     }
 

@@ -41,6 +41,31 @@ final class Parsing {
         Long cacheCreation;
         Long thinking;
 
+        /** Back to a fresh state: the stream translator reuses one instance for every event of its stream. */
+        void reset() {
+            type = null;
+            index = 0;
+            messageId = null;
+            messageModel = null;
+            blockType = null;
+            blockId = null;
+            blockName = null;
+            blockText = null;
+            deltaType = null;
+            deltaText = null;
+            deltaPartialJson = null;
+            deltaThinking = null;
+            deltaSignature = null;
+            stopReason = null;
+            errorType = null;
+            errorMessage = null;
+            input = null;
+            output = null;
+            cacheRead = null;
+            cacheCreation = null;
+            thinking = null;
+        }
+
         AnthropicUsage usage() {
             return input == null && output == null && cacheRead == null && cacheCreation == null && thinking == null
                     ? AnthropicUsage.NONE : new AnthropicUsage(input, output, cacheRead, cacheCreation, thinking);

@@ -2,6 +2,8 @@ package dev.junction.translators.spi;
 
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.util.function.Consumer;
 
@@ -13,6 +15,17 @@ public interface StreamTranslator {
 
     /** One decoded SSE event from the vendor. */
     void onEvent(SseEvent event, Consumer<StreamEvent> out);
+
+    /**
+     * One decoded SSE event named {@code name} (null when absent) whose data is the bytes
+     * {@code src[index, index + length)}, as {@link dev.junction.stream.SseListener} hands them
+     * over: valid only during this call, not to be released, retained or moved. A translator that
+     * reads the data in place overrides this to spare the event object and the slice this default
+     * builds for {@link #onEvent(SseEvent, Consumer)}.
+     */
+    default void onEvent(String name, ByteBuf src, int index, int length, Consumer<StreamEvent> out) {
+        onEvent(new SseEvent(name, length == 0 ? Unpooled.EMPTY_BUFFER : src.slice(index, length), null, null), out);
+    }
 
     /**
      * The vendor closed the stream. Emits whatever completes it (e.g. Gemini's usage, which has no

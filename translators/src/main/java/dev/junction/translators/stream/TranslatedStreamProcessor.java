@@ -42,6 +42,14 @@ public final class TranslatedStreamProcessor extends SseStreamProcessor implemen
         }
     }
 
+    /** The decoder's entry point: the event's bytes go to the translator in place (no event object, no slice). */
+    @Override
+    public void onEvent(String event, ByteBuf src, int index, int length, String id, Long retryMillis) {
+        if (!stopped()) {
+            translator.onEvent(event, src, index, length, this);
+        }
+    }
+
     @Override
     public void accept(StreamEvent e) {
         if (stopped()) {
