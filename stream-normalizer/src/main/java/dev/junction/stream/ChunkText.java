@@ -3,6 +3,7 @@ package dev.junction.stream;
 import io.netty.buffer.ByteBuf;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The hand-written fast path of {@link OpenAiChunkWriter}: the delta of the chunks every translated
@@ -116,6 +117,43 @@ final class ChunkText {
         buf.writeCharSequence("},\"completion_tokens_details\":{\"reasoning_tokens\":", StandardCharsets.US_ASCII);
         writeLong(buf, u.reasoningTokens());
         buf.writeCharSequence("}}", StandardCharsets.US_ASCII);
+    }
+
+    private static final byte[] HEAD_ID = ascii("{\"id\":\"");
+    private static final byte[] HEAD_CREATED = ascii("\",\"object\":\"chat.completion.chunk\",\"created\":");
+    private static final byte[] HEAD_MODEL = ascii(",\"model\":\"");
+    private static final byte[] HEAD_CHOICES = ascii("\",\"choices\":");
+
+    /**
+     * A stream's chunk head {@code {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":}
+     * as {@link OpenAiChunkWriter#jacksonHead} writes it, followed by {@code tail}; null when the id
+     * or model is left to Jackson (longer than {@link #MAX_CHARS}).
+     */
+    static byte[] head(String id, long created, String model, byte[] tail) {
+        int idLength = encode(id);
+        if (idLength < 0 || model.length() > MAX_CHARS) {
+            return null;
+        }
+        byte[] idBytes = Arrays.copyOf(SCRATCH.get()[0], idLength);
+        int modelLength = encode(model);
+        byte[] modelBytes = SCRATCH.get()[0];
+        byte[] number = Long.toString(created).getBytes(StandardCharsets.US_ASCII);
+        byte[] head = new byte[HEAD_ID.length + idLength + HEAD_CREATED.length + number.length + HEAD_MODEL.length
+                + modelLength + HEAD_CHOICES.length + tail.length];
+        int n = put(head, 0, HEAD_ID, HEAD_ID.length);
+        n = put(head, n, idBytes, idLength);
+        n = put(head, n, HEAD_CREATED, HEAD_CREATED.length);
+        n = put(head, n, number, number.length);
+        n = put(head, n, HEAD_MODEL, HEAD_MODEL.length);
+        n = put(head, n, modelBytes, modelLength);
+        n = put(head, n, HEAD_CHOICES, HEAD_CHOICES.length);
+        put(head, n, tail, tail.length);
+        return head;
+    }
+
+    private static int put(byte[] to, int at, byte[] from, int length) {
+        System.arraycopy(from, 0, to, at, length);
+        return at + length;
     }
 
     /** {@code s} as a JSON string with its quotes ({@code null} for null); null when left to Jackson. */

@@ -59,10 +59,13 @@ public final class OpenAiChunkWriter implements StreamEncoder {
     private static final byte[] USAGE_CHOICES = "[],\"usage\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FRAME_END = "}\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    /** {@code {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":} */
-    private final byte[] head;
-    /** {@code head + [{"index":} */
+    /**
+     * {@code {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":}: the
+     * fixed start of every choice chunk; its first {@link #headLength} bytes (up to {@code "choices":})
+     * start the usage chunk.
+     */
     private final byte[] choiceHead;
+    private final int headLength;
     private final boolean includeUsage;
     /** Whether the common chunks are written by hand ({@link ChunkText}) rather than by Jackson. */
     private final boolean fast;
@@ -95,6 +98,22 @@ public final class OpenAiChunkWriter implements StreamEncoder {
         this.fast = fast;
         Objects.requireNonNull(model, "model");
         this.includeUsage = includeUsage;
+        // The fixed head of every chunk, escaped once per stream: by hand (ChunkText.head), or by
+        // Jackson for the reference path and for the id or model the hand-written path declines.
+        byte[] withChoice = fast ? ChunkText.head(id, created, model, CHOICE_OPEN) : null;
+        if (withChoice == null) {
+            byte[] head = jacksonHead(id, created, model);
+            withChoice = Arrays.copyOf(head, head.length + CHOICE_OPEN.length);
+            System.arraycopy(CHOICE_OPEN, 0, withChoice, head.length, CHOICE_OPEN.length);
+        }
+        this.choiceHead = withChoice;
+        this.headLength = withChoice.length - CHOICE_OPEN.length;
+    }
+
+    private static final byte[] CHOICE_OPEN = "[{\"index\":".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@code {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":} as Jackson writes it. */
+    static byte[] jacksonHead(String id, long created, String model) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(96 + id.length() + model.length());
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.writeStartObject();
@@ -108,12 +127,8 @@ public final class OpenAiChunkWriter implements StreamEncoder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // The fixed head of every chunk, escaped once per stream: everything before the "[]}" tail.
         byte[] whole = out.toByteArray();
-        this.head = Arrays.copyOf(whole, whole.length - 3);
-        byte[] ch = "[{\"index\":".getBytes(StandardCharsets.US_ASCII);
-        this.choiceHead = Arrays.copyOf(head, head.length + ch.length);
-        System.arraycopy(ch, 0, choiceHead, head.length, ch.length);
+        return Arrays.copyOf(whole, whole.length - 3); // everything before the "[]}" tail
     }
 
     /** Appends the frames (zero or more) that {@code event} yields to {@code out}. */
@@ -182,9 +197,9 @@ public final class OpenAiChunkWriter implements StreamEncoder {
             this.alloc = alloc;
             this.out = out;
             try {
-                ByteBuf buf = alloc.buffer(head.length + 256); // a buffer of its own (no sink here)
+                ByteBuf buf = alloc.buffer(headLength + 256); // a buffer of its own (no sink here)
                 frameStart = 0;
-                buf.writeBytes(DATA).writeBytes(head).writeBytes(USAGE_CHOICES);
+                buf.writeBytes(DATA).writeBytes(choiceHead, 0, headLength).writeBytes(USAGE_CHOICES);
                 if (fast) {
                     try {
                         ChunkText.usage(buf, u);

@@ -35,21 +35,49 @@ class ChunkTextTest {
         for (int stream = 0; stream < 3_000; stream++) {
             List<StreamEvent> events = randomStream(random);
             boolean usage = random.nextBoolean();
-            List<String> jackson = run(new OpenAiChunkWriter("chatcmpl-\u00e9\"x", 1_711_357_598L, "m\u00f6del", usage, false),
-                    events, false);
-            List<String> fast = run(new OpenAiChunkWriter("chatcmpl-\u00e9\"x", 1_711_357_598L, "m\u00f6del", usage, true),
-                    events, false);
+            // The stream's id, created and model (its head, written once per stream) are random too.
+            String id = random.nextInt(10) == 0 ? "chatcmpl-\u00e9\"x" : "chatcmpl-" + text(random);
+            long created = random.nextInt(10) == 0 ? random.nextLong() : 1_711_357_598L + random.nextInt(1000);
+            String model = random.nextInt(10) == 0 ? "m\u00f6del" : text(random);
+            List<String> jackson = run(new OpenAiChunkWriter(id, created, model, usage, false), events, false);
+            List<String> fast = run(new OpenAiChunkWriter(id, created, model, usage, true), events, false);
             if (!jackson.equals(fast)) {
                 assertEquals(visible(jackson), visible(fast), "events: " + visible(events));
             }
-            List<String> shared = run(new OpenAiChunkWriter("chatcmpl-\u00e9\"x", 1_711_357_598L, "m\u00f6del", usage, true),
-                    events, true);
+            List<String> shared = run(new OpenAiChunkWriter(id, created, model, usage, true), events, true);
             if (!jackson.equals(shared)) {
                 assertEquals(visible(jackson), visible(shared), "events (shared buffers): " + visible(events));
             }
             fastFrames += fast.size();
         }
         assertTrue(fastFrames > 10_000, "streams of some length were compared: " + fastFrames);
+    }
+
+    @Test
+    void theHandWrittenHeadIsJacksons() {
+        Random random = new Random(11);
+        byte[] tail = "[{\"index\":".getBytes(StandardCharsets.US_ASCII);
+        int byHand = 0;
+        for (int i = 0; i < 20_000; i++) {
+            String id = random.nextBoolean() ? "chatcmpl-" + text(random) : text(random);
+            String model = random.nextInt(50) == 0 ? "x".repeat(ChunkText.MAX_CHARS + random.nextInt(2)) : text(random);
+            long created = switch (random.nextInt(4)) {
+                case 0 -> random.nextLong();
+                case 1 -> random.nextInt(10);
+                case 2 -> Long.MIN_VALUE + random.nextInt(2);
+                default -> 1_700_000_000L + random.nextInt(100_000_000);
+            };
+            byte[] head = ChunkText.head(id, created, model, tail);
+            if (head == null) {
+                assertTrue(id.length() > ChunkText.MAX_CHARS || model.length() > ChunkText.MAX_CHARS, "declined: " + id);
+                continue;
+            }
+            byHand++;
+            String expected = new String(OpenAiChunkWriter.jacksonHead(id, created, model), StandardCharsets.UTF_8)
+                    + "[{\"index\":";
+            assertEquals(visible(expected), visible(new String(head, StandardCharsets.UTF_8)));
+        }
+        assertTrue(byHand > 19_000, "most heads are written by hand: " + byHand);
     }
 
     @Test
