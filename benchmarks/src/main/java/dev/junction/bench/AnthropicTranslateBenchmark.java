@@ -84,6 +84,8 @@ public class AnthropicTranslateBenchmark {
             "bench-key", Map.of(), Map.of("max-output", "64000"));
 
     ByteBuf typicalBody;
+    ByteBuf smallBody;
+    ChatRequest small;
     ByteBuf imageBody;
     ChatRequest typical;
     ChatRequest image;
@@ -93,6 +95,8 @@ public class AnthropicTranslateBenchmark {
     public void setUp() {
         typicalBody = OpenAiCodecBenchmark.direct(OpenAiCodecBenchmark.TYPICAL.getBytes(StandardCharsets.UTF_8));
         typical = OpenAiRequestDecoder.decodeChat(typicalBody, JsonLimits.DEFAULT);
+        smallBody = OpenAiCodecBenchmark.direct(OpenAiCodecBenchmark.SMALL.getBytes(StandardCharsets.UTF_8));
+        small = OpenAiRequestDecoder.decodeChat(smallBody, JsonLimits.DEFAULT);
         imageBody = OpenAiCodecBenchmark.direct(OpenAiCodecBenchmark.imageRequest(OpenAiCodecBenchmark.IMAGE_BYTES));
         image = OpenAiRequestDecoder.decodeChat(imageBody, JsonLimits.DEFAULT);
         events = new ArrayList<>();
@@ -112,6 +116,7 @@ public class AnthropicTranslateBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         typicalBody.release();
+        smallBody.release();
         imageBody.release();
         events.forEach(e -> e.data().release());
     }
@@ -119,6 +124,15 @@ public class AnthropicTranslateBenchmark {
     @Benchmark
     public int translateRequest() {
         UpstreamRequest up = adapter.chatRequest(typical, target, PooledByteBufAllocator.DEFAULT, new Warnings());
+        int n = up.body().readableBytes();
+        up.body().release();
+        return n;
+    }
+
+    /** The one-message request of {@code run-overhead.sh}'s translated load. */
+    @Benchmark
+    public int translateSmallRequest() {
+        UpstreamRequest up = adapter.chatRequest(small, target, PooledByteBufAllocator.DEFAULT, new Warnings());
         int n = up.body().readableBytes();
         up.body().release();
         return n;

@@ -59,7 +59,12 @@ public class OpenAiCodecBenchmark {
 
     static final int IMAGE_BYTES = 10 * 1024 * 1024;
 
+    /** The streaming request of {@code run-overhead.sh}'s translated load (a one-message chat). */
+    static final String SMALL =
+            "{\"model\":\"claude-haiku-4-5\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story. [[sim tokens=20]]\"}]}";
+
     ByteBuf typical;
+    ByteBuf small;
     ByteBuf image;
 
     static ByteBuf direct(byte[] bytes) {
@@ -83,18 +88,26 @@ public class OpenAiCodecBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         typical = direct(TYPICAL.getBytes(StandardCharsets.UTF_8));
+        small = direct(SMALL.getBytes(StandardCharsets.UTF_8));
         image = direct(imageRequest(IMAGE_BYTES));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         typical.release();
+        small.release();
         image.release();
     }
 
     @Benchmark
     public ChatRequest decodeTypical() {
         return OpenAiRequestDecoder.decodeChat(typical, JsonLimits.DEFAULT);
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public ChatRequest decodeSmall() {
+        return OpenAiRequestDecoder.decodeChat(small, JsonLimits.DEFAULT);
     }
 
     @Benchmark

@@ -3,6 +3,7 @@ package dev.junction.translators.openai;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.model.ByteSpan;
 import dev.junction.translators.model.ChatRequest;
@@ -66,8 +67,22 @@ public final class OpenAiRequestDecoder {
      * {@code invalid_json} / {@code invalid_value}; the other ingress codecs read their bodies through it.
      */
     public static <T> T run(ByteBuf body, JsonLimits limits, Body<T> what) {
-        try (JsonParser p = Json.mapper(limits).createParser(
-                (java.io.InputStream) new ByteBufInputStream(body.duplicate(), false))) {
+        int n = body.readableBytes();
+        byte[][] holder = null;
+        byte[] scratch = null;
+        if (!body.hasArray() && n <= SCRATCH_MAX) {
+            holder = SCRATCH.get();
+            scratch = holder[0];
+            if (scratch == null) {
+                scratch = new byte[n]; // an outer run on this thread holds the array (no caller does that today)
+            } else {
+                holder[0] = null;
+                if (scratch.length < n) {
+                    scratch = new byte[Math.max(n, Math.min(SCRATCH_MAX, scratch.length * 2))];
+                }
+            }
+        }
+        try (JsonParser p = parser(Json.mapper(limits), body, scratch)) {
             return what.read(p);
         } catch (StreamConstraintsException e) {
             throw invalid("invalid_value", null, "The request body exceeds a limit: " + e.getOriginalMessage()
@@ -78,7 +93,35 @@ public final class OpenAiRequestDecoder {
                     + "). Send a JSON object.");
         } catch (IOException e) {
             throw invalid("invalid_json", null, "The request body could not be read as JSON: " + e.getMessage());
+        } finally {
+            if (holder != null && holder[0] == null) {
+                holder[0] = scratch;
+            }
         }
+    }
+
+    /** Bodies up to this size in direct buffers are parsed from a copy in a per-thread array. */
+    static final int SCRATCH_MAX = 64 * 1024;
+    /** The per-thread array, taken (null) while a {@link #run} on the thread uses it. */
+    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[4096]});
+
+    /**
+     * A parser over the body's readable bytes, the cheap way for a request: over its own array when
+     * it has one, else over {@code scratch} (a copy: one memcpy of a few KiB, and a parser over an
+     * array needs no input buffer of its own and no encoding detection from a stream), else (large
+     * direct bodies, such as inline media) through an {@code InputStream}. Token byte offsets count
+     * from the body's reader index in every case, as {@link DataUrlLocator} expects.
+     */
+    private static JsonParser parser(ObjectMapper mapper, ByteBuf body, byte[] scratch) throws IOException {
+        int n = body.readableBytes();
+        if (body.hasArray()) {
+            return mapper.createParser(body.array(), body.arrayOffset() + body.readerIndex(), n);
+        }
+        if (scratch != null) {
+            body.getBytes(body.readerIndex(), scratch, 0, n);
+            return mapper.createParser(scratch, 0, n);
+        }
+        return mapper.createParser((java.io.InputStream) new ByteBufInputStream(body.duplicate(), false));
     }
 
     public static TranslationException invalid(String code, String param, String message) {

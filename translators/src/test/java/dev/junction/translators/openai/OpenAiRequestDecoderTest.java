@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -139,6 +140,42 @@ class OpenAiRequestDecoderTest {
             assertEquals(0, body.readerIndex(), "the decoder must not move the body's indexes");
         } finally {
             body.release();
+        }
+    }
+
+    /**
+     * The parser reads the body over its array, over a copy (direct and composite bodies) or as a
+     * stream (large direct bodies): the media span must point at the same bytes in every case.
+     */
+    @Test
+    void dataUrlSpansAreRightWhicheverWayTheBodyIsRead() {
+        String b64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+        for (int padding : new int[] {0, 100_000}) {
+            byte[] json = ("{\"model\":\"m\",\"user\":\"" + "x".repeat(padding) + "\",\"messages\":[{\"role\":\"user\","
+                    + "\"content\":[{\"type\":\"text\",\"text\":\"caf\u00e9\"},{\"type\":\"image_url\","
+                    + "\"image_url\":{\"url\":\"data:image/png;base64," + b64 + "\"}}]}]}").getBytes(StandardCharsets.UTF_8);
+            byte[] padded = new byte[json.length + 20];
+            System.arraycopy(json, 0, padded, 11, json.length);
+            ByteBuf heap = io.netty.buffer.Unpooled.wrappedBuffer(padded, 3, json.length + 12).skipBytes(8); // array offset 3, reader index 8
+            ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(padded, 0, 11 + json.length).skipBytes(11);
+            io.netty.buffer.CompositeByteBuf composite = PooledByteBufAllocator.DEFAULT.compositeDirectBuffer();
+            composite.addComponent(true, PooledByteBufAllocator.DEFAULT.directBuffer().writeBytes(json, 0, json.length / 2));
+            composite.addComponent(true, PooledByteBufAllocator.DEFAULT.directBuffer()
+                    .writeBytes(json, json.length / 2, json.length - json.length / 2));
+            for (ByteBuf body : List.of(heap.writerIndex(11 + json.length - 3), direct, composite)) {
+                try {
+                    int readerIndex = body.readerIndex();
+                    ChatRequest r = OpenAiRequestDecoder.decodeChat(body, JsonLimits.DEFAULT);
+                    var parts = ((Message.User) r.messages().get(0)).content();
+                    assertEquals("caf\u00e9", ((ContentPart.Text) parts.get(0)).text());
+                    MediaSource.Inline inline = (MediaSource.Inline) ((ContentPart.Image) parts.get(1)).source();
+                    assertSame(body, inline.base64().buffer());
+                    assertEquals(b64, inline.base64().asString(), "padding " + padding + ", " + body.getClass().getSimpleName());
+                    assertEquals(readerIndex, body.readerIndex(), "the decoder must not move the body's indexes");
+                } finally {
+                    body.release();
+                }
+            }
         }
     }
 
