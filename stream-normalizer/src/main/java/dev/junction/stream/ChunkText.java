@@ -56,48 +56,147 @@ final class ChunkText {
     private ChunkText() {
     }
 
-    /** {@code {"<field>":"<text>"}}; false (nothing written) when the text is left to Jackson. */
-    static boolean textDelta(ByteBuf buf, String field, String text) {
+    /**
+     * A whole frame {@code <prefix><choice>,"delta":{"<field>":"<text>"}<suffix>} assembled in this
+     * thread's scratch array (one copy into the frame's buffer instead of one per piece); returns
+     * its length, or -1 (nothing assembled) when the text is left to Jackson. {@code prefix} is
+     * {@code data: } and the stream's head up to the choice index.
+     */
+    static int textFrame(byte[] prefix, int choice, String field, String text, byte[] suffix) {
         byte[] open = switch (field) {
             case "content" -> CONTENT_OPEN;
             case "reasoning_content" -> REASONING_OPEN;
             case "refusal" -> REFUSAL_OPEN;
             default -> null;
         };
-        int n = open == null ? -1 : encode(text);
-        if (n < 0) {
-            return false;
+        if (open == null || text.length() > MAX_CHARS) {
+            return -1;
         }
-        buf.writeBytes(open).writeBytes(SCRATCH.get()[0], 0, n).writeBytes(TEXT_CLOSE);
-        return true;
-    }
-
-    /** {@code {"tool_calls":[{"index":N,"function":{"arguments":"<fragment>"}}]}}; false as {@link #textDelta}. */
-    static boolean arguments(ByteBuf buf, int toolIndex, String fragment) {
-        int n = encode(fragment);
-        if (n < 0) {
-            return false;
-        }
-        buf.writeBytes(TOOL_OPEN);
-        writeLong(buf, toolIndex);
-        buf.writeBytes(ARGUMENTS_OPEN).writeBytes(SCRATCH.get()[0], 0, n).writeBytes(TOOL_CLOSE);
-        return true;
+        byte[] out = scratch(prefix.length + 32 + open.length + text.length() * 6 + TEXT_CLOSE.length + suffix.length);
+        int n = deltaStart(out, prefix, choice);
+        n = put(out, n, open, open.length);
+        n = encode(text, out, n);
+        n = put(out, n, TEXT_CLOSE, TEXT_CLOSE.length);
+        return put(out, n, suffix, suffix.length);
     }
 
     /**
-     * {@code {"tool_calls":[{"index":N,"id":…,"type":"function","function":{"name":…,"arguments":""}}]}}
-     * (a null id or name as {@code null}); false as {@link #textDelta}.
+     * A whole frame with the delta {@code {"tool_calls":[{"index":N,"function":{"arguments":"<fragment>"}}]}},
+     * as {@link #textFrame}.
      */
-    static boolean toolStart(ByteBuf buf, int toolIndex, String id, String name) {
-        byte[] idBytes = quoted(id);
-        byte[] nameBytes = idBytes == null ? null : quoted(name);
-        if (nameBytes == null) {
-            return false;
+    static int argumentsFrame(byte[] prefix, int choice, int toolIndex, String fragment, byte[] suffix) {
+        if (fragment.length() > MAX_CHARS) {
+            return -1;
         }
-        buf.writeBytes(TOOL_OPEN);
-        writeLong(buf, toolIndex);
-        buf.writeBytes(START_ID).writeBytes(idBytes).writeBytes(START_NAME).writeBytes(nameBytes).writeBytes(START_CLOSE);
-        return true;
+        byte[] out = scratch(prefix.length + 64 + TOOL_OPEN.length + ARGUMENTS_OPEN.length + fragment.length() * 6
+                + TOOL_CLOSE.length + suffix.length);
+        int n = deltaStart(out, prefix, choice);
+        n = put(out, n, TOOL_OPEN, TOOL_OPEN.length);
+        n = putLong(out, n, toolIndex);
+        n = put(out, n, ARGUMENTS_OPEN, ARGUMENTS_OPEN.length);
+        n = encode(fragment, out, n);
+        n = put(out, n, TOOL_CLOSE, TOOL_CLOSE.length);
+        return put(out, n, suffix, suffix.length);
+    }
+
+    /**
+     * A whole frame with the delta
+     * {@code {"tool_calls":[{"index":N,"id":…,"type":"function","function":{"name":…,"arguments":""}}]}}
+     * (a null id or name as {@code null}), as {@link #textFrame}.
+     */
+    static int toolStartFrame(byte[] prefix, int choice, int toolIndex, String id, String name, byte[] suffix) {
+        int idChars = id == null ? 0 : id.length();
+        int nameChars = name == null ? 0 : name.length();
+        if (idChars > MAX_CHARS || nameChars > MAX_CHARS) {
+            return -1;
+        }
+        byte[] out = scratch(prefix.length + 64 + TOOL_OPEN.length + START_ID.length + START_NAME.length
+                + START_CLOSE.length + (idChars + nameChars) * 6 + 12 + suffix.length);
+        int n = deltaStart(out, prefix, choice);
+        n = put(out, n, TOOL_OPEN, TOOL_OPEN.length);
+        n = putLong(out, n, toolIndex);
+        n = put(out, n, START_ID, START_ID.length);
+        n = quoted(id, out, n);
+        n = put(out, n, START_NAME, START_NAME.length);
+        n = quoted(name, out, n);
+        n = put(out, n, START_CLOSE, START_CLOSE.length);
+        return put(out, n, suffix, suffix.length);
+    }
+
+    /** A whole frame whose delta is the bytes {@code delta} (already JSON), then {@code suffix}, as {@link #textFrame}. */
+    static int rawFrame(byte[] prefix, int choice, byte[] delta, byte[] suffix) {
+        byte[] out = scratch(prefix.length + 32 + delta.length + suffix.length);
+        int n = deltaStart(out, prefix, choice);
+        n = put(out, n, delta, delta.length);
+        return put(out, n, suffix, suffix.length);
+    }
+
+    private static final byte[] FINISH_DELTA = ascii("{},\"logprobs\":null,\"finish_reason\":\"");
+
+    /**
+     * A whole finish frame: the delta {@code {}}, {@code "logprobs":null,"finish_reason":"<reason>} (a
+     * plain ASCII word) and {@code suffix}, as {@link #textFrame}.
+     */
+    static int finishFrame(byte[] prefix, int choice, String reason, byte[] suffix) {
+        byte[] out = scratch(prefix.length + 32 + FINISH_DELTA.length + reason.length() + suffix.length);
+        int n = deltaStart(out, prefix, choice);
+        n = put(out, n, FINISH_DELTA, FINISH_DELTA.length);
+        for (int i = 0; i < reason.length(); i++) {
+            out[n++] = (byte) reason.charAt(i);
+        }
+        return put(out, n, suffix, suffix.length);
+    }
+
+    /** The array the last frame was assembled in (valid until this thread's next call here). */
+    static byte[] frameBytes() {
+        return SCRATCH.get()[0];
+    }
+
+    private static final byte[] DELTA = ascii(",\"delta\":");
+
+    private static int deltaStart(byte[] out, byte[] prefix, int choice) {
+        int n = put(out, 0, prefix, prefix.length);
+        n = putLong(out, n, choice);
+        return put(out, n, DELTA, DELTA.length);
+    }
+
+    /** This thread's scratch array, grown to at least {@code size} bytes (contents not kept). */
+    private static byte[] scratch(int size) {
+        byte[][] holder = SCRATCH.get();
+        byte[] out = holder[0];
+        if (out.length < size) {
+            out = new byte[Math.max(size, out.length * 2)];
+            holder[0] = out;
+        }
+        return out;
+    }
+
+    private static int put(byte[] to, int at, byte[] from, int length) {
+        System.arraycopy(from, 0, to, at, length);
+        return at + length;
+    }
+
+    private static int putLong(byte[] to, int at, long v) {
+        if (v >= 0 && v < 10) {
+            to[at] = (byte) ('0' + v);
+            return at + 1;
+        }
+        String s = Long.toString(v);
+        for (int i = 0; i < s.length(); i++) {
+            to[at + i] = (byte) s.charAt(i);
+        }
+        return at + s.length();
+    }
+
+    /** {@code s} as a JSON string with its quotes, or {@code null}, into {@code out} at {@code at}; returns the end. */
+    private static int quoted(String s, byte[] out, int at) {
+        if (s == null) {
+            return put(out, at, NULL, NULL.length);
+        }
+        out[at] = '"';
+        int n = encode(s, out, at + 1);
+        out[n] = '"';
+        return n + 1;
     }
 
     /** The usage object exactly as {@link OpenAiChunkWriter#writeUsage} writes it. */
@@ -151,44 +250,24 @@ final class ChunkText {
         return head;
     }
 
-    private static int put(byte[] to, int at, byte[] from, int length) {
-        System.arraycopy(from, 0, to, at, length);
-        return at + length;
-    }
-
-    /** {@code s} as a JSON string with its quotes ({@code null} for null); null when left to Jackson. */
-    private static byte[] quoted(String s) {
-        if (s == null) {
-            return NULL;
-        }
-        int n = encode(s);
-        if (n < 0) {
-            return null;
-        }
-        byte[] q = new byte[n + 2];
-        q[0] = '"';
-        System.arraycopy(SCRATCH.get()[0], 0, q, 1, n);
-        q[n + 1] = '"';
-        return q;
-    }
-
     /**
      * Escapes and encodes {@code s} into this thread's scratch array; returns the byte count, or -1
      * when the string is left to Jackson (longer than {@link #MAX_CHARS}).
      */
     static int encode(String s) {
-        int len = s.length();
-        if (len > MAX_CHARS) {
+        if (s.length() > MAX_CHARS) {
             return -1;
         }
-        byte[][] holder = SCRATCH.get();
-        byte[] out = holder[0];
-        int worst = len * 6; // a control character's or a surrogate's six-character escape
-        if (out.length < worst) {
-            out = new byte[Math.max(worst, out.length * 2)];
-            holder[0] = out;
-        }
-        int n = 0;
+        return encode(s, scratch(s.length() * 6), 0);
+    }
+
+    /**
+     * Escapes and encodes {@code s} into {@code out} from {@code at}, which must have room for six
+     * bytes per char (a control character's or a surrogate's escape); returns the end.
+     */
+    static int encode(String s, byte[] out, int at) {
+        int len = s.length();
+        int n = at;
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {

@@ -66,6 +66,8 @@ public final class OpenAiChunkWriter implements StreamEncoder {
      */
     private final byte[] choiceHead;
     private final int headLength;
+    /** {@code data: } + {@link #choiceHead}: the start of every choice frame the fast path assembles. */
+    private final byte[] framePrefix;
     private final boolean includeUsage;
     /** Whether the common chunks are written by hand ({@link ChunkText}) rather than by Jackson. */
     private final boolean fast;
@@ -108,6 +110,9 @@ public final class OpenAiChunkWriter implements StreamEncoder {
         }
         this.choiceHead = withChoice;
         this.headLength = withChoice.length - CHOICE_OPEN.length;
+        this.framePrefix = new byte[DATA.length + withChoice.length];
+        System.arraycopy(DATA, 0, framePrefix, 0, DATA.length);
+        System.arraycopy(withChoice, 0, framePrefix, DATA.length, withChoice.length);
     }
 
     private static final byte[] CHOICE_OPEN = "[{\"index\":".getBytes(StandardCharsets.US_ASCII);
@@ -259,10 +264,10 @@ public final class OpenAiChunkWriter implements StreamEncoder {
         if (st.finished || text == null || text.isEmpty()) {
             return;
         }
-        ByteBuf buf = open(choice, text.length());
-        if (fast && byHand(buf, TEXT, field, text, 0)) {
+        if (fast && emit(ChunkText.textFrame(framePrefix, choice, field, text, OPEN_SUFFIX))) {
             return;
         }
+        ByteBuf buf = open(choice, text.length());
         generate(buf, g -> {
             g.writeStartObject();
             g.writeStringField(field, text);
@@ -276,10 +281,10 @@ public final class OpenAiChunkWriter implements StreamEncoder {
             return;
         }
         markTool(st, s.toolIndex(), (byte) 1);
-        ByteBuf buf = open(s.choice(), 64);
-        if (fast && byHand(buf, TOOL_START, s.id(), s.name(), s.toolIndex())) {
+        if (fast && emit(ChunkText.toolStartFrame(framePrefix, s.choice(), s.toolIndex(), s.id(), s.name(), OPEN_SUFFIX))) {
             return;
         }
+        ByteBuf buf = open(s.choice(), 64);
         generate(buf, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("tool_calls");
@@ -307,10 +312,10 @@ public final class OpenAiChunkWriter implements StreamEncoder {
     }
 
     private void argumentsChunk(int choice, int toolIndex, String fragment) {
-        ByteBuf buf = open(choice, fragment.length());
-        if (fast && byHand(buf, ARGUMENTS, null, fragment, toolIndex)) {
+        if (fast && emit(ChunkText.argumentsFrame(framePrefix, choice, toolIndex, fragment, OPEN_SUFFIX))) {
             return;
         }
+        ByteBuf buf = open(choice, fragment.length());
         generate(buf, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("tool_calls");
@@ -351,6 +356,10 @@ public final class OpenAiChunkWriter implements StreamEncoder {
                 argumentsChunk(choice, t, "{}");
                 st.tools[t] = 2;
             }
+        }
+        if (fast) {
+            emit(ChunkText.finishFrame(framePrefix, choice, reason.wire(), FINISH_END));
+            return;
         }
         ByteBuf buf = open(choice, 32);
         try {
@@ -405,33 +414,30 @@ public final class OpenAiChunkWriter implements StreamEncoder {
         return buf;
     }
 
-    // What byHand writes.
-    private static final int TEXT = 0;
-    private static final int TOOL_START = 1;
-    private static final int ARGUMENTS = 2;
-
     /**
-     * Writes a frame's delta by hand ({@link ChunkText}: {@code TEXT} field {@code a} = {@code b},
-     * {@code TOOL_START} id {@code a} and name {@code b}, {@code ARGUMENTS} fragment {@code b}) and
-     * completes the frame; false, with nothing written, when that text is left to Jackson. Undoes
-     * the frame when the writing fails.
+     * Appends the frame the fast path assembled ({@link ChunkText}, {@code length} bytes of
+     * {@link ChunkText#frameBytes}) with one copy: into the sink's current buffer, or into a buffer
+     * of its own joining {@code out}. False, with nothing written, when {@code length} is -1 (the
+     * text is left to Jackson).
      */
-    private boolean byHand(ByteBuf buf, int kind, String a, String b, int toolIndex) {
-        boolean written;
+    private boolean emit(int length) {
+        if (length < 0) {
+            return false;
+        }
+        byte[] frame = ChunkText.frameBytes();
+        if (sink != null) {
+            sink.frameBuffer(length).writeBytes(frame, 0, length);
+            return true;
+        }
+        ByteBuf buf = alloc.buffer(length);
         try {
-            written = switch (kind) {
-                case TEXT -> ChunkText.textDelta(buf, a, b);
-                case TOOL_START -> ChunkText.toolStart(buf, toolIndex, a, b);
-                default -> ChunkText.arguments(buf, toolIndex, b);
-            };
+            buf.writeBytes(frame, 0, length);
         } catch (RuntimeException e) {
-            undo(buf);
+            buf.release();
             throw e;
         }
-        if (written) {
-            done(buf, OPEN_SUFFIX);
-        }
-        return written;
+        out.add(buf);
+        return true;
     }
 
     /** Ends the frame begun by {@link #open} with {@code suffix}; a buffer of its own joins {@code out}. */
@@ -457,6 +463,10 @@ public final class OpenAiChunkWriter implements StreamEncoder {
     }
 
     private void rawChunk(int choice, byte[] delta) {
+        if (fast) {
+            emit(ChunkText.rawFrame(framePrefix, choice, delta, OPEN_SUFFIX));
+            return;
+        }
         ByteBuf buf = open(choice, delta.length);
         try {
             buf.writeBytes(delta);
