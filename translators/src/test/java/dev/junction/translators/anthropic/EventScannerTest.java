@@ -157,6 +157,19 @@ class EventScannerTest {
         }
     }
 
+    /** A quote, backslash, control or non-ASCII byte at every position of a long text is found as the byte-wise scan finds it. */
+    @Test
+    void specialBytesAtEveryOffsetOfALongText() {
+        String[] specials = {"\\\"", "\\n", "\\\\", "\u00e9", "\ud83d\ude42", "\u0001", "\"", "\\u00e9"};
+        for (String special : specials) {
+            for (int at = 0; at < 40; at++) {
+                String text = "x".repeat(at) + special + "y".repeat(40 - at);
+                compare(("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\""
+                        + text + "\"}}").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     @Test
     void deepNestingIsLeftToJackson() {
         String deep = "[".repeat(600) + "]".repeat(600);
