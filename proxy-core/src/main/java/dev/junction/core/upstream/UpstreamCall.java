@@ -23,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * request until it is written, enforces the first-byte, idle-between-chunks and total timeouts
  * (SPEC §2), and returns the connection to the pool only after a complete keep-alive response;
  * a cancelled or failed call closes its connection so the vendor stops generating at once (SPEC §5).
+ *
+ * <p>Reads are paced by the listener (house rule 3) without switching the socket's read interest
+ * per request: the channel reads on its own (auto-read), and only when a read ends with the
+ * listener not having asked for more since the last piece it was given ({@link #requestMore()}:
+ * the client cannot take more yet) is auto-read turned off, until the listener asks again. Read
+ * interest is thus toggled only under back-pressure, not twice per request as a read requested
+ * per piece would (each costs an {@code epoll_ctl}).
  */
 public final class UpstreamCall {
 
@@ -36,6 +43,10 @@ public final class UpstreamCall {
     private HttpResponse head;
     private boolean done;
     private boolean staleRetried;
+    /** The listener asked for more since the last piece it was given (or was given nothing yet). */
+    private boolean wanted = true;
+    /** This call turned the channel's auto-read off (back-pressure) and has not turned it on again. */
+    private boolean paused;
     private ScheduledFuture<?> firstByteTimer;
     private ScheduledFuture<?> idleTimer;
     private long lastActivityNanos;
@@ -85,7 +96,7 @@ public final class UpstreamCall {
         request.retain();
         ch.writeAndFlush(request).addListener(w -> {
             if (ch != channel || done) {
-                return;
+                return; // a stopped call released the request; a complete answer did too
             }
             if (!w.isSuccess()) {
                 if (reused && !staleRetried && head == null) {
@@ -102,11 +113,12 @@ public final class UpstreamCall {
             }
             request.release();
             request = null;
-            if (timeouts.firstByte() != null) {
+            // The channel reads on its own; a vendor may even have answered before a large body
+            // was all written (an early error), and then there is no first byte to wait for.
+            if (timeouts.firstByte() != null && head == null) {
                 firstByteTimer = loop.schedule(() -> timeout("sent no response within " + fmt(timeouts.firstByte())),
                         timeouts.firstByte().toMillis(), TimeUnit.MILLISECONDS);
             }
-            ch.read();
         });
     }
 
@@ -129,6 +141,7 @@ public final class UpstreamCall {
             head = r;
             cancel(firstByteTimer);
             armIdle();
+            wanted = false;
             listener.onHead(r);
             if (done) {
                 io.netty.util.ReferenceCountUtil.release(msg);
@@ -145,25 +158,53 @@ public final class UpstreamCall {
             if (last) {
                 done = true;
                 cancelTimers();
+                releaseRequest(); // answered before its write completed (an early error)
                 Channel ch = channel;
                 ch.pipeline().get(UpstreamHandler.class).detach();
                 channel = null;
                 if (HttpUtil.isKeepAlive(head)) {
+                    if (paused) {
+                        // A piece read while paused (a decoder or TLS record asking for its rest)
+                        // ended the answer: the pooled connection reads again, to notice a close.
+                        paused = false;
+                        ch.config().setAutoRead(true);
+                    }
                     pool.release(ch);
                 } else {
                     ch.close();
                     pool.release(ch);
                 }
+            } else {
+                wanted = false;
             }
             listener.onContent(c.content(), last);
         }
     }
 
-    /** Ask for the next piece of the response (the channel's auto-read is off). */
+    /**
+     * Ask for the next piece of the response. Called while a piece is handled it only notes the
+     * wish (the channel keeps reading); called later, after a read left the call paused, it turns
+     * the channel's auto-read on again.
+     */
     public void requestMore() {
+        wanted = true;
         Channel ch = channel;
-        if (!done && ch != null) {
-            ch.read();
+        if (paused && !done && ch != null) {
+            paused = false;
+            ch.config().setAutoRead(true); // also starts a read
+        }
+    }
+
+    /**
+     * A read of the channel ended (everything it carried was handed over). If the listener has not
+     * asked for more since its last piece, stop reading until it does: the client is not keeping
+     * up, and the vendor's bytes wait in the kernel, not in the gateway.
+     */
+    void onReadComplete() {
+        Channel ch = channel;
+        if (!wanted && !paused && !done && ch != null) {
+            paused = true;
+            ch.config().setAutoRead(false);
         }
     }
 
