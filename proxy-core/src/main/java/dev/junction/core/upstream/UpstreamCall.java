@@ -47,10 +47,12 @@ public final class UpstreamCall {
     private boolean wanted = true;
     /** This call turned the channel's auto-read off (back-pressure) and has not turned it on again. */
     private boolean paused;
-    private ScheduledFuture<?> firstByteTimer;
-    private ScheduledFuture<?> idleTimer;
+    /** The call's one timer, for whichever of its deadlines can come first (see {@link #watch}). */
+    private ScheduledFuture<?> watchTimer;
+    private long startNanos;
+    /** When the request was written (0 until then): the first-byte deadline counts from here. */
+    private long writtenNanos;
     private long lastActivityNanos;
-    private ScheduledFuture<?> totalTimer;
 
     UpstreamCall(EventLoop loop, ChannelPool pool, String providerName, Timeouts timeouts, FullHttpRequest request,
                  UpstreamListener listener) {
@@ -63,10 +65,8 @@ public final class UpstreamCall {
     }
 
     void start() {
-        if (timeouts.total() != null) {
-            totalTimer = loop.schedule(() -> timeout("did not complete within " + fmt(timeouts.total())),
-                    timeouts.total().toMillis(), TimeUnit.MILLISECONDS);
-        }
+        startNanos = System.nanoTime();
+        armWatch(startNanos);
         acquire();
     }
 
@@ -113,12 +113,9 @@ public final class UpstreamCall {
             }
             request.release();
             request = null;
-            // The channel reads on its own; a vendor may even have answered before a large body
-            // was all written (an early error), and then there is no first byte to wait for.
-            if (timeouts.firstByte() != null && head == null) {
-                firstByteTimer = loop.schedule(() -> timeout("sent no response within " + fmt(timeouts.firstByte())),
-                        timeouts.firstByte().toMillis(), TimeUnit.MILLISECONDS);
-            }
+            // The first-byte deadline counts from here (the watch timer already runs). The channel
+            // reads on its own: a vendor may even have answered before a large body was all written.
+            writtenNanos = System.nanoTime();
         });
     }
 
@@ -139,8 +136,7 @@ public final class UpstreamCall {
                 return;
             }
             head = r;
-            cancel(firstByteTimer);
-            armIdle();
+            lastActivityNanos = System.nanoTime();
             wanted = false;
             listener.onHead(r);
             if (done) {
@@ -153,7 +149,7 @@ public final class UpstreamCall {
             }
         }
         if (msg instanceof HttpContent c) {
-            armIdle();
+            lastActivityNanos = System.nanoTime();
             boolean last = c instanceof LastHttpContent;
             if (last) {
                 done = true;
@@ -274,44 +270,54 @@ public final class UpstreamCall {
     }
 
     /**
-     * Notes activity for the idle-between-chunks timeout. Rescheduling a timer on every chunk would
-     * cost a priority-queue update per chunk; instead one timer runs and, when it fires, re-arms
-     * itself for whatever is left of the idle window since the last chunk.
+     * The first-byte, idle-between-chunks and total timeouts share one timer per call, armed when
+     * the call starts and cancelled when it ends: one schedule and one cancellation per request
+     * instead of one per deadline, and nothing per chunk. Each deadline lies no earlier than its
+     * duration after the moment the timer is armed (the first byte is awaited from the write,
+     * which follows the start; the idle window from the last piece), so the timer is set for the
+     * shortest configured duration from now; when it fires it checks the real deadlines, times the
+     * call out on one that passed, and otherwise sets itself again for the nearest one still ahead.
      */
-    private void armIdle() {
-        Duration idle = timeouts.idleBetweenChunks();
-        if (idle == null) {
-            return;
+    private void armWatch(long now) {
+        long next = Long.MAX_VALUE;
+        if (timeouts.total() != null) {
+            next = Math.min(next, startNanos + timeouts.total().toNanos());
         }
-        lastActivityNanos = System.nanoTime();
-        if (idleTimer == null) {
-            idleTimer = loop.schedule(this::idleCheck, idle.toNanos(), TimeUnit.NANOSECONDS);
+        if (head == null && timeouts.firstByte() != null) {
+            next = Math.min(next, (writtenNanos != 0 ? writtenNanos : now) + timeouts.firstByte().toNanos());
+        }
+        if (timeouts.idleBetweenChunks() != null) {
+            next = Math.min(next, (head != null ? lastActivityNanos : now) + timeouts.idleBetweenChunks().toNanos());
+        }
+        if (next != Long.MAX_VALUE) {
+            watchTimer = loop.schedule(this::watch, Math.max(0, next - now), TimeUnit.NANOSECONDS);
         }
     }
 
-    private void idleCheck() {
-        idleTimer = null;
+    private void watch() {
+        watchTimer = null;
         if (done) {
             return;
         }
-        long idle = timeouts.idleBetweenChunks().toNanos();
-        long left = idle - (System.nanoTime() - lastActivityNanos);
-        if (left > 0) {
-            idleTimer = loop.schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
-            return;
+        long now = System.nanoTime();
+        if (timeouts.total() != null && now - startNanos >= timeouts.total().toNanos()) {
+            timeout("did not complete within " + fmt(timeouts.total()));
+        } else if (head == null && writtenNanos != 0 && timeouts.firstByte() != null
+                && now - writtenNanos >= timeouts.firstByte().toNanos()) {
+            timeout("sent no response within " + fmt(timeouts.firstByte()));
+        } else if (head != null && timeouts.idleBetweenChunks() != null
+                && now - lastActivityNanos >= timeouts.idleBetweenChunks().toNanos()) {
+            timeout("stalled for " + fmt(timeouts.idleBetweenChunks()) + " between response chunks");
+        } else {
+            armWatch(now);
         }
-        timeout("stalled for " + fmt(timeouts.idleBetweenChunks()) + " between response chunks");
     }
 
     private void cancelTimers() {
-        cancel(firstByteTimer);
-        cancel(idleTimer);
-        cancel(totalTimer);
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
+        ScheduledFuture<?> t = watchTimer;
+        if (t != null) {
+            watchTimer = null;
+            t.cancel(false);
         }
     }
 
