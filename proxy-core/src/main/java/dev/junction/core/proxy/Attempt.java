@@ -219,14 +219,24 @@ final class Attempt implements UpstreamListener {
 
     private void onStreamContent(ByteBuf content, boolean last) {
         List<ByteBuf> out = new ArrayList<>(4);
+        // Once committed, the frames go after those of the exchange's unsent batch (the events of
+        // one upstream read arrive as one piece each and leave as one write): no buffer per piece.
+        ByteBuf into = state == State.COMMITTED ? x.lendBatch() : null;
         try {
-            processor.feed(content, alloc(), out);
+            if (into == null) {
+                processor.feed(content, alloc(), out);
+            } else {
+                processor.feed(content, alloc(), out, into);
+            }
+        } catch (RuntimeException | Error e) {
+            dropFrames(out, into);
+            throw e;
         } finally {
             content.release();
         }
         GatewayError vendorError = processor.vendorError();
         if (vendorError != null) {
-            ChatExchange.release(out);
+            dropFrames(out, into);
             if (!last) {
                 cancelCall();
             }
@@ -236,7 +246,7 @@ final class Attempt implements UpstreamListener {
         if (last) {
             GatewayError incomplete = processor.end(alloc(), out);
             if (incomplete != null) {
-                ChatExchange.release(out);
+                dropFrames(out, into);
                 fail(incomplete);
                 return;
             }
@@ -257,6 +267,20 @@ final class Attempt implements UpstreamListener {
         if (x.clientWritable()) {
             requestMore();
         }
+    }
+
+    /**
+     * Releases the frames of a piece that ends in a failure; a lent batch goes back to the exchange
+     * with only what was written before this piece (earlier pieces' frames still reach the client).
+     */
+    private void dropFrames(List<ByteBuf> out, ByteBuf into) {
+        if (into != null) {
+            if (!out.isEmpty() && out.get(0) == into) {
+                out.remove(0);
+            }
+            x.returnBatch(into);
+        }
+        ChatExchange.release(out);
     }
 
     /** The commit point (SPEC §5): this attempt wins, and what it held back goes to the client. */

@@ -57,11 +57,21 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     @Override
     public final void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
+        feed(chunk, alloc, out, null);
+    }
+
+    /** The frames this call writes into a buffer of its own go after {@code into}'s bytes. */
+    @Override
+    public final void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out, ByteBuf into) {
+        if (into != null) {
+            out.add(into);
+        }
         if (stopped()) {
             return;
         }
         this.alloc = alloc;
         this.out = out;
+        this.frameBuffer = into;
         try {
             decoder.feed(chunk);
         } catch (SseDecoder.EventTooLargeException e) {
@@ -77,7 +87,8 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
      * A buffer to write one whole frame of at least {@code size} bytes into, at the end of
      * {@link #out}: the frames of one {@link #feed} call share one buffer (one allocation, and the
      * exchange sends them as one write) as long as nothing else was appended to {@code out} in
-     * between. Counts the frame ({@link #frames()} counts only frames written this way).
+     * between; that buffer is the caller's {@code into} when it passed one. Counts the frame
+     * ({@link #frames()} counts only frames written this way).
      */
     protected final ByteBuf frameBuffer(int size) {
         ByteBuf b = frameBuffer;
