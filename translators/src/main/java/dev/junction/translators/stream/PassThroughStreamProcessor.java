@@ -41,14 +41,21 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
     private final PassThroughVendor vendor;
     private final Target target;
     private final CompatDialect dialect;
-    private final OpenAiChunkInspector inspector = new OpenAiChunkInspector();
+    /** Reads every chunk, and finds the end of its line as it does (the decoder's line scanner). */
+    private final OpenAiChunkInspector inspector;
     private UsageChunk head;
     private boolean usageForwarded;
     private Usage usage;
 
     /** @param choices the request's {@code n}: how many choices must finish for the stream to be complete */
     public PassThroughStreamProcessor(boolean clientWantsUsage, int choices, PassThroughVendor vendor, Target target) {
-        super(choices);
+        this(clientWantsUsage, choices, vendor, target, new OpenAiChunkInspector());
+    }
+
+    private PassThroughStreamProcessor(boolean clientWantsUsage, int choices, PassThroughVendor vendor, Target target,
+                                       OpenAiChunkInspector inspector) {
+        super(choices, inspector);
+        this.inspector = inspector;
         this.clientWantsUsage = clientWantsUsage;
         this.vendor = vendor;
         this.target = target;

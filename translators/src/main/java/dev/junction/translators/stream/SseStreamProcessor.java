@@ -20,7 +20,7 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-    private final SseDecoder decoder = new SseDecoder(this, MAX_EVENT_BYTES);
+    private final SseDecoder decoder;
     protected final StreamGuard guard;
     protected ByteBufAllocator alloc;
     protected List<ByteBuf> out;
@@ -32,7 +32,16 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     /** @param choices how many choices the answer has (the request's {@code n}) */
     SseStreamProcessor(int choices) {
+        this(choices, null);
+    }
+
+    /**
+     * @param lineScanner reads each data line's value while the decoder looks for the line's end
+     *                    ({@link SseDecoder.LineScanner}), or null
+     */
+    SseStreamProcessor(int choices, SseDecoder.LineScanner lineScanner) {
         this.guard = new StreamGuard(Math.max(1, choices));
+        this.decoder = new SseDecoder(this, MAX_EVENT_BYTES, io.netty.buffer.ByteBufAllocator.DEFAULT, lineScanner);
     }
 
     /** True once the stream needs no more input (a failure, or its end). */
