@@ -218,7 +218,27 @@ final class Attempt implements UpstreamListener {
     }
 
     private void onStreamContent(ByteBuf content, boolean last) {
-        List<ByteBuf> out = new ArrayList<>(4);
+        // The list of one piece's frames is reused from piece to piece (it is empty again when the
+        // piece is done); a piece that arrives while another is being handled gets its own.
+        List<ByteBuf> out = pieceFrames;
+        if (out == null) {
+            out = new ArrayList<>(4);
+        } else {
+            pieceFrames = null;
+        }
+        try {
+            onStreamContent(content, last, out);
+        } finally {
+            if (out.isEmpty()) {
+                pieceFrames = out;
+            }
+        }
+    }
+
+    /** The list {@link #onStreamContent} fills with one piece's frames, while no piece uses it. */
+    private List<ByteBuf> pieceFrames = new ArrayList<>(4);
+
+    private void onStreamContent(ByteBuf content, boolean last, List<ByteBuf> out) {
         // Once committed, the frames go after those of the exchange's unsent batch (the events of
         // one upstream read arrive as one piece each and leave as one write): no buffer per piece.
         ByteBuf into = state == State.COMMITTED ? x.lendBatch() : null;
