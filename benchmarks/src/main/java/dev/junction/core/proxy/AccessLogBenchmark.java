@@ -94,7 +94,7 @@ public class AccessLogBenchmark {
             rc.duration("upstream", 1_100_000);
             entries.add(new AccessLog.Entry(rc.requestId, "4bf92f3577b34da6a3ce929d0e0e4736", rc.method, rc.path, "team-a",
                     rc.alias, rc.deployment, rc.status, null, false, false, rc.costUsd, null, rc.promptTokens,
-                    rc.completionTokens, List.copyOf(rc.attempts), List.of(), rc.serverTiming(false, 0), 1_234_567,
+                    rc.completionTokens, List.copyOf(rc.attempts), List.of(), rc.timing(), 1_234_567,
                     null, null, 0, null));
             AccessLog.Entry e = entries.get(i);
             closed.add(new AccessLog.Entry(e.id(), e.traceId(), e.method(), e.path(), e.key(), e.alias(), e.deployment(),
@@ -152,7 +152,7 @@ public class AccessLogBenchmark {
         return new AccessLog.Entry(rc.requestId, null, rc.method, rc.path, null, rc.alias, rc.deployment, rc.status,
                 rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason, rc.promptTokens, rc.completionTokens,
                 List.copyOf(rc.attempts), rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings),
-                rc.serverTiming(false, 0), System.nanoTime() - rc.startNanos, rc.requestBody, null, rc.limitRoundTrips,
+                rc.timing(), System.nanoTime() - rc.startNanos, rc.requestBody, null, rc.limitRoundTrips,
                 rc.cache);
     }
 
@@ -163,7 +163,7 @@ public class AccessLogBenchmark {
         return new AccessLog.Entry(rc.requestId, null, rc.method, rc.path, null, rc.alias, rc.deployment, rc.status,
                 rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason, rc.promptTokens, rc.completionTokens,
                 List.copyOf(rc.attempts), rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings),
-                rc.serverTiming(true, System.nanoTime()), 0, rc.requestBody, null, rc.limitRoundTrips, rc.cache);
+                rc.serverTiming(true, System.nanoTime()).toString(), 0, rc.requestBody, null, rc.limitRoundTrips, rc.cache);
     }
 
     /** The generator calls of the replaced renderer (its timing string already closed with the total). */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
@@ -29,7 +30,26 @@ public final class HttpResponses {
     public static final AsciiString X_COST = AsciiString.cached("x-junction-cost-usd");
     public static final AsciiString X_CACHE = AsciiString.cached("x-junction-cache");
 
+    /**
+     * Headers of Junction's own answers: every name set on them is a constant of the code, so the
+     * names are not checked character by character on each answer; values still are (a request id
+     * or a warning may carry what a client sent).
+     */
+    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
+    private static final AsciiString[] SMALL_COUNTS = new AsciiString[16];
+
+    static {
+        for (int i = 0; i < SMALL_COUNTS.length; i++) {
+            SMALL_COUNTS[i] = AsciiString.cached(Integer.toString(i));
+        }
+    }
+
     private HttpResponses() {
+    }
+
+    /** {@code n} as a header value: a shared constant for the small counts answers carry (attempts). */
+    public static CharSequence count(int n) {
+        return n >= 0 && n < SMALL_COUNTS.length ? SMALL_COUNTS[n] : Integer.toString(n);
     }
 
     /** A USD amount as a plain decimal string (no exponent), to the nano-dollar: {@code 0.000123}. */
@@ -76,10 +96,10 @@ public final class HttpResponses {
     }
 
     public static FullHttpResponse json(HttpResponseStatus status, ByteBuf body) {
-        // Validated headers as before; no trailers on an answer with a Content-Length, so the
+        // No trailers on an answer with a Content-Length, so the
         // empty constant rather than a second header map per answer.
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body,
-                DefaultHttpHeadersFactory.headersFactory().newHeaders(), EmptyHttpHeaders.INSTANCE);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body, HEADERS.newHeaders(),
+                EmptyHttpHeaders.INSTANCE);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return r;

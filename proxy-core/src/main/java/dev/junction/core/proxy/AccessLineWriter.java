@@ -344,7 +344,7 @@ final class AccessLineWriter {
         }
     }
 
-    /** {@code nanos} as milliseconds with three decimals, as {@link RequestContext#appendMillis} writes them. */
+    /** {@code nanos} as milliseconds with three decimals, as {@link RequestContext#putMillis} writes them. */
     private void millis(long nanos) {
         long us = Math.max(0, (nanos + 500) / 1000);
         ensure(24);

@@ -85,7 +85,7 @@ public final class AccessLog implements AutoCloseable {
         Entry e = new Entry(rc.requestId, rc.trace == null ? null : rc.trace.traceId(), rc.method, rc.path, rc.key == null ? null : rc.key.name(), rc.alias,
                 rc.deployment, rc.status, rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason,
                 rc.promptTokens, rc.completionTokens, List.copyOf(rc.attempts),
-                rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings), rc.serverTiming(false, 0),
+                rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings), rc.timing(),
                 System.nanoTime() - rc.startNanos,
                 rc.requestBody, rc.admission != null && !rc.admission.admitted()
                         ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips,

@@ -1,6 +1,5 @@
 package dev.junction.core.proxy;
 
-import dev.junction.core.http.HttpResponses;
 import dev.junction.core.upstream.UpstreamCall;
 import dev.junction.core.upstream.UpstreamListener;
 import dev.junction.stream.GatewayError;
@@ -14,7 +13,6 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -331,7 +329,7 @@ final class Attempt implements UpstreamListener {
 
     private void succeedUnary(ByteBuf out) {
         succeed(translator.usage());
-        x.finishWith(HttpResponses.json(HttpResponseStatus.OK, out), 200);
+        x.finishOk(out);
     }
 
     /** The stream is complete: {@code out} holds its closing frames. */

@@ -1,5 +1,6 @@
 package dev.junction.core.proxy;
 
+import dev.junction.core.http.EncodedResponse;
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.resilience.Deadline;
 import dev.junction.core.resilience.HedgePolicy;
@@ -166,7 +167,7 @@ public final class ChatExchange {
             shape.stream(entry, r, client.alloc(), out);
             write(out, true);
         } else {
-            finishWith(HttpResponses.json(HttpResponseStatus.OK, shape.unary(entry, r, client.alloc())), 200);
+            finishOk(shape.unary(entry, r, client.alloc()));
         }
     }
 
@@ -588,7 +589,23 @@ public final class ChatExchange {
         finishWith(r, r.status().code());
     }
 
+    /**
+     * Answers {@code 200} with the JSON {@code body} (taking ownership of it): in wire form
+     * ({@link EncodedResponse}) when every header value allows, else through the header map.
+     */
+    void finishOk(ByteBuf body) {
+        rc.status = 200;
+        EncodedResponse.Builder b = EncodedResponse.okJson(client.alloc(), body.readableBytes(), keepAlive);
+        decorate(b, true);
+        EncodedResponse r = b.build(body);
+        finishWith(r != null ? r : HttpResponses.json(HttpResponseStatus.OK, body), 200, r == null);
+    }
+
     void finishWith(FullHttpResponse r, int status) {
+        finishWith(r, status, true);
+    }
+
+    private void finishWith(FullHttpResponse r, int status, boolean decorate) {
         finished = true;
         cancelTimers();
         if (recording != null) {
@@ -601,9 +618,37 @@ public final class ChatExchange {
             recording = null;
         }
         rc.status = status;
-        decorate(r.headers(), true);
-        HttpUtil.setKeepAlive(r, keepAlive);
+        if (decorate) {
+            decorate(r.headers(), true);
+            HttpUtil.setKeepAlive(r, keepAlive);
+        }
         client.writeAndFlush(r).addListener(f -> done(keepAlive && f.isSuccess()));
+    }
+
+    /** {@link #decorate(HttpHeaders, boolean)} into an answer in wire form: the same headers, in the same order. */
+    private void decorate(EncodedResponse.Builder b, boolean withTotal) {
+        b.header(HttpResponses.X_REQUEST_ID, rc.requestId);
+        if (rc.provider != null) {
+            b.header(HttpResponses.X_PROVIDER, rc.provider);
+            b.header(HttpResponses.X_MODEL, rc.upstreamModel);
+        } else if (replayed != null && !replayed.provider().isEmpty()) {
+            b.header(HttpResponses.X_PROVIDER, replayed.provider());
+            b.header(HttpResponses.X_MODEL, replayed.upstreamModel());
+        }
+        if (rc.cache != null) {
+            b.header(HttpResponses.X_CACHE, rc.cache);
+        }
+        b.header(HttpResponses.X_ATTEMPTS, HttpResponses.count(attempts));
+        if (!rc.warnings.isEmpty()) {
+            b.header(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
+        }
+        b.header(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, System.nanoTime()));
+        if (rc.admission != null && rc.admission.headers() != null) {
+            b.refuse(); // the rate-limit headers are written by their own code into a header map
+        }
+        if (withTotal && rc.status == 200 && (rc.promptTokens >= 0 || rc.costUsd > 0)) {
+            b.header(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
+        }
     }
 
     private void decorate(HttpHeaders h, boolean withTotal) {
@@ -618,7 +663,7 @@ public final class ChatExchange {
         if (rc.cache != null) {
             h.set(HttpResponses.X_CACHE, rc.cache);
         }
-        h.setInt(HttpResponses.X_ATTEMPTS, attempts);
+        h.set(HttpResponses.X_ATTEMPTS, HttpResponses.count(attempts));
         if (!rc.warnings.isEmpty()) {
             h.set(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
         }

@@ -1,6 +1,7 @@
 package dev.junction.core.proxy;
 
 import dev.junction.core.config.KeyConfig;
+import io.netty.util.AsciiString;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,9 @@ public final class RequestContext {
     public long streamFrames;
     public final List<Attempt> attempts = new ArrayList<>(2);
     public final List<String> warnings = new ArrayList<>(0);
-    private final StringBuilder timing = new StringBuilder(96);
+    /** The Server-Timing entries so far, as ASCII bytes (they become a header value without a String). */
+    private byte[] timing = new byte[96];
+    private int timingLength;
     private long mark;
 
     public RequestContext(String requestId, long startNanos, String method, String path) {
@@ -87,39 +90,80 @@ public final class RequestContext {
         appendTiming(stage, nanos);
     }
 
+    /** {@code stage} is an ASCII metric name of the code's own ({@code route}, {@code ttfb}, ...). */
     private void appendTiming(String stage, long nanos) {
-        if (timing.length() > 0) {
-            timing.append(", ");
+        int n = stage.length();
+        ensureTiming(n + 2 + DUR.length + MILLIS_MAX);
+        byte[] b = timing;
+        int p = timingLength;
+        if (p > 0) {
+            b[p++] = ',';
+            b[p++] = ' ';
         }
-        timing.append(stage).append(";dur=");
-        appendMillis(timing, nanos);
+        for (int i = 0; i < n; i++) {
+            b[p++] = (byte) stage.charAt(i);
+        }
+        System.arraycopy(DUR, 0, b, p, DUR.length);
+        timingLength = putMillis(b, p + DUR.length, nanos);
     }
 
-    /** Appends {@code nanos} as milliseconds with three decimals ("12.345"), without allocating. */
-    static void appendMillis(StringBuilder b, long nanos) {
+    private static final byte[] DUR = {';', 'd', 'u', 'r', '='};
+    private static final byte[] TOTAL = {'t', 'o', 't', 'a', 'l', ';', 'd', 'u', 'r', '='};
+    /** Most bytes {@link #putMillis} writes: a long's digits, the point and three decimals. */
+    private static final int MILLIS_MAX = 24;
+
+    private void ensureTiming(int more) {
+        if (timingLength + more > timing.length) {
+            timing = java.util.Arrays.copyOf(timing, Math.max(timing.length * 2, timingLength + more));
+        }
+    }
+
+    /**
+     * Writes {@code nanos} as milliseconds with three decimals ("12.345") at {@code p} (room for
+     * {@link #MILLIS_MAX} bytes is there); returns the position after them.
+     */
+    static int putMillis(byte[] b, int p, long nanos) {
         long us = Math.max(0, (nanos + 500) / 1000);
-        b.append(us / 1000).append('.');
+        long ms = us / 1000;
+        int start = p;
+        do {
+            b[p++] = (byte) ('0' + (int) (ms % 10));
+            ms /= 10;
+        } while (ms != 0);
+        for (int i = start, j = p - 1; i < j; i++, j--) {
+            byte t = b[i];
+            b[i] = b[j];
+            b[j] = t;
+        }
         int f = (int) (us % 1000);
-        if (f < 100) {
-            b.append('0');
-        }
-        if (f < 10) {
-            b.append('0');
-        }
-        b.append(f);
+        b[p++] = '.';
+        b[p++] = (byte) ('0' + f / 100);
+        b[p++] = (byte) ('0' + f / 10 % 10);
+        b[p++] = (byte) ('0' + f % 10);
+        return p;
     }
 
-    /** The Server-Timing header value so far, optionally closing with {@code total}. */
-    public String serverTiming(boolean withTotal, long nowNanos) {
+    /**
+     * The Server-Timing header value so far, optionally closing with {@code total}: ASCII bytes in an
+     * {@link AsciiString}, which the HTTP encoder copies as they are.
+     */
+    public AsciiString serverTiming(boolean withTotal, long nowNanos) {
         if (!withTotal) {
-            return timing.toString();
+            return new AsciiString(timing, 0, timingLength, true);
         }
-        StringBuilder b = new StringBuilder(timing);
-        if (b.length() > 0) {
-            b.append(", ");
+        byte[] b = java.util.Arrays.copyOf(timing, timingLength + 2 + TOTAL.length + MILLIS_MAX);
+        int p = timingLength;
+        if (p > 0) {
+            b[p++] = ',';
+            b[p++] = ' ';
         }
-        b.append("total;dur=");
-        appendMillis(b, nowNanos - startNanos);
-        return b.toString();
+        System.arraycopy(TOTAL, 0, b, p, TOTAL.length);
+        p = putMillis(b, p + TOTAL.length, nowNanos - startNanos);
+        return new AsciiString(b, 0, p, false);
+    }
+
+    /** The Server-Timing entries so far (without {@code total}), for the access log. */
+    public String timing() {
+        return new String(timing, 0, timingLength, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

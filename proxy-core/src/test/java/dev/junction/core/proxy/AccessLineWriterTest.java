@@ -98,7 +98,8 @@ class AccessLineWriterTest {
                 timing.append(", ");
             }
             timing.append("total;dur=");
-            RequestContext.appendMillis(timing, e.totalNanos());
+            long us = Math.max(0, (e.totalNanos() + 500) / 1000);
+            timing.append(us / 1000).append('.').append(String.format(java.util.Locale.ROOT, "%03d", us % 1000));
             g.writeStringField("timing", timing.toString());
             if (e.requestBody() != null) {
                 g.writeStringField("request_body", e.requestBody());

@@ -1,0 +1,157 @@
+package dev.junction.core.server;
+
+import dev.junction.core.http.EncodedResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The client connection's HTTP/1.1 codec: Netty's request decoder and response encoder, with what
+ * Netty's {@code HttpServerCodec} adds to them — each answer is matched with its request's method
+ * (no body in the answer to a {@code HEAD}; no {@code Transfer-Encoding} in a {@code 2xx} to a
+ * {@code CONNECT}), at most {@value #MAX_PIPELINE_DEPTH} requests are waiting for their answers,
+ * and a request that came with both {@code Transfer-Encoding: chunked} and {@code Content-Length}
+ * has its connection closed after its answer — plus one thing it cannot do: an
+ * {@link EncodedResponse} (an answer already in wire form) is written as its bytes, after taking its
+ * request's method off the queue like any answer, instead of being encoded from a header map.
+ *
+ * <p>Sits where {@code HttpServerCodec} would, right after the socket-level handlers.
+ */
+final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
+
+    /** Netty's {@code HttpServerCodec} default. */
+    static final int MAX_PIPELINE_DEPTH = 128;
+
+    /** Whether each request waiting for its answer was a HEAD or a CONNECT, in arrival order. */
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
+    private boolean closeAfterResponse;
+
+    ServerHttpCodec(HttpDecoderConfig config) {
+        init(new Decoder(config), new Encoder());
+    }
+
+    private final class Decoder extends HttpRequestDecoder {
+
+        private boolean discard;
+
+        Decoder(HttpDecoderConfig config) {
+            super(config);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            if (discard) {
+                buffer.skipBytes(buffer.readableBytes());
+                return;
+            }
+            int before = out.size();
+            super.decode(ctx, buffer, out);
+            for (int i = before; i < out.size(); i++) {
+                if (out.get(i) instanceof HttpRequest r) {
+                    if (methods.size() >= MAX_PIPELINE_DEPTH) {
+                        // As HttpServerCodec: stop decoding, drop what this read produced, and fail.
+                        closeAfterResponse = true;
+                        discard = true;
+                        for (int j = before; j < out.size(); j++) {
+                            ReferenceCountUtil.release(out.get(j));
+                        }
+                        out.clear();
+                        throw new IllegalStateException("maxPipelineDepth exceeded: " + MAX_PIPELINE_DEPTH);
+                    }
+                    methods.add(flag(r.method()));
+                }
+            }
+        }
+
+        @Override
+        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+            super.handleTransferEncodingChunkedWithContentLength(message);
+            closeAfterResponse = true;
+        }
+    }
+
+    /** HEAD, CONNECT, or GET standing for every other method (only the first two change an answer). */
+    private static HttpMethod flag(HttpMethod m) {
+        if (HttpMethod.HEAD.equals(m)) {
+            return HttpMethod.HEAD;
+        }
+        return HttpMethod.CONNECT.equals(m) ? HttpMethod.CONNECT : HttpMethod.GET;
+    }
+
+    private final class Encoder extends HttpResponseEncoder {
+
+        private HttpMethod method = HttpMethod.GET;
+        /** A head was written whose last content was not yet: the encoder is inside an answer. */
+        private boolean inAnswer;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (closeAfterResponse && msg instanceof LastHttpContent) {
+                closeAfterResponse = false;
+                promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
+            }
+            if (msg instanceof EncodedResponse e) {
+                writeEncoded(ctx, e, promise);
+                return;
+            }
+            if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                inAnswer = !(msg instanceof LastHttpContent);
+            } else if (msg instanceof LastHttpContent) {
+                inAnswer = false;
+            }
+            super.write(ctx, msg, promise);
+        }
+
+        private void writeEncoded(ChannelHandlerContext ctx, EncodedResponse e, ChannelPromise promise) {
+            if (inAnswer) {
+                e.release();
+                throw new IllegalStateException("a whole answer was written inside another one");
+            }
+            method = methods.isEmpty() ? HttpMethod.GET : methods.poll();
+            ByteBuf wire = e.wire();
+            if (method == HttpMethod.HEAD) {
+                // The answer to a HEAD is the head alone, with the length the body would have had.
+                ByteBuf head = wire.retainedSlice(wire.readerIndex(), e.headLength());
+                e.release();
+                ctx.write(head, promise);
+            } else {
+                ctx.write(wire, promise); // the answer's one reference, handed on
+            }
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                // An interim 1xx answer does not answer the request: its method stays queued.
+                method = methods.isEmpty() ? HttpMethod.GET : methods.poll();
+            }
+            return method == HttpMethod.HEAD || super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
+            if (!isAlwaysEmpty && method == HttpMethod.CONNECT && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
+                // RFC 9110 §9.3.6: a 2xx to CONNECT has no body framing of its own.
+                msg.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+                return;
+            }
+            super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
+        }
+    }
+}
