@@ -105,8 +105,9 @@ public final class SseDecoder implements AutoCloseable {
     private boolean firstLine = true;
     private boolean closed;
 
-    private final byte[][] nameBytes = new byte[NAME_CACHE][];
-    private final String[] names = new String[NAME_CACHE];
+    /** Event names decoded so far (made at the first {@code event} line: OpenAI streams have none). */
+    private byte[][] nameBytes;
+    private String[] names;
     private int nameNext;
 
     public SseDecoder(SseListener listener, int maxEventBytes) {
@@ -536,6 +537,10 @@ public final class SseDecoder implements AutoCloseable {
 
     /** Event names repeat on every event of a stream (Anthropic): reuse the decoded strings. */
     private String name(ByteBuf src, int index, int length) {
+        if (nameBytes == null) {
+            nameBytes = new byte[NAME_CACHE][];
+            names = new String[NAME_CACHE];
+        }
         for (int k = 0; k < NAME_CACHE; k++) {
             byte[] cached = nameBytes[k];
             if (cached != null && nameIs(src, index, length, cached)) {
