@@ -135,7 +135,7 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
     private void forward(ByteBuf src, int from, int n) {
         int cut = clientWantsUsage ? -1 : indexOfNullUsage(src, from, n);
         ByteBuf frame = frameBuffer(n + FRAME_OVERHEAD);
-        frame.writeBytes(DATA_PREFIX);
+        frame.writeInt(DATA_WORD).writeShort(COLON_SPACE); // "data: " as two stores, not a copy from an array
         if (cut < 0) {
             frame.writeBytes(src, from, n);
         } else {
@@ -146,7 +146,8 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
         frame.writeShort(EVENT_END);
     }
 
-    private static final byte[] DATA_PREFIX = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int DATA_WORD = ('d' << 24) | ('a' << 16) | ('t' << 8) | 'a';
+    private static final int COLON_SPACE = (':' << 8) | ' ';
     private static final int EVENT_END = ('\n' << 8) | '\n';
     private static final int FRAME_OVERHEAD = 8;
 
