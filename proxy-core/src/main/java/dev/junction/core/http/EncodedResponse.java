@@ -41,7 +41,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
     private static final byte[] OK_JSON_HEAD = ascii("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ");
     private static final byte[] CONNECTION_CLOSE = ascii("connection: close\r\n");
     /** Bodies up to this size are copied behind the head (one buffer, one write); larger ones are not copied. */
-    static final int COPY_BODY_BYTES = 16 * 1024;
+    public static final int COPY_BODY_BYTES = 16 * 1024;
 
     private final ByteBuf wire;
     private final int headLength;

@@ -66,8 +66,11 @@ public final class RequestContext {
     public long streamFrames;
     public final List<Attempt> attempts = new ArrayList<>(2);
     public final List<String> warnings = new ArrayList<>(0);
-    /** The Server-Timing entries so far, as ASCII bytes (they become a header value without a String). */
-    private byte[] timing = new byte[96];
+    /**
+     * The Server-Timing entries so far, as ASCII bytes (they become a header value without a String).
+     * Sized for a proxied request's four stages and the room {@link #appendTiming} asks for.
+     */
+    private byte[] timing = new byte[128];
     private int timingLength;
     private long mark;
 

@@ -130,6 +130,29 @@ class ServerHttpCodecTest {
     }
 
     @Test
+    void aLargeBodyIsSentBehindTheHeadWithoutBeingCopied() {
+        StringBuilder json = new StringBuilder("{\"content\":\"");
+        while (json.length() < 3 * EncodedResponse.COPY_BODY_BYTES) {
+            json.append("lorem ipsum ");
+        }
+        String body = json.append("\"}").toString();
+        for (HttpMethod method : new HttpMethod[] {HttpMethod.POST, HttpMethod.HEAD}) {
+            EncodedResponse e = EncodedResponse.okJson(ByteBufAllocator.DEFAULT, utf8(body).length, true)
+                    .header(HttpResponses.X_REQUEST_ID, "req-large").build(Unpooled.wrappedBuffer(utf8(body)));
+            assertNotNull(e);
+            assertTrue(e.wire() instanceof io.netty.buffer.CompositeByteBuf, "head and body as two components");
+            FullHttpResponse reference = HttpResponses.json(HttpResponseStatus.OK, Unpooled.wrappedBuffer(utf8(body)));
+            reference.headers().set(HttpResponses.X_REQUEST_ID, "req-large");
+            Answer mine = answer(new ServerHttpCodec(new HttpDecoderConfig()), method, e);
+            Answer netty = answer(new HttpServerCodec(new HttpDecoderConfig()), method, reference);
+            assertEquals(netty, mine, method.name());
+            if (method == HttpMethod.HEAD) {
+                assertTrue(mine.wire.endsWith("\r\n\r\n") && !mine.wire.contains("lorem"), "head only");
+            }
+        }
+    }
+
+    @Test
     void aRefusedBuilderLetsGoOfItsHead() {
         EncodedResponse.Builder b = EncodedResponse.okJson(ByteBufAllocator.DEFAULT, 2, true)
                 .header(HttpResponses.X_WARNINGS, "bad\r\nx-injected: 1");
