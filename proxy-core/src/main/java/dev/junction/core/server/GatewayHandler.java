@@ -21,14 +21,16 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Last handler of a client connection, after bounded aggregation: checks the decoded request,
- * gives it an id and hands it to the {@link Endpoints}. One request at a time per connection:
- * auto-read is off from a request's arrival until its answer is written, which is also the
- * client-side backpressure of house rule 3. Requests the client pipelined behind it (the codec
- * decodes every request already read, auto-read or not) wait in arrival order and each starts only
- * when the answer before it is written, as HTTP/1.1 requires (RFC 9112 §9.3.2). At most
- * {@value #MAX_PIPELINED} wait; a connection that pipelines more gets the queued ones answered and
- * is then closed (a client must be ready to resend unanswered pipelined requests). Forwards client
- * writability and disconnects to the request in flight.
+ * gives it an id and hands it to the {@link Endpoints}. One request at a time per connection.
+ * The connection keeps reading while a request is in flight (switching read interest off and on
+ * for every request would cost two {@code epoll_ctl} calls each, and a client that leaves is seen
+ * either way), so what bounds a client is this: requests it pipelined behind the one in flight (the
+ * codec decodes every request already read) wait in arrival order, and as soon as one waits,
+ * auto-read is off until the connection is idle again. Each starts only when the answer before it
+ * is written, as HTTP/1.1 requires (RFC 9112 §9.3.2). At most {@value #MAX_PIPELINED} wait; a
+ * connection that pipelines more gets the queued ones answered and is then closed (a client must
+ * be ready to resend unanswered pipelined requests). Forwards client writability (the stream's
+ * back-pressure, house rule 3) and disconnects to the request in flight.
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
@@ -64,6 +66,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
                 overflow = true;
                 req.release();
             }
+            // A request waits: read no further until the connection is idle again (next()).
+            ctx.channel().config().setAutoRead(false);
             return;
         }
         handle(ctx, req);
@@ -108,7 +112,6 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = true;
-        ctx.channel().config().setAutoRead(false);
         RequestContext rc = new RequestContext(id, System.nanoTime(), req.method().name(), req.uri());
         String token = req.headers().get(LocalGateway.TOKEN_HEADER);
         if (token != null) {
@@ -146,8 +149,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        ctx.channel().config().setAutoRead(true);
-        ctx.read();
+        if (!ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true); // also starts a read
+        }
     }
 
     private void releasePipelined() {

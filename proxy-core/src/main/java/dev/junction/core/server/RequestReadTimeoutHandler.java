@@ -37,6 +37,12 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
     private boolean endedAtRequestEnd;
     /** A response head was written and its last part not yet: the client is not the one late. */
     private boolean responding;
+    /**
+     * Requests read whole and not answered yet. The connection keeps reading while one is in
+     * flight, so the next request's first bytes may arrive long before its turn: while an answer
+     * is owed, the gateway, not the client, is the one late.
+     */
+    private int owed;
     /** The URI of the request under way once its head is decoded: its door's error shape. */
     private String uri;
 
@@ -50,6 +56,7 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
             uri = head.uri();
         }
         if (msg instanceof LastHttpContent) {
+            owed++;
             endedAtRequestEnd = true;
             uri = null;
             cancel();
@@ -78,8 +85,11 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpResponse r && r.status().code() >= 200) {
             responding = true;
         }
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof LastHttpContent && responding) {
             responding = false;
+            if (owed > 0) {
+                owed--;
+            }
         }
         ctx.write(msg, promise);
     }
@@ -90,9 +100,9 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
 
     private void expire(ChannelHandlerContext ctx) {
         timer = null;
-        if (responding) {
-            // A pipelined request waits behind an answer still being written (its bytes are read only
-            // as the codec asks for them): a 408 now would cut into that answer. Start again.
+        if (responding || owed > 0) {
+            // A pipelined request waits behind an answer not yet written or still being written: a
+            // 408 now would come before or cut into that answer. Start again.
             arm(ctx);
             return;
         }

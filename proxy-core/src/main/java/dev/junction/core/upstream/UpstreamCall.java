@@ -23,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * request until it is written, enforces the first-byte, idle-between-chunks and total timeouts
  * (SPEC §2), and returns the connection to the pool only after a complete keep-alive response;
  * a cancelled or failed call closes its connection so the vendor stops generating at once (SPEC §5).
+ *
+ * <p>Reads are paced by the listener (house rule 3) without switching the socket's read interest
+ * per request: the channel reads on its own (auto-read), and only when a read ends with the
+ * listener not having asked for more since the last piece it was given ({@link #requestMore()}:
+ * the client cannot take more yet) is auto-read turned off, until the listener asks again. Read
+ * interest is thus toggled only under back-pressure, not twice per request as a read requested
+ * per piece would (each costs an {@code epoll_ctl}).
  */
 public final class UpstreamCall {
 
@@ -36,10 +43,16 @@ public final class UpstreamCall {
     private HttpResponse head;
     private boolean done;
     private boolean staleRetried;
-    private ScheduledFuture<?> firstByteTimer;
-    private ScheduledFuture<?> idleTimer;
+    /** The listener asked for more since the last piece it was given (or was given nothing yet). */
+    private boolean wanted = true;
+    /** This call turned the channel's auto-read off (back-pressure) and has not turned it on again. */
+    private boolean paused;
+    /** The call's one timer, for whichever of its deadlines can come first (see {@link #watch}). */
+    private ScheduledFuture<?> watchTimer;
+    private long startNanos;
+    /** When the request was written (0 until then): the first-byte deadline counts from here. */
+    private long writtenNanos;
     private long lastActivityNanos;
-    private ScheduledFuture<?> totalTimer;
 
     UpstreamCall(EventLoop loop, ChannelPool pool, String providerName, Timeouts timeouts, FullHttpRequest request,
                  UpstreamListener listener) {
@@ -52,10 +65,8 @@ public final class UpstreamCall {
     }
 
     void start() {
-        if (timeouts.total() != null) {
-            totalTimer = loop.schedule(() -> timeout("did not complete within " + fmt(timeouts.total())),
-                    timeouts.total().toMillis(), TimeUnit.MILLISECONDS);
-        }
+        startNanos = System.nanoTime();
+        armWatch(startNanos);
         acquire();
     }
 
@@ -85,7 +96,7 @@ public final class UpstreamCall {
         request.retain();
         ch.writeAndFlush(request).addListener(w -> {
             if (ch != channel || done) {
-                return;
+                return; // a stopped call released the request; a complete answer did too
             }
             if (!w.isSuccess()) {
                 if (reused && !staleRetried && head == null) {
@@ -102,11 +113,9 @@ public final class UpstreamCall {
             }
             request.release();
             request = null;
-            if (timeouts.firstByte() != null) {
-                firstByteTimer = loop.schedule(() -> timeout("sent no response within " + fmt(timeouts.firstByte())),
-                        timeouts.firstByte().toMillis(), TimeUnit.MILLISECONDS);
-            }
-            ch.read();
+            // The first-byte deadline counts from here (the watch timer already runs). The channel
+            // reads on its own: a vendor may even have answered before a large body was all written.
+            writtenNanos = System.nanoTime();
         });
     }
 
@@ -127,8 +136,8 @@ public final class UpstreamCall {
                 return;
             }
             head = r;
-            cancel(firstByteTimer);
-            armIdle();
+            lastActivityNanos = System.nanoTime();
+            wanted = false;
             listener.onHead(r);
             if (done) {
                 io.netty.util.ReferenceCountUtil.release(msg);
@@ -140,30 +149,58 @@ public final class UpstreamCall {
             }
         }
         if (msg instanceof HttpContent c) {
-            armIdle();
+            lastActivityNanos = System.nanoTime();
             boolean last = c instanceof LastHttpContent;
             if (last) {
                 done = true;
                 cancelTimers();
+                releaseRequest(); // answered before its write completed (an early error)
                 Channel ch = channel;
                 ch.pipeline().get(UpstreamHandler.class).detach();
                 channel = null;
                 if (HttpUtil.isKeepAlive(head)) {
+                    if (paused) {
+                        // A piece read while paused (a decoder or TLS record asking for its rest)
+                        // ended the answer: the pooled connection reads again, to notice a close.
+                        paused = false;
+                        ch.config().setAutoRead(true);
+                    }
                     pool.release(ch);
                 } else {
                     ch.close();
                     pool.release(ch);
                 }
+            } else {
+                wanted = false;
             }
             listener.onContent(c.content(), last);
         }
     }
 
-    /** Ask for the next piece of the response (the channel's auto-read is off). */
+    /**
+     * Ask for the next piece of the response. Called while a piece is handled it only notes the
+     * wish (the channel keeps reading); called later, after a read left the call paused, it turns
+     * the channel's auto-read on again.
+     */
     public void requestMore() {
+        wanted = true;
         Channel ch = channel;
-        if (!done && ch != null) {
-            ch.read();
+        if (paused && !done && ch != null) {
+            paused = false;
+            ch.config().setAutoRead(true); // also starts a read
+        }
+    }
+
+    /**
+     * A read of the channel ended (everything it carried was handed over). If the listener has not
+     * asked for more since its last piece, stop reading until it does: the client is not keeping
+     * up, and the vendor's bytes wait in the kernel, not in the gateway.
+     */
+    void onReadComplete() {
+        Channel ch = channel;
+        if (!wanted && !paused && !done && ch != null) {
+            paused = true;
+            ch.config().setAutoRead(false);
         }
     }
 
@@ -233,44 +270,54 @@ public final class UpstreamCall {
     }
 
     /**
-     * Notes activity for the idle-between-chunks timeout. Rescheduling a timer on every chunk would
-     * cost a priority-queue update per chunk; instead one timer runs and, when it fires, re-arms
-     * itself for whatever is left of the idle window since the last chunk.
+     * The first-byte, idle-between-chunks and total timeouts share one timer per call, armed when
+     * the call starts and cancelled when it ends: one schedule and one cancellation per request
+     * instead of one per deadline, and nothing per chunk. Each deadline lies no earlier than its
+     * duration after the moment the timer is armed (the first byte is awaited from the write,
+     * which follows the start; the idle window from the last piece), so the timer is set for the
+     * shortest configured duration from now; when it fires it checks the real deadlines, times the
+     * call out on one that passed, and otherwise sets itself again for the nearest one still ahead.
      */
-    private void armIdle() {
-        Duration idle = timeouts.idleBetweenChunks();
-        if (idle == null) {
-            return;
+    private void armWatch(long now) {
+        long next = Long.MAX_VALUE;
+        if (timeouts.total() != null) {
+            next = Math.min(next, startNanos + timeouts.total().toNanos());
         }
-        lastActivityNanos = System.nanoTime();
-        if (idleTimer == null) {
-            idleTimer = loop.schedule(this::idleCheck, idle.toNanos(), TimeUnit.NANOSECONDS);
+        if (head == null && timeouts.firstByte() != null) {
+            next = Math.min(next, (writtenNanos != 0 ? writtenNanos : now) + timeouts.firstByte().toNanos());
+        }
+        if (timeouts.idleBetweenChunks() != null) {
+            next = Math.min(next, (head != null ? lastActivityNanos : now) + timeouts.idleBetweenChunks().toNanos());
+        }
+        if (next != Long.MAX_VALUE) {
+            watchTimer = loop.schedule(this::watch, Math.max(0, next - now), TimeUnit.NANOSECONDS);
         }
     }
 
-    private void idleCheck() {
-        idleTimer = null;
+    private void watch() {
+        watchTimer = null;
         if (done) {
             return;
         }
-        long idle = timeouts.idleBetweenChunks().toNanos();
-        long left = idle - (System.nanoTime() - lastActivityNanos);
-        if (left > 0) {
-            idleTimer = loop.schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
-            return;
+        long now = System.nanoTime();
+        if (timeouts.total() != null && now - startNanos >= timeouts.total().toNanos()) {
+            timeout("did not complete within " + fmt(timeouts.total()));
+        } else if (head == null && writtenNanos != 0 && timeouts.firstByte() != null
+                && now - writtenNanos >= timeouts.firstByte().toNanos()) {
+            timeout("sent no response within " + fmt(timeouts.firstByte()));
+        } else if (head != null && timeouts.idleBetweenChunks() != null
+                && now - lastActivityNanos >= timeouts.idleBetweenChunks().toNanos()) {
+            timeout("stalled for " + fmt(timeouts.idleBetweenChunks()) + " between response chunks");
+        } else {
+            armWatch(now);
         }
-        timeout("stalled for " + fmt(timeouts.idleBetweenChunks()) + " between response chunks");
     }
 
     private void cancelTimers() {
-        cancel(firstByteTimer);
-        cancel(idleTimer);
-        cancel(totalTimer);
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
+        ScheduledFuture<?> t = watchTimer;
+        if (t != null) {
+            watchTimer = null;
+            t.cancel(false);
         }
     }
 

@@ -3,10 +3,12 @@ package dev.junction.core.upstream;
 import dev.junction.core.config.Timeouts;
 import dev.junction.translators.spi.UpstreamRequest;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
@@ -49,10 +51,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * provider and origin; {@code max-connections} is split evenly across the event loops.
  *
  * <p>TLS verifies the vendor's hostname (SPEC §9); plain http is used as configured (loopback
- * simulators, local servers). Auto-read is off on every upstream channel: reads are requested by
- * the {@link UpstreamCall}'s listener, paced by the client (house rule 3).
+ * simulators, local servers). Upstream channels read on their own (auto-read on, so no read
+ * interest is switched per request); an {@link UpstreamCall} turns reading off only while its
+ * listener, paced by the client, wants no more (house rule 3).
  */
 public final class UpstreamClient implements AutoCloseable {
+
+    /**
+     * One socket read per event-loop round on an upstream channel (Netty reads up to 16 in a row
+     * when auto-read is on). A stream's frames of one read are flushed to the client after the
+     * round (ChatExchange's batch), and only then does the client's writability tell whether to
+     * read on: reading sixteen times first would let a slow client make the gateway hold a
+     * megabyte per stream instead of one read's worth.
+     */
+    private static final RecvByteBufAllocator ONE_READ_PER_ROUND =
+            new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(1);
 
     static final AttributeKey<Boolean> USED = AttributeKey.valueOf("junction.upstream.used");
 
@@ -190,7 +203,7 @@ public final class UpstreamClient implements AutoCloseable {
                 .channel(channelType)
                 .resolver(resolver)
                 .remoteAddress(InetSocketAddress.createUnresolved(origin.host(), origin.port()))
-                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, ONE_READ_PER_ROUND)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMs)

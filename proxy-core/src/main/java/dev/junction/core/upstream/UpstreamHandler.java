@@ -7,9 +7,12 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Last handler of a pooled upstream channel, after {@code HttpClientCodec}: hands every response
- * object to the {@link UpstreamCall} currently using the channel. A message that arrives while no
- * call owns the channel (a vendor talking out of turn) is released and the channel closed, since
- * it can no longer be trusted for keep-alive.
+ * object and the end of every read to the {@link UpstreamCall} currently using the channel. A
+ * pooled channel keeps reading while idle, so a vendor closing it or talking out of turn is seen
+ * at once: a close leaves an inactive channel that the pool's health check drops at the next
+ * acquire, and a message that arrives while no call owns the channel is released and the channel
+ * closed, since it can no longer be trusted for keep-alive (read later, those bytes would pass for
+ * the next request's answer). Neither is logged: both are ordinary for a keep-alive peer.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -32,6 +35,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         c.onMessage(o);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamCall c = call;
+        if (c != null) {
+            c.onReadComplete();
+        }
     }
 
     @Override

@@ -7,8 +7,10 @@ import io.netty.handler.codec.http.HttpResponse;
 /**
  * Receives one upstream exchange's events, always on the event loop of the client connection that
  * started it (the upstream channel is borrowed from that loop's pool), so implementations need no
- * locking. After {@link #onHead} and each {@link #onContent}, the upstream is paused until the
- * listener calls {@link UpstreamCall#requestMore()} — reads are paced by the client (house rule 3).
+ * locking. After {@link #onHead} and each {@link #onContent}, the listener calls
+ * {@link UpstreamCall#requestMore()} when it can take more — at once while the client keeps up, or
+ * later (when the client is writable again); a read that ends without that call pauses the upstream
+ * until it comes. Reads are paced by the client (house rule 3).
  */
 public interface UpstreamListener {
 

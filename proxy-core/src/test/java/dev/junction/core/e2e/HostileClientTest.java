@@ -220,6 +220,68 @@ class HostileClientTest {
         }
     }
 
+    @Test
+    void morePipelinedRequestsThanAreHeldGetTheHeldOnesAnsweredAndThenAClose() throws Exception {
+        try (Socket s = socket()) {
+            OutputStream out = s.getOutputStream();
+            out.write(chat("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"[[sim latency=400ms text=\\\"slow\\\"]]\"}]}", "x-request-id: in-flight"));
+            out.flush();
+            Thread.sleep(100); // the first is in flight (the connection keeps reading) when the rest arrive
+            ByteArrayOutputStream more = new ByteArrayOutputStream();
+            int sent = 2 * 32 + 8;
+            for (int i = 0; i < sent; i++) {
+                more.writeBytes(("GET /healthz HTTP/1.1\r\nHost: x\r\nx-request-id: p" + i + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+            }
+            out.write(more.toByteArray());
+            out.flush();
+            InputStream in = s.getInputStream();
+            String[] first = readResponse(in);
+            assertEquals("in-flight", header(first, "x-request-id"));
+            assertEquals("slow", JSON.readTree(first[1]).at("/choices/0/message/content").asText(), first[1]);
+            int answered = 0;
+            while (true) {
+                String[] r;
+                try {
+                    r = readResponse(in);
+                } catch (AssertionError | IOException e) {
+                    break; // the connection was closed after the held ones
+                }
+                assertEquals("p" + answered, header(r, "x-request-id"), "answered in request order");
+                answered++;
+            }
+            // 32 are held behind the one in flight and answered; the rest are not: the connection closes.
+            assertTrue(answered >= 32 && answered < sent, "answered " + answered + " of " + sent);
+        }
+        // The gateway still serves.
+        assertTrue(exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1))[0]
+                .contains(" 200 "));
+    }
+
+    @Test
+    void aPipelinedRequestStillArrivingIsNotTimedOutBeforeTheAnswerAheadOfIt() throws Exception {
+        try (Socket s = socket()) {
+            OutputStream out = s.getOutputStream();
+            // Slower than request-read-timeout (700ms) to answer.
+            out.write(chat("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"[[sim latency=1500ms text=\\\"slow\\\"]]\"}]}", "x-request-id: ahead"));
+            out.flush();
+            Thread.sleep(100);
+            // The next request: its head and the first byte of a body that never comes whole.
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String[] first = readResponse(in);
+            assertTrue(first[0].contains(" 200 "), "the answer ahead comes first and whole: " + first[0] + " " + first[1]);
+            assertEquals("ahead", header(first, "x-request-id"));
+            assertEquals("slow", JSON.readTree(first[1]).at("/choices/0/message/content").asText(), first[1]);
+            // Then the unfinished one is cut off.
+            error(readResponse(in), "408", "request_timeout");
+        }
+    }
+
     // ---- a body over the limit ------------------------------------------------------------------
 
     @Test
