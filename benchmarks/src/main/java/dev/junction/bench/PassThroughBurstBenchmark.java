@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * The OpenAI pass-through stream as the saturation harness's burst regime feeds it: a 20-chunk
  * answer (plus the usage chunk and {@code [DONE]}) that the upstream sends in one burst: one feed
  * per event as the HTTP decoder delivers them ({@code read=event}), all events in one feed
- * ({@code read=burst}), or 1 KiB feeds. The
+ * ({@code read=burst}), or 1 KiB feeds; in every case into one client batch (one write per read, as the exchange
+ * sends it). The
  * client did not ask for usage, so every chunk's {@code ,"usage":null} is cut. Per stream: the
  * processor fed every read, the end judged, the client's frames released.
  *
@@ -57,6 +58,15 @@ public class PassThroughBurstBenchmark {
      */
     @Param({"event", "burst", "1024"})
     public String read;
+
+    /**
+     * What the exchange does with the frames of the pieces of one read, all sent as one batch:
+     * {@code copy}, each piece's frames written into a buffer of their own and copied into the batch
+     * (the first buffer becomes the batch); {@code lend}, the batch handed to the processor, which
+     * writes the next piece's frames after its bytes.
+     */
+    @Param({"lend", "copy"})
+    public String exchange;
 
     private ByteBuf requestBody;
     private ByteBuf[] reads;
@@ -97,34 +107,53 @@ public class PassThroughBurstBenchmark {
         }
     }
 
-    /** One stream: every read fed (as the upstream handler does, a read is released after feeding), the end judged. */
+    /**
+     * One stream: every piece fed (the caller still owns it, as the upstream handler does), its
+     * frames appended to the batch as the exchange does, the end judged, the batch released.
+     */
     @Benchmark
     public long stream() {
         StreamProcessor p = translator.streamProcessor();
         List<ByteBuf> out = new ArrayList<>(4);
-        long bytes = 0;
+        boolean lend = exchange.equals("lend");
+        ByteBuf batch = null;
         try {
             for (ByteBuf r : reads) {
-                p.feed(r.duplicate(), PooledByteBufAllocator.DEFAULT, out);
-                bytes += drain(out);
+                if (lend && batch != null) {
+                    p.feed(r.duplicate(), PooledByteBufAllocator.DEFAULT, out, batch);
+                    batch = null;
+                } else {
+                    p.feed(r.duplicate(), PooledByteBufAllocator.DEFAULT, out);
+                }
+                batch = append(batch, out);
             }
             if (p.end(PooledByteBufAllocator.DEFAULT, out) != null) {
                 throw new IllegalStateException("the recorded stream is incomplete");
             }
-            bytes += drain(out);
+            batch = append(batch, out);
+            return batch.readableBytes();
         } finally {
             p.close();
+            if (batch != null) {
+                batch.release();
+            }
         }
-        return bytes;
     }
 
-    private static long drain(List<ByteBuf> out) {
-        long n = 0;
+    /** The exchange's batching: the first buffer is the batch, the others are copied into it and released. */
+    private static ByteBuf append(ByteBuf batch, List<ByteBuf> out) {
         for (ByteBuf f : out) {
-            n += f.readableBytes();
+            if (batch == null && f.isDirect() && f.refCnt() == 1 && f.unwrap() == null) {
+                batch = f;
+                continue;
+            }
+            if (batch == null) {
+                batch = PooledByteBufAllocator.DEFAULT.directBuffer(4096);
+            }
+            batch.writeBytes(f, f.readerIndex(), f.readableBytes());
             f.release();
         }
         out.clear();
-        return n;
+        return batch;
     }
 }

@@ -115,6 +115,45 @@ final class ChunkScanner {
     }
 
     /**
+     * Line mode: scans the chunk that starts at {@code offset} as the value of one SSE {@code data:}
+     * line whose end is not known yet ({@code limit} is the end of the bytes read, which may hold
+     * further lines), into {@code r} (already reset). CR and LF are not whitespace here, and no
+     * string, number or literal may hold them, so the scan cannot pass the end of the line; after
+     * the object only spaces and tabs may come before it. Returns the index of that CR or LF (the
+     * first one at or after {@code offset}, as a search for the line end finds it), with {@code r}
+     * exactly what {@link #scan} gives for the bytes from {@code offset} to there; or -1 when it
+     * cannot vouch for the line ({@code r} is then undefined), e.g. the line goes on past
+     * {@code limit}.
+     */
+    int scanLine(byte[] bytes, int offset, int limit, OpenAiChunkInspector.Result r) {
+        b = bytes;
+        pos = offset;
+        end = limit;
+        depth = 0;
+        lineMode = true;
+        try {
+            ws();
+            if (pos >= end || b[pos] != '{') {
+                return -1;
+            }
+            topLevel(r);
+            ws();
+            if (pos < end && (b[pos] == '\n' || b[pos] == '\r')) {
+                return pos;
+            }
+            return -1;
+        } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
+            return -1;
+        } finally {
+            b = null;
+            lineMode = false;
+        }
+    }
+
+    /** Whether CR and LF end the input rather than count as whitespace ({@link #scanLine}). */
+    private boolean lineMode;
+
+    /**
      * The top-level {@code usage} object of a whole answer (chat completion, embeddings), read as
      * the Jackson reader in the translators' {@code UsageScanner} reads it: the first top-level
      * {@code usage} member whose value is an object; what follows it is not looked at. Returns
@@ -793,7 +832,7 @@ final class ChunkScanner {
         return p;
     }
 
-    private static boolean isDelimiter(byte c) {
+    private boolean isDelimiter(byte c) {
         return c == ',' || c == '}' || c == ']' || isWs(c);
     }
 
@@ -806,8 +845,8 @@ final class ChunkScanner {
         pos = p;
     }
 
-    private static boolean isWs(byte c) {
-        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    private boolean isWs(byte c) {
+        return c == ' ' || c == '\t' || ((c == '\n' || c == '\r') && !lineMode);
     }
 
     /** The byte at {@code p}, which must lie inside the chunk (a chunk that ends early is not vouched for). */

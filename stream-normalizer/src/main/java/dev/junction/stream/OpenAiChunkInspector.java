@@ -30,7 +30,7 @@ import java.util.Arrays;
  * streams may be interleaved: use one inspector per event-loop thread, or per stream. Not
  * thread-safe.
  */
-public final class OpenAiChunkInspector {
+public final class OpenAiChunkInspector implements SseDecoder.LineScanner {
 
     /** What one chunk contains. Valid until the next {@link #inspect} call. */
     public static final class Result {
@@ -163,9 +163,45 @@ public final class OpenAiChunkInspector {
         return inspect(data, data.readerIndex(), data.readableBytes());
     }
 
+    /**
+     * The chunk of a {@code data:} line, read while the decoder looks for the line's end
+     * ({@link SseDecoder.LineScanner}): when the scan vouches for it, the line end it found is
+     * returned and its result kept for the {@link #inspect} of exactly these bytes that follows
+     * when the event is dispatched, so the line's bytes are searched and scanned once, not twice.
+     */
+    @Override
+    public int lineEnd(byte[] bytes, int from, int to) {
+        scannedArray = null;
+        if (scanner == null) {
+            return -1;
+        }
+        Result r = result;
+        r.reset();
+        int eol = scanner.scanLine(bytes, from, to, r);
+        if (eol >= 0) {
+            scannedArray = bytes;
+            scannedFrom = from;
+            scannedTo = eol;
+        }
+        return eol;
+    }
+
+    /** The bytes {@link #lineEnd} last vouched for ({@code scannedArray[scannedFrom, scannedTo)}), or null. */
+    private byte[] scannedArray;
+    private int scannedFrom;
+    private int scannedTo;
+
     /** Inspects {@code data[index, index + length)} (one SSE event's data, read in place; indexes not moved). */
     public Result inspect(ByteBuf data, int index, int length) {
         Result r = result;
+        byte[] scanned = scannedArray;
+        if (scanned != null) {
+            scannedArray = null;
+            if (data.hasArray() && data.array() == scanned && data.arrayOffset() + index == scannedFrom
+                    && scannedFrom + length == scannedTo) {
+                return r; // read by lineEnd as the decoder found the line: the same bytes, the same answer
+            }
+        }
         r.reset();
         if (startsWith(data, index, length, DONE)) {
             r.done = true;

@@ -2,6 +2,7 @@ package dev.junction.stream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -53,6 +54,23 @@ public final class SseDecoder implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the value of a {@code data:} line whose end is not known yet and finds that end on the
+     * way, so that the decoder does not search the same bytes for it first: a listener whose data
+     * values are one JSON object each (a vendor's stream chunks) scans them anyway.
+     */
+    public interface LineScanner {
+        /**
+         * Reads the value that starts at {@code bytes[from]}, with {@code bytes[from, to)} the rest of
+         * what was read. Returns the index of the CR or LF that ends the line, which must be the
+         * first CR or LF at or after {@code from}; or -1 when it cannot tell (the decoder then
+         * searches for the line end itself). Called for the first {@code data} line of an event that
+         * lies in the fed bytes, and then, if that event is dispatched with the line's value as its
+         * data, that dispatch follows before any other call.
+         */
+        int lineEnd(byte[] bytes, int from, int to);
+    }
+
     private static final byte[] DATA = ascii("data");
     private static final byte[] EVENT = ascii("event");
     private static final byte[] ID = ascii("id");
@@ -66,6 +84,8 @@ public final class SseDecoder implements AutoCloseable {
     private final int maxEventBytes;
     private final int maxLineBytes;
     private final ByteBufAllocator alloc;
+    /** Finds the end of data lines while reading them, or null (the decoder searches). */
+    private final LineScanner lineScanner;
 
     /** Bytes of a line that started in an earlier chunk and has not ended yet. */
     private ByteBuf lineBuf;
@@ -85,8 +105,9 @@ public final class SseDecoder implements AutoCloseable {
     private boolean firstLine = true;
     private boolean closed;
 
-    private final byte[][] nameBytes = new byte[NAME_CACHE][];
-    private final String[] names = new String[NAME_CACHE];
+    /** Event names decoded so far (made at the first {@code event} line: OpenAI streams have none). */
+    private byte[][] nameBytes;
+    private String[] names;
     private int nameNext;
 
     public SseDecoder(SseListener listener, int maxEventBytes) {
@@ -95,6 +116,17 @@ public final class SseDecoder implements AutoCloseable {
 
     /** @param alloc allocates the decoder's internal buffers (heap buffers, for fast JSON parsing) */
     public SseDecoder(SseListener listener, int maxEventBytes, ByteBufAllocator alloc) {
+        this(listener, maxEventBytes, alloc, null);
+    }
+
+    /**
+     * @param lineScanner reads the value of each data line as the decoder meets it and finds the
+     *                    line's end ({@link LineScanner}), or null. With one, fed bytes that are not
+     *                    in a heap array are copied into one (a per-thread array, one copy per feed)
+     *                    so that it can read them; the listener gets its data as ranges of that array.
+     */
+    public SseDecoder(SseListener listener, int maxEventBytes, ByteBufAllocator alloc, LineScanner lineScanner) {
+        this.lineScanner = lineScanner;
         this.listener = Objects.requireNonNull(listener, "listener");
         if (maxEventBytes <= 0) {
             throw new IllegalArgumentException("maxEventBytes must be positive: " + maxEventBytes);
@@ -113,11 +145,57 @@ public final class SseDecoder implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("decoder is closed");
         }
+        Scratch scratch = null;
         try {
-            decode(chunk);
+            if (lineScanner != null && !chunk.hasArray() && chunk.isReadable()) {
+                scratch = Scratch.take(chunk);
+                decode(scratch.buf);
+            } else {
+                decode(chunk);
+            }
         } catch (RuntimeException | Error e) {
             close();
             throw e;
+        } finally {
+            if (scratch != null) {
+                scratch.give();
+            }
+        }
+    }
+
+    /**
+     * A heap copy of the bytes of one feed, for the {@link LineScanner}: one per thread, reused (the
+     * decoder keeps nothing of it after the feed: a pending data line is copied out, as from any
+     * fed chunk). A feed that runs while the thread's copy is in use (a listener feeding another
+     * decoder) gets one of its own.
+     */
+    private static final class Scratch {
+        private static final int KEPT = 64 * 1024;
+        private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(() -> new Scratch(8192));
+
+        private ByteBuf buf;
+        private boolean busy;
+
+        private Scratch(int capacity) {
+            buf = Unpooled.wrappedBuffer(new byte[capacity]);
+        }
+
+        static Scratch take(ByteBuf chunk) {
+            int n = chunk.readableBytes();
+            Scratch s = PER_THREAD.get();
+            if (s.busy || n > KEPT) {
+                s = new Scratch(n); // not kept: a rare nested feed or a huge read
+            } else if (s.buf.capacity() < n) {
+                s.buf = Unpooled.wrappedBuffer(new byte[Math.min(KEPT, Math.max(n, s.buf.capacity() * 2))]);
+            }
+            s.busy = true;
+            chunk.getBytes(chunk.readerIndex(), s.buf.array(), s.buf.arrayOffset(), n);
+            s.buf.setIndex(0, n);
+            return s;
+        }
+
+        void give() {
+            busy = false;
         }
     }
 
@@ -132,7 +210,14 @@ public final class SseDecoder implements AutoCloseable {
             skipLf = false;
         }
         while (i < end) {
-            int eol = indexOfLineEnd(chunk, i, end);
+            int eol = -1;
+            if (lineScanner != null && dataLines == 0 && !firstLine && (lineBuf == null || !lineBuf.isReadable())
+                    && chunk.hasArray()) {
+                eol = scannedDataLine(chunk, i, end);
+            }
+            if (eol < 0) {
+                eol = indexOfLineEnd(chunk, i, end);
+            }
             if (eol < 0) {
                 appendToLine(chunk, i, end - i);
                 break;
@@ -168,6 +253,26 @@ public final class SseDecoder implements AutoCloseable {
             materializePending();
         }
     }
+
+    /**
+     * At the start of a line: when it is a {@code data} line ({@code data:}, one optional space),
+     * its end as the {@link LineScanner} finds it while reading the value, else -1.
+     */
+    private int scannedDataLine(ByteBuf chunk, int i, int end) {
+        if (end - i < 6 || chunk.getInt(i) != DATA_WORD || chunk.getByte(i + 4) != ':') {
+            return -1;
+        }
+        int value = i + 5;
+        if (chunk.getByte(value) == ' ') {
+            value++;
+        }
+        int base = chunk.arrayOffset();
+        int eol = lineScanner.lineEnd(chunk.array(), base + value, base + end);
+        return eol < 0 ? -1 : eol - base;
+    }
+
+    /** {@code "data"} as {@link ByteBuf#getInt} reads it. */
+    private static final int DATA_WORD = ('d' << 24) | ('a' << 16) | ('t' << 8) | 'a';
 
     private void appendToLine(ByteBuf src, int index, int length) {
         if (length == 0) {
@@ -331,6 +436,11 @@ public final class SseDecoder implements AutoCloseable {
      * only spreads towards higher bytes), so the answer is the first line end, as a byte loop finds it.
      */
     static int indexOfLineEnd(ByteBuf src, int from, int to) {
+        if (src.hasArray()) {
+            int base = src.arrayOffset();
+            int at = indexOfLineEnd(src.array(), base + from, base + to);
+            return at < 0 ? -1 : at - base;
+        }
         int i = from;
         for (; i + 8 <= to; i += 8) {
             long w = src.getLongLE(i);
@@ -349,6 +459,29 @@ public final class SseDecoder implements AutoCloseable {
         }
         return -1;
     }
+
+    /** The same over {@code a[from, to)}, a word per read through a little-endian view of the array. */
+    static int indexOfLineEnd(byte[] a, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long w = (long) LONG_LE.get(a, i);
+            long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+            long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+            long hit = ((lf - 0x0101010101010101L) & ~lf | (cr - 0x0101010101010101L) & ~cr) & 0x8080808080808080L;
+            if (hit != 0) {
+                return i + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            byte c = a[i];
+            if (c == '\n' || c == '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private void resetData() {
         if (dataAcc == null) {
@@ -404,6 +537,10 @@ public final class SseDecoder implements AutoCloseable {
 
     /** Event names repeat on every event of a stream (Anthropic): reuse the decoded strings. */
     private String name(ByteBuf src, int index, int length) {
+        if (nameBytes == null) {
+            nameBytes = new byte[NAME_CACHE][];
+            names = new String[NAME_CACHE];
+        }
         for (int k = 0; k < NAME_CACHE; k++) {
             byte[] cached = nameBytes[k];
             if (cached != null && nameIs(src, index, length, cached)) {

@@ -20,7 +20,7 @@ class ChunkScannerTest {
 
     private static final String HEAD = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",";
 
-    private static final List<String> CHUNKS = List.of(
+    static final List<String> CHUNKS = List.of(
             HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},"
                     + "\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}",
             HEAD + "\"system_fingerprint\":\"fp_1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello, \\\"wörld\\\" 🙂 \\u00e9\\n\"},"
@@ -106,6 +106,108 @@ class ChunkScannerTest {
         }
     }
 
+    /**
+     * Line mode (the chunk read while the SSE decoder looks for its line's end, the rest of the read
+     * after it) vouches exactly when the scan of the line's bytes does, with the same answer, and
+     * reports the line's first CR or LF as its end.
+     */
+    @Test
+    void lineModeGivesTheScanOfTheLine() {
+        Random random = new Random(7);
+        String[] after = {"\n\n", "\r\n\r\n", "\r\r", " \n\n", "\t \r\n", "", "x\n", "\n\ndata: {}\n\n", "}\n"};
+        int vouched = 0;
+        for (int round = 0; round < 20_000; round++) {
+            byte[] chunk = CHUNKS.get(random.nextInt(CHUNKS.size())).getBytes(StandardCharsets.UTF_8);
+            if (round >= CHUNKS.size() * after.length) {
+                chunk = corrupt(chunk, random);
+            } else {
+                chunk = CHUNKS.get(round % CHUNKS.size()).getBytes(StandardCharsets.UTF_8);
+            }
+            byte[] tail = after[round < CHUNKS.size() * after.length ? round / CHUNKS.size() : random.nextInt(after.length)]
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = new byte[6 + chunk.length + tail.length];
+            System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, bytes, 0, 6);
+            System.arraycopy(chunk, 0, bytes, 6, chunk.length);
+            System.arraycopy(tail, 0, bytes, 6 + chunk.length, tail.length);
+            if (compareLine(bytes, 6)) {
+                vouched++;
+            }
+        }
+        assertTrue(vouched > 1_000, "line mode vouches for the valid lines: " + vouched);
+    }
+
+    /** Whether line mode vouched for the line at {@code from}; asserts it agrees with the scan of that line. */
+    private static boolean compareLine(byte[] bytes, int from) {
+        int lineEnd = from;
+        while (lineEnd < bytes.length && bytes[lineEnd] != '\n' && bytes[lineEnd] != '\r') {
+            lineEnd++;
+        }
+        OpenAiChunkInspector.Result inLine = new OpenAiChunkInspector.Result();
+        int eol = new ChunkScanner().scanLine(bytes, from, bytes.length, inLine);
+        OpenAiChunkInspector.Result ofLine = new OpenAiChunkInspector.Result();
+        boolean scanned = lineEnd < bytes.length && new ChunkScanner().scan(bytes, from, lineEnd - from, ofLine);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertEquals(scanned, eol >= 0, () -> "line mode vouches as the scan of the line does: " + text);
+        if (eol >= 0) {
+            assertEquals(lineEnd, eol, () -> "line end of " + text);
+            assertEquals(describe(ofLine), describe(inLine), () -> "line: " + text);
+        }
+        return eol >= 0;
+    }
+
+    /** One to three random edits: a byte changed, the chunk truncated, a byte deleted, a piece of another appended. */
+    static byte[] corrupt(byte[] bytes, Random random) {
+        byte[] alphabet = "{}[]\":,\\ .-+eE0123456789abfnrtuxlsNaIT\u0000\n\r\t".getBytes(StandardCharsets.UTF_8);
+        int edits = 1 + random.nextInt(3);
+        for (int e = 0; e < edits && bytes.length > 0; e++) {
+            int at = random.nextInt(bytes.length);
+            switch (random.nextInt(5)) {
+                case 0 -> bytes[at] = alphabet[random.nextInt(alphabet.length)];
+                case 1 -> bytes[at] = (byte) random.nextInt(256);
+                case 2 -> bytes = java.util.Arrays.copyOf(bytes, at);
+                case 3 -> {
+                    byte[] shorter = new byte[bytes.length - 1];
+                    System.arraycopy(bytes, 0, shorter, 0, at);
+                    System.arraycopy(bytes, at + 1, shorter, at, bytes.length - at - 1);
+                    bytes = shorter;
+                }
+                default -> {
+                    byte[] other = CHUNKS.get(random.nextInt(CHUNKS.size())).getBytes(StandardCharsets.UTF_8);
+                    int from = other.length == 0 ? 0 : random.nextInt(other.length);
+                    byte[] longer = java.util.Arrays.copyOf(bytes, bytes.length + other.length - from);
+                    System.arraycopy(other, from, longer, bytes.length, other.length - from);
+                    bytes = longer;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    @Test
+    void anInspectionIsReusedOnlyForTheBytesTheLineScanRead() {
+        String chunk = CHUNKS.get(8); // finishes choice 0
+        byte[] line = ("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8);
+        int from = 6;
+        int to = from + chunk.length();
+        OpenAiChunkInspector inspector = new OpenAiChunkInspector();
+        assertEquals(to, inspector.lineEnd(line, from, line.length));
+        String fresh = describe(new OpenAiChunkInspector().inspect(Unpooled.wrappedBuffer(line, from, to - from)));
+        assertTrue(fresh.contains("finishes=[0=tool_calls]"), fresh);
+        assertEquals(fresh, describe(inspector.inspect(Unpooled.wrappedBuffer(line), from, to - from)));
+
+        // Scanned again, then another range inspected: the kept answer is dropped, so the line's
+        // bytes, changed in place, are inspected afresh.
+        assertEquals(to, inspector.lineEnd(line, from, line.length));
+        assertTrue(inspector.inspect(Unpooled.wrappedBuffer(line), from, to - from - 1).malformed());
+        int index = new String(line, StandardCharsets.ISO_8859_1).indexOf("\"index\":0") + 8;
+        line[index] = '1';
+        assertTrue(describe(inspector.inspect(Unpooled.wrappedBuffer(line), from, to - from)).contains("finishes=[1=tool_calls]"));
+        // A line the scan cannot vouch for keeps nothing either.
+        assertEquals(-1, inspector.lineEnd(line, from, to));
+        line[index] = '2';
+        assertTrue(describe(inspector.inspect(Unpooled.wrappedBuffer(line), from, to - from)).contains("finishes=[2=tool_calls]"));
+    }
+
     @Test
     void bytesAfterTheChunkInTheSameArrayAreNotRead() {
         // A heap buffer's array may hold the next event: the scan must stop at the chunk's end.
@@ -129,7 +231,7 @@ class ChunkScannerTest {
         assertEquals(jackson, fast, () -> "chunk: " + new String(bytes, StandardCharsets.UTF_8));
     }
 
-    private static String describe(OpenAiChunkInspector.Result r) {
+    static String describe(OpenAiChunkInspector.Result r) {
         List<String> finishes = new ArrayList<>();
         for (int i = 0; i < r.finishCount(); i++) {
             finishes.add(r.finishedChoice(i) + "=" + r.finishReason(i));

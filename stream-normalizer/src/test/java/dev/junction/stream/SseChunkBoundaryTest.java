@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import static dev.junction.stream.SseRecorder.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Chunk-boundary sweeps (DESIGN house rule 9): recorded-format streams of each vendor (wire-formats
@@ -104,6 +105,29 @@ class SseChunkBoundaryTest {
         byte[] stream = utf8(f.render(eol));
         for (int step : new int[] {1, 2, 3, 5, 7, 99, 1024, stream.length}) {
             assertEquals(f.items(), SseRecorder.decode(stream, step), name + " fed " + step + " bytes at a time");
+        }
+    }
+
+    /** With a line scanner (the pass-through's chunk inspector) that finds data lines' ends itself. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void fixedStepSizesWithALineScanner(String name, Fixture f, String eol) {
+        byte[] stream = utf8(f.render(eol));
+        for (int step : new int[] {1, 2, 3, 5, 7, 99, 1024, stream.length}) {
+            LineScanCheck check = new LineScanCheck();
+            assertEquals(f.items(), SseRecorder.decode(stream, step, check), name + " fed " + step + " bytes at a time");
+            if (step == stream.length && f.name().startsWith("openai")) {
+                assertTrue(check.vouched >= f.items().size() - 2, name + ": the chunks' line ends were found by the scan");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void everySplitPositionWithALineScanner(String name, Fixture f, String eol) {
+        byte[] stream = utf8(f.render(eol));
+        for (int at = 0; at <= stream.length; at++) {
+            assertEquals(f.items(), SseRecorder.decodeSplit(stream, at, new LineScanCheck()), name + " split at byte " + at);
         }
     }
 

@@ -26,6 +26,24 @@ final class SseRecorder implements SseListener {
     }
 
     final List<Item> items = new ArrayList<>();
+    /** When set: the line scanner the decoder was given, whose inspection of each event is checked. */
+    private final LineScanCheck check;
+
+    SseRecorder() {
+        this(null);
+    }
+
+    SseRecorder(LineScanCheck check) {
+        this.check = check;
+    }
+
+    @Override
+    public void onEvent(String event, ByteBuf src, int index, int length, String id, Long retryMillis) {
+        if (check != null) {
+            check.event(src, index, length);
+        }
+        SseListener.super.onEvent(event, src, index, length, id, retryMillis);
+    }
 
     @Override
     public void onEvent(SseEvent e) {
@@ -39,8 +57,13 @@ final class SseRecorder implements SseListener {
 
     /** Decodes {@code stream} fed in pooled (leak-tracked) pieces of {@code step} bytes, then closes. */
     static List<Item> decode(byte[] stream, int step) {
-        SseRecorder r = new SseRecorder();
-        SseDecoder d = new SseDecoder(r, 1 << 20);
+        return decode(stream, step, null);
+    }
+
+    /** The same, with {@code check}'s inspector as the decoder's line scanner (when not null). */
+    static List<Item> decode(byte[] stream, int step, LineScanCheck check) {
+        SseRecorder r = new SseRecorder(check);
+        SseDecoder d = decoder(r, check);
         for (int i = 0; i < stream.length; i += step) {
             feed(d, stream, i, Math.min(step, stream.length - i));
         }
@@ -50,12 +73,22 @@ final class SseRecorder implements SseListener {
 
     /** Decodes {@code stream} fed as two pieces split at {@code at}. */
     static List<Item> decodeSplit(byte[] stream, int at) {
-        SseRecorder r = new SseRecorder();
-        SseDecoder d = new SseDecoder(r, 1 << 20);
+        return decodeSplit(stream, at, null);
+    }
+
+    /** The same, with {@code check}'s inspector as the decoder's line scanner (when not null). */
+    static List<Item> decodeSplit(byte[] stream, int at, LineScanCheck check) {
+        SseRecorder r = new SseRecorder(check);
+        SseDecoder d = decoder(r, check);
         feed(d, stream, 0, at);
         feed(d, stream, at, stream.length - at);
         d.close();
         return r.items;
+    }
+
+    private static SseDecoder decoder(SseRecorder r, LineScanCheck check) {
+        return check == null ? new SseDecoder(r, 1 << 20)
+                : new SseDecoder(r, 1 << 20, io.netty.buffer.ByteBufAllocator.DEFAULT, check);
     }
 
     static void feed(SseDecoder d, byte[] stream, int from, int length) {

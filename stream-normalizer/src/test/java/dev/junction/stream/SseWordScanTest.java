@@ -47,6 +47,15 @@ class SseWordScanTest {
                 // A slice starting at an odd offset of a bigger buffer, as the HTTP decoder hands chunks over.
                 ByteBuf slice = direct.slice(from, to - from);
                 assertEquals(expected < 0 ? -1 : expected - from, SseDecoder.indexOfLineEnd(slice, 0, to - from));
+                // A heap buffer searched through its array: pooled ones start at an offset of a shared array.
+                ByteBuf heap = PooledByteBufAllocator.DEFAULT.heapBuffer(Math.max(1, bytes.length)).writeBytes(bytes);
+                try {
+                    assertEquals(expected, SseDecoder.indexOfLineEnd(heap, from, to));
+                    assertEquals(expected < 0 ? -1 : expected - from,
+                            SseDecoder.indexOfLineEnd(heap.slice(from, to - from), 0, to - from));
+                } finally {
+                    heap.release();
+                }
             } finally {
                 direct.release();
             }

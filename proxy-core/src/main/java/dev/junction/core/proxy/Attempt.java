@@ -216,15 +216,45 @@ final class Attempt implements UpstreamListener {
     }
 
     private void onStreamContent(ByteBuf content, boolean last) {
-        List<ByteBuf> out = new ArrayList<>(4);
+        // The list of one piece's frames is reused from piece to piece (it is empty again when the
+        // piece is done); a piece that arrives while another is being handled gets its own.
+        List<ByteBuf> out = pieceFrames;
+        if (out == null) {
+            out = new ArrayList<>(4);
+        } else {
+            pieceFrames = null;
+        }
         try {
-            processor.feed(content, alloc(), out);
+            onStreamContent(content, last, out);
+        } finally {
+            if (out.isEmpty()) {
+                pieceFrames = out;
+            }
+        }
+    }
+
+    /** The list {@link #onStreamContent} fills with one piece's frames, while no piece uses it. */
+    private List<ByteBuf> pieceFrames = new ArrayList<>(4);
+
+    private void onStreamContent(ByteBuf content, boolean last, List<ByteBuf> out) {
+        // Once committed, the frames go after those of the exchange's unsent batch (the events of
+        // one upstream read arrive as one piece each and leave as one write): no buffer per piece.
+        ByteBuf into = state == State.COMMITTED ? x.lendBatch() : null;
+        try {
+            if (into == null) {
+                processor.feed(content, alloc(), out);
+            } else {
+                processor.feed(content, alloc(), out, into);
+            }
+        } catch (RuntimeException | Error e) {
+            dropFrames(out, into);
+            throw e;
         } finally {
             content.release();
         }
         GatewayError vendorError = processor.vendorError();
         if (vendorError != null) {
-            ChatExchange.release(out);
+            dropFrames(out, into);
             if (!last) {
                 cancelCall();
             }
@@ -234,7 +264,7 @@ final class Attempt implements UpstreamListener {
         if (last) {
             GatewayError incomplete = processor.end(alloc(), out);
             if (incomplete != null) {
-                ChatExchange.release(out);
+                dropFrames(out, into);
                 fail(incomplete);
                 return;
             }
@@ -255,6 +285,20 @@ final class Attempt implements UpstreamListener {
         if (x.clientWritable()) {
             requestMore();
         }
+    }
+
+    /**
+     * Releases the frames of a piece that ends in a failure; a lent batch goes back to the exchange
+     * with only what was written before this piece (earlier pieces' frames still reach the client).
+     */
+    private void dropFrames(List<ByteBuf> out, ByteBuf into) {
+        if (into != null) {
+            if (!out.isEmpty() && out.get(0) == into) {
+                out.remove(0);
+            }
+            x.returnBatch(into);
+        }
+        ChatExchange.release(out);
     }
 
     /** The commit point (SPEC §5): this attempt wins, and what it held back goes to the client. */

@@ -82,6 +82,9 @@ public final class ChatExchange {
     /** Stream frames not yet written to the client, and whether a flush of them is scheduled. */
     private ByteBuf batch;
     private boolean flushScheduled;
+    /** The batch while lent ({@link #lendBatch}), and its length when it was lent. */
+    private ByteBuf lent;
+    private int lentMark;
     private long lastWriteNanos;
     private ScheduledFuture<?> retryTimer;
     private ScheduledFuture<?> deadlineTimer;
@@ -397,7 +400,14 @@ public final class ChatExchange {
         sendHead();
         rc.streamFrames += frames.size();
         for (ByteBuf f : frames) {
-            if (recording != null) {
+            if (f == lent) {
+                // The batch, back with more frames after its earlier bytes: only those are new.
+                lent = null;
+                rc.streamFrames--;
+                if (recording != null) {
+                    recording.frame(f.slice(lentMark, f.writerIndex() - lentMark));
+                }
+            } else if (recording != null) {
                 recording.frame(f);
             }
             append(f);
@@ -427,6 +437,38 @@ public final class ChatExchange {
                 flushBatch(); // the loop is shutting down: write now rather than hold the frames
             }
         }
+    }
+
+    /**
+     * The batch of frames not yet sent, lent so that the stream processor writes the next frames
+     * straight after its bytes ({@code StreamProcessor.feed(.., into)}) rather than into a buffer of
+     * their own that {@link #append} copies in; or null when there is none. The caller gives it back
+     * through {@link #write} (then, as the first frame, it is the batch again, and only the bytes
+     * written after lending count as new) or {@link #returnBatch}.
+     */
+    ByteBuf lendBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            lent = b;
+            lentMark = b.writerIndex();
+        }
+        return b;
+    }
+
+    /** Takes a lent batch back unsent-to: whatever was written after lending is dropped. */
+    void returnBatch(ByteBuf b) {
+        if (b != lent) {
+            throw new IllegalStateException("not the lent batch");
+        }
+        lent = null;
+        b.writerIndex(lentMark);
+        if (batch != null) {
+            // Nothing writes to the exchange while its batch is lent (one event loop, one call).
+            b.release();
+            throw new IllegalStateException("a batch was started while one was lent");
+        }
+        batch = b;
     }
 
     /**

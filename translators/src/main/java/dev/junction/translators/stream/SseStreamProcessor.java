@@ -20,7 +20,7 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-    private final SseDecoder decoder = new SseDecoder(this, MAX_EVENT_BYTES);
+    private final SseDecoder decoder;
     protected final StreamGuard guard;
     protected ByteBufAllocator alloc;
     protected List<ByteBuf> out;
@@ -32,7 +32,16 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     /** @param choices how many choices the answer has (the request's {@code n}) */
     SseStreamProcessor(int choices) {
+        this(choices, null);
+    }
+
+    /**
+     * @param lineScanner reads each data line's value while the decoder looks for the line's end
+     *                    ({@link SseDecoder.LineScanner}), or null
+     */
+    SseStreamProcessor(int choices, SseDecoder.LineScanner lineScanner) {
         this.guard = new StreamGuard(Math.max(1, choices));
+        this.decoder = new SseDecoder(this, MAX_EVENT_BYTES, io.netty.buffer.ByteBufAllocator.DEFAULT, lineScanner);
     }
 
     /** True once the stream needs no more input (a failure, or its end). */
@@ -57,11 +66,21 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     @Override
     public final void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out) {
+        feed(chunk, alloc, out, null);
+    }
+
+    /** The frames this call writes into a buffer of its own go after {@code into}'s bytes. */
+    @Override
+    public final void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out, ByteBuf into) {
+        if (into != null) {
+            out.add(into);
+        }
         if (stopped()) {
             return;
         }
         this.alloc = alloc;
         this.out = out;
+        this.frameBuffer = into;
         try {
             decoder.feed(chunk);
         } catch (SseDecoder.EventTooLargeException e) {
@@ -77,7 +96,8 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
      * A buffer to write one whole frame of at least {@code size} bytes into, at the end of
      * {@link #out}: the frames of one {@link #feed} call share one buffer (one allocation, and the
      * exchange sends them as one write) as long as nothing else was appended to {@code out} in
-     * between. Counts the frame ({@link #frames()} counts only frames written this way).
+     * between; that buffer is the caller's {@code into} when it passed one. Counts the frame
+     * ({@link #frames()} counts only frames written this way).
      */
     protected final ByteBuf frameBuffer(int size) {
         ByteBuf b = frameBuffer;

@@ -23,6 +23,19 @@ public interface StreamProcessor {
      */
     void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out);
 
+    /**
+     * Like {@link #feed(ByteBuf, ByteBufAllocator, List)}, continuing the caller's buffer
+     * {@code into}: it becomes the first element of {@code out} (the caller owns it again there),
+     * and a processor that writes its frames into a buffer of its own writes them after
+     * {@code into}'s readable bytes instead of into a new buffer. {@code into} must be a growable
+     * direct buffer that nothing else shares (the client batch of the exchange, not yet sent); its
+     * bytes before the call are left as they are. The default appends it and feeds as usual.
+     */
+    default void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out, ByteBuf into) {
+        out.add(into);
+        feed(chunk, alloc, out);
+    }
+
     /** True once a frame carrying content (text, tool call, refusal, reasoning) has been produced. */
     boolean hasContent();
 
