@@ -369,64 +369,7 @@ final class RequestByteScan {
 
     /** One value inside the messages, at nesting {@code depth} if it is an object or array. */
     private void messageValue(int depth) {
-        byte c = peek();
-        if (c == '"') {
-            int at = i;
-            i++;
-            string();
-            long size = nextToken() - at;
-            if (size > maxStringLength + 4L) {
-                throw BAIL;
-            }
-            if (mediaField && size > MEDIA_STRING_BYTES) {
-                mediaBytes += size;
-            }
-        } else if (c == '{') {
-            deeper(depth);
-            i++;
-            ws();
-            if (peek() == '}') {
-                i++;
-                return;
-            }
-            while (true) {
-                expect('"');
-                int nameStart = i;
-                string();
-                int nameEnd = i - 1;
-                if (escaped || nameEnd - nameStart > MAX_NAME_BYTES) {
-                    throw BAIL;
-                }
-                if (is(nameStart, nameEnd, IMAGE_URL)) {
-                    images++;
-                }
-                mediaField = is(nameStart, nameEnd, URL) || is(nameStart, nameEnd, FILE_DATA)
-                        || is(nameStart, nameEnd, DATA);
-                ws();
-                expect(':');
-                ws();
-                messageValue(depth + 1);
-                if (closeOrNext('}')) {
-                    return;
-                }
-            }
-        } else if (c == '[') {
-            deeper(depth);
-            i++;
-            ws();
-            if (peek() == ']') {
-                i++;
-                return;
-            }
-            while (true) {
-                messageValue(depth + 1);
-                if (closeOrNext(']')) {
-                    return;
-                }
-            }
-        } else {
-            scalar();
-        }
+        value(depth, true);
     }
 
     /** Where the token after a value starts: past whitespace and one comma (not consumed). */
@@ -446,10 +389,29 @@ final class RequestByteScan {
 
     /** Skips any value; an object or array would sit at nesting {@code depth}. */
     private void skipValue(int depth) {
+        value(depth, false);
+    }
+
+    /**
+     * One value, at nesting {@code depth} if it is an object or array. Inside the messages
+     * ({@code inMessages}) strings are also measured (the size limit, media bytes), member names must
+     * be unescaped, and image parts and media fields are noted.
+     */
+    private void value(int depth, boolean inMessages) {
         byte c = peek();
         if (c == '"') {
+            int at = i;
             i++;
             string();
+            if (inMessages) {
+                long size = nextToken() - at;
+                if (size > maxStringLength + 4L) {
+                    throw BAIL;
+                }
+                if (mediaField && size > MEDIA_STRING_BYTES) {
+                    mediaBytes += size;
+                }
+            }
         } else if (c == '{') {
             deeper(depth);
             i++;
@@ -462,13 +424,21 @@ final class RequestByteScan {
                 expect('"');
                 int nameStart = i;
                 string();
-                if (i - 1 - nameStart > MAX_NAME_BYTES) {
+                int nameEnd = i - 1;
+                if (nameEnd - nameStart > MAX_NAME_BYTES || (inMessages && escaped)) {
                     throw BAIL;
+                }
+                if (inMessages) {
+                    if (is(nameStart, nameEnd, IMAGE_URL)) {
+                        images++;
+                    }
+                    mediaField = is(nameStart, nameEnd, URL) || is(nameStart, nameEnd, FILE_DATA)
+                            || is(nameStart, nameEnd, DATA);
                 }
                 ws();
                 expect(':');
                 ws();
-                skipValue(depth + 1);
+                value(depth + 1, inMessages);
                 if (closeOrNext('}')) {
                     return;
                 }
@@ -482,7 +452,7 @@ final class RequestByteScan {
                 return;
             }
             while (true) {
-                skipValue(depth + 1);
+                value(depth + 1, inMessages);
                 if (closeOrNext(']')) {
                     return;
                 }
