@@ -443,10 +443,7 @@ public final class SseDecoder implements AutoCloseable {
         }
         int i = from;
         for (; i + 8 <= to; i += 8) {
-            long w = src.getLongLE(i);
-            long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
-            long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
-            long hit = ((lf - 0x0101010101010101L) & ~lf | (cr - 0x0101010101010101L) & ~cr) & 0x8080808080808080L;
+            long hit = lineEnds(src.getLongLE(i));
             if (hit != 0) {
                 return i + (Long.numberOfTrailingZeros(hit) >>> 3);
             }
@@ -460,14 +457,21 @@ public final class SseDecoder implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * The high bit of every byte of the little-endian word {@code w} that may be a CR or LF: exact for
+     * the lowest flagged byte (the zero-byte test's borrow only spreads towards higher bytes).
+     */
+    private static long lineEnds(long w) {
+        long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
+        long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
+        return ((lf - 0x0101010101010101L) & ~lf | (cr - 0x0101010101010101L) & ~cr) & 0x8080808080808080L;
+    }
+
     /** The same over {@code a[from, to)}, a word per read through a little-endian view of the array. */
     static int indexOfLineEnd(byte[] a, int from, int to) {
         int i = from;
         for (; i + 8 <= to; i += 8) {
-            long w = (long) LONG_LE.get(a, i);
-            long lf = w ^ 0x0A0A0A0A0A0A0A0AL;
-            long cr = w ^ 0x0D0D0D0D0D0D0D0DL;
-            long hit = ((lf - 0x0101010101010101L) & ~lf | (cr - 0x0101010101010101L) & ~cr) & 0x8080808080808080L;
+            long hit = lineEnds((long) LONG_LE.get(a, i));
             if (hit != 0) {
                 return i + (Long.numberOfTrailingZeros(hit) >>> 3);
             }
