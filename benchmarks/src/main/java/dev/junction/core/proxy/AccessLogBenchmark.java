@@ -28,15 +28,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The access-log writer thread's work per line: a batch of {@value #BATCH} typical entries (a served
- * pass-through chat request with one attempt) rendered and handed to a logback appender writing to
- * a discarding stream. {@code handWritten} is the shipped path ({@link AccessLineWriter} into
- * bytes, {@link AccessLogAppender}); {@code jacksonPattern} is the path it replaced (one Jackson
- * generator for the batch into a {@link StringWriter}, the message through an output-stream
- * appender with the {@code %msg%n} pattern layout and its charset encoding, as logback's console
- * appender does), kept here as the baseline. Also the event loop's
- * part: the entry snapshot {@link AccessLog#write} takes. In this package because the entry and the
- * writer are package-private. Run with
+ * The access log's work per line, for typical entries (a served pass-through chat request with one
+ * attempt) and a logback appender writing to a discarding stream. Shipped: the event loop renders
+ * each line ({@code loopLine}: the entry of the request, rendered by {@link AccessLineWriter} into
+ * the line's bytes) and the writer thread copies a batch of {@value #BATCH} such lines into one
+ * buffer for {@link AccessLogAppender} ({@code batchOfRenderedLines}). Before, the loop took the
+ * entry alone ({@code snapshot}) and the writer thread rendered the batch ({@code handWritten});
+ * {@code jacksonPattern} is the path before that (one Jackson generator for the batch into a
+ * {@link StringWriter}, the message through an output-stream appender with the {@code %msg%n}
+ * pattern layout and its charset encoding, as logback's console appender does). In this package
+ * because the entry and the writer are package-private. Run with
  * {@code java -jar benchmarks/target/benchmarks.jar AccessLogBenchmark -prof gc}; one operation is
  * one line.
  */
@@ -55,6 +56,8 @@ public class AccessLogBenchmark {
     /** The same entries with the timing string closed on the event loop, as the replaced path had them. */
     private final List<AccessLog.Entry> closed = new ArrayList<>(BATCH);
     private final AccessLineWriter writer = new AccessLineWriter();
+    /** The entries' lines as the event loops render them. */
+    private final List<byte[]> rendered = new ArrayList<>(BATCH);
     private final StringWriter chars = new StringWriter(64 * 1024);
     private Logger shipped;
     private Logger pattern;
@@ -102,6 +105,7 @@ public class AccessLogBenchmark {
                     e.completionTokens(), e.attempts(), e.warnings(), e.timing() + ", total;dur=1.235", 0,
                     e.requestBody(), e.limited(), e.limitRoundTrips(), e.cache()));
             served = rc;
+            rendered.add(AccessLog.line(e));
         }
     }
 
@@ -145,7 +149,26 @@ public class AccessLogBenchmark {
         return message.length();
     }
 
-    /** The event loop's snapshot of a finished request (no formatting; the writer does that). */
+    /** The event loop's part of a finished request's line: the entry, rendered into the line's bytes. */
+    @Benchmark
+    public byte[] loopLine() {
+        return AccessLog.line(AccessLog.entry(served));
+    }
+
+    /** The writer thread's part per line now: the rendered line copied into the batch and the batch to the appender. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int batchOfRenderedLines() {
+        writer.reset();
+        for (byte[] line : rendered) {
+            writer.append(line);
+        }
+        AccessLog.Lines lines = new AccessLog.Lines(writer.copy());
+        shipped.info("{}", lines);
+        return lines.utf8().length;
+    }
+
+    /** The event loop's snapshot of a finished request, as it was taken when the writer thread rendered the lines. */
     @Benchmark
     public AccessLog.Entry snapshot() {
         RequestContext rc = served;

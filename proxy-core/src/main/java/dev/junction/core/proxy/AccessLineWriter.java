@@ -7,7 +7,8 @@ import java.util.Arrays;
 
 /**
  * Renders access-log entries as JSON lines straight into UTF-8 bytes, in one buffer that is reused
- * from batch to batch (the access-log writer thread owns it). Same fields, same order and same JSON
+ * (each event loop has one for the lines of its requests, the access-log writer thread one for its
+ * batches; a writer is used by one thread only). Same fields, same order and same JSON
  * values as a Jackson generator would write (checked line by line against one in
  * {@code AccessLineWriterTest}); strings are escaped as JSON requires: quote, backslash and control
  * characters ({@code \n}, {@code \r}, {@code \t}, {@code \b}, {@code \f}, else {@code \}{@code u00XX}),
@@ -16,8 +17,10 @@ import java.util.Arrays;
 final class AccessLineWriter {
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    /** Below this many bytes the buffer is kept between batches; a larger one is let go. */
+    /** Below this many bytes a batch writer's buffer is kept between batches; a larger one is let go. */
     static final int KEEP_BYTES = 1 << 20;
+    /** The same for a line writer (a line that logs a large request body). */
+    static final int KEEP_LINE_BYTES = 64 * 1024;
     private static final int INITIAL_BYTES = 64 * 1024;
     private static final int KEEP_CHARS = 64 * 1024;
 
@@ -58,10 +61,26 @@ final class AccessLineWriter {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private byte[] buf = new byte[INITIAL_BYTES];
+    /** What a line writer starts with: a proxied request's line is 300-500 bytes. */
+    static final int LINE_BYTES = 1024;
+
+    private final int initialBytes;
+    private final int keepBytes;
+    private byte[] buf;
     /** A string's chars, copied out once (faster to scan than charAt). */
     private char[] chars = new char[256];
     private int len;
+
+    /** A batch writer (64 KiB to start with). */
+    AccessLineWriter() {
+        this(INITIAL_BYTES, KEEP_BYTES);
+    }
+
+    AccessLineWriter(int initialBytes, int keepBytes) {
+        this.initialBytes = initialBytes;
+        this.keepBytes = keepBytes;
+        this.buf = new byte[initialBytes];
+    }
 
     /** Bytes written since the last {@link #reset}. */
     int length() {
@@ -76,9 +95,14 @@ final class AccessLineWriter {
     /** Starts a new batch (and lets go of a buffer a huge batch made grow). */
     void reset() {
         len = 0;
-        if (buf.length > KEEP_BYTES) {
-            buf = new byte[INITIAL_BYTES];
+        if (buf.length > keepBytes) {
+            buf = new byte[initialBytes];
         }
+    }
+
+    /** Appends bytes rendered by another writer (whole lines). */
+    void append(byte[] lines) {
+        raw(lines);
     }
 
     /** Appends {@code e} as one JSON object followed by a newline. */

@@ -1,5 +1,6 @@
 package dev.junction.core.proxy;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +18,18 @@ import java.util.concurrent.locks.LockSupport;
  * decided (and the limit store's round trips) and stage timings. No
  * prompt text and never a key.
  *
- * <p>The event loop only takes a snapshot of the finished request and offers it to a bounded
- * queue; it never formats, never writes and never waits. One writer thread drains the queue in
- * batches, renders each entry as a JSON line straight into UTF-8 bytes ({@link AccessLineWriter},
- * no JSON library, one buffer reused) and hands the whole batch to the {@code access} logger as ONE
- * event whose argument is those bytes ({@link Lines}), so the appender writes, and flushes, once per
- * batch instead of once per request. The shipped configuration's {@link AccessLogAppender} writes
- * the bytes unchanged; any other appender sees the lines joined by newlines as the message. When
- * the queue is full the entry is dropped and counted ({@link #dropped()},
- * {@code junction_access_log_dropped_total}): a log that cannot keep up must not slow the traffic it
- * describes.
+ * <p>When a request ends its event loop renders the line as JSON straight into UTF-8 bytes
+ * ({@link AccessLineWriter}, no JSON library, one buffer per loop reused), while the request's
+ * fields are still in that core's cache, and offers the line's bytes to a bounded queue; it never
+ * writes and never waits. One writer thread drains the queue in batches, copies the lines one after
+ * another into one buffer and hands the whole batch to the {@code access} logger as ONE event whose
+ * argument is those bytes ({@link Lines}), so the appender writes, and flushes, once per batch
+ * instead of once per request. (The writer thread rendered the lines itself before; reading a
+ * dozen objects made on another core cost it more than rendering them costs the loop.) The
+ * shipped configuration's {@link AccessLogAppender} writes the bytes unchanged; any other appender
+ * sees the lines joined by newlines as the message. When the queue is full the line is dropped and
+ * counted ({@link #dropped()}, {@code junction_access_log_dropped_total}): a log that cannot keep
+ * up must not slow the traffic it describes.
  */
 public final class AccessLog implements AutoCloseable {
 
@@ -42,16 +45,24 @@ public final class AccessLog implements AutoCloseable {
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long DROP_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    private final ArrayBlockingQueue<Entry> queue;
+    /** Each thread's line renderer (the event loops'; anything else that ends a request has its own too). */
+    private static final FastThreadLocal<AccessLineWriter> LINE = new FastThreadLocal<>() {
+        @Override
+        protected AccessLineWriter initialValue() {
+            return new AccessLineWriter(AccessLineWriter.LINE_BYTES, AccessLineWriter.KEEP_LINE_BYTES);
+        }
+    };
+
+    private final ArrayBlockingQueue<byte[]> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile boolean writerIdle;
     private volatile boolean closed;
 
     /**
-     * What one line says, copied from the request's record on its event loop when it ends.
-     * {@code timing} is the request's Server-Timing stages so far; the writer closes it with
-     * {@code total;dur=} from {@code totalNanos}, so the event loop builds no string for it.
+     * What one line says, taken from the request's record on its event loop when it ends and
+     * rendered there at once (so the lists may be the record's own). {@code timing} is the request's
+     * Server-Timing stages so far; the line closes it with {@code total;dur=} from {@code totalNanos}.
      */
     record Entry(String id, String traceId, String method, String path, String key, String alias, String deployment, int status,
                  String error, boolean stream, boolean hedged, double costUsd, String noRetry, long promptTokens,
@@ -77,25 +88,36 @@ public final class AccessLog implements AutoCloseable {
         writer.start();
     }
 
-    /** Queues the access-log line of the finished request {@code rc} (event loop; never blocks). */
+    /** Renders and queues the access-log line of the finished request {@code rc} (event loop; never blocks). */
     public void write(RequestContext rc) {
         if (closed || !ACCESS.isInfoEnabled()) {
             return;
         }
-        Entry e = new Entry(rc.requestId, rc.trace == null ? null : rc.trace.traceId(), rc.method, rc.path, rc.key == null ? null : rc.key.name(), rc.alias,
+        offer(entry(rc));
+    }
+
+    /** What the line of {@code rc} says, now (the lists are the record's own: render it at once). */
+    static Entry entry(RequestContext rc) {
+        return new Entry(rc.requestId, rc.trace == null ? null : rc.trace.traceId(), rc.method, rc.path, rc.key == null ? null : rc.key.name(), rc.alias,
                 rc.deployment, rc.status, rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason,
-                rc.promptTokens, rc.completionTokens, List.copyOf(rc.attempts),
-                rc.warnings.isEmpty() ? List.of() : List.copyOf(rc.warnings), rc.timing(),
+                rc.promptTokens, rc.completionTokens, rc.attempts, rc.warnings, rc.timing(),
                 System.nanoTime() - rc.startNanos,
                 rc.requestBody, rc.admission != null && !rc.admission.admitted()
                         ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips,
                 rc.cache);
-        offer(e);
     }
 
-    /** Queues {@code e} unless the queue is full (then it is counted as dropped). */
+    /** {@code e} as one JSON line's UTF-8 bytes (newline included), rendered with this thread's writer. */
+    static byte[] line(Entry e) {
+        AccessLineWriter w = LINE.get();
+        w.reset();
+        w.line(e);
+        return w.copy();
+    }
+
+    /** Renders {@code e} on this thread and queues its line unless the queue is full (then it is counted as dropped). */
     void offer(Entry e) {
-        if (!queue.offer(e)) {
+        if (!queue.offer(line(e))) {
             dropped.incrementAndGet();
             return;
         }
@@ -126,7 +148,7 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void run() {
-        List<Entry> batch = new ArrayList<>(MAX_BATCH);
+        List<byte[]> batch = new ArrayList<>(MAX_BATCH);
         AccessLineWriter out = new AccessLineWriter();
         long droppedReported = 0;
         long lastDropWarn = System.nanoTime() - DROP_WARN_INTERVAL_NANOS;
@@ -145,8 +167,8 @@ public final class AccessLog implements AutoCloseable {
                 continue;
             }
             out.reset();
-            for (Entry e : batch) {
-                out.line(e);
+            for (byte[] line : batch) {
+                out.append(line);
                 if (out.length() >= EVENT_BYTES) {
                     // Long lines (request bodies): several events rather than one huge buffer.
                     emit(out);
