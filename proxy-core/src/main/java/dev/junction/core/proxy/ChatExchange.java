@@ -642,7 +642,7 @@ public final class ChatExchange {
         if (!rc.warnings.isEmpty()) {
             b.header(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
         }
-        b.header(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, System.nanoTime()));
+        rc.serverTiming(b, withTotal, System.nanoTime());
         if (rc.admission != null && rc.admission.headers() != null) {
             b.refuse(); // the rate-limit headers are written by their own code into a header map
         }

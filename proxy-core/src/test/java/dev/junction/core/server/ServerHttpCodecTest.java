@@ -63,10 +63,18 @@ class ServerHttpCodecTest {
             }
             EncodedResponse.Builder b = EncodedResponse.okJson(ByteBufAllocator.DEFAULT, utf8(body).length, keepAlive);
             for (Map.Entry<AsciiString, String> h : headers) {
-                if (random.nextBoolean()) {
-                    b.header(h.getKey(), h.getValue());
-                } else {
-                    b.header(h.getKey(), new AsciiString(h.getValue().getBytes(StandardCharsets.ISO_8859_1), false));
+                byte[] latin1 = h.getValue().getBytes(StandardCharsets.ISO_8859_1);
+                switch (random.nextInt(3)) {
+                    case 0 -> b.header(h.getKey(), h.getValue());
+                    case 1 -> b.header(h.getKey(), new AsciiString(latin1, false));
+                    default -> {
+                        // The bytes somewhere inside a larger array.
+                        int off = random.nextInt(4);
+                        byte[] inside = new byte[off + latin1.length + random.nextInt(4)];
+                        java.util.Arrays.fill(inside, (byte) 0x01);
+                        System.arraycopy(latin1, 0, inside, off, latin1.length);
+                        b.header(h.getKey(), inside, off, latin1.length);
+                    }
                 }
             }
             ByteBuf content = Unpooled.wrappedBuffer(utf8(body));
