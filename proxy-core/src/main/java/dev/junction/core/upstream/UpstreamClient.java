@@ -132,7 +132,7 @@ public final class UpstreamClient implements AutoCloseable {
      * and for a request those do not vouch for, the Host header and the last header list the vendor
      * adapter gave, validated once when it changes rather than on every request.
      */
-    private static final class Upstream {
+    static final class Upstream {
         final ChannelPool pool;
         final RequestHeads heads;
         final AsciiString host;
