@@ -1,5 +1,8 @@
 package dev.junction.stream;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -684,6 +687,16 @@ final class ChunkScanner {
         byte[] a = b;
         int stop = end;
         while (true) {
+            // Eight bytes at a time up to the first that needs a look; then byte by byte to the
+            // string's end or its next quote, backslash, control character or non-ASCII byte.
+            while (p <= stop - 8) {
+                long marks = needsLook((long) WORDS.get(a, p));
+                if (marks != 0) {
+                    p += Long.numberOfTrailingZeros(marks) >>> 3;
+                    break;
+                }
+                p += 8;
+            }
             while (p < stop && PLAIN[a[p] & 0xff]) {
                 p++;
             }
@@ -693,10 +706,6 @@ final class ChunkScanner {
             int c = a[p];
             if (c == '"') {
                 break;
-            }
-            if (c >= 0x20 && c != '\\') {
-                p++; // the common case: printable ASCII
-                continue;
             }
             if (c == '\\') {
                 escaped = true;
@@ -711,6 +720,29 @@ final class ChunkScanner {
         strEnd = p;
         strEscaped = escaped;
         pos = p + 1;
+    }
+
+    /** Eight bytes of an array as one little-endian long: the first byte is the lowest. */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long SPACES = ONES * ' ';
+
+    /**
+     * The bytes of {@code w} that are not {@link #PLAIN}: the high bit of each byte that is a quote,
+     * a backslash, below 0x20 or at or above 0x80. A subtraction's borrow can also mark a byte above
+     * a marked one, never below it, so the lowest mark is always exact (and the only one used).
+     */
+    static long needsLook(long w) {
+        long quote = w ^ QUOTES;
+        long backslash = w ^ BACKSLASHES;
+        long zeroQuote = (quote - ONES) & ~quote;
+        long zeroBackslash = (backslash - ONES) & ~backslash;
+        long control = (w - SPACES) & ~w;
+        return (zeroQuote | zeroBackslash | control | w) & HIGHS;
     }
 
     /** Bytes a string can hold as they are: printable ASCII other than the quote and the backslash. */
