@@ -303,6 +303,93 @@ class ChunkScannerTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A scanner kept across the chunks of a stream resumes after the members a chunk shares with the
+     * last one it vouched for; its verdict and answer are always those of a fresh scanner (whose
+     * answers the tests above hold to Jackson's): for realistic, corrupted, truncated and spliced
+     * chunks one after the other, in both modes, interleaved.
+     */
+    @Test
+    void aScannerKeptAcrossChunksAnswersAsAFreshOne() {
+        Random random = new Random(99);
+        ChunkScanner kept = new ChunkScanner();
+        for (int round = 0; round < 40_000; round++) {
+            byte[] chunk = CHUNKS.get(random.nextInt(CHUNKS.size())).getBytes(StandardCharsets.UTF_8);
+            if (random.nextInt(3) == 0) {
+                chunk = corrupt(chunk, random);
+            }
+            if (random.nextBoolean()) {
+                sameAsFresh(kept, chunk);
+            } else {
+                String[] after = {"\n\n", "\r\n", " \n", "x\n", ""};
+                byte[] tail = after[random.nextInt(after.length)].getBytes(StandardCharsets.US_ASCII);
+                byte[] line = new byte[6 + chunk.length + tail.length];
+                System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, line, 0, 6);
+                System.arraycopy(chunk, 0, line, 6, chunk.length);
+                System.arraycopy(tail, 0, line, 6 + chunk.length, tail.length);
+                sameLineAsFresh(kept, line, 6);
+            }
+        }
+        assertTrue(kept.resumed > 5_000, "resumed after the known start: " + kept.resumed);
+    }
+
+    /** Every byte of a chunk changed, after the unchanged chunk was vouched for: the answer of a fresh scanner. */
+    @Test
+    void aChangeAnywhereInTheKnownStartIsSeen() {
+        byte[] clean = CHUNKS.get(1).getBytes(StandardCharsets.UTF_8);
+        byte[] replacements = "\",:{}[] \n\\0a".getBytes(StandardCharsets.US_ASCII);
+        ChunkScanner kept = new ChunkScanner();
+        for (int at = 0; at < clean.length; at++) {
+            for (byte c : replacements) {
+                assertTrue(kept.scan(clean, 0, clean.length, new OpenAiChunkInspector.Result()));
+                byte[] changed = clean.clone();
+                changed[at] = c;
+                sameAsFresh(kept, changed);
+                byte[] cut = java.util.Arrays.copyOf(clean, at);
+                sameAsFresh(kept, cut);
+            }
+        }
+        assertTrue(kept.resumed >= clean.length * replacements.length, "the clean chunk resumed: " + kept.resumed);
+    }
+
+    /** A start read as a whole chunk (where CR and LF are whitespace) is not resumed in line mode (where they end it). */
+    @Test
+    void aKnownStartIsResumedOnlyInTheModeItWasReadIn() {
+        String chunk = "{\"id\":\"c\",\n\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}";
+        byte[] bytes = chunk.getBytes(StandardCharsets.US_ASCII);
+        ChunkScanner kept = new ChunkScanner();
+        assertTrue(kept.scan(bytes, 0, bytes.length, new OpenAiChunkInspector.Result()));
+        assertTrue(kept.scan(bytes, 0, bytes.length, new OpenAiChunkInspector.Result()));
+        assertEquals(1, kept.resumed);
+        byte[] line = ("data: " + chunk + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        assertEquals(-1, kept.scanLine(line, 6, line.length, new OpenAiChunkInspector.Result()));
+        assertEquals(1, kept.resumed);
+    }
+
+    private static void sameAsFresh(ChunkScanner kept, byte[] bytes) {
+        OpenAiChunkInspector.Result a = new OpenAiChunkInspector.Result();
+        OpenAiChunkInspector.Result b = new OpenAiChunkInspector.Result();
+        boolean vouched = kept.scan(bytes, 0, bytes.length, a);
+        boolean fresh = new ChunkScanner().scan(bytes, 0, bytes.length, b);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertEquals(fresh, vouched, () -> "verdict of a kept scanner: " + text);
+        if (vouched) {
+            assertEquals(describe(b), describe(a), () -> "answer of a kept scanner: " + text);
+        }
+    }
+
+    private static void sameLineAsFresh(ChunkScanner kept, byte[] line, int from) {
+        OpenAiChunkInspector.Result a = new OpenAiChunkInspector.Result();
+        OpenAiChunkInspector.Result b = new OpenAiChunkInspector.Result();
+        int eol = kept.scanLine(line, from, line.length, a);
+        int fresh = new ChunkScanner().scanLine(line, from, line.length, b);
+        String text = new String(line, StandardCharsets.UTF_8);
+        assertEquals(fresh, eol, () -> "line verdict of a kept scanner: " + text);
+        if (eol >= 0) {
+            assertEquals(describe(b), describe(a), () -> "line answer of a kept scanner: " + text);
+        }
+    }
+
     @Test
     void deepNestingIsLeftToJackson() {
         String deep = "[".repeat(600) + "]".repeat(600);
