@@ -94,7 +94,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
      * plain array (a thread's spare one) and copied into the answer's buffer in {@link #build}, in
      * front of the body: one buffer write instead of three per header.
      */
-    public static final class Builder {
+    public static final class Builder implements HeadWriter {
 
         private final ByteBufAllocator alloc;
         private final int bodyLength;
@@ -125,6 +125,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
          * Adds {@code name: value}. {@code name} is a lower-case header name constant of the code; a
          * value with a character outside visible ASCII, space and tab makes the answer fall back.
          */
+        @Override
         public Builder header(AsciiString name, CharSequence value) {
             if (refused) {
                 return this;
@@ -183,6 +184,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
         }
 
         /** Refuses the fast path for this answer (something to send that this form does not carry). */
+        @Override
         public Builder refuse() {
             refused = true;
             return this;

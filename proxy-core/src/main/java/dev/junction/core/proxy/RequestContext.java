@@ -2,6 +2,7 @@ package dev.junction.core.proxy;
 
 import dev.junction.core.config.KeyConfig;
 import dev.junction.core.http.EncodedResponse;
+import dev.junction.core.http.HeadWriter;
 import dev.junction.core.http.HttpResponses;
 import io.netty.util.AsciiString;
 
@@ -169,10 +170,14 @@ public final class RequestContext {
 
     /**
      * Adds the Server-Timing header (the entries so far, optionally closed with {@code total}) to an
-     * answer in wire form, from this record's bytes without a copy; the same value as
-     * {@link #serverTiming}.
+     * answer in wire form; the same value as {@link #serverTiming(boolean, long)}. A JSON answer's
+     * head takes it from this record's bytes without a copy.
      */
-    public void serverTiming(EncodedResponse.Builder b, boolean withTotal, long nowNanos) {
+    public void serverTiming(HeadWriter w, boolean withTotal, long nowNanos) {
+        if (!(w instanceof EncodedResponse.Builder b)) {
+            w.header(HttpResponses.SERVER_TIMING, serverTiming(withTotal, nowNanos));
+            return;
+        }
         if (!withTotal) {
             b.header(HttpResponses.SERVER_TIMING, timing, 0, timingLength);
             return;
