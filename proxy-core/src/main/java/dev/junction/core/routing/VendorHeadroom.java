@@ -1,7 +1,9 @@
 package dev.junction.core.routing;
 
 import dev.junction.core.limits.TokenBucket;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -85,21 +87,33 @@ public final class VendorHeadroom {
         }
     }
 
+    // The names as constants: a header map looks each one up by its cached hash, not by hashing the
+    // name's characters again on every answer (nine lookups per answer, most of them misses).
+    private static final AsciiString[] REQUESTS_REMAINING = {
+            AsciiString.cached("x-ratelimit-remaining-requests"), AsciiString.cached("anthropic-ratelimit-requests-remaining")};
+    private static final AsciiString[] TOKENS_REMAINING = {
+            AsciiString.cached("x-ratelimit-remaining-tokens"), AsciiString.cached("anthropic-ratelimit-tokens-remaining"),
+            AsciiString.cached("anthropic-ratelimit-input-tokens-remaining")};
+    private static final AsciiString[] ANTHROPIC_TOKENS_RESET = {
+            AsciiString.cached("anthropic-ratelimit-tokens-reset"), AsciiString.cached("anthropic-ratelimit-input-tokens-reset")};
+    private static final AsciiString OPENAI_REQUESTS_RESET = AsciiString.cached("x-ratelimit-reset-requests");
+    private static final AsciiString ANTHROPIC_REQUESTS_RESET = AsciiString.cached("anthropic-ratelimit-requests-reset");
+    private static final AsciiString OPENAI_TOKENS_RESET = AsciiString.cached("x-ratelimit-reset-tokens");
+    private static final AsciiString RETRY_AFTER_MS = AsciiString.cached("retry-after-ms");
+
     /** Reads the vendor's rate-limit headers of an answer (any status). */
     public void observe(int status, HttpHeaders h) {
         if (h == null) {
             return;
         }
         long now = clock.getAsLong();
-        long reqRemaining = number(first(h, "x-ratelimit-remaining-requests", "anthropic-ratelimit-requests-remaining"));
-        long reqReset = reset(now, h.get("x-ratelimit-reset-requests"), h.get("anthropic-ratelimit-requests-reset"));
-        long tokRemaining = number(first(h, "x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining",
-                "anthropic-ratelimit-input-tokens-remaining"));
-        long tokReset = reset(now, h.get("x-ratelimit-reset-tokens"),
-                first(h, "anthropic-ratelimit-tokens-reset", "anthropic-ratelimit-input-tokens-reset"));
+        long reqRemaining = number(first(h, REQUESTS_REMAINING));
+        long reqReset = reset(now, h.get(OPENAI_REQUESTS_RESET), h.get(ANTHROPIC_REQUESTS_RESET));
+        long tokRemaining = number(first(h, TOKENS_REMAINING));
+        long tokReset = reset(now, h.get(OPENAI_TOKENS_RESET), first(h, ANTHROPIC_TOKENS_RESET));
         long retryAfter = -1;
         if (status == 429) {
-            retryAfter = retryAfterMillis(h.get("retry-after-ms"), h.get("retry-after"), now);
+            retryAfter = retryAfterMillis(h.get(RETRY_AFTER_MS), h.get(HttpHeaderNames.RETRY_AFTER), now);
             if (retryAfter < 0) {
                 // A 429 without a hint: out of room until the soonest reset it named, else 1 s.
                 retryAfter = Math.max(1000, Math.min(reqReset < 0 ? Long.MAX_VALUE : reqReset - now,
@@ -154,8 +168,8 @@ public final class VendorHeadroom {
         return new Snapshot(requests, tokens, out, reason);
     }
 
-    private static String first(HttpHeaders h, String... names) {
-        for (String n : names) {
+    private static String first(HttpHeaders h, AsciiString[] names) {
+        for (AsciiString n : names) {
             String v = h.get(n);
             if (v != null) {
                 return v;
