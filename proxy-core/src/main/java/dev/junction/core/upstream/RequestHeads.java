@@ -42,6 +42,10 @@ final class RequestHeads {
     private static final byte[] CONTENT_LENGTH = ascii("content-length: ");
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] SEPARATOR = {':', ' '};
+    // The short pieces are written as one short each: a pooled buffer copies an array through a
+    // view of its memory, which costs more than the two bytes.
+    private static final int CRLF_SHORT = ('\r' << 8) | '\n';
+    private static final int SEPARATOR_SHORT = (':' << 8) | ' ';
 
     private final String authority;
     private final Map<Head, Head> heads = new HashMap<>();
@@ -74,20 +78,19 @@ final class RequestHeads {
         ByteBuf body = req.body();
         int length = body.readableBytes();
         boolean copy = length <= COPY_BODY_BYTES;
-        ByteBuf buf = alloc.buffer(head.prefix.length + CONTENT_LENGTH.length + 14 + extraBytes + (copy ? length : 0));
-        buf.writeBytes(head.prefix);
-        buf.writeBytes(CONTENT_LENGTH);
+        ByteBuf buf = alloc.buffer(head.prefix.length + 14 + extraBytes + (copy ? length : 0));
+        buf.writeBytes(head.prefix); // ends with "content-length: "
         writeDigits(buf, length);
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
         if (extraBytes > 0) {
             for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
                 buf.writeCharSequence(e.getKey(), StandardCharsets.US_ASCII);
-                buf.writeBytes(SEPARATOR);
+                buf.writeShort(SEPARATOR_SHORT);
                 buf.writeCharSequence(e.getValue(), StandardCharsets.US_ASCII);
-                buf.writeBytes(CRLF);
+                buf.writeShort(CRLF_SHORT);
             }
         }
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
         ByteBuf wire;
         if (copy) {
             buf.writeBytes(body, body.readerIndex(), length);
@@ -182,7 +185,7 @@ final class RequestHeads {
             StringBuilder sb = new StringBuilder(256);
             sb.append(methodName).append(' ').append(target);
             byte[] line = ascii(sb.toString());
-            int size = line.length + HTTP_1_1_CRLF.length;
+            int size = line.length + HTTP_1_1_CRLF.length + CONTENT_LENGTH.length;
             for (String[] f : fields) {
                 size += f[f.length - 2].length() + f[f.length - 1].length() + 4;
             }
@@ -198,6 +201,7 @@ final class RequestHeads {
                 at = put(p, at, ascii(f[f.length - 1]));
                 at = put(p, at, CRLF);
             }
+            put(p, at, CONTENT_LENGTH); // the per-request value follows
             method = HttpMethod.valueOf(methodName);
             lowerNames = lowers;
             prefix = p;
