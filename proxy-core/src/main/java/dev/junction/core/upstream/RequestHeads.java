@@ -23,9 +23,10 @@ import java.util.Objects;
  *
  * <p>It writes only what it can vouch for: a method that is a token, a path of visible ASCII,
  * header names that are tokens and values of visible ASCII with inner spaces or tabs, no framing
- * header ({@code content-length}, {@code transfer-encoding}) among the adapter's headers and no extra
- * header that repeats one of the head. For anything else {@link #encode} answers null and the caller
- * sends the request through Netty's header map and encoder (which checks and encodes it as before).
+ * header ({@code content-length}, {@code transfer-encoding}) among the adapter's or the extra
+ * headers, and no extra header that repeats one of the head. For anything else {@link #encode}
+ * answers null and the caller sends the request through Netty's header map and encoder (which
+ * checks and encodes it as before).
  * Among the adapter's headers a later one replaces an earlier one of the same name (case
  * ignored), as the header map's {@code set} does.
  *
@@ -69,7 +70,7 @@ final class RequestHeads {
             for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
                 String name = e.getKey();
                 String value = e.getValue();
-                if (!token(name) || !value(value) || head.names(name)) {
+                if (!token(name) || !value(value) || head.names(name) || framing(name)) {
                     return null;
                 }
                 extraBytes += name.length() + value.length() + 4;
@@ -176,7 +177,7 @@ final class RequestHeads {
                     return;
                 }
                 String lower = name.toLowerCase(Locale.ROOT);
-                if (lower.equals("content-length") || lower.equals("transfer-encoding")) {
+                if (framing(lower)) {
                     return;
                 }
                 fields.removeIf(f -> f[0].equals(lower));
@@ -231,6 +232,11 @@ final class RequestHeads {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A header that frames the body: the wire form writes its own content-length and nothing else. */
+    private static boolean framing(String name) {
+        return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding");
     }
 
     /** RFC 9110 token: what a method or a header name may be. */

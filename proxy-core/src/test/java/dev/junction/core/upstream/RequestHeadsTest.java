@@ -49,7 +49,8 @@ class RequestHeadsTest {
             "accept", "Host", "content-type", "content-length", "Transfer-Encoding", "bad name", "x:y", "ñame", ""};
     private static final String[] VALUES = {"Bearer " + SECRET, SECRET, "2023-06-01", "a\tb c", " lead", "trail ",
             "a\r\nx-evil: 1", "é", "", "v\u0000", "text/plain", "x\u007f"};
-    private static final String[] EXTRA_NAMES = {"traceparent", "tracestate", "x-org", "HOST", "bad name"};
+    private static final String[] EXTRA_NAMES = {"traceparent", "tracestate", "x-org", "HOST", "bad name", "Content-Length",
+            "transfer-encoding"};
     private static final String[] EXTRA_VALUES = {"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "k=v",
             "x\ny", "é"};
 
