@@ -97,6 +97,8 @@ final class EventScanner {
     private int pos;
     private int end;
     private int depth;
+    /** Scanning an SSE line ({@link #scanLine}): CR and LF end it, they are not whitespace. */
+    private boolean lineMode;
     // The last string scanned: raw bytes b[strStart, strEnd); strEscaped if it had a backslash,
     // strAscii if every byte was ASCII.
     private int strStart;
@@ -150,6 +152,39 @@ final class EventScanner {
             return false;
         } finally {
             b = null;
+        }
+    }
+
+    /**
+     * As {@link #scan(byte[], int, int, Parsing.Fields)} for the value of an SSE {@code data:} line
+     * whose end is not known yet ({@link dev.junction.stream.SseDecoder.LineScanner}): the event
+     * starts at {@code bytes[from]} and {@code bytes[from, to)} is the rest of what was read. Returns
+     * the index of the CR or LF that ends the line, with {@code f} filled as {@code scan} fills it
+     * for {@code bytes[from, eol)}; or -1 when it cannot vouch for the line (the line does not end
+     * within {@code to}, or its value is not an event {@code scan} accepts; {@code f} is then
+     * undefined). A CR or LF is never whitespace here: the first one ends the line, and an event
+     * cut there is broken JSON, as it is for {@code scan}. So the index returned is the first CR
+     * or LF after {@code from}.
+     */
+    int scanLine(byte[] bytes, int from, int to, Parsing.Fields f) {
+        b = bytes;
+        pos = from;
+        end = to;
+        depth = 0;
+        lineMode = true;
+        try {
+            ws();
+            if (pos >= end || b[pos] != '{') {
+                return -1;
+            }
+            object(f, TOP);
+            ws();
+            return pos < end && (b[pos] == '\n' || b[pos] == '\r') ? pos : -1;
+        } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
+            return -1;
+        } finally {
+            b = null;
+            lineMode = false;
         }
     }
 
@@ -240,11 +275,14 @@ final class EventScanner {
                 if (is(s, e, K_TYPE)) {
                     f.deltaType = text(kind);
                 } else if (is(s, e, K_TEXT)) {
-                    f.deltaText = text(kind);
+                    f.deltaText = null;
+                    raw(kind, f, f.rawText);
                 } else if (is(s, e, K_PARTIAL_JSON)) {
-                    f.deltaPartialJson = text(kind);
+                    f.deltaPartialJson = null;
+                    raw(kind, f, f.rawPartialJson);
                 } else if (is(s, e, K_THINKING)) {
-                    f.deltaThinking = text(kind);
+                    f.deltaThinking = null;
+                    raw(kind, f, f.rawThinking);
                 } else if (is(s, e, K_SIGNATURE)) {
                     f.deltaSignature = text(kind);
                 } else if (is(s, e, K_STOP_REASON)) {
@@ -311,6 +349,22 @@ final class EventScanner {
         return decode();
     }
 
+    /**
+     * A delta's fragment (text, partial_json, thinking): validated as {@link #text} validates it,
+     * and kept as its bytes' range (decoded only when asked for, {@link Parsing.Fields#deltaText()}).
+     */
+    private void raw(int kind, Parsing.Fields f, Parsing.Fields.RawString r) {
+        if (kind != STRING) {
+            throw GIVE_UP;
+        }
+        string();
+        f.raw = b;
+        r.from = strStart;
+        r.to = strEnd;
+        r.escaped = strEscaped;
+        r.ascii = strAscii;
+    }
+
     /** {@code index}: only an integer that fits an int comfortably (Parsing coerces strings, floats, booleans). */
     private int index(int kind) {
         if (kind != NUMBER) {
@@ -339,15 +393,25 @@ final class EventScanner {
     private String decode() {
         int s = strStart;
         int e = strEnd;
-        if (!strEscaped) {
-            if (strAscii) {
-                if (e - s <= 24) {
-                    for (int i = 0; i < KNOWN_BYTES.length; i++) {
-                        if (is(s, e, KNOWN_BYTES[i])) {
-                            return KNOWN[i];
-                        }
-                    }
+        if (!strEscaped && strAscii && e - s <= 24) {
+            for (int i = 0; i < KNOWN_BYTES.length; i++) {
+                if (is(s, e, KNOWN_BYTES[i])) {
+                    return KNOWN[i];
                 }
+            }
+        }
+        return decode(b, s, e, strEscaped, strAscii);
+    }
+
+    /** A string the scan kept as its bytes ({@link #raw}), as Java text. */
+    static String decode(byte[] b, Parsing.Fields.RawString r) {
+        return decode(b, r.from, r.to, r.escaped, r.ascii);
+    }
+
+    /** The validated string content {@code b[s, e)} as Java text ({@code escaped}, {@code ascii}: what its scan saw). */
+    private static String decode(byte[] b, int s, int e, boolean escaped, boolean ascii) {
+        if (!escaped) {
+            if (ascii) {
                 return new String(b, s, e - s, StandardCharsets.ISO_8859_1);
             }
             return new String(b, s, e - s, StandardCharsets.UTF_8); // validated by string()
@@ -687,8 +751,14 @@ final class EventScanner {
 
     private void ws() {
         int p = pos;
-        while (p < end && b[p] <= ' ' && isWs(b[p])) {
-            p++;
+        if (lineMode) {
+            while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+                p++;
+            }
+        } else {
+            while (p < end && b[p] <= ' ' && isWs(b[p])) {
+                p++;
+            }
         }
         pos = p;
     }
