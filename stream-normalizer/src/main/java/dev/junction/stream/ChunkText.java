@@ -148,9 +148,10 @@ final class ChunkText {
      * stay as they are: printable ASCII and two- and three-byte UTF-8 are written as {@link #encode}
      * writes them, and so are the escapes of the quote, the backslash and {@code \b \f \n \r \t}.
      * What differs is normalised to {@link #encode}'s form: {@code \/} becomes {@code /}, a
-     * six-character {@code u} escape becomes what {@link #encode} writes for its one UTF-16 unit (plain bytes
-     * or UTF-8, the short form, or upper-case hex for a control character or a surrogate), and a
-     * four-byte UTF-8 character becomes its surrogate pair's two escapes.
+     * six-character escape (backslash, u, four hex digits) becomes what {@link #encode} writes for
+     * its one UTF-16 unit (plain bytes or UTF-8, the short form, or upper-case hex for a control
+     * character or a surrogate), and a four-byte UTF-8 character becomes its surrogate pair's two
+     * escapes.
      */
     static int transcode(byte[] in, int from, int to, byte[] out, int at) {
         int n = at;

@@ -32,6 +32,12 @@ import java.util.function.Consumer;
  *   <li>{@code message_stop} ends the stream; {@code error} → {@link StreamEvent.Error} mapped per
  *       §5.1; an end without {@code message_stop} → {@code stream_interrupted}.</li>
  * </ul>
+ *
+ * <p>Fast path: the decoder's line scanner ({@link #lineScanner()}) reads each data line's event
+ * while finding the line's end, and a text, thinking or tool-argument fragment the scanner read is
+ * offered as its JSON string bytes to a consumer that takes them ({@link JsonTextSink}, the
+ * translated stream), which writes it without decoding; otherwise (declined, read by Jackson, or
+ * another consumer) it is decoded and sent as its event.
  */
 final class AnthropicStreamTranslator implements StreamTranslator {
 

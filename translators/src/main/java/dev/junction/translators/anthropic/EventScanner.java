@@ -19,7 +19,9 @@ import java.nio.charset.StandardCharsets;
  * the members in the same order and with the same rules as {@code Parsing.readObject} (which
  * nested objects are read, later duplicates overwrite earlier ones, null leaves a field as it was),
  * so both agree on every event the scan accepts. Strings are decoded here (escapes, surrogate
- * pairs, UTF-8) to the same {@code String} Jackson gives.
+ * pairs, UTF-8) to the same {@code String} Jackson gives; a delta's text, partial_json and
+ * thinking are kept as the range of their validated bytes and decoded only when asked for
+ * ({@link Parsing.Fields#deltaText()}), so that the translated stream can copy them as they are.
  *
  * <p>One per thread ({@link #get()}): it holds a scratch array for events in direct buffers, and
  * its state lives only during one {@link #scan} call.
