@@ -6,12 +6,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.pool.ChannelPool;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -38,7 +38,8 @@ public final class UpstreamCall {
     private final String providerName;
     private final Timeouts timeouts;
     private final UpstreamListener listener;
-    private FullHttpRequest request;
+    /** The request, in wire form ({@link EncodedRequest}) or as a Netty request, until it is written. */
+    private ReferenceCounted request;
     private Channel channel;
     private HttpResponse head;
     private boolean done;
@@ -54,7 +55,7 @@ public final class UpstreamCall {
     private long writtenNanos;
     private long lastActivityNanos;
 
-    UpstreamCall(EventLoop loop, ChannelPool pool, String providerName, Timeouts timeouts, FullHttpRequest request,
+    UpstreamCall(EventLoop loop, ChannelPool pool, String providerName, Timeouts timeouts, ReferenceCounted request,
                  UpstreamListener listener) {
         this.loop = loop;
         this.pool = pool;
@@ -261,7 +262,7 @@ public final class UpstreamCall {
 
     private void releaseRequest() {
         if (request != null) {
-            FullHttpRequest r = request;
+            ReferenceCounted r = request;
             request = null;
             if (r.refCnt() > 0) {
                 r.release();

@@ -5,6 +5,7 @@ import dev.junction.translators.spi.UpstreamRequest;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -19,7 +20,6 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -33,6 +33,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCounted;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -94,9 +95,12 @@ public final class UpstreamClient implements AutoCloseable {
     public UpstreamCall start(EventLoop loop, String provider, Origin origin, int maxConnections, Timeouts timeouts,
                               UpstreamRequest req, Map<String, String> extraHeaders, UpstreamListener listener) {
         Upstream upstream = upstream(loop, provider, origin, maxConnections, timeouts);
-        FullHttpRequest http;
+        ReferenceCounted http;
         try {
-            http = upstream.toHttp(origin, req, extraHeaders);
+            http = upstream.heads.encode(origin.basePath(), req, extraHeaders, ByteBufAllocator.DEFAULT);
+            if (http == null) {
+                http = upstream.toHttp(origin, req, extraHeaders); // a request the wire form does not vouch for
+            }
         } catch (RuntimeException e) {
             req.body().release(); // a header that fails validation: the body is ours already
             throw e;
@@ -104,6 +108,11 @@ public final class UpstreamClient implements AutoCloseable {
         UpstreamCall call = new UpstreamCall(loop, upstream.pool, provider, timeouts, http, listener);
         call.start();
         return call;
+    }
+
+    /** {@code req} as the header-map path builds it (to check the wire form against; body taken). */
+    static FullHttpRequest headerMapRequest(Origin origin, UpstreamRequest req, Map<String, String> extraHeaders) {
+        return new Upstream(null, origin).toHttp(origin, req, extraHeaders);
     }
 
     /** Pools are shared by base paths: one per provider, scheme, host and port on each event loop. */
@@ -119,12 +128,13 @@ public final class UpstreamClient implements AutoCloseable {
 
     /**
      * A provider at an origin on one event loop (confined to it): its pool, and what every request
-     * to it repeats, encoded once: the Host header and the last header list the vendor adapter
-     * gave (auth and configured headers, the same on every request of a deployment), validated
-     * once when it changes rather than on every request.
+     * to it repeats, encoded once: the heads of its requests in wire form ({@link RequestHeads}),
+     * and for a request those do not vouch for, the Host header and the last header list the vendor
+     * adapter gave, validated once when it changes rather than on every request.
      */
-    private static final class Upstream {
+    static final class Upstream {
         final ChannelPool pool;
+        final RequestHeads heads;
         final AsciiString host;
         private List<Map.Entry<String, String>> headers = List.of();
         private AsciiString[] names = new AsciiString[0];
@@ -132,6 +142,7 @@ public final class UpstreamClient implements AutoCloseable {
 
         Upstream(ChannelPool pool, Origin origin) {
             this.pool = pool;
+            this.heads = new RequestHeads(origin.authority());
             this.host = AsciiString.of(origin.authority());
         }
 
@@ -218,8 +229,8 @@ public final class UpstreamClient implements AutoCloseable {
                     engine.setSSLParameters(params);
                     ch.pipeline().addLast("tls", new SslHandler(engine));
                 }
-                ch.pipeline().addLast("http", new HttpClientCodec(
-                        new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024), false, false));
+                ch.pipeline().addLast("http", new UpstreamHttpCodec(
+                        new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)));
                 ch.pipeline().addLast("call", new UpstreamHandler());
             }
         };

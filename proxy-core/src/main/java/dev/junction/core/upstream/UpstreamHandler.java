@@ -6,7 +6,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Last handler of a pooled upstream channel, after {@code HttpClientCodec}: hands every response
+ * Last handler of a pooled upstream channel, after {@link UpstreamHttpCodec}: hands every response
  * object and the end of every read to the {@link UpstreamCall} currently using the channel. A
  * pooled channel keeps reading while idle, so a vendor closing it or talking out of turn is seen
  * at once: a close leaves an inactive channel that the pool's health check drops at the next

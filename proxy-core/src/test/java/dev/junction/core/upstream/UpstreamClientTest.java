@@ -152,4 +152,42 @@ class UpstreamClientTest {
         assertEquals("fine", call(origin, request(false, List.of(Map.entry("x-key", "ok"))), null));
         assertTrue(server.takeRequest().getHeader("x-key").equals("ok"));
     }
+
+    @Test
+    void aKeptAliveConnectionCarriesTheNextRequestAndOneTheVendorClosesDoesNot() throws Exception {
+        Origin origin = Origin.parse(server.url("/v1").toString());
+        List<Map.Entry<String, String>> auth = List.of(Map.entry("authorization", "Bearer k"));
+        server.enqueue(new MockResponse().setBody("a"));
+        server.enqueue(new MockResponse().setBody("b").setChunkedBody("chunked-b", 3));
+        server.enqueue(new MockResponse().setBody("c").addHeader("Connection", "close")
+                .setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.DISCONNECT_AT_END));
+        server.enqueue(new MockResponse().setBody("d"));
+        assertEquals("a", call(origin, request(false, auth), null));
+        assertEquals("chunked-b", call(origin, request(false, auth), null));
+        assertEquals("c", call(origin, request(false, auth), null));
+        assertEquals("d", call(origin, request(false, auth), null));
+        // Requests on one connection are numbered from 0: the first three shared one, the last had a new one.
+        assertEquals(0, server.takeRequest().getSequenceNumber());
+        assertEquals(1, server.takeRequest().getSequenceNumber());
+        assertEquals(2, server.takeRequest().getSequenceNumber());
+        assertEquals(0, server.takeRequest().getSequenceNumber(), "connection: close ended the connection");
+    }
+
+    @Test
+    void theVendorKeyIsInNoFailureMessage() throws Exception {
+        String key = "sk-live-4f3e2d1c0b9a";
+        List<Map.Entry<String, String>> auth = List.of(Map.entry("authorization", "Bearer " + key));
+        // Closed before answering, then nobody listening at all.
+        server.enqueue(new MockResponse().setSocketPolicy(okhttp3.mockwebserver.SocketPolicy.DISCONNECT_AFTER_REQUEST));
+        Origin origin = Origin.parse(server.url("/v1").toString());
+        Object closed = call(origin, request(false, auth), null);
+        GatewayError e1 = assertInstanceOf(GatewayError.class, closed);
+        assertTrue(server.takeRequest().getHeader("authorization").endsWith(key), "the key was sent");
+        server.shutdown();
+        Object refused = call(origin, request(false, auth), null);
+        GatewayError e2 = assertInstanceOf(GatewayError.class, refused);
+        for (GatewayError e : List.of(e1, e2)) {
+            assertTrue(!e.message().contains(key) && !e.toString().contains(key), e.toString());
+        }
+    }
 }
