@@ -1,6 +1,10 @@
 package dev.junction.stream;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The fast path of {@link OpenAiChunkInspector}: a hand-written scan of one chunk's bytes that
@@ -100,13 +104,20 @@ final class ChunkScanner {
         end = offset + length;
         depth = 0;
         try {
+            boolean resumed = resume(offset);
+            if (!resumed) {
+                ws();
+                if (pos >= end || b[pos] != '{') {
+                    return false;
+                }
+            }
+            topLevel(r, resumed);
             ws();
-            if (pos >= end || b[pos] != '{') {
+            if (pos != end) {
                 return false;
             }
-            topLevel(r);
-            ws();
-            return pos == end;
+            remember(offset, resumed);
+            return true;
         } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
             return false;
         } finally {
@@ -132,13 +143,17 @@ final class ChunkScanner {
         depth = 0;
         lineMode = true;
         try {
-            ws();
-            if (pos >= end || b[pos] != '{') {
-                return -1;
+            boolean resumed = resume(offset);
+            if (!resumed) {
+                ws();
+                if (pos >= end || b[pos] != '{') {
+                    return -1;
+                }
             }
-            topLevel(r);
+            topLevel(r, resumed);
             ws();
             if (pos < end && (b[pos] == '\n' || b[pos] == '\r')) {
+                remember(offset, resumed);
                 return pos;
             }
             return -1;
@@ -152,6 +167,55 @@ final class ChunkScanner {
 
     /** Whether CR and LF end the input rather than count as whitespace ({@link #scanLine}). */
     private boolean lineMode;
+
+    // ---- the known start of a stream's chunks -----------------------------------------------------
+    //
+    // A vendor starts every chunk of a stream with the same members ({"id":..,"object":..,
+    // "created":..,"model":..,"system_fingerprint":.., then "choices"). The scan's state after such a
+    // member and its comma depends on those bytes alone (and on the line mode): one object open,
+    // the next member due, nothing in the result. So the scan remembers the bytes of the members
+    // before the first one that counts (choices, usage, x_groq, error, an "object" of "error"), and
+    // a chunk that starts with exactly those bytes, read in the same mode, resumes from there; the
+    // verdict is the one the whole scan gives, for fewer bytes.
+
+    /** {@code known[0, knownLength)}: the last vouched-for chunk's plain members, through the comma after them. */
+    private byte[] known = NOTHING_KNOWN;
+    private int knownLength;
+    private boolean knownLineMode;
+    /** In the current scan: where its plain members end (past the comma), or -1 when none did. */
+    private int plainEnd;
+    private static final byte[] NOTHING_KNOWN = new byte[0];
+    /** How many scans resumed after the known start (tests). */
+    int resumed;
+
+    /** Moves past the known start when the chunk at {@code offset} begins with it; else stays. */
+    private boolean resume(int offset) {
+        plainEnd = -1;
+        int n = knownLength;
+        if (n == 0 || knownLineMode != lineMode || end - offset <= n
+                || !Arrays.equals(b, offset, offset + n, known, 0, n)) {
+            return false;
+        }
+        pos = offset + n;
+        depth = 1;
+        plainEnd = pos;
+        resumed++;
+        return true;
+    }
+
+    /** After a vouched-for scan of the chunk at {@code offset}: keeps its plain members' bytes as the known start. */
+    private void remember(int offset, boolean resumedScan) {
+        int n = plainEnd < 0 ? 0 : plainEnd - offset;
+        if (resumedScan && n == knownLength) {
+            return; // the same bytes
+        }
+        if (known.length < n) {
+            known = new byte[Math.max(n, known.length * 2)];
+        }
+        System.arraycopy(b, offset, known, 0, n);
+        knownLength = n;
+        knownLineMode = lineMode;
+    }
 
     /**
      * The top-level {@code usage} object of a whole answer (chat completion, embeddings), read as
@@ -258,15 +322,24 @@ final class ChunkScanner {
 
     // ---- the members the inspector reads (same order and rules as its Jackson pass) --------------
 
-    private void topLevel(OpenAiChunkInspector.Result r) {
-        pos++; // '{'
-        enter();
-        if (firstMember()) {
+    /**
+     * The chunk's object, from its '{' or, {@code resumed}, from the member after the known start.
+     * Notes in {@link #plainEnd} where the members before the first that counts end.
+     */
+    private void topLevel(OpenAiChunkInspector.Result r, boolean resumed) {
+        boolean plainSoFar = true;
+        if (!resumed) {
+            pos++; // '{'
+            enter();
+        }
+        if (resumed || firstMember()) {
+            boolean more;
             do {
                 key();
                 int keyStart = strStart;
                 int keyEnd = strEnd;
                 int kind = valueKind();
+                boolean counts = true;
                 if (is(keyStart, keyEnd, CHOICES)) {
                     if (kind == ARRAY) {
                         choices(r);
@@ -302,14 +375,24 @@ final class ChunkScanner {
                         }
                         if (is(strStart, strEnd, ERROR)) {
                             r.error = true;
+                        } else {
+                            counts = false;
                         }
                     } else {
                         skipValue();
                     }
                 } else {
                     skipValue();
+                    counts = false;
                 }
-            } while (nextMember());
+                more = nextMember();
+                if (plainSoFar) {
+                    plainSoFar = !counts;
+                    if (plainSoFar && more) {
+                        plainEnd = pos;
+                    }
+                }
+            } while (more);
         }
         leave();
     }
@@ -684,6 +767,16 @@ final class ChunkScanner {
         byte[] a = b;
         int stop = end;
         while (true) {
+            // Eight bytes at a time up to the first that needs a look; then byte by byte to the
+            // string's end or its next quote, backslash, control character or non-ASCII byte.
+            while (p <= stop - 8) {
+                long marks = needsLook((long) WORDS.get(a, p));
+                if (marks != 0) {
+                    p += Long.numberOfTrailingZeros(marks) >>> 3;
+                    break;
+                }
+                p += 8;
+            }
             while (p < stop && PLAIN[a[p] & 0xff]) {
                 p++;
             }
@@ -693,10 +786,6 @@ final class ChunkScanner {
             int c = a[p];
             if (c == '"') {
                 break;
-            }
-            if (c >= 0x20 && c != '\\') {
-                p++; // the common case: printable ASCII
-                continue;
             }
             if (c == '\\') {
                 escaped = true;
@@ -711,6 +800,29 @@ final class ChunkScanner {
         strEnd = p;
         strEscaped = escaped;
         pos = p + 1;
+    }
+
+    /** Eight bytes of an array as one little-endian long: the first byte is the lowest. */
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long QUOTES = ONES * '"';
+    private static final long BACKSLASHES = ONES * '\\';
+    private static final long SPACES = ONES * ' ';
+
+    /**
+     * The bytes of {@code w} that are not {@link #PLAIN}: the high bit of each byte that is a quote,
+     * a backslash, below 0x20 or at or above 0x80. A subtraction's borrow can also mark a byte above
+     * a marked one, never below it, so the lowest mark is always exact (and the only one used).
+     */
+    static long needsLook(long w) {
+        long quote = w ^ QUOTES;
+        long backslash = w ^ BACKSLASHES;
+        long zeroQuote = (quote - ONES) & ~quote;
+        long zeroBackslash = (backslash - ONES) & ~backslash;
+        long control = (w - SPACES) & ~w;
+        return (zeroQuote | zeroBackslash | control | w) & HIGHS;
     }
 
     /** Bytes a string can hold as they are: printable ASCII other than the quote and the backslash. */

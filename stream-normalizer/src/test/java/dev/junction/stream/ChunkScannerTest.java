@@ -219,6 +219,177 @@ class ChunkScannerTest {
         assertFalse(new OpenAiChunkInspector().inspect(Unpooled.wrappedBuffer(whole)).malformed());
     }
 
+    /**
+     * Strings are read eight bytes at a time up to the first byte that needs a look: every kind of
+     * such byte (the closing quote, an escape, a control character, valid and broken UTF-8, the
+     * plain bytes nearest to them) at every place in and across a word, in content strings, member
+     * names and skipped values, whole, cut inside the string and as an SSE line, gets the Jackson
+     * answer.
+     */
+    @Test
+    void stringsGetTheJacksonAnswerWhereverTheirSpecialBytesFallInAWord() {
+        byte[][] pieces = {
+            bytes("\\\""), bytes("\\\\"), bytes("\\n"), bytes("\\u00e9"), bytes("\\u00g9"), bytes("\\x"),
+            bytes("é"), bytes("€"), bytes("🙂"), {0x7f}, {0x1f}, {0x01}, {0x00}, {'\n'}, {'\t'}, {' '}, {'!'}, {'#'},
+            {'['}, {']'}, {(byte) 0xc0, (byte) 0x80}, {(byte) 0x80}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+            {(byte) 0xe2, (byte) 0x82}, {(byte) 0xf5, (byte) 0x80, (byte) 0x80, (byte) 0x80}, {(byte) 0xff}};
+        int vouched = 0;
+        for (byte[] piece : pieces) {
+            for (int before = 0; before <= 17; before++) {
+                for (int after = 0; after <= 9; after++) {
+                    byte[] text = new byte[before + piece.length + after];
+                    java.util.Arrays.fill(text, 0, before, (byte) 'a');
+                    System.arraycopy(piece, 0, text, before, piece.length);
+                    java.util.Arrays.fill(text, before + piece.length, text.length, (byte) 'z');
+                    String t = new String(text, StandardCharsets.ISO_8859_1);
+                    for (String shape : new String[] {
+                        HEAD + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}",
+                        HEAD + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"%s\"}]}",
+                        HEAD + "\"%s\":1,\"choices\":[]}",
+                        "{\"x\":[\"%s\"],\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"}}]}"}) {
+                        byte[] chunk = shape.replace("%s", t).getBytes(StandardCharsets.ISO_8859_1);
+                        compare(chunk);
+                        byte[] line = new byte[chunk.length + 8];
+                        System.arraycopy(bytes("data: "), 0, line, 0, 6);
+                        System.arraycopy(chunk, 0, line, 6, chunk.length);
+                        line[line.length - 2] = '\n';
+                        line[line.length - 1] = '\n';
+                        if (compareLine(line, 6)) {
+                            vouched++;
+                        }
+                        // Cut inside or right after the string: never vouched for, as Jackson finds it broken.
+                        int at = shape.indexOf("%s");
+                        for (int cut = at; after <= 1 && cut <= at + text.length + 1 && cut < chunk.length; cut++) {
+                            compare(java.util.Arrays.copyOf(chunk, cut));
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(vouched > 1_000, "the valid strings are vouched for: " + vouched);
+    }
+
+    /** The word test marks exactly the bytes the byte loop stops at, and its lowest mark is the first of them. */
+    @Test
+    void theWordTestFindsTheFirstByteThatNeedsALook() {
+        Random random = new Random(11);
+        byte[] common = bytes("aZ09 !~#[]{}:,\"\\");
+        for (int round = 0; round < 300_000; round++) {
+            long w = 0;
+            int first = 8;
+            for (int i = 0; i < 8; i++) {
+                int c = random.nextInt(4) == 0 ? random.nextInt(256) : common[random.nextInt(common.length)] & 0xff;
+                w |= (long) c << (8 * i);
+                boolean plain = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+                if (!plain && first == 8) {
+                    first = i;
+                }
+            }
+            long marks = ChunkScanner.needsLook(w);
+            int found = marks == 0 ? 8 : Long.numberOfTrailingZeros(marks) >>> 3;
+            long word = w;
+            assertEquals(first, found, () -> Long.toHexString(word));
+        }
+        for (int c = 0; c < 256; c++) {
+            boolean plain = c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+            for (int i = 0; i < 8; i++) {
+                long w = 0x6161616161616161L & ~(0xffL << (8 * i)) | ((long) c << (8 * i));
+                assertEquals(plain ? 0 : 0x80L << (8 * i), ChunkScanner.needsLook(w), "byte " + c + " at " + i);
+            }
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A scanner kept across the chunks of a stream resumes after the members a chunk shares with the
+     * last one it vouched for; its verdict and answer are always those of a fresh scanner (whose
+     * answers the tests above hold to Jackson's): for realistic, corrupted, truncated and spliced
+     * chunks one after the other, in both modes, interleaved.
+     */
+    @Test
+    void aScannerKeptAcrossChunksAnswersAsAFreshOne() {
+        Random random = new Random(99);
+        ChunkScanner kept = new ChunkScanner();
+        for (int round = 0; round < 40_000; round++) {
+            byte[] chunk = CHUNKS.get(random.nextInt(CHUNKS.size())).getBytes(StandardCharsets.UTF_8);
+            if (random.nextInt(3) == 0) {
+                chunk = corrupt(chunk, random);
+            }
+            if (random.nextBoolean()) {
+                sameAsFresh(kept, chunk);
+            } else {
+                String[] after = {"\n\n", "\r\n", " \n", "x\n", ""};
+                byte[] tail = after[random.nextInt(after.length)].getBytes(StandardCharsets.US_ASCII);
+                byte[] line = new byte[6 + chunk.length + tail.length];
+                System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, line, 0, 6);
+                System.arraycopy(chunk, 0, line, 6, chunk.length);
+                System.arraycopy(tail, 0, line, 6 + chunk.length, tail.length);
+                sameLineAsFresh(kept, line, 6);
+            }
+        }
+        assertTrue(kept.resumed > 5_000, "resumed after the known start: " + kept.resumed);
+    }
+
+    /** Every byte of a chunk changed, after the unchanged chunk was vouched for: the answer of a fresh scanner. */
+    @Test
+    void aChangeAnywhereInTheKnownStartIsSeen() {
+        byte[] clean = CHUNKS.get(1).getBytes(StandardCharsets.UTF_8);
+        byte[] replacements = "\",:{}[] \n\\0a".getBytes(StandardCharsets.US_ASCII);
+        ChunkScanner kept = new ChunkScanner();
+        for (int at = 0; at < clean.length; at++) {
+            for (byte c : replacements) {
+                assertTrue(kept.scan(clean, 0, clean.length, new OpenAiChunkInspector.Result()));
+                byte[] changed = clean.clone();
+                changed[at] = c;
+                sameAsFresh(kept, changed);
+                byte[] cut = java.util.Arrays.copyOf(clean, at);
+                sameAsFresh(kept, cut);
+            }
+        }
+        assertTrue(kept.resumed >= clean.length * replacements.length, "the clean chunk resumed: " + kept.resumed);
+    }
+
+    /** A start read as a whole chunk (where CR and LF are whitespace) is not resumed in line mode (where they end it). */
+    @Test
+    void aKnownStartIsResumedOnlyInTheModeItWasReadIn() {
+        String chunk = "{\"id\":\"c\",\n\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}";
+        byte[] bytes = chunk.getBytes(StandardCharsets.US_ASCII);
+        ChunkScanner kept = new ChunkScanner();
+        assertTrue(kept.scan(bytes, 0, bytes.length, new OpenAiChunkInspector.Result()));
+        assertTrue(kept.scan(bytes, 0, bytes.length, new OpenAiChunkInspector.Result()));
+        assertEquals(1, kept.resumed);
+        byte[] line = ("data: " + chunk + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        assertEquals(-1, kept.scanLine(line, 6, line.length, new OpenAiChunkInspector.Result()));
+        assertEquals(1, kept.resumed);
+    }
+
+    private static void sameAsFresh(ChunkScanner kept, byte[] bytes) {
+        OpenAiChunkInspector.Result a = new OpenAiChunkInspector.Result();
+        OpenAiChunkInspector.Result b = new OpenAiChunkInspector.Result();
+        boolean vouched = kept.scan(bytes, 0, bytes.length, a);
+        boolean fresh = new ChunkScanner().scan(bytes, 0, bytes.length, b);
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        assertEquals(fresh, vouched, () -> "verdict of a kept scanner: " + text);
+        if (vouched) {
+            assertEquals(describe(b), describe(a), () -> "answer of a kept scanner: " + text);
+        }
+    }
+
+    private static void sameLineAsFresh(ChunkScanner kept, byte[] line, int from) {
+        OpenAiChunkInspector.Result a = new OpenAiChunkInspector.Result();
+        OpenAiChunkInspector.Result b = new OpenAiChunkInspector.Result();
+        int eol = kept.scanLine(line, from, line.length, a);
+        int fresh = new ChunkScanner().scanLine(line, from, line.length, b);
+        String text = new String(line, StandardCharsets.UTF_8);
+        assertEquals(fresh, eol, () -> "line verdict of a kept scanner: " + text);
+        if (eol >= 0) {
+            assertEquals(describe(b), describe(a), () -> "line answer of a kept scanner: " + text);
+        }
+    }
+
     @Test
     void deepNestingIsLeftToJackson() {
         String deep = "[".repeat(600) + "]".repeat(600);

@@ -74,7 +74,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
     }
 
     /** Writes one answer's head; see {@link EncodedResponse}. Single use. */
-    public static final class Builder {
+    public static final class Builder implements HeadWriter {
 
         private final ByteBuf buf;
         private final int bodyLength;
@@ -99,6 +99,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
          * Adds {@code name: value}. {@code name} is a lower-case header name constant of the code; a
          * value with a character outside visible ASCII, space and tab makes the answer fall back.
          */
+        @Override
         public Builder header(AsciiString name, CharSequence value) {
             if (refused) {
                 return this;
@@ -124,6 +125,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
         }
 
         /** Refuses the fast path for this answer (something to send that this form does not carry). */
+        @Override
         public Builder refuse() {
             refused = true;
             return this;

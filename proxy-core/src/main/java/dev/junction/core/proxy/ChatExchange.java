@@ -1,6 +1,8 @@
 package dev.junction.core.proxy;
 
 import dev.junction.core.http.EncodedResponse;
+import dev.junction.core.http.EncodedStream;
+import dev.junction.core.http.HeadWriter;
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.resilience.Deadline;
 import dev.junction.core.resilience.HedgePolicy;
@@ -78,6 +80,8 @@ public final class ChatExchange {
     private int hedgesStarted;
     private Attempt winner;
     private boolean headSent;
+    /** The stream's head went out in wire form: so do its chunks and its end ({@link EncodedStream}). */
+    private boolean wireStream;
     private boolean finished;
     /** Stream frames not yet written to the client, and whether a flush of them is scheduled. */
     private ByteBuf batch;
@@ -370,12 +374,24 @@ public final class ChatExchange {
 
     // ---- client side ----------------------------------------------------------------------------
 
-    /** Sends the stream's 200 head (once): at the first content, or at the first keep-alive. */
+    /**
+     * Sends the stream's 200 head (once): at the first content, or at the first keep-alive. In wire
+     * form ({@link EncodedStream}) when every header value allows, else through the header map.
+     */
     private void sendHead() {
         if (headSent) {
             return;
         }
         headSent = true;
+        rc.status = 200;
+        EncodedStream.Builder b = EncodedStream.okEventStream(client.alloc(), keepAlive);
+        decorate(b, false);
+        EncodedStream.Head wire = b.build();
+        if (wire != null) {
+            wireStream = true;
+            client.write(wire);
+            return;
+        }
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = head.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
@@ -407,6 +423,8 @@ public final class ChatExchange {
                 if (recording != null) {
                     recording.frame(f.slice(lentMark, f.writerIndex() - lentMark));
                 }
+                batch = f; // nothing wrote to the exchange while it was lent, so there is no other batch
+                continue;
             } else if (recording != null) {
                 recording.frame(f);
             }
@@ -422,14 +440,22 @@ public final class ChatExchange {
                 recording.complete(rc.provider, rc.upstreamModel, servedUsage);
                 recording = null;
             }
-            writeBatch();
-            client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> done(keepAlive && f.isSuccess()));
+            Object last;
+            if (wireStream) {
+                last = EncodedStream.last(batch, client.alloc()); // the last frames and the terminal chunk, one buffer
+                batch = null;
+            } else {
+                writeBatch();
+                releaseBatch(); // an empty one
+                last = LastHttpContent.EMPTY_LAST_CONTENT;
+            }
+            client.writeAndFlush(last).addListener(f -> done(keepAlive && f.isSuccess()));
         } else if (first) {
             // The head and the first content leave at once: the time to first token does not wait
             // for the rest of the read.
             writeBatch();
             client.flush();
-        } else if (!flushScheduled && batch != null) {
+        } else if (!flushScheduled && batch != null && batch.isReadable()) {
             flushScheduled = true;
             try {
                 client.eventLoop().execute(this::flushBatch);
@@ -444,9 +470,14 @@ public final class ChatExchange {
      * straight after its bytes ({@code StreamProcessor.feed(.., into)}) rather than into a buffer of
      * their own that {@link #append} copies in; or null when there is none. The caller gives it back
      * through {@link #write} (then, as the first frame, it is the batch again, and only the bytes
-     * written after lending count as new) or {@link #returnBatch}.
+     * written after lending count as new) or {@link #returnBatch}. A stream in wire form always has
+     * one to lend (a new, empty one when none is waiting), so its frames land where the chunk's
+     * size line fits in front of them.
      */
     ByteBuf lendBatch() {
+        if (batch == null && wireStream && !finished) {
+            batch = EncodedStream.newBatch(client.alloc(), BATCH_INITIAL);
+        }
         ByteBuf b = batch;
         if (b != null) {
             batch = null;
@@ -487,7 +518,8 @@ public final class ChatExchange {
                 return;
             }
             if (batch == null) {
-                batch = client.alloc().directBuffer(Math.max(BATCH_INITIAL, n));
+                batch = wireStream ? EncodedStream.newBatch(client.alloc(), Math.max(BATCH_INITIAL, n))
+                        : client.alloc().directBuffer(Math.max(BATCH_INITIAL, n));
             }
             batch.writeBytes(frame, frame.readerIndex(), n);
         } finally {
@@ -530,17 +562,18 @@ public final class ChatExchange {
     /** Runs after the event loop's current I/O round: the frames appended during it leave together. */
     private void flushBatch() {
         flushScheduled = false;
-        if (batch != null) {
+        if (batch != null && batch.isReadable()) {
             writeBatch();
             client.flush();
         }
     }
 
+    /** Writes the batch as one chunk (an empty batch stays: an empty chunk would end the stream). */
     private void writeBatch() {
         ByteBuf b = batch;
-        if (b != null) {
+        if (b != null && b.isReadable()) {
             batch = null;
-            client.write(new DefaultHttpContent(b));
+            client.write(wireStream ? EncodedStream.chunk(b, client.alloc()) : new DefaultHttpContent(b));
         }
     }
 
@@ -626,7 +659,7 @@ public final class ChatExchange {
     }
 
     /** {@link #decorate(HttpHeaders, boolean)} into an answer in wire form: the same headers, in the same order. */
-    private void decorate(EncodedResponse.Builder b, boolean withTotal) {
+    private void decorate(HeadWriter b, boolean withTotal) {
         b.header(HttpResponses.X_REQUEST_ID, rc.requestId);
         if (rc.provider != null) {
             b.header(HttpResponses.X_PROVIDER, rc.provider);

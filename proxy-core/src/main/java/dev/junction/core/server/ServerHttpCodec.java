@@ -1,11 +1,14 @@
 package dev.junction.core.server;
 
 import dev.junction.core.http.EncodedResponse;
+import dev.junction.core.http.EncodedStream;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
@@ -29,7 +32,8 @@ import java.util.List;
  * and a request that came with both {@code Transfer-Encoding: chunked} and {@code Content-Length}
  * has its connection closed after its answer — plus one thing it cannot do: an
  * {@link EncodedResponse} (an answer already in wire form) is written as its bytes, after taking its
- * request's method off the queue like any answer, instead of being encoded from a header map.
+ * request's method off the queue like any answer, instead of being encoded from a header map;
+ * the same for a streamed answer in wire form ({@link EncodedStream}: its head, chunks and end).
  *
  * <p>Sits where {@code HttpServerCodec} would, right after the socket-level handlers.
  */
@@ -99,6 +103,9 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
         private HttpMethod method = HttpMethod.GET;
         /** A head was written whose last content was not yet: the encoder is inside an answer. */
         private boolean inAnswer;
+        /** The answer being written is a stream in wire form; {@link #headOnly}: it answers a HEAD. */
+        private boolean wireStream;
+        private boolean headOnly;
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
@@ -108,6 +115,14 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
             }
             if (msg instanceof EncodedResponse e) {
                 writeEncoded(ctx, e, promise);
+                return;
+            }
+            if (msg instanceof EncodedStream.Head h) {
+                writeStreamHead(ctx, h, promise);
+                return;
+            }
+            if (msg instanceof EncodedStream.Chunk || msg instanceof EncodedStream.Last) {
+                writeStreamPart(ctx, (HttpContent) msg, promise);
                 return;
             }
             if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
@@ -132,6 +147,36 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
                 ctx.write(head, promise);
             } else {
                 ctx.write(wire, promise); // the answer's one reference, handed on
+            }
+        }
+
+        private void writeStreamHead(ChannelHandlerContext ctx, EncodedStream.Head h, ChannelPromise promise) {
+            if (inAnswer) {
+                h.release();
+                throw new IllegalStateException("a stream head was written inside another answer");
+            }
+            method = methods.isEmpty() ? HttpMethod.GET : methods.poll();
+            inAnswer = true;
+            wireStream = true;
+            headOnly = method == HttpMethod.HEAD;
+            ctx.write(h.wire(), promise); // the head's one reference, handed on
+        }
+
+        /** A chunk or the end of a stream in wire form: its bytes, or none in the answer to a HEAD. */
+        private void writeStreamPart(ChannelHandlerContext ctx, HttpContent part, ChannelPromise promise) {
+            if (!wireStream) {
+                part.release();
+                throw new IllegalStateException("a chunk in wire form outside a stream in wire form");
+            }
+            if (part instanceof LastHttpContent) {
+                inAnswer = false;
+                wireStream = false;
+            }
+            if (headOnly) {
+                part.release();
+                ctx.write(Unpooled.EMPTY_BUFFER, promise);
+            } else {
+                ctx.write(part.content(), promise); // the part's one reference, handed on
             }
         }
 
