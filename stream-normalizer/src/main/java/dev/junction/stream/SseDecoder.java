@@ -219,8 +219,8 @@ public final class SseDecoder implements AutoCloseable {
         }
         while (i < end) {
             int eol = -1;
-            if (lineScanner != null && dataLines == 0 && !firstLine && (lineBuf == null || !lineBuf.isReadable())
-                    && chunk.hasArray()) {
+            boolean lineStart = !firstLine && (lineBuf == null || !lineBuf.isReadable()) && chunk.hasArray();
+            if (lineStart && lineScanner != null && dataLines == 0) {
                 eol = scannedDataLine(chunk, i, end);
             }
             if (eol >= 0) {
@@ -228,6 +228,8 @@ public final class SseDecoder implements AutoCloseable {
                 // wholly in this chunk (what processLine would find out again).
                 checkLine(eol - i);
                 onData(chunk, scannedValue, eol - scannedValue, true);
+            } else if (lineStart && nameBytes != null && (eol = knownEventLine(chunk, i, end)) >= 0) {
+                checkLine(eol - i); // an event line naming an event seen before: eventType is set
             } else if ((eol = indexOfLineEnd(chunk, i, end)) < 0) {
                 appendToLine(chunk, i, end - i);
                 break;
@@ -280,6 +282,39 @@ public final class SseDecoder implements AutoCloseable {
         scannedValue = value;
         return eol < 0 ? -1 : eol - base;
     }
+
+    /**
+     * At the start of a line of a heap chunk: when it is {@code event:} (one optional space) with a
+     * name decoded before ({@link #name}) and then a CR or LF, sets {@link #eventType} to that name
+     * and returns the index of the line end; else -1 (nothing changed), and the line is searched
+     * for and parsed as any other. Anthropic names every event and repeats a handful of names, so
+     * this spares the line search, the field parse and the name lookup of most event lines.
+     */
+    private int knownEventLine(ByteBuf chunk, int i, int end) {
+        byte[] a = chunk.array();
+        int base = chunk.arrayOffset();
+        int k = base + i;
+        int stop = base + end;
+        if (stop - k < 7 || !Arrays.equals(a, k, k + 6, EVENT_COLON, 0, 6)) {
+            return -1;
+        }
+        int value = a[k + 6] == ' ' ? k + 7 : k + 6;
+        for (int c = 0; c < NAME_CACHE; c++) {
+            byte[] name = nameBytes[c];
+            if (name == null) {
+                continue;
+            }
+            int after = value + name.length;
+            if (after < stop && (a[after] == '\n' || a[after] == '\r')
+                    && Arrays.equals(a, value, after, name, 0, name.length)) {
+                eventType = names[c];
+                return after - base;
+            }
+        }
+        return -1;
+    }
+
+    private static final byte[] EVENT_COLON = ascii("event:");
 
     /** Where the value of the line {@link #scannedDataLine} read starts. */
     private int scannedValue;
