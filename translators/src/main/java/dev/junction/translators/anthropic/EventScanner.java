@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The fast path of {@link AnthropicEvent#parse}: a hand-written scan of one stream event's bytes
@@ -147,7 +148,9 @@ final class EventScanner {
             if (pos >= end || b[pos] != '{') {
                 return false;
             }
-            object(f, TOP);
+            if (!commonDelta(f)) {
+                object(f, TOP);
+            }
             ws();
             return pos == end;
         } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
@@ -179,7 +182,9 @@ final class EventScanner {
             if (pos >= end || b[pos] != '{') {
                 return -1;
             }
-            object(f, TOP);
+            if (!commonDelta(f)) {
+                object(f, TOP);
+            }
             ws();
             return pos < end && (b[pos] == '\n' || b[pos] == '\r') ? pos : -1;
         } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
@@ -188,6 +193,79 @@ final class EventScanner {
             b = null;
             lineMode = false;
         }
+    }
+
+    /**
+     * The event almost every streamed token is, in the exact bytes Anthropic sends it:
+     * {@code {"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"…"}}}
+     * (or {@code input_json_delta} with {@code partial_json}, {@code thinking_delta} with
+     * {@code thinking}), matched as literal text around the index and the string, which are read
+     * with the usual rules. Fills {@code f} as {@link #object} does for these bytes and returns
+     * true with {@link #pos} past the object; returns false, with {@code f} and {@link #pos} as they
+     * were, for anything else (other members, another order, spaces, escaped names, a long index):
+     * {@link #object} reads it then. A string that breaks the JSON rules gives up, as it would there.
+     */
+    private boolean commonDelta(Parsing.Fields f) {
+        int start = pos;
+        int p = start;
+        if (!at(p, DELTA_HEAD)) {
+            return false;
+        }
+        p += DELTA_HEAD.length;
+        int digits = p;
+        int index = 0;
+        while (p < end && b[p] >= '0' && b[p] <= '9' && p - digits < 9) {
+            index = index * 10 + (b[p] - '0');
+            p++;
+        }
+        if (p == digits || (b[digits] == '0' && p - digits > 1) || !at(p, DELTA_TYPE)) {
+            return false;
+        }
+        p += DELTA_TYPE.length;
+        String deltaType;
+        Parsing.Fields.RawString r;
+        if (at(p, TEXT_DELTA_TEXT)) {
+            p += TEXT_DELTA_TEXT.length;
+            deltaType = "text_delta";
+            r = f.rawText;
+        } else if (at(p, JSON_DELTA_PARTIAL)) {
+            p += JSON_DELTA_PARTIAL.length;
+            deltaType = "input_json_delta";
+            r = f.rawPartialJson;
+        } else if (at(p, THINKING_DELTA_THINKING)) {
+            p += THINKING_DELTA_THINKING.length;
+            deltaType = "thinking_delta";
+            r = f.rawThinking;
+        } else {
+            return false;
+        }
+        pos = p - 1; // the string's opening quote
+        string();
+        if (end - pos < 2 || b[pos] != '}' || b[pos + 1] != '}') {
+            pos = start;
+            return false;
+        }
+        pos += 2;
+        f.type = "content_block_delta";
+        f.index = index;
+        f.deltaType = deltaType;
+        f.raw = b;
+        r.from = strStart;
+        r.to = strEnd;
+        r.escaped = strEscaped;
+        r.ascii = strAscii;
+        return true;
+    }
+
+    private static final byte[] DELTA_HEAD = ascii("{\"type\":\"content_block_delta\",\"index\":");
+    private static final byte[] DELTA_TYPE = ascii(",\"delta\":{\"type\":\"");
+    private static final byte[] TEXT_DELTA_TEXT = ascii("text_delta\",\"text\":\"");
+    private static final byte[] JSON_DELTA_PARTIAL = ascii("input_json_delta\",\"partial_json\":\"");
+    private static final byte[] THINKING_DELTA_THINKING = ascii("thinking_delta\",\"thinking\":\"");
+
+    /** Whether {@code word} lies at {@code b[p]} (wholly before {@link #end}). */
+    private boolean at(int p, byte[] word) {
+        return end - p >= word.length && Arrays.equals(b, p, p + word.length, word, 0, word.length);
     }
 
     // ---- the members Parsing.readObject reads, with its rules ------------------------------------
