@@ -10,6 +10,7 @@ import dev.junction.translators.stream.StreamProcessor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
@@ -60,7 +61,8 @@ final class Attempt implements UpstreamListener {
     long headAt;
     int status;
     private HttpHeaders headers;
-    private CompositeByteBuf acc;
+    /** The answer's body so far: its one piece as it came, a composite once a second one came. */
+    private ByteBuf acc;
     StreamProcessor processor;
     private final List<ByteBuf> pending = new ArrayList<>(4);
     /** This attempt's span: its ids go to the vendor in {@code traceparent} (SPEC §8). */
@@ -110,7 +112,7 @@ final class Attempt implements UpstreamListener {
             state = State.HELD;
         } else {
             if (group == null) {
-                acc = alloc().compositeBuffer(64); // a fan-out group gathers its parts' bodies itself
+                acc = Unpooled.EMPTY_BUFFER; // a fan-out group gathers its parts' bodies itself
             }
             state = State.READING;
         }
@@ -135,8 +137,17 @@ final class Attempt implements UpstreamListener {
                         + "' sent an answer larger than " + ChatExchange.MAX_UNARY_BODY + " bytes.").withoutRetry());
                 return;
             }
+        } else if (!acc.isReadable()) {
+            // Most answers come as one piece: kept as it is, no composite to build, scan and free.
+            acc.release();
+            acc = content;
+        } else if (!content.isReadable()) {
+            content.release();
         } else {
-            acc.addComponent(true, content);
+            if (!(acc instanceof CompositeByteBuf)) {
+                acc = alloc().compositeBuffer(64).addComponent(true, acc);
+            }
+            ((CompositeByteBuf) acc).addComponent(true, content);
         }
         if (!last) {
             requestMore();

@@ -2,9 +2,12 @@ package dev.junction.core.routing;
 
 import dev.junction.core.limits.TokenBucket;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -85,21 +88,81 @@ public final class VendorHeadroom {
         }
     }
 
+    /**
+     * The rate-limit headers read, in this order (index = slot of {@link #readLimits}). An answer
+     * carries a dozen headers or fewer, most of them none of these: one pass over them, with a
+     * first-letter test per header, costs less than a hashed lookup per name (twelve per answer).
+     */
+    static final AsciiString[] LIMIT_HEADERS = {
+            AsciiString.cached("x-ratelimit-remaining-requests"), // 0
+            AsciiString.cached("anthropic-ratelimit-requests-remaining"), // 1
+            AsciiString.cached("x-ratelimit-reset-requests"), // 2
+            AsciiString.cached("anthropic-ratelimit-requests-reset"), // 3
+            AsciiString.cached("x-ratelimit-remaining-tokens"), // 4
+            AsciiString.cached("anthropic-ratelimit-tokens-remaining"), // 5
+            AsciiString.cached("anthropic-ratelimit-input-tokens-remaining"), // 6
+            AsciiString.cached("x-ratelimit-reset-tokens"), // 7
+            AsciiString.cached("anthropic-ratelimit-tokens-reset"), // 8
+            AsciiString.cached("anthropic-ratelimit-input-tokens-reset"), // 9
+            AsciiString.cached("retry-after-ms"), // 10
+            AsciiString.cached("retry-after"), // 11
+    };
+
+    /**
+     * The values of {@link #LIMIT_HEADERS} in {@code h} (the first of each name, as a lookup would
+     * give it), or null when it has none of them.
+     */
+    static String[] readLimits(HttpHeaders h) {
+        String[] found = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            if (name.length() < 11) {
+                continue;
+            }
+            char c = (char) (name.charAt(0) | 0x20);
+            if (c != 'x' && c != 'a' && c != 'r') {
+                continue;
+            }
+            for (int k = 0; k < LIMIT_HEADERS.length; k++) {
+                if (LIMIT_HEADERS[k].contentEqualsIgnoreCase(name)) {
+                    if (found == null) {
+                        found = new String[LIMIT_HEADERS.length];
+                    }
+                    if (found[k] == null) {
+                        found[k] = e.getValue().toString();
+                    }
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    private static String either(String a, String b) {
+        return a != null ? a : b;
+    }
+
     /** Reads the vendor's rate-limit headers of an answer (any status). */
     public void observe(int status, HttpHeaders h) {
         if (h == null) {
             return;
         }
+        String[] v = readLimits(h);
+        if (v == null) {
+            if (status != 429) {
+                return; // nothing to learn from this answer
+            }
+            v = new String[LIMIT_HEADERS.length];
+        }
         long now = clock.getAsLong();
-        long reqRemaining = number(first(h, "x-ratelimit-remaining-requests", "anthropic-ratelimit-requests-remaining"));
-        long reqReset = reset(now, h.get("x-ratelimit-reset-requests"), h.get("anthropic-ratelimit-requests-reset"));
-        long tokRemaining = number(first(h, "x-ratelimit-remaining-tokens", "anthropic-ratelimit-tokens-remaining",
-                "anthropic-ratelimit-input-tokens-remaining"));
-        long tokReset = reset(now, h.get("x-ratelimit-reset-tokens"),
-                first(h, "anthropic-ratelimit-tokens-reset", "anthropic-ratelimit-input-tokens-reset"));
+        long reqRemaining = number(either(v[0], v[1]));
+        long reqReset = reset(now, v[2], v[3]);
+        long tokRemaining = number(either(v[4], either(v[5], v[6])));
+        long tokReset = reset(now, v[7], either(v[8], v[9]));
         long retryAfter = -1;
         if (status == 429) {
-            retryAfter = retryAfterMillis(h.get("retry-after-ms"), h.get("retry-after"), now);
+            retryAfter = retryAfterMillis(v[10], v[11], now);
             if (retryAfter < 0) {
                 // A 429 without a hint: out of room until the soonest reset it named, else 1 s.
                 retryAfter = Math.max(1000, Math.min(reqReset < 0 ? Long.MAX_VALUE : reqReset - now,
@@ -152,16 +215,6 @@ public final class VendorHeadroom {
             reason = "configured rpm";
         }
         return new Snapshot(requests, tokens, out, reason);
-    }
-
-    private static String first(HttpHeaders h, String... names) {
-        for (String n : names) {
-            String v = h.get(n);
-            if (v != null) {
-                return v;
-            }
-        }
-        return null;
     }
 
     private static long number(String v) {

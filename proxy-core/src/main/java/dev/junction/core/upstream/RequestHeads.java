@@ -23,9 +23,10 @@ import java.util.Objects;
  *
  * <p>It writes only what it can vouch for: a method that is a token, a path of visible ASCII,
  * header names that are tokens and values of visible ASCII with inner spaces or tabs, no framing
- * header ({@code content-length}, {@code transfer-encoding}) among the adapter's headers and no extra
- * header that repeats one of the head. For anything else {@link #encode} answers null and the caller
- * sends the request through Netty's header map and encoder (which checks and encodes it as before).
+ * header ({@code content-length}, {@code transfer-encoding}) among the adapter's or the extra
+ * headers, and no extra header that repeats one of the head. For anything else {@link #encode}
+ * answers null and the caller sends the request through Netty's header map and encoder (which
+ * checks and encodes it as before).
  * Among the adapter's headers a later one replaces an earlier one of the same name (case
  * ignored), as the header map's {@code set} does.
  *
@@ -42,6 +43,10 @@ final class RequestHeads {
     private static final byte[] CONTENT_LENGTH = ascii("content-length: ");
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] SEPARATOR = {':', ' '};
+    // The short pieces are written as one short each: a pooled buffer copies an array through a
+    // view of its memory, which costs more than the two bytes.
+    private static final int CRLF_SHORT = ('\r' << 8) | '\n';
+    private static final int SEPARATOR_SHORT = (':' << 8) | ' ';
 
     private final String authority;
     private final Map<Head, Head> heads = new HashMap<>();
@@ -65,7 +70,7 @@ final class RequestHeads {
             for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
                 String name = e.getKey();
                 String value = e.getValue();
-                if (!token(name) || !value(value) || head.names(name)) {
+                if (!token(name) || !value(value) || head.names(name) || framing(name)) {
                     return null;
                 }
                 extraBytes += name.length() + value.length() + 4;
@@ -74,20 +79,19 @@ final class RequestHeads {
         ByteBuf body = req.body();
         int length = body.readableBytes();
         boolean copy = length <= COPY_BODY_BYTES;
-        ByteBuf buf = alloc.buffer(head.prefix.length + CONTENT_LENGTH.length + 14 + extraBytes + (copy ? length : 0));
-        buf.writeBytes(head.prefix);
-        buf.writeBytes(CONTENT_LENGTH);
+        ByteBuf buf = alloc.buffer(head.prefix.length + 14 + extraBytes + (copy ? length : 0));
+        buf.writeBytes(head.prefix); // ends with "content-length: "
         writeDigits(buf, length);
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
         if (extraBytes > 0) {
             for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
                 buf.writeCharSequence(e.getKey(), StandardCharsets.US_ASCII);
-                buf.writeBytes(SEPARATOR);
+                buf.writeShort(SEPARATOR_SHORT);
                 buf.writeCharSequence(e.getValue(), StandardCharsets.US_ASCII);
-                buf.writeBytes(CRLF);
+                buf.writeShort(CRLF_SHORT);
             }
         }
-        buf.writeBytes(CRLF);
+        buf.writeShort(CRLF_SHORT);
         ByteBuf wire;
         if (copy) {
             buf.writeBytes(body, body.readerIndex(), length);
@@ -173,7 +177,7 @@ final class RequestHeads {
                     return;
                 }
                 String lower = name.toLowerCase(Locale.ROOT);
-                if (lower.equals("content-length") || lower.equals("transfer-encoding")) {
+                if (framing(lower)) {
                     return;
                 }
                 fields.removeIf(f -> f[0].equals(lower));
@@ -182,7 +186,7 @@ final class RequestHeads {
             StringBuilder sb = new StringBuilder(256);
             sb.append(methodName).append(' ').append(target);
             byte[] line = ascii(sb.toString());
-            int size = line.length + HTTP_1_1_CRLF.length;
+            int size = line.length + HTTP_1_1_CRLF.length + CONTENT_LENGTH.length;
             for (String[] f : fields) {
                 size += f[f.length - 2].length() + f[f.length - 1].length() + 4;
             }
@@ -198,6 +202,7 @@ final class RequestHeads {
                 at = put(p, at, ascii(f[f.length - 1]));
                 at = put(p, at, CRLF);
             }
+            put(p, at, CONTENT_LENGTH); // the per-request value follows
             method = HttpMethod.valueOf(methodName);
             lowerNames = lowers;
             prefix = p;
@@ -227,6 +232,11 @@ final class RequestHeads {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A header that frames the body: the wire form writes its own content-length and nothing else. */
+    private static boolean framing(String name) {
+        return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding");
     }
 
     /** RFC 9110 token: what a method or a header name may be. */

@@ -5,14 +5,12 @@ import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
@@ -34,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamCall {
 
     private final EventLoop loop;
-    private final ChannelPool pool;
+    private final UpstreamPool pool;
     private final String providerName;
     private final Timeouts timeouts;
     private final UpstreamListener listener;
@@ -55,7 +53,7 @@ public final class UpstreamCall {
     private long writtenNanos;
     private long lastActivityNanos;
 
-    UpstreamCall(EventLoop loop, ChannelPool pool, String providerName, Timeouts timeouts, ReferenceCounted request,
+    UpstreamCall(EventLoop loop, UpstreamPool pool, String providerName, Timeouts timeouts, ReferenceCounted request,
                  UpstreamListener listener) {
         this.loop = loop;
         this.pool = pool;
@@ -72,25 +70,29 @@ public final class UpstreamCall {
     }
 
     private void acquire() {
-        pool.acquire(loop.newPromise()).addListener((Future<Channel> f) -> {
-            if (!f.isSuccess()) {
-                fail(GatewayError.upstreamUnavailable(
-                        "Could not connect to provider '" + providerName + "': " + describe(f.cause())), false);
-                return;
-            }
-            Channel ch = f.getNow();
+        pool.acquire(waiter);
+    }
+
+    /** What the pool tells this call (a connection, or why there is none), directly on the loop. */
+    private final UpstreamPool.Waiter waiter = new UpstreamPool.Waiter() {
+        @Override
+        public void acquired(Channel ch, boolean reused) {
             if (done) {
                 pool.release(ch);
                 return;
             }
-            boolean reused = ch.hasAttr(UpstreamClient.USED) && Boolean.TRUE.equals(ch.attr(UpstreamClient.USED).get());
-            ch.attr(UpstreamClient.USED).set(Boolean.TRUE);
             channel = ch;
-            ch.pipeline().get(UpstreamHandler.class).attach(this);
+            ch.pipeline().get(UpstreamHandler.class).attach(UpstreamCall.this);
             listener.onConnected(reused);
             write(reused);
-        });
-    }
+        }
+
+        @Override
+        public void acquireFailed(Throwable cause) {
+            fail(GatewayError.upstreamUnavailable(
+                    "Could not connect to provider '" + providerName + "': " + describe(cause)), false);
+        }
+    };
 
     private void write(boolean reused) {
         Channel ch = channel;

@@ -7,14 +7,11 @@ import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.ChannelHealthChecker;
-import io.netty.channel.pool.ChannelPool;
-import io.netty.channel.pool.FixedChannelPool;
 import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -32,7 +29,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.AsciiString;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCounted;
 
 import javax.net.ssl.SSLEngine;
@@ -67,8 +63,6 @@ public final class UpstreamClient implements AutoCloseable {
      */
     private static final RecvByteBufAllocator ONE_READ_PER_ROUND =
             new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(1);
-
-    static final AttributeKey<Boolean> USED = AttributeKey.valueOf("junction.upstream.used");
 
     private final Class<? extends Channel> channelType;
     private final AddressResolverGroup<? extends SocketAddress> resolver;
@@ -133,14 +127,14 @@ public final class UpstreamClient implements AutoCloseable {
      * adapter gave, validated once when it changes rather than on every request.
      */
     static final class Upstream {
-        final ChannelPool pool;
+        final UpstreamPool pool;
         final RequestHeads heads;
         final AsciiString host;
         private List<Map.Entry<String, String>> headers = List.of();
         private AsciiString[] names = new AsciiString[0];
         private AsciiString[] values = new AsciiString[0];
 
-        Upstream(ChannelPool pool, Origin origin) {
+        Upstream(UpstreamPool pool, Origin origin) {
             this.pool = pool;
             this.heads = new RequestHeads(origin.authority());
             this.host = AsciiString.of(origin.authority());
@@ -207,7 +201,7 @@ public final class UpstreamClient implements AutoCloseable {
         return upstream;
     }
 
-    private ChannelPool newPool(EventLoop loop, Origin origin, int max, Timeouts timeouts) {
+    private UpstreamPool newPool(EventLoop loop, Origin origin, int max, Timeouts timeouts) {
         int connectMs = timeouts.connect() == null ? 10_000 : (int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis());
         Bootstrap b = new Bootstrap()
                 .group(loop)
@@ -219,9 +213,9 @@ public final class UpstreamClient implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMs)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
-        AbstractChannelPoolHandler init = new AbstractChannelPoolHandler() {
+        b.handler(new ChannelInitializer<Channel>() {
             @Override
-            public void channelCreated(Channel ch) {
+            protected void initChannel(Channel ch) {
                 if (origin.tls()) {
                     SSLEngine engine = ssl.newEngine(ch.alloc(), origin.host(), origin.port());
                     SSLParameters params = engine.getSSLParameters();
@@ -233,11 +227,10 @@ public final class UpstreamClient implements AutoCloseable {
                         new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)));
                 ch.pipeline().addLast("call", new UpstreamHandler());
             }
-        };
+        });
         // Waiting for a pooled connection counts against the connect timeout; the queue of waiters
         // is bounded so a stuck vendor cannot pile up requests without limit.
-        return new FixedChannelPool(b, init, ChannelHealthChecker.ACTIVE, FixedChannelPool.AcquireTimeoutAction.FAIL,
-                connectMs, max, 10_000, true, true);
+        return new UpstreamPool(loop, b, max, connectMs);
     }
 
     @Override

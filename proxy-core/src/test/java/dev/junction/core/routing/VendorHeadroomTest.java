@@ -80,4 +80,34 @@ class VendorHeadroomTest {
         assertEquals(3_723_500, VendorHeadroom.goDurationMillis("1h2m3.5s"));
         assertEquals(-1, VendorHeadroom.goDurationMillis("soon"));
     }
+
+    @Test
+    void theOnePassReadFindsWhatALookupPerNameFinds() {
+        java.util.Random r = new java.util.Random(7);
+        String[] others = {"content-type", "content-length", "x-request-id", "openai-processing-ms", "anthropic-version",
+                "retry", "x-ratelimit-limit-requests", "retry-after-seconds", "date", "x"};
+        int seen = 0;
+        for (int i = 0; i < 2000; i++) {
+            HttpHeaders x = new DefaultHttpHeaders();
+            for (int k = r.nextInt(12); k > 0; k--) {
+                String name = r.nextBoolean() ? VendorHeadroom.LIMIT_HEADERS[r.nextInt(VendorHeadroom.LIMIT_HEADERS.length)]
+                        .toString() : others[r.nextInt(others.length)];
+                StringBuilder cased = new StringBuilder();
+                for (char c : name.toCharArray()) {
+                    cased.append(r.nextInt(4) == 0 ? Character.toUpperCase(c) : c);
+                }
+                x.add(cased.toString(), Integer.toString(r.nextInt(1000)));
+            }
+            String[] found = VendorHeadroom.readLimits(x);
+            boolean any = false;
+            for (int k = 0; k < VendorHeadroom.LIMIT_HEADERS.length; k++) {
+                String expected = x.get(VendorHeadroom.LIMIT_HEADERS[k]);
+                any |= expected != null;
+                assertEquals(expected, found == null ? null : found[k], "header set " + i + ": " + x);
+            }
+            assertEquals(any, found != null);
+            seen += any ? 1 : 0;
+        }
+        assertTrue(seen > 1000, "sets with a rate-limit header: " + seen);
+    }
 }

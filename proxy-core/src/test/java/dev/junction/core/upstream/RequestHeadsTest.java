@@ -49,7 +49,8 @@ class RequestHeadsTest {
             "accept", "Host", "content-type", "content-length", "Transfer-Encoding", "bad name", "x:y", "ñame", ""};
     private static final String[] VALUES = {"Bearer " + SECRET, SECRET, "2023-06-01", "a\tb c", " lead", "trail ",
             "a\r\nx-evil: 1", "é", "", "v\u0000", "text/plain", "x\u007f"};
-    private static final String[] EXTRA_NAMES = {"traceparent", "tracestate", "x-org", "HOST", "bad name"};
+    private static final String[] EXTRA_NAMES = {"traceparent", "tracestate", "x-org", "HOST", "bad name", "Content-Length",
+            "transfer-encoding"};
     private static final String[] EXTRA_VALUES = {"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "k=v",
             "x\ny", "é"};
 
@@ -62,7 +63,7 @@ class RequestHeadsTest {
         Random random = new Random(20261203);
         int vouched = 0;
         int refusedByBoth = 0;
-        for (int i = 0; i < 1500; i++) {
+        for (int i = 0; i < 1000; i++) {
             Origin origin = Origin.parse(pick(random, ORIGINS));
             RequestHeads heads = new RequestHeads(origin.authority());
             String method = random.nextInt(4) == 0 ? pick(random, METHODS) : "POST";
@@ -117,8 +118,8 @@ class RequestHeadsTest {
             assertTrue(body.length == 0 || ours.refCnt() == 0, "the wire form took the body"); // (empty: a constant)
             assertEquals(decode(reference), decode(wire), what);
         }
-        assertTrue(vouched > 500, "the wire form vouched for " + vouched + " of 1500");
-        assertTrue(refusedByBoth > 50, "refused by both: " + refusedByBoth);
+        assertTrue(vouched > 300, "the wire form vouched for " + vouched + " of 1000");
+        assertTrue(refusedByBoth > 30, "refused by both: " + refusedByBoth);
     }
 
     @Test
