@@ -92,6 +92,164 @@ final class ChunkText {
     }
 
     /**
+     * As {@link #textFrame}, with the text given as the bytes between the quotes of a JSON string
+     * ({@code json[from, to)}, a vendor's escaped text, e.g. an Anthropic {@code text_delta}'s
+     * {@code "text"}): the frame is byte for byte what {@link #textFrame} writes for the string's
+     * decoded text, without decoding it ({@link #transcode}). -1, with nothing assembled, when the
+     * bytes are not a valid JSON string's content or are longer than {@link #MAX_CHARS}; the
+     * caller then decodes the text and takes the string path.
+     */
+    static int textFrameJson(byte[] prefix, int choice, String field, byte[] json, int from, int to, byte[] suffix) {
+        byte[] open = switch (field) {
+            case "content" -> CONTENT_OPEN;
+            case "reasoning_content" -> REASONING_OPEN;
+            case "refusal" -> REFUSAL_OPEN;
+            default -> null;
+        };
+        if (open == null || to - from > MAX_CHARS) {
+            return -1;
+        }
+        byte[] out = scratch(prefix.length + 32 + open.length + (to - from) * 3 + TEXT_CLOSE.length + suffix.length);
+        int n = deltaStart(out, prefix, choice);
+        n = put(out, n, open, open.length);
+        n = transcode(json, from, to, out, n);
+        if (n < 0) {
+            return -1;
+        }
+        n = put(out, n, TEXT_CLOSE, TEXT_CLOSE.length);
+        return put(out, n, suffix, suffix.length);
+    }
+
+    /** As {@link #argumentsFrame}, with the fragment given as a JSON string's escaped bytes, as {@link #textFrameJson}. */
+    static int argumentsFrameJson(byte[] prefix, int choice, int toolIndex, byte[] json, int from, int to, byte[] suffix) {
+        if (to - from > MAX_CHARS) {
+            return -1;
+        }
+        byte[] out = scratch(prefix.length + 64 + TOOL_OPEN.length + ARGUMENTS_OPEN.length + (to - from) * 3
+                + TOOL_CLOSE.length + suffix.length);
+        int n = deltaStart(out, prefix, choice);
+        n = put(out, n, TOOL_OPEN, TOOL_OPEN.length);
+        n = putLong(out, n, toolIndex);
+        n = put(out, n, ARGUMENTS_OPEN, ARGUMENTS_OPEN.length);
+        n = transcode(json, from, to, out, n);
+        if (n < 0) {
+            return -1;
+        }
+        n = put(out, n, TOOL_CLOSE, TOOL_CLOSE.length);
+        return put(out, n, suffix, suffix.length);
+    }
+
+    /**
+     * The content of a JSON string ({@code in[from, to)}, between its quotes) rewritten as
+     * {@link #encode} writes the string's decoded text, into {@code out} from {@code at} (room for
+     * three bytes per input byte); returns the end, or -1 when the bytes are not strictly a JSON
+     * string's content (RFC 8259: a raw quote or control character, an unknown or short escape,
+     * UTF-8 that is not well-formed by RFC 3629, surrogates encoded as UTF-8 included). Most bytes
+     * stay as they are: printable ASCII and two- and three-byte UTF-8 are written as {@link #encode}
+     * writes them, and so are the escapes of the quote, the backslash and {@code \b \f \n \r \t}.
+     * What differs is normalised to {@link #encode}'s form: {@code \/} becomes {@code /}, a
+     * six-character escape (backslash, u, four hex digits) becomes what {@link #encode} writes for
+     * its one UTF-16 unit (plain bytes or UTF-8, the short form, or upper-case hex for a control
+     * character or a surrogate), and a four-byte UTF-8 character becomes its surrogate pair's two
+     * escapes.
+     */
+    static int transcode(byte[] in, int from, int to, byte[] out, int at) {
+        int n = at;
+        int p = from;
+        while (p < to) {
+            int c = in[p];
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                out[n++] = (byte) c; // printable ASCII (DEL included, as encode writes it)
+                p++;
+            } else if (c == '\\') {
+                if (p + 1 >= to) {
+                    return -1;
+                }
+                byte x = in[p + 1];
+                switch (x) {
+                    case '"', '\\', 'b', 'f', 'n', 'r', 't' -> {
+                        out[n++] = '\\';
+                        out[n++] = x;
+                        p += 2;
+                    }
+                    case '/' -> {
+                        out[n++] = '/';
+                        p += 2;
+                    }
+                    case 'u' -> {
+                        if (p + 6 > to) {
+                            return -1;
+                        }
+                        int unit = (hex(in[p + 2]) << 12) | (hex(in[p + 3]) << 8) | (hex(in[p + 4]) << 4) | hex(in[p + 5]);
+                        if (unit < 0) {
+                            return -1;
+                        }
+                        n = encode((char) unit, out, n);
+                        p += 6;
+                    }
+                    default -> {
+                        return -1;
+                    }
+                }
+            } else if (c >= 0) {
+                return -1; // a raw control character or quote
+            } else {
+                int lead = c & 0xff;
+                if (lead >= 0xc2 && lead <= 0xdf) {
+                    if (p + 1 >= to || (in[p + 1] & 0xc0) != 0x80) {
+                        return -1;
+                    }
+                    out[n++] = (byte) c;
+                    out[n++] = in[p + 1];
+                    p += 2;
+                } else if (lead >= 0xe0 && lead <= 0xef) {
+                    if (p + 2 >= to || (in[p + 1] & 0xc0) != 0x80 || (in[p + 2] & 0xc0) != 0x80) {
+                        return -1;
+                    }
+                    int cp = ((lead & 0x0f) << 12) | ((in[p + 1] & 0x3f) << 6) | (in[p + 2] & 0x3f);
+                    if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) {
+                        return -1; // overlong, or a surrogate encoded as UTF-8
+                    }
+                    out[n++] = (byte) c;
+                    out[n++] = in[p + 1];
+                    out[n++] = in[p + 2];
+                    p += 3;
+                } else if (lead >= 0xf0 && lead <= 0xf4) {
+                    if (p + 3 >= to || (in[p + 1] & 0xc0) != 0x80 || (in[p + 2] & 0xc0) != 0x80
+                            || (in[p + 3] & 0xc0) != 0x80) {
+                        return -1;
+                    }
+                    int cp = ((lead & 0x07) << 18) | ((in[p + 1] & 0x3f) << 12) | ((in[p + 2] & 0x3f) << 6)
+                            | (in[p + 3] & 0x3f);
+                    if (cp < 0x10000 || cp > 0x10ffff) {
+                        return -1;
+                    }
+                    n = encode(Character.highSurrogate(cp), out, n);
+                    n = encode(Character.lowSurrogate(cp), out, n);
+                    p += 4;
+                } else {
+                    return -1;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** A hex digit's value, or -1 (negative however far it is shifted into the unit, so the or'ed unit is negative). */
+    private static int hex(byte c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    /**
      * A whole frame with the delta {@code {"tool_calls":[{"index":N,"function":{"arguments":"<fragment>"}}]}},
      * as {@link #textFrame}.
      */
@@ -280,39 +438,45 @@ final class ChunkText {
         int len = s.length();
         int n = at;
         for (int i = 0; i < len; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                byte e = ESCAPE[c];
-                if (e == 0) {
-                    out[n++] = (byte) c;
-                } else if (e != 'u') {
-                    out[n++] = '\\';
-                    out[n++] = e;
-                } else {
-                    out[n++] = '\\';
-                    out[n++] = 'u';
-                    out[n++] = '0';
-                    out[n++] = '0';
-                    out[n++] = HEX[c >> 4];
-                    out[n++] = HEX[c & 0xf];
-                }
-            } else if (c < 0x800) {
-                out[n++] = (byte) (0xc0 | (c >> 6));
-                out[n++] = (byte) (0x80 | (c & 0x3f));
-            } else if (!Character.isSurrogate(c)) {
-                out[n++] = (byte) (0xe0 | (c >> 12));
-                out[n++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-                out[n++] = (byte) (0x80 | (c & 0x3f));
+            n = encode(s.charAt(i), out, n);
+        }
+        return n;
+    }
+
+    /** One UTF-16 unit as {@link #encode(String, byte[], int)} writes it (up to six bytes); returns the end. */
+    private static int encode(char c, byte[] out, int at) {
+        int n = at;
+        if (c < 0x80) {
+            byte e = ESCAPE[c];
+            if (e == 0) {
+                out[n++] = (byte) c;
+            } else if (e != 'u') {
+                out[n++] = '\\';
+                out[n++] = e;
             } else {
-                // Jackson escapes every surrogate on its own, paired or not (it does not combine
-                // pairs into four-byte UTF-8 unless told to).
                 out[n++] = '\\';
                 out[n++] = 'u';
-                out[n++] = HEX[c >> 12];
-                out[n++] = HEX[(c >> 8) & 0xf];
-                out[n++] = HEX[(c >> 4) & 0xf];
+                out[n++] = '0';
+                out[n++] = '0';
+                out[n++] = HEX[c >> 4];
                 out[n++] = HEX[c & 0xf];
             }
+        } else if (c < 0x800) {
+            out[n++] = (byte) (0xc0 | (c >> 6));
+            out[n++] = (byte) (0x80 | (c & 0x3f));
+        } else if (!Character.isSurrogate(c)) {
+            out[n++] = (byte) (0xe0 | (c >> 12));
+            out[n++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+            out[n++] = (byte) (0x80 | (c & 0x3f));
+        } else {
+            // Jackson escapes every surrogate on its own, paired or not (it does not combine
+            // pairs into four-byte UTF-8 unless told to).
+            out[n++] = '\\';
+            out[n++] = 'u';
+            out[n++] = HEX[c >> 12];
+            out[n++] = HEX[(c >> 8) & 0xf];
+            out[n++] = HEX[(c >> 4) & 0xf];
+            out[n++] = HEX[c & 0xf];
         }
         return n;
     }

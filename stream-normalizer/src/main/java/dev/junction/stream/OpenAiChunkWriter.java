@@ -164,6 +164,39 @@ public final class OpenAiChunkWriter implements StreamEncoder {
         }
     }
 
+    /**
+     * Text, reasoning and tool-argument fragments given as a JSON string's escaped bytes: written by
+     * hand ({@link ChunkText#textFrameJson}, {@link ChunkText#argumentsFrameJson}) exactly as their
+     * events with the decoded text are written; declined (nothing written) on the Jackson reference
+     * path and for bytes the hand-written path does not vouch for.
+     */
+    @Override
+    public boolean writeJsonText(JsonTextSink.Kind kind, int choice, int toolIndex, byte[] json, int from, int to,
+            FrameBuffers frames, ByteBufAllocator alloc, List<ByteBuf> out) {
+        if (!fast || ended || from >= to) {
+            return false; // the event path answers (and rejects a write after the end)
+        }
+        this.sink = frames;
+        this.alloc = alloc;
+        this.out = out;
+        try {
+            ChoiceState st = state(choice);
+            if (st.finished) {
+                return true; // as the event: nothing after a choice's finish
+            }
+            if (kind == JsonTextSink.Kind.TOOL_ARGUMENTS) {
+                markTool(st, toolIndex, (byte) 2);
+                return emit(ChunkText.argumentsFrameJson(framePrefix, choice, toolIndex, json, from, to, OPEN_SUFFIX));
+            }
+            String field = kind == JsonTextSink.Kind.TEXT ? "content" : "reasoning_content";
+            return emit(ChunkText.textFrameJson(framePrefix, choice, field, json, from, to, OPEN_SUFFIX));
+        } finally {
+            this.sink = null;
+            this.alloc = null;
+            this.out = null;
+        }
+    }
+
     private void dispatch(StreamEvent event) {
         if (event instanceof StreamEvent.TextDelta t) {
             textual(t.choice(), "content", t.text());

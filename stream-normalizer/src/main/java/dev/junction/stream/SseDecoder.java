@@ -3,11 +3,13 @@ package dev.junction.stream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -171,7 +173,13 @@ public final class SseDecoder implements AutoCloseable {
      */
     private static final class Scratch {
         private static final int KEPT = 64 * 1024;
-        private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(() -> new Scratch(8192));
+        /** A Netty {@link FastThreadLocal}: asked once per feed, an array index on an event loop. */
+        private static final FastThreadLocal<Scratch> PER_THREAD = new FastThreadLocal<>() {
+            @Override
+            protected Scratch initialValue() {
+                return new Scratch(8192);
+            }
+        };
 
         private ByteBuf buf;
         private boolean busy;
@@ -211,18 +219,21 @@ public final class SseDecoder implements AutoCloseable {
         }
         while (i < end) {
             int eol = -1;
-            if (lineScanner != null && dataLines == 0 && !firstLine && (lineBuf == null || !lineBuf.isReadable())
-                    && chunk.hasArray()) {
+            boolean lineStart = !firstLine && (lineBuf == null || !lineBuf.isReadable()) && chunk.hasArray();
+            if (lineStart && lineScanner != null && dataLines == 0) {
                 eol = scannedDataLine(chunk, i, end);
             }
-            if (eol < 0) {
-                eol = indexOfLineEnd(chunk, i, end);
-            }
-            if (eol < 0) {
+            if (eol >= 0) {
+                // A data line whose value the scanner read: it is the event's first data line, and
+                // wholly in this chunk (what processLine would find out again).
+                checkLine(eol - i);
+                onData(chunk, scannedValue, eol - scannedValue, true);
+            } else if (lineStart && nameBytes != null && (eol = knownEventLine(chunk, i, end)) >= 0) {
+                checkLine(eol - i); // an event line naming an event seen before: eventType is set
+            } else if ((eol = indexOfLineEnd(chunk, i, end)) < 0) {
                 appendToLine(chunk, i, end - i);
                 break;
-            }
-            if (lineBuf != null && lineBuf.isReadable()) {
+            } else if (lineBuf != null && lineBuf.isReadable()) {
                 appendToLine(chunk, i, eol - i);
                 processLine(lineBuf, lineBuf.readerIndex(), lineBuf.readableBytes(), false);
                 if (lineBuf != null) {
@@ -268,8 +279,45 @@ public final class SseDecoder implements AutoCloseable {
         }
         int base = chunk.arrayOffset();
         int eol = lineScanner.lineEnd(chunk.array(), base + value, base + end);
+        scannedValue = value;
         return eol < 0 ? -1 : eol - base;
     }
+
+    /**
+     * At the start of a line of a heap chunk: when it is {@code event:} (one optional space) with a
+     * name decoded before ({@link #name}) and then a CR or LF, sets {@link #eventType} to that name
+     * and returns the index of the line end; else -1 (nothing changed), and the line is searched
+     * for and parsed as any other. Anthropic names every event and repeats a handful of names, so
+     * this spares the line search, the field parse and the name lookup of most event lines.
+     */
+    private int knownEventLine(ByteBuf chunk, int i, int end) {
+        byte[] a = chunk.array();
+        int base = chunk.arrayOffset();
+        int k = base + i;
+        int stop = base + end;
+        if (stop - k < 7 || !Arrays.equals(a, k, k + 6, EVENT_COLON, 0, 6)) {
+            return -1;
+        }
+        int value = a[k + 6] == ' ' ? k + 7 : k + 6;
+        for (int c = 0; c < NAME_CACHE; c++) {
+            byte[] name = nameBytes[c];
+            if (name == null) {
+                continue;
+            }
+            int after = value + name.length;
+            if (after < stop && (a[after] == '\n' || a[after] == '\r')
+                    && Arrays.equals(a, value, after, name, 0, name.length)) {
+                eventType = names[c];
+                return after - base;
+            }
+        }
+        return -1;
+    }
+
+    private static final byte[] EVENT_COLON = ascii("event:");
+
+    /** Where the value of the line {@link #scannedDataLine} read starts. */
+    private int scannedValue;
 
     /** {@code "data"} as {@link ByteBuf#getInt} reads it. */
     private static final int DATA_WORD = ('d' << 24) | ('a' << 16) | ('t' << 8) | 'a';
@@ -315,7 +363,7 @@ public final class SseDecoder implements AutoCloseable {
             }
             return;
         }
-        int colon = src.indexOf(start, start + length, (byte) ':');
+        int colon = indexOfColon(src, start, start + length);
         int nameLength;
         int valueIndex;
         int valueLength;
@@ -508,12 +556,17 @@ public final class SseDecoder implements AutoCloseable {
     }
 
     /**
-     * Whether {@code src} holds {@code name} at {@code index}: eight and four bytes per read (one
-     * bounds check each) rather than one byte per read, since this runs for every field line.
+     * Whether {@code src} holds {@code name} at {@code index}: over a heap buffer's array by
+     * {@link Arrays#equals(byte[], int, int, byte[], int, int)}, else eight and four bytes per read
+     * (one bounds check each) rather than one byte per read, since this runs for every field line.
      */
     static boolean nameIs(ByteBuf src, int index, int length, byte[] name) {
         if (length != name.length) {
             return false;
+        }
+        if (src.hasArray()) {
+            int from = src.arrayOffset() + index;
+            return Arrays.equals(src.array(), from, from + length, name, 0, length);
         }
         int k = 0;
         for (; k + 8 <= length; k += 8) {
@@ -561,6 +614,21 @@ public final class SseDecoder implements AutoCloseable {
         names[nameNext] = s;
         nameNext = (nameNext + 1) % NAME_CACHE;
         return s;
+    }
+
+    /** The first ':' of {@code src[from, to)}, or -1: a plain loop over a heap array (field names are short). */
+    private static int indexOfColon(ByteBuf src, int from, int to) {
+        if (!src.hasArray()) {
+            return src.indexOf(from, to, (byte) ':');
+        }
+        byte[] a = src.array();
+        int base = src.arrayOffset();
+        for (int k = base + from, stop = base + to; k < stop; k++) {
+            if (a[k] == ':') {
+                return k - base;
+            }
+        }
+        return -1;
     }
 
     /** Whether {@link #close()} was called or a {@link #feed} failed. */

@@ -28,6 +28,18 @@ public interface StreamEncoder {
     }
 
     /**
+     * Writes the frames of the event of {@code kind} whose text is the JSON string content
+     * {@code json[from, to)} (non-empty; see {@link JsonTextSink}) without decoding it, as
+     * {@link #write(StreamEvent, FrameBuffers, ByteBufAllocator, List)} writes that event with the
+     * decoded text; false, with nothing written, when the encoder does not take text in this form
+     * (the default) or cannot vouch for these bytes.
+     */
+    default boolean writeJsonText(JsonTextSink.Kind kind, int choice, int toolIndex, byte[] json, int from, int to,
+            FrameBuffers frames, ByteBufAllocator alloc, List<ByteBuf> out) {
+        return false;
+    }
+
+    /**
      * Hands out the buffer to write the next whole frame into: the last element of the caller's
      * {@code out} list, so that consecutive frames share one buffer. Each call counts one frame.
      */

@@ -81,11 +81,16 @@ public final class StreamGuard {
     /** Records a canonical event about to be written (translated path): its content and its finish. */
     public void observe(StreamEvent event) {
         if (isContent(event)) {
-            chunks++;
-            committed = true;
+            content();
         } else if (event instanceof StreamEvent.Finish f) {
             finished(f.choice());
         }
+    }
+
+    /** Records a content event about to be written (a non-empty fragment handed over as bytes, {@link JsonTextSink}). */
+    public void content() {
+        chunks++;
+        committed = true;
     }
 
     /** Records one chunk about to be forwarded as is (pass-through path, see {@code OpenAiChunkInspector}). */

@@ -88,6 +88,160 @@ class ChunkTextTest {
         assertEquals(8, ChunkText.encode("\u0001\n"));
     }
 
+    private static final byte[] PREFIX = "data: {\"id\":\"c\",\"choices\":[{\"index\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUFFIX = ",\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String[] FIELDS = {"content", "reasoning_content", "refusal"};
+
+    /**
+     * A fragment given as a JSON string's bytes (a vendor's escaped text, escaped every way JSON
+     * allows: raw or escaped non-ASCII, surrogate pairs as four-byte UTF-8 or two escapes, lone
+     * surrogates, upper- and lower-case hex, {@code \/}) makes exactly the frame its decoded text
+     * makes on the string path.
+     */
+    @Test
+    void jsonTextFramesAreTheStringPathsFrames() throws Exception {
+        Random random = new Random(13);
+        int byHand = 0;
+        for (int i = 0; i < 40_000; i++) {
+            String text = text(random);
+            byte[] json = escapeRandomly(text, random);
+            assertEquals(text, jacksonString(json, 0, json.length), "the generator writes valid JSON");
+            int pad = random.nextInt(3);
+            byte[] padded = new byte[pad + json.length + 2];
+            System.arraycopy(json, 0, padded, pad, json.length);
+            int choice = random.nextInt(3);
+            String field = FIELDS[random.nextInt(FIELDS.length)];
+            String got = frame(ChunkText.textFrameJson(PREFIX, choice, field, padded, pad, pad + json.length, SUFFIX));
+            if (got == null) {
+                assertTrue(json.length > ChunkText.MAX_CHARS, () -> "declined: " + shortly(text));
+                continue; // long bytes are left to the string path
+            }
+            assertEquals(frame(ChunkText.textFrame(PREFIX, choice, field, text, SUFFIX)), got,
+                    () -> "text " + shortly(text) + " as " + shortly(new String(json, StandardCharsets.UTF_8)));
+            int tool = random.nextInt(12);
+            String arguments = frame(ChunkText.argumentsFrameJson(PREFIX, choice, tool, padded, pad, pad + json.length, SUFFIX));
+            assertEquals(frame(ChunkText.argumentsFrame(PREFIX, choice, tool, text, SUFFIX)), arguments,
+                    () -> "arguments " + shortly(text));
+            byHand++;
+        }
+        assertTrue(byHand > 39_000, "almost every fragment was written from its bytes: " + byHand);
+    }
+
+    /**
+     * Corrupted JSON string bytes (raw quotes and control characters, broken escapes, malformed,
+     * overlong and surrogate UTF-8, truncation) are declined, or written as the frame of the text
+     * Jackson reads from them: never a frame for bytes Jackson rejects.
+     */
+    @Test
+    void corruptedJsonTextIsDeclinedOrReadAsJacksonReadsIt() throws Exception {
+        Random random = new Random(17);
+        byte[][] inserts = {{'"'}, {'\\'}, {0}, {0x1f}, {'\n'}, {'\\', 'x'}, {'\\', 'u', '1', '2'}, {'\\', 'u', 'g', '0', '0', '0'},
+            {(byte) 0xc0, (byte) 0x80}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+            {(byte) 0xe2, (byte) 0x82}, {(byte) 0x80}, {(byte) 0xff}, {(byte) 0xf0, (byte) 0x9f, (byte) 0x99, (byte) 0x82},
+            {'\\', 'u', 'D', '8', '3', 'D'}, {'\\', '/'}, {0x7f}};
+        int vouched = 0;
+        int declined = 0;
+        for (int i = 0; i < 40_000; i++) {
+            byte[] json = escapeRandomly(text(random), random);
+            int edits = 1 + random.nextInt(2);
+            for (int e = 0; e < edits; e++) {
+                int at = json.length == 0 ? 0 : random.nextInt(json.length + 1);
+                switch (random.nextInt(4)) {
+                    case 0 -> {
+                        if (at < json.length) {
+                            json[at] = (byte) random.nextInt(256);
+                        }
+                    }
+                    case 1 -> json = java.util.Arrays.copyOf(json, Math.min(at, json.length));
+                    default -> {
+                        byte[] piece = inserts[random.nextInt(inserts.length)];
+                        byte[] longer = new byte[json.length + piece.length];
+                        System.arraycopy(json, 0, longer, 0, at);
+                        System.arraycopy(piece, 0, longer, at, piece.length);
+                        System.arraycopy(json, at, longer, at + piece.length, json.length - at);
+                        json = longer;
+                    }
+                }
+            }
+            byte[] bytes = json;
+            String jackson = jacksonString(bytes, 0, bytes.length);
+            String got = frame(ChunkText.textFrameJson(PREFIX, 0, "content", bytes, 0, bytes.length, SUFFIX));
+            if (got == null) {
+                declined++;
+                continue;
+            }
+            vouched++;
+            assertTrue(jackson != null, () -> "accepted bytes Jackson rejects: " + shortly(new String(bytes, StandardCharsets.ISO_8859_1)));
+            assertEquals(frame(ChunkText.textFrame(PREFIX, 0, "content", jackson, SUFFIX)), got,
+                    () -> "bytes " + shortly(new String(bytes, StandardCharsets.ISO_8859_1)));
+        }
+        assertTrue(vouched > 5_000 && declined > 5_000, "both outcomes were seen: " + vouched + " / " + declined);
+    }
+
+    /** {@link #visible} cut to 300 characters, for a failure message. */
+    private static String shortly(String s) {
+        String v = visible(s);
+        return v.length() > 300 ? v.substring(0, 300) + "..." : v;
+    }
+
+    /** The frame assembled in the scratch array, or null when declined (-1). */
+    private static String frame(int length) {
+        return length < 0 ? null : new String(ChunkText.frameBytes(), 0, length, StandardCharsets.UTF_8);
+    }
+
+    /** The text Jackson reads from {@code "<json[from, to)>"}, or null when that is not exactly one valid JSON string. */
+    private static String jacksonString(byte[] json, int from, int to) throws java.io.IOException {
+        byte[] quoted = new byte[to - from + 2];
+        quoted[0] = '"';
+        System.arraycopy(json, from, quoted, 1, to - from);
+        quoted[quoted.length - 1] = '"';
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(quoted)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                return null;
+            }
+            String s = p.getText();
+            return p.nextToken() == null ? s : null;
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            return null;
+        }
+    }
+
+    /** {@code text} as the content of a JSON string, each character escaped or not at random, as JSON allows. */
+    private static byte[] escapeRandomly(String text, Random random) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (pair && random.nextBoolean()) {
+                sb.append(c).append(text.charAt(++i)); // four-byte UTF-8
+            } else if (Character.isSurrogate(c) || random.nextInt(8) == 0) {
+                sb.append(unicodeEscape(c, random));
+            } else if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c == '/' && random.nextBoolean()) {
+                sb.append("\\/");
+            } else if (c < 0x20) {
+                String shortForm = switch (c) {
+                    case '\b' -> "\\b";
+                    case '\f' -> "\\f";
+                    case '\n' -> "\\n";
+                    case '\r' -> "\\r";
+                    case '\t' -> "\\t";
+                    default -> null;
+                };
+                sb.append(shortForm != null && random.nextBoolean() ? shortForm : unicodeEscape(c, random));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String unicodeEscape(char c, Random random) {
+        String hex = String.format("%04x", (int) c);
+        return "\\u" + (random.nextBoolean() ? hex.toUpperCase(java.util.Locale.ROOT) : hex);
+    }
+
     /** Non-ASCII and control characters as escapes, so that a failure message shows them. */
     private static String visible(Object o) {
         StringBuilder sb = new StringBuilder();

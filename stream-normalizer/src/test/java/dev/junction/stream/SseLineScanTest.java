@@ -43,6 +43,41 @@ class SseLineScanTest {
         assertTrue(vouched > 1_000, "the line scanner found many chunks' line ends: " + vouched);
     }
 
+    /**
+     * Event lines naming events seen before are recognised without a line search over heap
+     * chunks; they decode exactly as the general line parse decodes them over direct chunks:
+     * random streams of event lines (names that are prefixes of one another, with and without the
+     * space, with a trailing or second space, misspelt fields, every line ending) with data lines,
+     * comments and blank lines, in random pieces.
+     */
+    @Test
+    void eventLinesDecodeAsTheGeneralLineParse() {
+        Random random = new Random(12);
+        String[] names = {"message_start", "content_block_delta", "content_block_delta_x", "ping", "a", "ab", "abc", "",
+            "x y", "\u00e9v\u00e9nement"};
+        String[] forms = {"event: %s", "event:%s", "event:  %s", "event: %s ", "eventx: %s", "event", "Event: %s", "event :%s"};
+        for (int round = 0; round < 3_000; round++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int lines = 1 + random.nextInt(40);
+            for (int l = 0; l < lines; l++) {
+                String eol = List.of("\n", "\r\n", "\r").get(random.nextInt(3));
+                String line = switch (random.nextInt(6)) {
+                    case 0, 1, 2 -> String.format(forms[random.nextInt(forms.length)], names[random.nextInt(names.length)]);
+                    case 3 -> "data: {\"n\":" + l + "}";
+                    case 4 -> ": note";
+                    default -> "";
+                };
+                out.writeBytes(utf8(line + eol));
+            }
+            byte[] stream = out.toByteArray();
+            int[] cuts = cuts(random, stream.length);
+            List<Item> direct = decode(stream, cuts, false, null);
+            List<Item> heap = decode(stream, cuts, true, null);
+            assertEquals(direct, heap, () -> "stream: " + new String(stream, StandardCharsets.UTF_8) + " cut at "
+                    + Arrays.toString(cuts));
+        }
+    }
+
     private static byte[] stream(Random random) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (random.nextInt(20) == 0) {

@@ -98,6 +98,11 @@ sealed interface AnthropicEvent {
             f.reset(); // a scan that gave up left the fields undefined
             readWithJackson(length == 0 ? Unpooled.EMPTY_BUFFER : src.slice(index, length), f);
         }
+        return type(name, f);
+    }
+
+    /** The type of an event read into {@code f}: the JSON {@code type}, else the SSE {@code name}, else "". */
+    static String type(String name, Parsing.Fields f) {
         return f.type != null ? f.type : name == null ? "" : name;
     }
 
@@ -109,9 +114,9 @@ sealed interface AnthropicEvent {
     /** A content_block_delta's text, partial_json, thinking or signature by its type; null for other types. */
     static String deltaValue(Parsing.Fields f, String deltaType) {
         return switch (deltaType) {
-            case "text_delta" -> f.deltaText;
-            case "input_json_delta" -> f.deltaPartialJson;
-            case "thinking_delta" -> f.deltaThinking;
+            case "text_delta" -> f.deltaText();
+            case "input_json_delta" -> f.deltaPartialJson();
+            case "thinking_delta" -> f.deltaThinking();
             case "signature_delta" -> f.deltaSignature;
             default -> null;
         };

@@ -1,6 +1,8 @@
 package dev.junction.translators.anthropic;
 
 import dev.junction.stream.GatewayError;
+import dev.junction.stream.JsonTextSink;
+import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
 import dev.junction.translators.spi.StreamTranslator;
@@ -30,6 +32,12 @@ import java.util.function.Consumer;
  *   <li>{@code message_stop} ends the stream; {@code error} → {@link StreamEvent.Error} mapped per
  *       §5.1; an end without {@code message_stop} → {@code stream_interrupted}.</li>
  * </ul>
+ *
+ * <p>Fast path: the decoder's line scanner ({@link #lineScanner()}) reads each data line's event
+ * while finding the line's end, and a text, thinking or tool-argument fragment the scanner read is
+ * offered as its JSON string bytes to a consumer that takes them ({@link JsonTextSink}, the
+ * translated stream), which writes it without decoding; otherwise (declined, read by Jackson, or
+ * another consumer) it is decoded and sent as its event.
  */
 final class AnthropicStreamTranslator implements StreamTranslator {
 
@@ -38,6 +46,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     /** A tool_use block: its ordinal, or -1 for the forced "json" tool whose input is text. */
     private final Map<Integer, Integer> toolOrdinalByBlock = new HashMap<>();
     private final boolean jsonMode;
+    private final boolean fast;
     private int nextOrdinal;
     private boolean jsonToolUsed;
     private AnthropicUsage usage = AnthropicUsage.NONE;
@@ -47,7 +56,17 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     private final Parsing.Fields fields = new Parsing.Fields();
 
     AnthropicStreamTranslator(boolean jsonMode) {
+        this(jsonMode, true);
+    }
+
+    /**
+     * @param fast false: the reference path the fast one is tested against — no line scanner (the
+     *             decoder finds line ends), each event read by Jackson, every fragment decoded and
+     *             sent as its event
+     */
+    AnthropicStreamTranslator(boolean jsonMode, boolean fast) {
         this.jsonMode = jsonMode;
+        this.fast = fast;
     }
 
     @Override
@@ -63,11 +82,13 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     @Override
     public void onEvent(String name, ByteBuf src, int index, int length, Consumer<StreamEvent> out) {
         if (done) {
+            scannedArray = null;
             return;
         }
         String type;
         try {
-            type = AnthropicEvent.read(name, src, index, length, fields, true);
+            type = scanned(src, index, length) ? AnthropicEvent.type(name, fields)
+                    : AnthropicEvent.read(name, src, index, length, fields, fast);
         } catch (IllegalArgumentException bad) {
             done = true;
             out.accept(new StreamEvent.Error(interrupted("Anthropic sent a malformed stream event: " + bad.getMessage())));
@@ -76,27 +97,89 @@ final class AnthropicStreamTranslator implements StreamTranslator {
         convert(type, fields, out);
     }
 
+    /**
+     * The decoder's line scanner: each {@code data:} line is read into {@link #fields} while its end
+     * is looked for ({@link EventScanner#scanLine}), and the event that line makes is converted
+     * from those fields without reading its bytes again.
+     */
+    @Override
+    public SseDecoder.LineScanner lineScanner() {
+        return fast ? this::lineEnd : null;
+    }
+
+    private int lineEnd(byte[] bytes, int from, int to) {
+        scannedArray = null;
+        if (done) {
+            return -1;
+        }
+        fields.reset();
+        int eol = EventScanner.get().scanLine(bytes, from, to, fields);
+        if (eol >= 0) {
+            scannedArray = bytes;
+            scannedFrom = from;
+            scannedTo = eol;
+        }
+        return eol;
+    }
+
+    /** The bytes {@link #lineEnd} last read into {@link #fields} ({@code scannedArray[scannedFrom, scannedTo)}), or null. */
+    private byte[] scannedArray;
+    private int scannedFrom;
+    private int scannedTo;
+
+    /** Whether the event {@code src[index, index + length)} is the line {@link #lineEnd} read last (forgotten either way). */
+    private boolean scanned(ByteBuf src, int index, int length) {
+        byte[] a = scannedArray;
+        if (a == null) {
+            return false;
+        }
+        scannedArray = null;
+        return src.hasArray() && src.array() == a && src.arrayOffset() + index == scannedFrom
+                && scannedFrom + length == scannedTo;
+    }
+
     /** The pure step: one vendor event (its type and fields, as {@link AnthropicEvent} reads them) in, zero or more canonical events out. */
     void convert(String type, Parsing.Fields f, Consumer<StreamEvent> out) {
         switch (type) {
             case "content_block_delta" -> {
                 startIfNeeded(out);
                 String deltaType = AnthropicEvent.deltaType(f);
-                String v = AnthropicEvent.deltaValue(f, deltaType);
-                if (v == null || v.isEmpty()) {
-                    return;
-                }
                 switch (deltaType) {
-                    case "text_delta" -> out.accept(new StreamEvent.TextDelta(CHOICE, v));
-                    case "thinking_delta" -> out.accept(new StreamEvent.ReasoningDelta(CHOICE, v));
-                    case "signature_delta" -> out.accept(new StreamEvent.ReasoningSignature(CHOICE, v));
+                    case "text_delta" -> {
+                        if (!offered(JsonTextSink.Kind.TEXT, 0, f, f.rawText, out)) {
+                            String v = f.deltaText();
+                            if (v != null && !v.isEmpty()) {
+                                out.accept(new StreamEvent.TextDelta(CHOICE, v));
+                            }
+                        }
+                    }
+                    case "thinking_delta" -> {
+                        if (!offered(JsonTextSink.Kind.REASONING, 0, f, f.rawThinking, out)) {
+                            String v = f.deltaThinking();
+                            if (v != null && !v.isEmpty()) {
+                                out.accept(new StreamEvent.ReasoningDelta(CHOICE, v));
+                            }
+                        }
+                    }
+                    case "signature_delta" -> {
+                        String v = f.deltaSignature;
+                        if (v != null && !v.isEmpty()) {
+                            out.accept(new StreamEvent.ReasoningSignature(CHOICE, v));
+                        }
+                    }
                     case "input_json_delta" -> {
                         int ordinal = toolOrdinal(f.index);
                         if (ordinal == NO_TOOL) {
                             return;
                         }
-                        out.accept(ordinal < 0 ? new StreamEvent.TextDelta(CHOICE, v)
-                                : new StreamEvent.ToolCallArguments(CHOICE, ordinal, v));
+                        JsonTextSink.Kind kind = ordinal < 0 ? JsonTextSink.Kind.TEXT : JsonTextSink.Kind.TOOL_ARGUMENTS;
+                        if (!offered(kind, ordinal, f, f.rawPartialJson, out)) {
+                            String v = f.deltaPartialJson();
+                            if (v != null && !v.isEmpty()) {
+                                out.accept(ordinal < 0 ? new StreamEvent.TextDelta(CHOICE, v)
+                                        : new StreamEvent.ToolCallArguments(CHOICE, ordinal, v));
+                            }
+                        }
                     }
                     default -> { }
                 }
@@ -139,6 +222,20 @@ final class AnthropicStreamTranslator implements StreamTranslator {
             }
             default -> { } // content_block_stop, ping and unknown types carry nothing for the client
         }
+    }
+
+    /**
+     * Hands a fragment the scanner kept as bytes ({@code r}) to a consumer that takes JSON text
+     * ({@link JsonTextSink}, the translated stream): true when that is done (an empty fragment is
+     * done with nothing, as its event would be skipped), false when the event must be sent (the
+     * fragment was read by Jackson, the consumer takes events only, or it declined the bytes).
+     */
+    private boolean offered(JsonTextSink.Kind kind, int toolIndex, Parsing.Fields f, Parsing.Fields.RawString r,
+            Consumer<StreamEvent> out) {
+        if (!fast || r.from < 0 || !(out instanceof JsonTextSink sink)) {
+            return false;
+        }
+        return r.from == r.to || sink.jsonText(kind, CHOICE, toolIndex, f.raw, r.from, r.to);
     }
 
     /** The tool ordinal of a tool_use block, -1 for the forced "json" tool, {@link #NO_TOOL} for another block. */

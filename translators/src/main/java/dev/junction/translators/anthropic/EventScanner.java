@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The fast path of {@link AnthropicEvent#parse}: a hand-written scan of one stream event's bytes
@@ -19,7 +20,9 @@ import java.nio.charset.StandardCharsets;
  * the members in the same order and with the same rules as {@code Parsing.readObject} (which
  * nested objects are read, later duplicates overwrite earlier ones, null leaves a field as it was),
  * so both agree on every event the scan accepts. Strings are decoded here (escapes, surrogate
- * pairs, UTF-8) to the same {@code String} Jackson gives.
+ * pairs, UTF-8) to the same {@code String} Jackson gives; a delta's text, partial_json and
+ * thinking are kept as the range of their validated bytes and decoded only when asked for
+ * ({@link Parsing.Fields#deltaText()}), so that the translated stream can copy them as they are.
  *
  * <p>One per thread ({@link #get()}): it holds a scratch array for events in direct buffers, and
  * its state lives only during one {@link #scan} call.
@@ -97,6 +100,8 @@ final class EventScanner {
     private int pos;
     private int end;
     private int depth;
+    /** Scanning an SSE line ({@link #scanLine}): CR and LF end it, they are not whitespace. */
+    private boolean lineMode;
     // The last string scanned: raw bytes b[strStart, strEnd); strEscaped if it had a backslash,
     // strAscii if every byte was ASCII.
     private int strStart;
@@ -143,7 +148,9 @@ final class EventScanner {
             if (pos >= end || b[pos] != '{') {
                 return false;
             }
-            object(f, TOP);
+            if (!commonDelta(f)) {
+                object(f, TOP);
+            }
             ws();
             return pos == end;
         } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
@@ -151,6 +158,114 @@ final class EventScanner {
         } finally {
             b = null;
         }
+    }
+
+    /**
+     * As {@link #scan(byte[], int, int, Parsing.Fields)} for the value of an SSE {@code data:} line
+     * whose end is not known yet ({@link dev.junction.stream.SseDecoder.LineScanner}): the event
+     * starts at {@code bytes[from]} and {@code bytes[from, to)} is the rest of what was read. Returns
+     * the index of the CR or LF that ends the line, with {@code f} filled as {@code scan} fills it
+     * for {@code bytes[from, eol)}; or -1 when it cannot vouch for the line (the line does not end
+     * within {@code to}, or its value is not an event {@code scan} accepts; {@code f} is then
+     * undefined). A CR or LF is never whitespace here: the first one ends the line, and an event
+     * cut there is broken JSON, as it is for {@code scan}. So the index returned is the first CR
+     * or LF after {@code from}.
+     */
+    int scanLine(byte[] bytes, int from, int to, Parsing.Fields f) {
+        b = bytes;
+        pos = from;
+        end = to;
+        depth = 0;
+        lineMode = true;
+        try {
+            ws();
+            if (pos >= end || b[pos] != '{') {
+                return -1;
+            }
+            if (!commonDelta(f)) {
+                object(f, TOP);
+            }
+            ws();
+            return pos < end && (b[pos] == '\n' || b[pos] == '\r') ? pos : -1;
+        } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
+            return -1;
+        } finally {
+            b = null;
+            lineMode = false;
+        }
+    }
+
+    /**
+     * The event almost every streamed token is, in the exact bytes Anthropic sends it:
+     * {@code {"type":"content_block_delta","index":N,"delta":{"type":"text_delta","text":"…"}}}
+     * (or {@code input_json_delta} with {@code partial_json}, {@code thinking_delta} with
+     * {@code thinking}), matched as literal text around the index and the string, which are read
+     * with the usual rules. Fills {@code f} as {@link #object} does for these bytes and returns
+     * true with {@link #pos} past the object; returns false, with {@code f} and {@link #pos} as they
+     * were, for anything else (other members, another order, spaces, escaped names, a long index):
+     * {@link #object} reads it then. A string that breaks the JSON rules gives up, as it would there.
+     */
+    private boolean commonDelta(Parsing.Fields f) {
+        int start = pos;
+        int p = start;
+        if (!at(p, DELTA_HEAD)) {
+            return false;
+        }
+        p += DELTA_HEAD.length;
+        int digits = p;
+        int index = 0;
+        while (p < end && b[p] >= '0' && b[p] <= '9' && p - digits < 9) {
+            index = index * 10 + (b[p] - '0');
+            p++;
+        }
+        if (p == digits || (b[digits] == '0' && p - digits > 1) || !at(p, DELTA_TYPE)) {
+            return false;
+        }
+        p += DELTA_TYPE.length;
+        String deltaType;
+        Parsing.Fields.RawString r;
+        if (at(p, TEXT_DELTA_TEXT)) {
+            p += TEXT_DELTA_TEXT.length;
+            deltaType = "text_delta";
+            r = f.rawText;
+        } else if (at(p, JSON_DELTA_PARTIAL)) {
+            p += JSON_DELTA_PARTIAL.length;
+            deltaType = "input_json_delta";
+            r = f.rawPartialJson;
+        } else if (at(p, THINKING_DELTA_THINKING)) {
+            p += THINKING_DELTA_THINKING.length;
+            deltaType = "thinking_delta";
+            r = f.rawThinking;
+        } else {
+            return false;
+        }
+        pos = p - 1; // the string's opening quote
+        string();
+        if (end - pos < 2 || b[pos] != '}' || b[pos + 1] != '}') {
+            pos = start;
+            return false;
+        }
+        pos += 2;
+        f.type = "content_block_delta";
+        f.index = index;
+        f.deltaType = deltaType;
+        f.raw = b;
+        r.from = strStart;
+        r.to = strEnd;
+        r.escaped = strEscaped;
+        r.ascii = strAscii;
+        return true;
+    }
+
+    private static final byte[] DELTA_HEAD = ascii("{\"type\":\"content_block_delta\",\"index\":");
+    private static final byte[] DELTA_TYPE = ascii(",\"delta\":{\"type\":\"");
+    private static final byte[] TEXT_DELTA_TEXT = ascii("text_delta\",\"text\":\"");
+    private static final byte[] JSON_DELTA_PARTIAL = ascii("input_json_delta\",\"partial_json\":\"");
+    private static final byte[] THINKING_DELTA_THINKING = ascii("thinking_delta\",\"thinking\":\"");
+
+    /** Whether {@code word} lies at {@code b[p]} (wholly before {@link #end}). */
+    private boolean at(int p, byte[] word) {
+        return end - p >= word.length && Arrays.equals(b, p, p + word.length, word, 0, word.length);
     }
 
     // ---- the members Parsing.readObject reads, with its rules ------------------------------------
@@ -240,11 +355,14 @@ final class EventScanner {
                 if (is(s, e, K_TYPE)) {
                     f.deltaType = text(kind);
                 } else if (is(s, e, K_TEXT)) {
-                    f.deltaText = text(kind);
+                    f.deltaText = null;
+                    raw(kind, f, f.rawText);
                 } else if (is(s, e, K_PARTIAL_JSON)) {
-                    f.deltaPartialJson = text(kind);
+                    f.deltaPartialJson = null;
+                    raw(kind, f, f.rawPartialJson);
                 } else if (is(s, e, K_THINKING)) {
-                    f.deltaThinking = text(kind);
+                    f.deltaThinking = null;
+                    raw(kind, f, f.rawThinking);
                 } else if (is(s, e, K_SIGNATURE)) {
                     f.deltaSignature = text(kind);
                 } else if (is(s, e, K_STOP_REASON)) {
@@ -311,6 +429,22 @@ final class EventScanner {
         return decode();
     }
 
+    /**
+     * A delta's fragment (text, partial_json, thinking): validated as {@link #text} validates it,
+     * and kept as its bytes' range (decoded only when asked for, {@link Parsing.Fields#deltaText()}).
+     */
+    private void raw(int kind, Parsing.Fields f, Parsing.Fields.RawString r) {
+        if (kind != STRING) {
+            throw GIVE_UP;
+        }
+        string();
+        f.raw = b;
+        r.from = strStart;
+        r.to = strEnd;
+        r.escaped = strEscaped;
+        r.ascii = strAscii;
+    }
+
     /** {@code index}: only an integer that fits an int comfortably (Parsing coerces strings, floats, booleans). */
     private int index(int kind) {
         if (kind != NUMBER) {
@@ -339,15 +473,25 @@ final class EventScanner {
     private String decode() {
         int s = strStart;
         int e = strEnd;
-        if (!strEscaped) {
-            if (strAscii) {
-                if (e - s <= 24) {
-                    for (int i = 0; i < KNOWN_BYTES.length; i++) {
-                        if (is(s, e, KNOWN_BYTES[i])) {
-                            return KNOWN[i];
-                        }
-                    }
+        if (!strEscaped && strAscii && e - s <= 24) {
+            for (int i = 0; i < KNOWN_BYTES.length; i++) {
+                if (is(s, e, KNOWN_BYTES[i])) {
+                    return KNOWN[i];
                 }
+            }
+        }
+        return decode(b, s, e, strEscaped, strAscii);
+    }
+
+    /** A string the scan kept as its bytes ({@link #raw}), as Java text. */
+    static String decode(byte[] b, Parsing.Fields.RawString r) {
+        return decode(b, r.from, r.to, r.escaped, r.ascii);
+    }
+
+    /** The validated string content {@code b[s, e)} as Java text ({@code escaped}, {@code ascii}: what its scan saw). */
+    private static String decode(byte[] b, int s, int e, boolean escaped, boolean ascii) {
+        if (!escaped) {
+            if (ascii) {
                 return new String(b, s, e - s, StandardCharsets.ISO_8859_1);
             }
             return new String(b, s, e - s, StandardCharsets.UTF_8); // validated by string()
@@ -687,8 +831,14 @@ final class EventScanner {
 
     private void ws() {
         int p = pos;
-        while (p < end && b[p] <= ' ' && isWs(b[p])) {
-            p++;
+        if (lineMode) {
+            while (p < end && (b[p] == ' ' || b[p] == '\t')) {
+                p++;
+            }
+        } else {
+            while (p < end && b[p] <= ' ' && isWs(b[p])) {
+                p++;
+            }
         }
         pos = p;
     }

@@ -40,6 +40,49 @@ final class Parsing {
         Long cacheRead;
         Long cacheCreation;
         Long thinking;
+        /**
+         * The delta's text, partial_json and thinking as the {@link EventScanner} leaves them: the
+         * bytes between the quotes ({@code raw[from, to)}; from -1 when absent or read by Jackson),
+         * with the String field null until {@link #deltaText()} and its siblings decode it, so that
+         * a fragment can go on as its bytes ({@link dev.junction.stream.JsonTextSink}). {@code raw}
+         * is the scanned event's array: valid only while that event is converted.
+         */
+        byte[] raw;
+        final RawString rawText = new RawString();
+        final RawString rawPartialJson = new RawString();
+        final RawString rawThinking = new RawString();
+
+        /** A string member the scanner validated but did not decode: its bytes' range and what the scan saw in them. */
+        static final class RawString {
+            int from = -1;
+            int to;
+            boolean escaped;
+            boolean ascii;
+        }
+
+        /** The delta's text, decoded from its bytes the first time it is asked for. */
+        String deltaText() {
+            if (deltaText == null && rawText.from >= 0) {
+                deltaText = EventScanner.decode(raw, rawText);
+            }
+            return deltaText;
+        }
+
+        /** The delta's partial_json, as {@link #deltaText()}. */
+        String deltaPartialJson() {
+            if (deltaPartialJson == null && rawPartialJson.from >= 0) {
+                deltaPartialJson = EventScanner.decode(raw, rawPartialJson);
+            }
+            return deltaPartialJson;
+        }
+
+        /** The delta's thinking, as {@link #deltaText()}. */
+        String deltaThinking() {
+            if (deltaThinking == null && rawThinking.from >= 0) {
+                deltaThinking = EventScanner.decode(raw, rawThinking);
+            }
+            return deltaThinking;
+        }
 
         /** Back to a fresh state: the stream translator reuses one instance for every event of its stream. */
         void reset() {
@@ -64,6 +107,10 @@ final class Parsing {
             cacheRead = null;
             cacheCreation = null;
             thinking = null;
+            raw = null;
+            rawText.from = -1;
+            rawPartialJson.from = -1;
+            rawThinking.from = -1;
         }
 
         AnthropicUsage usage() {

@@ -12,6 +12,7 @@ import dev.junction.translators.model.ImagesRequest;
 import dev.junction.translators.spi.TranslationException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.io.IOException;
 
@@ -102,8 +103,17 @@ public final class OpenAiRequestDecoder {
 
     /** Bodies up to this size in direct buffers are parsed from a copy in a per-thread array. */
     static final int SCRATCH_MAX = 64 * 1024;
-    /** The per-thread array, taken (null) while a {@link #run} on the thread uses it. */
-    private static final ThreadLocal<byte[][]> SCRATCH = ThreadLocal.withInitial(() -> new byte[][] {new byte[4096]});
+    /**
+     * The per-thread array, taken (null) while a {@link #run} on the thread uses it. A Netty
+     * {@link FastThreadLocal} (an array index on an event loop): as a {@code ThreadLocal} its lookup
+     * (hash probing in the event loop's map) was 5 % of the translated stream's profile.
+     */
+    private static final FastThreadLocal<byte[][]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[][] initialValue() {
+            return new byte[][] {new byte[4096]};
+        }
+    };
 
     /**
      * A parser over the body's readable bytes, the cheap way for a request: over its own array when

@@ -1,5 +1,6 @@
 package dev.junction.translators.spi;
 
+import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
 import io.netty.buffer.ByteBuf;
@@ -25,6 +26,17 @@ public interface StreamTranslator {
      */
     default void onEvent(String name, ByteBuf src, int index, int length, Consumer<StreamEvent> out) {
         onEvent(new SseEvent(name, length == 0 ? Unpooled.EMPTY_BUFFER : src.slice(index, length), null, null), out);
+    }
+
+    /**
+     * Reads the value of each {@code data:} line while the decoder looks for the line's end
+     * ({@link SseDecoder.LineScanner}), so that the event's bytes are searched and scanned once, or
+     * null (the default: the decoder finds line ends itself). A translator that returns one is told
+     * of the event that line starts through {@link #onEvent(String, ByteBuf, int, int, Consumer)}
+     * before any other call, and may keep what the scan read for that call.
+     */
+    default SseDecoder.LineScanner lineScanner() {
+        return null;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.junction.translators.stream;
 
 import dev.junction.stream.GatewayError;
+import dev.junction.stream.JsonTextSink;
 import dev.junction.stream.OpenAiChunkWriter;
 import dev.junction.stream.StreamEncoder;
 import dev.junction.stream.SseEvent;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
  * the client's frames (DESIGN request flow step 5). A vendor error
  * event, or an end the translator calls truncated, is judged by the guard.
  */
-public final class TranslatedStreamProcessor extends SseStreamProcessor implements Consumer<StreamEvent> {
+public final class TranslatedStreamProcessor extends SseStreamProcessor implements Consumer<StreamEvent>, JsonTextSink {
 
     private final StreamTranslator translator;
     private final StreamEncoder writer;
@@ -30,7 +31,7 @@ public final class TranslatedStreamProcessor extends SseStreamProcessor implemen
 
     /** @param choices how many choices the vendor answers in this stream (the request's {@code n}) */
     public TranslatedStreamProcessor(StreamTranslator translator, StreamEncoder writer, int choices) {
-        super(choices);
+        super(choices, translator.lineScanner());
         this.translator = translator;
         this.writer = writer;
     }
@@ -64,6 +65,23 @@ public final class TranslatedStreamProcessor extends SseStreamProcessor implemen
         }
         guard.observe(e);
         writer.write(e, frames, alloc, out);
+    }
+
+    /**
+     * A fragment as the vendor's JSON string bytes: handed to the encoder as they are when it takes
+     * them ({@link StreamEncoder#writeJsonText}), with the guard told of the content as
+     * {@link #accept} tells it of the event's.
+     */
+    @Override
+    public boolean jsonText(JsonTextSink.Kind kind, int choice, int toolIndex, byte[] json, int from, int to) {
+        if (stopped()) {
+            return true; // as accept: nothing after the stream stopped
+        }
+        if (!writer.writeJsonText(kind, choice, toolIndex, json, from, to, frames, alloc, out)) {
+            return false;
+        }
+        guard.content();
+        return true;
     }
 
     /** The translator knows its vendor's end marker: without an error from it, the stream is complete. */

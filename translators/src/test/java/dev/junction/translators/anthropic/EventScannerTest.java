@@ -100,36 +100,78 @@ class EventScannerTest {
     @Test
     void givesTheJacksonAnswerForCorruptedTruncatedAndSplicedEvents() {
         Random random = new Random(10);
+        int vouched = 0;
+        for (int round = 0; round < 30_000; round++) {
+            vouched += compare(variant(random)) ? 1 : 0;
+        }
+        assertTrue(vouched > 3_000, "the variants include many the scan answers for: " + vouched);
+    }
+
+    /**
+     * The scan of an SSE data line whose end it finds itself reads what the scan of the line's
+     * bytes reads, and finds the first CR or LF: realistic and corrupted events (some with line
+     * ends inside), ended by LF, CR or CRLF and followed by more of the stream, or not ended at all.
+     */
+    @Test
+    void aLineScanFindsTheLineEndAndReadsWhatTheScanOfTheLineReads() {
+        Random random = new Random(12);
+        String[] ends = {"\n", "\r", "\r\n", "\n\n", ""};
+        String[] tails = {"", "event: content_block_delta\n", "data: {\"type\":\"ping\"}\n\n", "\n", "x"};
+        int vouched = 0;
+        for (int round = 0; round < 30_000; round++) {
+            byte[] event = random.nextInt(3) == 0 ? EVENTS.get(random.nextInt(EVENTS.size())).getBytes(StandardCharsets.UTF_8)
+                    : variant(random);
+            int pad = random.nextInt(4);
+            byte[] line = insert(insert(new byte[pad], pad, event), pad + event.length,
+                    (ends[random.nextInt(ends.length)] + tails[random.nextInt(tails.length)]).getBytes(StandardCharsets.UTF_8));
+            int first = pad;
+            while (first < line.length && line[first] != '\n' && line[first] != '\r') {
+                first++;
+            }
+            Parsing.Fields scanned = new Parsing.Fields();
+            boolean lineVouched = first < line.length && EventScanner.get().scan(line, pad, first - pad, scanned);
+            Parsing.Fields read = new Parsing.Fields();
+            int eol = EventScanner.get().scanLine(line, pad, line.length, read);
+            String what = new String(line, StandardCharsets.UTF_8);
+            if (lineVouched) {
+                vouched++;
+                assertEquals(first, eol, () -> "line: " + what);
+                assertEquals(describe(scanned), describe(read), () -> "line: " + what);
+            } else {
+                assertEquals(-1, eol, () -> "line: " + what);
+            }
+        }
+        assertTrue(vouched > 6_000, "many lines were read in one pass: " + vouched);
+    }
+
+    /** A realistic event corrupted, truncated, escaped or spliced with a piece of another. */
+    private static byte[] variant(Random random) {
         byte[] alphabet = "{}[]\":,\\ .-+eE0123456789abfnrtuxlsNaIT/\u0000\n\t\u00e9\ud83d\ude42".getBytes(StandardCharsets.UTF_8);
         String[] escapes = {"\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\ude00", "\\ud83d", "\\u0000",
             "\\uD834\\uDD1E", "\\x", "\\u12", "\u00e9", "\ud83d\ude42", "\u2028", "\\t"};
-        int vouched = 0;
-        for (int round = 0; round < 30_000; round++) {
-            byte[] bytes = EVENTS.get(random.nextInt(EVENTS.size())).getBytes(StandardCharsets.UTF_8);
-            int edits = 1 + random.nextInt(3);
-            for (int e = 0; e < edits && bytes.length > 0; e++) {
-                int at = random.nextInt(bytes.length);
-                switch (random.nextInt(6)) {
-                    case 0 -> bytes[at] = alphabet[random.nextInt(alphabet.length)];
-                    case 1 -> bytes[at] = (byte) random.nextInt(256);
-                    case 2 -> bytes = Arrays.copyOf(bytes, at); // truncate
-                    case 3 -> { // delete one byte
-                        byte[] shorter = new byte[bytes.length - 1];
-                        System.arraycopy(bytes, 0, shorter, 0, at);
-                        System.arraycopy(bytes, at + 1, shorter, at, bytes.length - at - 1);
-                        bytes = shorter;
-                    }
-                    case 4 -> bytes = insert(bytes, at, escapes[random.nextInt(escapes.length)].getBytes(StandardCharsets.UTF_8));
-                    default -> { // append a piece of another event
-                        byte[] other = EVENTS.get(random.nextInt(EVENTS.size())).getBytes(StandardCharsets.UTF_8);
-                        int from = other.length == 0 ? 0 : random.nextInt(other.length);
-                        bytes = insert(bytes, bytes.length, Arrays.copyOfRange(other, from, other.length));
-                    }
+        byte[] bytes = EVENTS.get(random.nextInt(EVENTS.size())).getBytes(StandardCharsets.UTF_8);
+        int edits = 1 + random.nextInt(3);
+        for (int e = 0; e < edits && bytes.length > 0; e++) {
+            int at = random.nextInt(bytes.length);
+            switch (random.nextInt(6)) {
+                case 0 -> bytes[at] = alphabet[random.nextInt(alphabet.length)];
+                case 1 -> bytes[at] = (byte) random.nextInt(256);
+                case 2 -> bytes = Arrays.copyOf(bytes, at); // truncate
+                case 3 -> { // delete one byte
+                    byte[] shorter = new byte[bytes.length - 1];
+                    System.arraycopy(bytes, 0, shorter, 0, at);
+                    System.arraycopy(bytes, at + 1, shorter, at, bytes.length - at - 1);
+                    bytes = shorter;
+                }
+                case 4 -> bytes = insert(bytes, at, escapes[random.nextInt(escapes.length)].getBytes(StandardCharsets.UTF_8));
+                default -> { // append a piece of another event
+                    byte[] other = EVENTS.get(random.nextInt(EVENTS.size())).getBytes(StandardCharsets.UTF_8);
+                    int from = other.length == 0 ? 0 : random.nextInt(other.length);
+                    bytes = insert(bytes, bytes.length, Arrays.copyOfRange(other, from, other.length));
                 }
             }
-            vouched += compare(bytes) ? 1 : 0;
         }
-        assertTrue(vouched > 3_000, "the variants include many the scan answers for: " + vouched);
+        return bytes;
     }
 
     @Test
@@ -217,7 +259,7 @@ class EventScannerTest {
 
     private static String describe(Parsing.Fields f) {
         return String.join("|", f.type, String.valueOf(f.index), f.messageId, f.messageModel, f.blockType, f.blockId,
-                f.blockName, f.blockText, f.deltaType, f.deltaText, f.deltaPartialJson, f.deltaThinking,
+                f.blockName, f.blockText, f.deltaType, f.deltaText(), f.deltaPartialJson(), f.deltaThinking(),
                 f.deltaSignature, f.stopReason, f.errorType, f.errorMessage, String.valueOf(f.input),
                 String.valueOf(f.output), String.valueOf(f.cacheRead), String.valueOf(f.cacheCreation),
                 String.valueOf(f.thinking));
