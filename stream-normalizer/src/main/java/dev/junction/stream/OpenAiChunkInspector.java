@@ -171,36 +171,25 @@ public final class OpenAiChunkInspector implements SseDecoder.LineScanner {
      */
     @Override
     public int lineEnd(byte[] bytes, int from, int to) {
-        scannedArray = null;
         if (scanner == null) {
+            scanned.forget();
             return -1;
         }
         Result r = result;
         r.reset();
         int eol = scanner.scanLine(bytes, from, to, r);
-        if (eol >= 0) {
-            scannedArray = bytes;
-            scannedFrom = from;
-            scannedTo = eol;
-        }
+        scanned.remember(bytes, from, eol);
         return eol;
     }
 
-    /** The bytes {@link #lineEnd} last vouched for ({@code scannedArray[scannedFrom, scannedTo)}), or null. */
-    private byte[] scannedArray;
-    private int scannedFrom;
-    private int scannedTo;
+    /** The bytes {@link #lineEnd} last vouched for (their result is {@link #result}). */
+    private final ScannedLine scanned = new ScannedLine();
 
     /** Inspects {@code data[index, index + length)} (one SSE event's data, read in place; indexes not moved). */
     public Result inspect(ByteBuf data, int index, int length) {
         Result r = result;
-        byte[] scanned = scannedArray;
-        if (scanned != null) {
-            scannedArray = null;
-            if (data.hasArray() && data.array() == scanned && data.arrayOffset() + index == scannedFrom
-                    && scannedFrom + length == scannedTo) {
-                return r; // read by lineEnd as the decoder found the line: the same bytes, the same answer
-            }
+        if (scanned.matches(data, index, length)) {
+            return r; // read by lineEnd as the decoder found the line: the same bytes, the same answer
         }
         r.reset();
         if (startsWith(data, index, length, DONE)) {

@@ -2,6 +2,7 @@ package dev.junction.translators.anthropic;
 
 import dev.junction.stream.GatewayError;
 import dev.junction.stream.JsonTextSink;
+import dev.junction.stream.ScannedLine;
 import dev.junction.stream.SseDecoder;
 import dev.junction.stream.SseEvent;
 import dev.junction.stream.StreamEvent;
@@ -82,12 +83,12 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     @Override
     public void onEvent(String name, ByteBuf src, int index, int length, Consumer<StreamEvent> out) {
         if (done) {
-            scannedArray = null;
+            scanned.forget();
             return;
         }
         String type;
         try {
-            type = scanned(src, index, length) ? AnthropicEvent.type(name, fields)
+            type = scanned.matches(src, index, length) ? AnthropicEvent.type(name, fields)
                     : AnthropicEvent.read(name, src, index, length, fields, fast);
         } catch (IllegalArgumentException bad) {
             done = true;
@@ -108,35 +109,18 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     }
 
     private int lineEnd(byte[] bytes, int from, int to) {
-        scannedArray = null;
         if (done) {
+            scanned.forget();
             return -1;
         }
         fields.reset();
         int eol = EventScanner.get().scanLine(bytes, from, to, fields);
-        if (eol >= 0) {
-            scannedArray = bytes;
-            scannedFrom = from;
-            scannedTo = eol;
-        }
+        scanned.remember(bytes, from, eol);
         return eol;
     }
 
-    /** The bytes {@link #lineEnd} last read into {@link #fields} ({@code scannedArray[scannedFrom, scannedTo)}), or null. */
-    private byte[] scannedArray;
-    private int scannedFrom;
-    private int scannedTo;
-
-    /** Whether the event {@code src[index, index + length)} is the line {@link #lineEnd} read last (forgotten either way). */
-    private boolean scanned(ByteBuf src, int index, int length) {
-        byte[] a = scannedArray;
-        if (a == null) {
-            return false;
-        }
-        scannedArray = null;
-        return src.hasArray() && src.array() == a && src.arrayOffset() + index == scannedFrom
-                && scannedFrom + length == scannedTo;
-    }
+    /** The bytes {@link #lineEnd} last read into {@link #fields}. */
+    private final ScannedLine scanned = new ScannedLine();
 
     /** The pure step: one vendor event (its type and fields, as {@link AnthropicEvent} reads them) in, zero or more canonical events out. */
     void convert(String type, Parsing.Fields f, Consumer<StreamEvent> out) {
