@@ -112,7 +112,7 @@ class UpstreamPoolTest {
         assertFalse(first.reused());
         CompletableFuture<Got> second = acquire(pool);
         CompletableFuture<Got> third = acquire(pool);
-        Thread.sleep(100);
+        onLoop(() -> null); // the loop ran both acquires: a waiter is parked at once
         assertFalse(second.isDone(), "the limit is one connection");
         onLoop(() -> {
             pool.release(first.ch());
@@ -185,7 +185,7 @@ class UpstreamPoolTest {
         UpstreamPool pool = pool(server.getLocalPort(), 1, 5_000);
         Got first = acquire(pool).get(5, TimeUnit.SECONDS);
         CompletableFuture<Got> waiter = acquire(pool);
-        Thread.sleep(50);
+        onLoop(() -> null); // the loop ran the acquire: the waiter is parked
         assertFalse(waiter.isDone());
         onLoop(() -> first.ch().close());
         Got w = waiter.get(5, TimeUnit.SECONDS);
@@ -201,8 +201,7 @@ class UpstreamPoolTest {
         }
         UpstreamPool pool = pool(port, 1, 5_000);
         Got g = acquire(pool).get(5, TimeUnit.SECONDS);
-        assertTrue(g.failure() != null);
-        Thread.sleep(50);
+        assertTrue(g.failure() != null); // counted out before the caller is told
         assertEquals(0, (int) onLoop(pool::open));
     }
 
@@ -211,7 +210,7 @@ class UpstreamPoolTest {
         UpstreamPool pool = pool(server.getLocalPort(), 1, 5_000);
         Got first = acquire(pool).get(5, TimeUnit.SECONDS);
         CompletableFuture<Got> waiter = acquire(pool);
-        Thread.sleep(50);
+        onLoop(() -> null); // the loop ran the acquire: the waiter is parked
         pool.close();
         assertInstanceOf(IllegalStateException.class, waiter.get(5, TimeUnit.SECONDS).failure());
         onLoop(() -> {
