@@ -10,12 +10,10 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,7 +29,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,16 +67,9 @@ public class AnswerWriteBenchmark {
 
     @Setup
     public void setup() {
-        nettyCodec = new EmbeddedChannel(new HttpServerCodec(new HttpDecoderConfig()),
-                new RequestReadTimeoutHandler(Duration.ofSeconds(30)), new HttpServerKeepAliveHandler());
-        serverCodec = new EmbeddedChannel(new ServerHttpCodec(new HttpDecoderConfig()),
-                new RequestReadTimeoutHandler(Duration.ofSeconds(30)), new HttpServerKeepAliveHandler());
-        rc = new RequestContext("5f1e2d3c4b5a69788796a5b4", System.nanoTime() - 1_300_000, "POST",
-                "/v1/chat/completions");
-        rc.stage("auth", rc.startNanos + 10_000);
-        rc.stage("route", rc.startNanos + 30_000);
-        rc.duration("connect", 0);
-        rc.duration("ttfb", 1_100_000);
+        nettyCodec = ClientPipelines.nettyCodec();
+        serverCodec = ClientPipelines.serverCodec();
+        rc = ClientPipelines.timedContext();
     }
 
     @TearDown
@@ -107,7 +97,7 @@ public class AnswerWriteBenchmark {
         r.headers().set(HttpResponses.X_COST, HttpResponses.usd(0.0000264));
         HttpUtil.setKeepAlive(r, true);
         nettyCodec.writeAndFlush(r);
-        return drain(nettyCodec);
+        return ClientPipelines.drain(nettyCodec);
     }
 
     @Benchmark
@@ -121,16 +111,6 @@ public class AnswerWriteBenchmark {
         rc.serverTiming(b, true, System.nanoTime());
         EncodedResponse r = b.header(HttpResponses.X_COST, HttpResponses.usd(0.0000264)).build(body);
         serverCodec.writeAndFlush(r);
-        return drain(serverCodec);
-    }
-
-    private static int drain(EmbeddedChannel ch) {
-        int n = 0;
-        for (Object o; (o = ch.readOutbound()) != null; ) {
-            ByteBuf b = (ByteBuf) o;
-            n += b.readableBytes();
-            b.release();
-        }
-        return n;
+        return ClientPipelines.drain(serverCodec);
     }
 }

@@ -8,14 +8,12 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -33,7 +31,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -71,16 +68,9 @@ public class StreamWriteBenchmark {
 
     @Setup
     public void setup() {
-        nettyCodec = new EmbeddedChannel(new HttpServerCodec(new HttpDecoderConfig()),
-                new RequestReadTimeoutHandler(Duration.ofSeconds(30)), new HttpServerKeepAliveHandler());
-        serverCodec = new EmbeddedChannel(new ServerHttpCodec(new HttpDecoderConfig()),
-                new RequestReadTimeoutHandler(Duration.ofSeconds(30)), new HttpServerKeepAliveHandler());
-        rc = new RequestContext("5f1e2d3c4b5a69788796a5b4", System.nanoTime() - 1_300_000, "POST",
-                "/v1/chat/completions");
-        rc.stage("auth", rc.startNanos + 10_000);
-        rc.stage("route", rc.startNanos + 30_000);
-        rc.duration("connect", 0);
-        rc.duration("ttfb", 1_100_000);
+        nettyCodec = ClientPipelines.nettyCodec();
+        serverCodec = ClientPipelines.serverCodec();
+        rc = ClientPipelines.timedContext();
     }
 
     @TearDown
@@ -120,10 +110,10 @@ public class StreamWriteBenchmark {
                 batch.writeBytes(FRAME);
             }
             nettyCodec.writeAndFlush(new DefaultHttpContent(batch));
-            n += drain(nettyCodec);
+            n += ClientPipelines.drain(nettyCodec);
         }
         nettyCodec.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        return n + drain(nettyCodec);
+        return n + ClientPipelines.drain(nettyCodec);
     }
 
     @Benchmark
@@ -147,17 +137,7 @@ public class StreamWriteBenchmark {
             } else {
                 serverCodec.writeAndFlush(EncodedStream.chunk(batch, alloc));
             }
-            n += drain(serverCodec);
-        }
-        return n;
-    }
-
-    private static int drain(EmbeddedChannel ch) {
-        int n = 0;
-        for (Object o; (o = ch.readOutbound()) != null; ) {
-            ByteBuf b = (ByteBuf) o;
-            n += b.readableBytes();
-            b.release();
+            n += ClientPipelines.drain(serverCodec);
         }
         return n;
     }
