@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * rate-limit headers decoded. {@code headerMap} is the path the wire form replaced: a
  * {@code DefaultFullHttpRequest} with a header map through Netty's {@link HttpClientCodec};
  * {@code wireForm} is the shipped one: {@link RequestHeads} through {@link UpstreamHttpCodec}.
- * The answer's decoding is the same in both (it is there to keep the codecs' method queues
- * paired). In this package because the codec and the heads are package-private. Run with
+ * The answer is decoded too (it keeps the codecs' method queues paired): by Netty's decoder in
+ * {@code headerMap}, by {@link AnswerDecoder} in {@code wireForm} (alone in {@link UpstreamAnswerBenchmark}). In this package because the codec and the heads are package-private. Run with
  * {@code java -jar benchmarks/target/benchmarks.jar UpstreamRequestBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)

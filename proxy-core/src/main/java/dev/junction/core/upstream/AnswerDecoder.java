@@ -103,6 +103,10 @@ final class AnswerDecoder {
     /** The piece being gathered in the current buffer: [pieceFrom, pieceTo), or none (-1). */
     private int pieceFrom = -1;
     private int pieceTo;
+    /** What the fast path read of the last head's framing (see {@link #noteFraming}). */
+    private long fastLength;
+    private boolean fastChunked;
+    private boolean fastSimple;
 
     AnswerDecoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
         this.config = config;
@@ -351,6 +355,7 @@ final class AnswerDecoder {
             return false;
         }
         HttpResponse r = canonical ? fastHead(buf, start, headEnd) : null;
+        boolean simple = r != null && fastSimple;
         if (r == null) {
             r = nettyHead(buf, start, headEnd);
         }
@@ -359,11 +364,11 @@ final class AnswerDecoder {
             fail("a malformed response head", buf, sink);
             return false;
         }
-        return framing(r, buf, sink);
+        return framing(r, simple, buf, sink);
     }
 
     /** Decides how the body of the answer {@code r} is framed, and hands the head on. */
-    private boolean framing(HttpResponse r, ByteBuf buf, Sink sink) {
+    private boolean framing(HttpResponse r, boolean simple, ByteBuf buf, Sink sink) {
         int code = r.status().code();
         if (code >= 100 && code < 200) {
             if (code == 101) {
@@ -378,32 +383,43 @@ final class AnswerDecoder {
         HttpVersion v = r.protocolVersion();
         boolean http10OrEarlier = v.majorVersion() < 1 || v.majorVersion() == 1 && v.minorVersion() == 0;
         long length = -1;
-        List<String> lengths = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (!lengths.isEmpty()) {
-            try {
-                length = HttpUtil.normalizeAndGetContentLength(lengths, http10OrEarlier, false);
-            } catch (IllegalArgumentException e) {
-                fail("an invalid content-length", buf, sink);
-                return false;
+        boolean lengthed;
+        boolean encoded;
+        boolean chunked;
+        if (simple) {
+            // Read by the fast path: at most one plain length, at most one "chunked".
+            length = fastLength;
+            lengthed = length >= 0;
+            encoded = chunked = fastChunked;
+        } else {
+            List<String> lengths = h.getAll(HttpHeaderNames.CONTENT_LENGTH);
+            lengthed = !lengths.isEmpty();
+            if (lengthed) {
+                try {
+                    length = HttpUtil.normalizeAndGetContentLength(lengths, http10OrEarlier, false);
+                } catch (IllegalArgumentException e) {
+                    fail("an invalid content-length", buf, sink);
+                    return false;
+                }
+                if (length >= 0 && lengths.size() > 1) {
+                    // As Netty does: one content-length, the number it read.
+                    h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+                }
             }
-            if (length >= 0 && lengths.size() > 1) {
-                // As Netty does: one content-length, the number it read.
-                r.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
-                h = r.headers();
-            }
+            List<String> encodings = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+            encoded = !encodings.isEmpty();
+            chunked = chunked(encodings);
         }
-        List<String> encodings = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        boolean chunked = chunked(encodings);
         boolean bodyless = HttpMethod.HEAD.equals(method) || code == 204 || code == 304;
         if (bodyless) {
-            if (!encodings.isEmpty()) {
+            if (encoded) {
                 // As Netty does for an answer that has no body: it is not chunked, whatever it says.
                 HttpUtil.setTransferEncodingChunked(r, false);
             }
-        } else if (!encodings.isEmpty() && http10OrEarlier) {
+        } else if (encoded && http10OrEarlier) {
             fail("a transfer-encoding in an HTTP/1.0 answer", buf, sink);
             return false;
-        } else if (chunked && !lengths.isEmpty() && v == HttpVersion.HTTP_1_1) {
+        } else if (chunked && lengthed && v == HttpVersion.HTTP_1_1) {
             fail("both a content-length and a chunked transfer-encoding", buf, sink);
             return false;
         }
@@ -493,6 +509,9 @@ final class AnswerDecoder {
         i += 2; // CR LF
         // Headers: "name: value\r\n" until "\r\n".
         HttpHeaders headers = HEADERS.newHeaders();
+        fastLength = -1;
+        fastChunked = false;
+        fastSimple = true;
         while (b[i] != CR) {
             int nameFrom = i;
             while (b[i] >= 0 && TOKEN[b[i]]) {
@@ -522,6 +541,7 @@ final class AnswerDecoder {
             i += 2;
             headers.add(new AsciiString(b, nameFrom, nameTo - nameFrom, false),
                     new AsciiString(b, valueFrom, valueTo - valueFrom, false));
+            noteFraming(b, nameFrom, nameTo, valueFrom, valueTo);
         }
         if (i + 2 != n) {
             return null; // a line that begins with a CR before the end
@@ -530,6 +550,51 @@ final class AnswerDecoder {
         HttpResponseStatus status = status(code, b, reasonFrom, reasonTo);
         return new DefaultHttpResponse(version, status, headers);
     }
+
+    /**
+     * Notes a content-length or transfer-encoding header of a head read by the fast path: the
+     * framing is then known without looking the headers up, unless it is not the simple case (one
+     * length of plain digits, or one transfer-encoding of exactly {@code chunked}).
+     */
+    private void noteFraming(byte[] b, int nameFrom, int nameTo, int valueFrom, int valueTo) {
+        int n = nameTo - nameFrom;
+        if (n == CONTENT_LENGTH.length && same(b, nameFrom, CONTENT_LENGTH)) {
+            if (fastLength >= 0 || valueTo == valueFrom || valueTo - valueFrom > 18) {
+                fastSimple = false;
+                return;
+            }
+            long v = 0;
+            for (int i = valueFrom; i < valueTo; i++) {
+                int d = b[i] - '0';
+                if (d < 0 || d > 9) {
+                    fastSimple = false;
+                    return;
+                }
+                v = v * 10 + d;
+            }
+            fastLength = v;
+        } else if (n == TRANSFER_ENCODING.length && same(b, nameFrom, TRANSFER_ENCODING)) {
+            if (fastChunked || valueTo - valueFrom != CHUNKED.length || !same(b, valueFrom, CHUNKED)) {
+                fastSimple = false;
+                return;
+            }
+            fastChunked = true;
+        }
+    }
+
+    /** Whether {@code b} holds {@code lower} at {@code from}, in any case (ASCII letters). */
+    private static boolean same(byte[] b, int from, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            if ((b[from + i] | 0x20) != lower[i] && b[from + i] != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CHUNKED = "chunked".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** The status of that code and reason: the shared one when the reason is the usual one. */
     private static HttpResponseStatus status(int code, byte[] b, int from, int to) {
