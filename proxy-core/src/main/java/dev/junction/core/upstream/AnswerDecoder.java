@@ -24,11 +24,10 @@ import java.util.List;
 /**
  * Decodes the answers of an upstream HTTP/1.1 connection from its wire form, in one pass over each
  * read: the status line and headers of an answer into a {@link HttpResponse} whose header map holds
- * views of one copy of the head's bytes (no string per name or value, nothing validated twice), then its body as slices of the read buffer — one slice per read, whatever
- * the framing: a chunked body is de-chunked in place (each chunk's data moved over the framing
- * before it, in the buffer the read handed over and nothing else holds), so twenty events that
- * arrive in one read reach the call as one piece, as they arrived. No object per piece is built
- * and nothing passes through the pipeline: the decoder calls its {@link Sink}.
+ * views of one copy of the head's bytes (no string per name or value, nothing validated twice),
+ * then its body as slices of the read buffer — one per read for a body framed by its length or by
+ * the close, one per chunk for a chunked body. No message object per piece is built and nothing
+ * passes through the pipeline: the decoder calls its {@link Sink}.
  *
  * <p>A head is read here only in its canonical form: {@code HTTP/1.1} or {@code HTTP/1.0}, a
  * three-digit status, a reason of visible characters, CRLF line ends, {@code name: value} lines
@@ -40,7 +39,7 @@ import java.util.List;
  * Content-Length and a chunked Transfer-Encoding is refused, several or non-numeric lengths are
  * refused, a chunk-size line must be hex digits with optional extensions ended by CRLF, chunk data
  * must be followed by CRLF; an answer with neither a length nor chunks runs until the connection
- * closes. Trailer lines are read and dropped (the gateway uses none). {@code UpstreamAnswerDecoderTest}
+ * closes. Trailer lines are read and dropped (the gateway uses none). {@code AnswerDecoderTest}
  * holds this against Netty's decoder on generated and corrupted answers split at random reads.
  *
  * <p>Interim answers (1xx but 101) are read and dropped: their request waits on for its final
@@ -263,24 +262,22 @@ final class AnswerDecoder {
 
     // ---- body pieces ----
 
-    /** Adds {@code n} body bytes at {@code from} to the piece of this read (moved next to it if framing lies between). */
+    /**
+     * Adds {@code n} body bytes at {@code from} to the piece of this read: the piece grows while
+     * the bytes are contiguous (a length-framed body), and each chunk of a chunked body is a piece of
+     * its own, a slice of the read buffer — a vendor's chunk is one event, and the stream consumers
+     * rely on an event and the events before it arriving in separate pieces when an error follows.
+     */
     private void gather(ByteBuf buf, int from, int n, Sink sink) {
         if (n == 0) {
             return;
         }
+        if (pieceFrom >= 0 && pieceTo != from) {
+            flushPiece(buf, sink);
+        }
         if (pieceFrom < 0) {
             pieceFrom = from;
-            pieceTo = from + n;
-            return;
-        }
-        if (pieceTo != from) {
-            if (buf.isReadOnly()) {
-                flushPiece(buf, sink);
-                pieceFrom = from;
-                pieceTo = from + n;
-                return;
-            }
-            buf.setBytes(pieceTo, buf, from, n); // leftwards over the chunk framing: no overlap issue
+            pieceTo = from;
         }
         pieceTo += n;
     }
@@ -741,6 +738,7 @@ final class AnswerDecoder {
                     return false;
                 }
                 buf.readerIndex(lf + 1);
+                flushPiece(buf, sink); // the last chunk's data, then the end alone (as chunks come)
                 end(buf, sink);
                 return true;
             }
