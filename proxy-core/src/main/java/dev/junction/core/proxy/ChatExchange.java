@@ -409,13 +409,16 @@ public final class ChatExchange {
      * loop has finished its current round of I/O ({@link #flushBatch}). An upstream read that
      * carried twenty events thus costs the client one chunk and one socket write, as a reverse proxy
      * forwards whatever one read gave it; the frames' bytes and order are unchanged. The first
-     * write of a stream (its head and first content) is flushed at once.
+     * write of a stream (its head and first content) waits for that round too: an upstream that
+     * sends the whole stream in one burst costs the client one socket write in all, and a paced
+     * stream's first event leaves as soon as the read that carried it has been handled.
      */
     void write(List<ByteBuf> frames, boolean end) {
         boolean first = !headSent;
         sendHead();
         rc.streamFrames += frames.size();
-        for (ByteBuf f : frames) {
+        for (int i = 0, n = frames.size(); i < n; i++) {
+            ByteBuf f = frames.get(i);
             if (f == lent) {
                 // The batch, back with more frames after its earlier bytes: only those are new.
                 lent = null;
@@ -431,7 +434,6 @@ public final class ChatExchange {
             append(f);
         }
         frames.clear();
-        lastWriteNanos = System.nanoTime();
         if (end) {
             finished = true;
             cancelTimers();
@@ -450,12 +452,7 @@ public final class ChatExchange {
                 last = LastHttpContent.EMPTY_LAST_CONTENT;
             }
             client.writeAndFlush(last).addListener(f -> done(keepAlive && f.isSuccess()));
-        } else if (first) {
-            // The head and the first content leave at once: the time to first token does not wait
-            // for the rest of the read.
-            writeBatch();
-            client.flush();
-        } else if (!flushScheduled && batch != null && batch.isReadable()) {
+        } else if (!flushScheduled && (first || batch != null && batch.isReadable())) {
             flushScheduled = true;
             try {
                 client.eventLoop().execute(this::flushBatch);
@@ -562,10 +559,12 @@ public final class ChatExchange {
     /** Runs after the event loop's current I/O round: the frames appended during it leave together. */
     private void flushBatch() {
         flushScheduled = false;
-        if (batch != null && batch.isReadable()) {
-            writeBatch();
-            client.flush();
+        if (finished) {
+            return; // the stream's end was written and flushed in this round (a burst)
         }
+        writeBatch();
+        client.flush(); // the batch, or the head alone
+        lastWriteNanos = System.nanoTime();
     }
 
     /** Writes the batch as one chunk (an empty batch stays: an empty chunk would end the stream). */
@@ -597,6 +596,7 @@ public final class ChatExchange {
             List<ByteBuf> out = new ArrayList<>(1);
             out.add(SseFrames.keepalive());
             write(out, false);
+            lastWriteNanos = now; // it leaves with this round's flush
         }
         long next = Math.max(1, keepaliveNanos - (System.nanoTime() - lastWriteNanos));
         keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, next, TimeUnit.NANOSECONDS);
