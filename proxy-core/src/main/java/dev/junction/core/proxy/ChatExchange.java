@@ -527,10 +527,13 @@ public final class ChatExchange {
     /**
      * A direct buffer that shares its memory with no other (not a slice, duplicate, read-only view
      * or composite; one reference) and can grow: the batch may be it, and later frames are written
-     * after its bytes.
+     * after its bytes. In wire form it must also have the room for the chunk's size line in front
+     * ({@link EncodedStream#HEADROOM}; stream processors leave it), or the whole batch would be
+     * copied when it is sent.
      */
-    private static boolean adoptable(ByteBuf frame) {
+    private boolean adoptable(ByteBuf frame) {
         return frame.isDirect() && !(frame instanceof CompositeByteBuf) && !frame.isReadOnly()
+                && (!wireStream || frame.readerIndex() >= EncodedStream.HEADROOM)
                 && frame.refCnt() == 1 && frame.isReadable()
                 && frame.maxCapacity() - frame.writerIndex() >= BATCH_GROWTH_ROOM
                 && ownMemory(frame);
