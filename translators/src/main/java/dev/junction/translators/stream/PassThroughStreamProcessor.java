@@ -223,8 +223,12 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
         if (clientWantsUsage && !usageForwarded && usage != null && head != null) {
             out.add(SseFrames.data(alloc, head.json(usage)));
         }
-        out.add(SseFrames.done());
+        if (!closeInFedBuffer(out, DONE_FRAME)) {
+            out.add(SseFrames.done());
+        }
     }
+
+    private static final byte[] DONE_FRAME = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     @Override
     public void fail(GatewayError error, ByteBufAllocator alloc, List<ByteBuf> out) {
