@@ -265,7 +265,13 @@ final class Attempt implements UpstreamListener {
         }
         GatewayError vendorError = processor.vendorError();
         if (vendorError != null) {
-            dropFrames(out, into);
+            if (state == State.COMMITTED) {
+                // The piece's events before the error went through the processor (it stops at the
+                // error): they are part of the client's stream, ahead of the in-band error.
+                x.write(out, false);
+            } else {
+                dropFrames(out, into);
+            }
             if (!last) {
                 cancelCall();
             }

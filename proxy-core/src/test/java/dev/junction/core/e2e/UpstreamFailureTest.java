@@ -111,6 +111,40 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void eventsSharingAReadWithALaterVendorErrorStillReachTheClient() throws Exception {
+        String chunk = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"upstream-model\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n";
+        String first = chunk.formatted("Hel");
+        String rest = chunk.formatted("lo, ") + chunk.formatted("world")
+                + "data: {\"error\":{\"message\":\"The server is overloaded.\",\"type\":\"server_error\"}}\n\n";
+        // A length-framed stream: the first event commits it, then one read carries two more events
+        // and the vendor's error. The two events went through before the error and belong to the
+        // client's stream; the in-band error comes after them.
+        String pad = ": " + "p".repeat(Math.max(0, rest.length() - first.length())) + "\n\n";
+        String head = first + pad;
+        try (MockWebServer up = new MockWebServer()) {
+            up.enqueue(new MockResponse().setHeader("content-type", "text/event-stream").setBody(head + rest)
+                    .throttleBody(head.length(), 300, TimeUnit.MILLISECONDS));
+            up.start();
+            try (GatewayServer gw = gateway(up.url("/v1").toString(), "")) {
+                HttpResponse<String> r = post(gw, CHAT_STREAM);
+                assertEquals(200, r.statusCode());
+                StringBuilder text = new StringBuilder();
+                String[] events = r.body().split("\n\n");
+                for (int i = 0; i < events.length - 1; i++) {
+                    JsonNode c = JSON.readTree(events[i].substring(6)).get("choices").get(0).get("delta").get("content");
+                    text.append(c == null ? "" : c.asText());
+                }
+                assertEquals("Hello, world", text.toString(), r.body());
+                String last = events[events.length - 1];
+                assertTrue(last.startsWith("data: {\"error\""), r.body());
+                assertEquals("stream_interrupted", JSON.readTree(last.substring(6)).get("error").get("code").asText());
+                assertTrue(!r.body().contains("[DONE]"), "an interrupted stream never ends as complete");
+            }
+        }
+    }
+
+    @Test
     void upstreamNonJsonErrorBodyStillMapsToTheVocabulary() throws Exception {
         try (MockWebServer up = new MockWebServer()) {
             for (int i = 0; i < 3; i++) { // the first try and its two retries
