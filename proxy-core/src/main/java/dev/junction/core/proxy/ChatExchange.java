@@ -344,9 +344,12 @@ public final class ChatExchange {
     void win(Attempt a) {
         winner = a;
         cancelHedgeTimer();
-        for (Attempt other : new ArrayList<>(live)) {
-            if (other != a) {
-                other.abort("hedge_lost");
+        if (live.size() > 1 || (live.size() == 1 && live.get(0) != a)) {
+            // A copy: each abort takes its attempt off the list (ended). Most requests have one attempt.
+            for (Attempt other : new ArrayList<>(live)) {
+                if (other != a) {
+                    other.abort("hedge_lost");
+                }
             }
         }
         rc.provider = a.route.provider().name();
@@ -655,7 +658,16 @@ public final class ChatExchange {
             decorate(r.headers(), true);
             HttpUtil.setKeepAlive(r, keepAlive);
         }
-        client.writeAndFlush(r).addListener(f -> done(keepAlive && f.isSuccess()));
+        if (keepAlive) {
+            // Nothing waits on this write: the request is recorded now, its answer handed to the
+            // socket (or queued behind a full one). A failed write still ends the connection: the
+            // transport closes on an I/O error, and any other failure reaches the pipeline as an
+            // exception (the void promise), which GatewayHandler answers by closing.
+            client.writeAndFlush(r, client.voidPromise());
+            done(true);
+        } else {
+            client.writeAndFlush(r).addListener(f -> done(false)); // close only once the answer is out
+        }
     }
 
     /** {@link #decorate(HttpHeaders, boolean)} into an answer in wire form: the same headers, in the same order. */
@@ -776,10 +788,17 @@ public final class ChatExchange {
 
     private void cancelTimers() {
         cancelHedgeTimer();
-        for (ScheduledFuture<?> t : new ScheduledFuture<?>[] {retryTimer, deadlineTimer, keepaliveTimer}) {
-            if (t != null) {
-                t.cancel(false);
-            }
+        cancel(retryTimer);
+        cancel(deadlineTimer);
+        cancel(keepaliveTimer);
+        retryTimer = null;
+        deadlineTimer = null;
+        keepaliveTimer = null;
+    }
+
+    private static void cancel(ScheduledFuture<?> t) {
+        if (t != null) {
+            t.cancel(false);
         }
     }
 
