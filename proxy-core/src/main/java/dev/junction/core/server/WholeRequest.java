@@ -3,12 +3,9 @@ package dev.junction.core.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
@@ -38,15 +35,20 @@ import java.nio.charset.StandardCharsets;
  */
 final class WholeRequest {
 
-    /** What Netty's decoder builds when it validates: here the pass below did it. */
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
             return new byte[2048];
         }
     };
+    /** Where each header's name and value lie while the head is read (4 ints a header). */
+    private static final FastThreadLocal<int[]> SPANS = new FastThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[4 * 32];
+        }
+    };
+    private static final byte[] CONTENT_LENGTH_0 = "content-length0".getBytes(StandardCharsets.US_ASCII);
 
     /** RFC 9110 tchar. */
     private static final boolean[] TOKEN = new boolean[256];
@@ -131,7 +133,8 @@ final class WholeRequest {
         }
         String uri = new String(a, t, i - t, StandardCharsets.ISO_8859_1);
 
-        HttpHeaders headers = HEADERS.newHeaders();
+        int[] spans = SPANS.get();
+        int count = 0;
         long contentLength = -1;
         int p = lineEnd;
         int headEnd = -1;
@@ -189,7 +192,16 @@ final class WholeRequest {
                 default -> {
                 }
             }
-            headers.add(name(a, nameStart, len), new String(a, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1));
+            if (4 * count + 4 > spans.length) {
+                spans = java.util.Arrays.copyOf(spans, spans.length * 2);
+                SPANS.set(spans);
+            }
+            // Offsets in the header block (from lineEnd), which is what is kept.
+            spans[4 * count] = nameStart - lineEnd;
+            spans[4 * count + 1] = len;
+            spans[4 * count + 2] = valueStart - lineEnd;
+            spans[4 * count + 3] = valueEnd - valueStart;
+            count++;
         }
         if (headEnd < 0 || headEnd - lineEnd > maxHeaderBytes) {
             return null;
@@ -198,10 +210,26 @@ final class WholeRequest {
         if (readable - headEnd < body) {
             return null; // the body is still arriving
         }
+        int block = headEnd - 2 - lineEnd;
+        int[] at;
+        byte[] kept;
         if (contentLength < 0) {
-            // As Netty's aggregator does for a request without one: the length of what it aggregated.
-            headers.add(HttpHeaderNames.CONTENT_LENGTH, "0");
+            // As Netty's aggregator does for a request without one: the length of what it aggregated
+            // ("content-length: 0"), kept behind the header block.
+            kept = new byte[block + CONTENT_LENGTH_0.length];
+            System.arraycopy(CONTENT_LENGTH_0, 0, kept, block, CONTENT_LENGTH_0.length);
+            at = java.util.Arrays.copyOf(spans, 4 * count + 4);
+            at[4 * count] = block;
+            at[4 * count + 1] = 14;
+            at[4 * count + 2] = block + 14;
+            at[4 * count + 3] = 1;
+            count++;
+        } else {
+            kept = new byte[block];
+            at = java.util.Arrays.copyOf(spans, 4 * count);
         }
+        System.arraycopy(a, lineEnd, kept, 0, block);
+        HttpHeaders headers = new RequestHeaders(kept, at, count);
         ByteBuf content = body == 0 ? Unpooled.EMPTY_BUFFER : in.retainedSlice(r + headEnd, body);
         in.skipBytes(headEnd + body);
         return new DefaultFullHttpRequest(version, method, uri, content, headers, EmptyHttpHeaders.INSTANCE);
@@ -279,7 +307,8 @@ final class WholeRequest {
         return v;
     }
 
-    private static AsciiString name(byte[] a, int off, int len) {
+    /** A header name as Netty's request decoder gives it: its constant for the common ones, in the same case. */
+    static AsciiString name(byte[] a, int off, int len) {
         switch (len) {
             case 4:
                 if (a[off] == 'H' && a[off + 1] == 'o' && a[off + 2] == 's' && a[off + 3] == 't') {
