@@ -106,7 +106,7 @@ public class RequestReadBenchmark {
                 FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                         Unpooled.EMPTY_BUFFER);
                 r.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
-                ctx.write(r);
+                ctx.writeAndFlush(r);
             }
             ReferenceCountUtil.release(msg);
         }
