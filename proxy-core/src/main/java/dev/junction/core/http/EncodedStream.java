@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -189,7 +190,7 @@ public final class EncodedStream {
     /** The stream's end in wire form: its {@link #content()} ends with the terminal {@code 0\r\n\r\n}. */
     public static final class Last extends DefaultLastHttpContent {
         private Last(ByteBuf wire) {
-            super(wire);
+            super(wire, EmptyHttpHeaders.INSTANCE); // its bytes end the stream: no trailers (and no map to allocate)
         }
     }
 

@@ -412,13 +412,16 @@ public final class ChatExchange {
      * loop has finished its current round of I/O ({@link #flushBatch}). An upstream read that
      * carried twenty events thus costs the client one chunk and one socket write, as a reverse proxy
      * forwards whatever one read gave it; the frames' bytes and order are unchanged. The first
-     * write of a stream (its head and first content) is flushed at once.
+     * write of a stream (its head and first content) waits for that round too: an upstream that
+     * sends the whole stream in one burst costs the client one socket write in all, and a paced
+     * stream's first event leaves as soon as the read that carried it has been handled.
      */
     void write(List<ByteBuf> frames, boolean end) {
         boolean first = !headSent;
         sendHead();
         rc.streamFrames += frames.size();
-        for (ByteBuf f : frames) {
+        for (int i = 0, n = frames.size(); i < n; i++) {
+            ByteBuf f = frames.get(i);
             if (f == lent) {
                 // The batch, back with more frames after its earlier bytes: only those are new.
                 lent = null;
@@ -434,7 +437,6 @@ public final class ChatExchange {
             append(f);
         }
         frames.clear();
-        lastWriteNanos = System.nanoTime();
         if (end) {
             finished = true;
             cancelTimers();
@@ -453,12 +455,7 @@ public final class ChatExchange {
                 last = LastHttpContent.EMPTY_LAST_CONTENT;
             }
             client.writeAndFlush(last).addListener(f -> done(keepAlive && f.isSuccess()));
-        } else if (first) {
-            // The head and the first content leave at once: the time to first token does not wait
-            // for the rest of the read.
-            writeBatch();
-            client.flush();
-        } else if (!flushScheduled && batch != null && batch.isReadable()) {
+        } else if (!flushScheduled && (first || batch != null && batch.isReadable())) {
             flushScheduled = true;
             try {
                 client.eventLoop().execute(this::flushBatch);
@@ -533,10 +530,13 @@ public final class ChatExchange {
     /**
      * A direct buffer that shares its memory with no other (not a slice, duplicate, read-only view
      * or composite; one reference) and can grow: the batch may be it, and later frames are written
-     * after its bytes.
+     * after its bytes. In wire form it must also have the room for the chunk's size line in front
+     * ({@link EncodedStream#HEADROOM}; stream processors leave it), or the whole batch would be
+     * copied when it is sent.
      */
-    private static boolean adoptable(ByteBuf frame) {
+    private boolean adoptable(ByteBuf frame) {
         return frame.isDirect() && !(frame instanceof CompositeByteBuf) && !frame.isReadOnly()
+                && (!wireStream || frame.readerIndex() >= EncodedStream.HEADROOM)
                 && frame.refCnt() == 1 && frame.isReadable()
                 && frame.maxCapacity() - frame.writerIndex() >= BATCH_GROWTH_ROOM
                 && ownMemory(frame);
@@ -565,10 +565,12 @@ public final class ChatExchange {
     /** Runs after the event loop's current I/O round: the frames appended during it leave together. */
     private void flushBatch() {
         flushScheduled = false;
-        if (batch != null && batch.isReadable()) {
-            writeBatch();
-            client.flush();
+        if (finished) {
+            return; // the stream's end was written and flushed in this round (a burst)
         }
+        writeBatch();
+        client.flush(); // the batch, or the head alone
+        lastWriteNanos = System.nanoTime();
     }
 
     /** Writes the batch as one chunk (an empty batch stays: an empty chunk would end the stream). */
@@ -600,6 +602,7 @@ public final class ChatExchange {
             List<ByteBuf> out = new ArrayList<>(1);
             out.add(SseFrames.keepalive());
             write(out, false);
+            lastWriteNanos = now; // it leaves with this round's flush
         }
         long next = Math.max(1, keepaliveNanos - (System.nanoTime() - lastWriteNanos));
         keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, next, TimeUnit.NANOSECONDS);

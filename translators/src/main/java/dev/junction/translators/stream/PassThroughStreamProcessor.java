@@ -137,13 +137,27 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
         ByteBuf frame = frameBuffer(n + FRAME_OVERHEAD);
         frame.writeInt(DATA_WORD).writeShort(COLON_SPACE); // "data: " as two stores, not a copy from an array
         if (cut < 0) {
-            frame.writeBytes(src, from, n);
+            copy(src, from, n, frame);
         } else {
             int end = cut + NULL_USAGE.length;
-            frame.writeBytes(src, from, cut - from);
-            frame.writeBytes(src, end, from + n - end);
+            copy(src, from, cut - from, frame);
+            copy(src, end, from + n - end, frame);
         }
         frame.writeShort(EVENT_END);
+    }
+
+    /**
+     * Appends {@code src[from, from + n)} to {@code frame}: from the array when {@code src} has one
+     * (the decoder hands chunks over as ranges of a heap array), because a pooled direct buffer
+     * copies another buffer's bytes through a {@link java.nio.ByteBuffer} view it makes for every
+     * call, and an array's with none.
+     */
+    private static void copy(ByteBuf src, int from, int n, ByteBuf frame) {
+        if (src.hasArray()) {
+            frame.writeBytes(src.array(), src.arrayOffset() + from, n);
+        } else {
+            frame.writeBytes(src, from, n);
+        }
     }
 
     private static final int DATA_WORD = ('d' << 24) | ('a' << 16) | ('t' << 8) | 'a';
@@ -209,8 +223,12 @@ public final class PassThroughStreamProcessor extends SseStreamProcessor {
         if (clientWantsUsage && !usageForwarded && usage != null && head != null) {
             out.add(SseFrames.data(alloc, head.json(usage)));
         }
-        out.add(SseFrames.done());
+        if (!closeInFedBuffer(out, DONE_FRAME)) {
+            out.add(SseFrames.done());
+        }
     }
+
+    private static final byte[] DONE_FRAME = "data: [DONE]\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     @Override
     public void fail(GatewayError error, ByteBufAllocator alloc, List<ByteBuf> out) {

@@ -72,10 +72,13 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
     /** The frames this call writes into a buffer of its own go after {@code into}'s bytes. */
     @Override
     public final void feed(ByteBuf chunk, ByteBufAllocator alloc, List<ByteBuf> out, ByteBuf into) {
+        fedOut = null;
+        fedBuffer = null;
         if (into != null) {
             out.add(into);
         }
         if (stopped()) {
+            fedAt(out, into);
             return;
         }
         this.alloc = alloc;
@@ -83,6 +86,7 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
         this.frameBuffer = into;
         try {
             decoder.feed(chunk);
+            fedAt(out, frameBuffer);
         } catch (SseDecoder.EventTooLargeException e) {
             failed(GatewayError.upstreamUnavailable("The provider sent a stream event larger than " + MAX_EVENT_BYTES
                     + " bytes."));
@@ -91,6 +95,22 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
             this.frameBuffer = null;
         }
     }
+
+    /**
+     * The last {@link #feed} left {@code buffer} (its frame buffer, or the caller's {@code into})
+     * as the last of {@code out}'s buffers: an {@link #end} right after it, with that same list,
+     * may write the closing frames there ({@link #closingFrame}).
+     */
+    private void fedAt(List<ByteBuf> out, ByteBuf buffer) {
+        if (buffer != null && !out.isEmpty() && out.get(out.size() - 1) == buffer) {
+            fedOut = out;
+            fedBuffer = buffer;
+        }
+    }
+
+    /** The list and buffer of {@link #fedAt}, until the next call. */
+    private List<ByteBuf> fedOut;
+    private ByteBuf fedBuffer;
 
     /**
      * A buffer to write one whole frame of at least {@code size} bytes into, at the end of
@@ -102,7 +122,8 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
     protected final ByteBuf frameBuffer(int size) {
         ByteBuf b = frameBuffer;
         if (b == null || out.isEmpty() || out.get(out.size() - 1) != b) {
-            b = alloc.directBuffer(Math.max(FRAME_BUFFER_INITIAL, size));
+            b = alloc.directBuffer(FRAME_HEADROOM + Math.max(FRAME_BUFFER_INITIAL, size));
+            b.setIndex(FRAME_HEADROOM, FRAME_HEADROOM);
             out.add(b);
             frameBuffer = b;
         }
@@ -112,6 +133,27 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     /** A read's worth of typical chunks without growing. */
     private static final int FRAME_BUFFER_INITIAL = 4096;
+
+    /**
+     * Free bytes a frame buffer keeps in front of its frames: room for the transport's framing (an
+     * HTTP chunk's size line), so that the client side can send the buffer as it is.
+     */
+    public static final int FRAME_HEADROOM = 16;
+
+    /**
+     * Writes a closing frame ({@code bytes}, e.g. {@code data: [DONE]}) after the frames of the
+     * {@link #feed} that came just before this {@link #end}, when their buffer is still the last of
+     * {@code out}: the stream's last bytes then leave in the buffer its other frames are in, with
+     * no buffer of their own to copy. False (nothing written) when there is no such buffer.
+     */
+    protected final boolean closeInFedBuffer(List<ByteBuf> out, byte[] bytes) {
+        ByteBuf b = fedBuffer;
+        if (b == null || out != fedOut || out.isEmpty() || out.get(out.size() - 1) != b) {
+            return false;
+        }
+        b.writeBytes(bytes);
+        return true;
+    }
 
     @Override
     public final long frames() {
@@ -130,6 +172,15 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     @Override
     public final GatewayError end(ByteBufAllocator alloc, List<ByteBuf> out) {
+        try {
+            return ended(alloc, out);
+        } finally {
+            fedOut = null;
+            fedBuffer = null;
+        }
+    }
+
+    private GatewayError ended(ByteBufAllocator alloc, List<ByteBuf> out) {
         if (!stopped()) {
             this.alloc = alloc;
             this.out = out;
@@ -156,6 +207,8 @@ abstract class SseStreamProcessor implements StreamProcessor, SseListener {
 
     @Override
     public final GatewayError cut(GatewayError cause, ByteBufAllocator alloc, List<ByteBuf> out) {
+        fedOut = null;
+        fedBuffer = null;
         if (failure == null && !complete) {
             failed(cause);
         }
