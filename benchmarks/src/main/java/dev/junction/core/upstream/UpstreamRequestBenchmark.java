@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * rate-limit headers decoded. {@code headerMap} is the path the wire form replaced: a
  * {@code DefaultFullHttpRequest} with a header map through Netty's {@link HttpClientCodec};
  * {@code wireForm} is the shipped one: {@link RequestHeads} through {@link UpstreamHttpCodec}.
- * The answer's decoding is the same in both (it is there to keep the codecs' method queues
- * paired). In this package because the codec and the heads are package-private. Run with
+ * The answer is decoded too (it keeps the codecs' method queues paired): by Netty's decoder in
+ * {@code headerMap}, by {@link AnswerDecoder} in {@code wireForm} (alone in {@link UpstreamAnswerBenchmark}). In this package because the codec and the heads are package-private. Run with
  * {@code java -jar benchmarks/target/benchmarks.jar UpstreamRequestBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)
@@ -75,7 +75,10 @@ public class UpstreamRequestBenchmark {
         heads = new RequestHeads(origin.authority());
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024);
         nettyCodec = new EmbeddedChannel(new HttpClientCodec(config, false, false));
-        upstreamCodec = new EmbeddedChannel(new UpstreamHttpCodec(config));
+        java.util.ArrayDeque<io.netty.handler.codec.http.HttpMethod> methods = new java.util.ArrayDeque<>();
+        UpstreamHandler answers = new UpstreamHandler(new AnswerDecoder(config, methods));
+        answers.attach(counter);
+        upstreamCodec = new EmbeddedChannel(new UpstreamHttpCodec(methods), answers);
         nettyEncoder = new EmbeddedChannel(new HttpRequestEncoder());
         wire = new EmbeddedChannel();
     }
@@ -134,7 +137,39 @@ public class UpstreamRequestBenchmark {
         return n;
     }
 
-    private static int exchange(EmbeddedChannel ch) {
+    /** Counts what the answer decoder hands over (the wire form's answers reach no pipeline object). */
+    private final class Counter implements UpstreamHandler.Receiver {
+        int n;
+
+        @Override
+        public void head(io.netty.handler.codec.http.HttpResponse head) {
+            n++;
+        }
+
+        @Override
+        public void content(ByteBuf piece, boolean last) {
+            n++;
+            piece.release();
+        }
+
+        @Override
+        public void malformed(String why) {
+            throw new IllegalStateException(why);
+        }
+
+        @Override
+        public void readComplete() {
+        }
+
+        @Override
+        public void closed(Throwable cause) {
+        }
+    }
+
+    private final Counter counter = new Counter();
+
+    private int exchange(EmbeddedChannel ch) {
+        counter.n = 0;
         int n = 0;
         for (Object o; (o = ch.readOutbound()) != null; ) {
             n += ((ByteBuf) o).readableBytes();
@@ -145,6 +180,6 @@ public class UpstreamRequestBenchmark {
             n++;
             ReferenceCountUtil.release(o);
         }
-        return n;
+        return n + counter.n;
     }
 }

@@ -5,11 +5,8 @@ import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -39,6 +36,8 @@ public final class UpstreamCall {
     /** The request, in wire form ({@link EncodedRequest}) or as a Netty request, until it is written. */
     private ReferenceCounted request;
     private Channel channel;
+    /** The handler of {@link #channel}, while this call uses it. */
+    private UpstreamHandler handler;
     private HttpResponse head;
     private boolean done;
     private boolean staleRetried;
@@ -82,7 +81,8 @@ public final class UpstreamCall {
                 return;
             }
             channel = ch;
-            ch.pipeline().get(UpstreamHandler.class).attach(UpstreamCall.this);
+            handler = ch.pipeline().get(UpstreamHandler.class);
+            handler.attach(receiver);
             listener.onConnected(reused);
             write(reused);
         }
@@ -122,62 +122,80 @@ public final class UpstreamCall {
         });
     }
 
-    void onMessage(HttpObject msg) {
+    /** What the channel's handler tells this call, directly on the loop. */
+    private final UpstreamHandler.Receiver receiver = new UpstreamHandler.Receiver() {
+        @Override
+        public void head(HttpResponse r) {
+            onHead(r);
+        }
+
+        @Override
+        public void content(ByteBuf piece, boolean last) {
+            onContent(piece, last);
+        }
+
+        @Override
+        public void malformed(String why) {
+            if (!done) {
+                fail(GatewayError.upstreamUnavailable("Provider '" + providerName + "' sent a malformed HTTP response."),
+                        head != null);
+            }
+        }
+
+        @Override
+        public void readComplete() {
+            onReadComplete();
+        }
+
+        @Override
+        public void closed(Throwable cause) {
+            onClosed(cause);
+        }
+    };
+
+    private void onHead(HttpResponse r) {
         if (done) {
-            io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg.decoderResult().isFailure()) {
-            io.netty.util.ReferenceCountUtil.release(msg);
-            fail(GatewayError.upstreamUnavailable("Provider '" + providerName + "' sent a malformed HTTP response."),
-                    head != null);
+        head = r;
+        lastActivityNanos = System.nanoTime();
+        listener.onHead(r);
+        if (!done) {
+            // The head alone carries nothing to pace: fetch the first piece of the body.
+            requestMore();
+        }
+    }
+
+    private void onContent(ByteBuf piece, boolean last) {
+        if (done) {
+            piece.release();
             return;
         }
-        if (msg instanceof HttpResponse r) {
-            if (r.status().code() == 100) {
-                io.netty.util.ReferenceCountUtil.release(msg);
-                return;
-            }
-            head = r;
-            lastActivityNanos = System.nanoTime();
-            wanted = false;
-            listener.onHead(r);
-            if (done) {
-                io.netty.util.ReferenceCountUtil.release(msg);
-                return;
-            }
-            if (!(msg instanceof HttpContent)) {
-                // The head alone carries nothing to pace: fetch the first piece of the body.
-                requestMore();
-            }
-        }
-        if (msg instanceof HttpContent c) {
-            lastActivityNanos = System.nanoTime();
-            boolean last = c instanceof LastHttpContent;
-            if (last) {
-                done = true;
-                cancelTimers();
-                releaseRequest(); // answered before its write completed (an early error)
-                Channel ch = channel;
-                ch.pipeline().get(UpstreamHandler.class).detach();
-                channel = null;
-                if (HttpUtil.isKeepAlive(head)) {
-                    if (paused) {
-                        // A piece read while paused (a decoder or TLS record asking for its rest)
-                        // ended the answer: the pooled connection reads again, to notice a close.
-                        paused = false;
-                        ch.config().setAutoRead(true);
-                    }
-                    pool.release(ch);
-                } else {
-                    ch.close();
-                    pool.release(ch);
+        lastActivityNanos = System.nanoTime();
+        if (last) {
+            done = true;
+            cancelTimers();
+            releaseRequest(); // answered before its write completed (an early error)
+            Channel ch = channel;
+            handler.detach();
+            handler = null;
+            channel = null;
+            if (HttpUtil.isKeepAlive(head)) {
+                if (paused) {
+                    // A piece read while paused (a decoder or TLS record asking for its rest)
+                    // ended the answer: the pooled connection reads again, to notice a close.
+                    paused = false;
+                    ch.config().setAutoRead(true);
                 }
+                pool.release(ch);
             } else {
-                wanted = false;
+                ch.close();
+                pool.release(ch);
             }
-            listener.onContent(c.content(), last);
+        } else {
+            wanted = false;
         }
+        listener.onContent(piece, last);
     }
 
     /**
@@ -199,7 +217,7 @@ public final class UpstreamCall {
      * asked for more since its last piece, stop reading until it does: the client is not keeping
      * up, and the vendor's bytes wait in the kernel, not in the gateway.
      */
-    void onReadComplete() {
+    private void onReadComplete() {
         Channel ch = channel;
         if (!wanted && !paused && !done && ch != null) {
             paused = true;
@@ -221,7 +239,7 @@ public final class UpstreamCall {
         detachAndClose();
     }
 
-    void onClosed(Throwable cause) {
+    private void onClosed(Throwable cause) {
         if (done) {
             return;
         }
@@ -253,7 +271,8 @@ public final class UpstreamCall {
         Channel ch = channel;
         if (ch != null) {
             channel = null;
-            UpstreamHandler h = ch.pipeline().get(UpstreamHandler.class);
+            UpstreamHandler h = handler;
+            handler = null;
             if (h != null) {
                 h.detach();
             }

@@ -36,6 +36,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,10 @@ public final class UpstreamClient implements AutoCloseable {
      */
     private static final RecvByteBufAllocator ONE_READ_PER_ROUND =
             new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(1);
+
+    /** The answer decoder's limits: a head of up to 64 KiB (a vendor's headers can be many). */
+    static final HttpDecoderConfig DECODER = new HttpDecoderConfig().setMaxHeaderSize(64 * 1024)
+            .setMaxChunkSize(64 * 1024);
 
     private final Class<? extends Channel> channelType;
     private final AddressResolverGroup<? extends SocketAddress> resolver;
@@ -223,9 +228,9 @@ public final class UpstreamClient implements AutoCloseable {
                     engine.setSSLParameters(params);
                     ch.pipeline().addLast("tls", new SslHandler(engine));
                 }
-                ch.pipeline().addLast("http", new UpstreamHttpCodec(
-                        new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024)));
-                ch.pipeline().addLast("call", new UpstreamHandler());
+                ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
+                ch.pipeline().addLast("http", new UpstreamHttpCodec(methods));
+                ch.pipeline().addLast("call", new UpstreamHandler(new AnswerDecoder(DECODER, methods)));
             }
         });
         // Waiting for a pooled connection counts against the connect timeout; the queue of waiters
