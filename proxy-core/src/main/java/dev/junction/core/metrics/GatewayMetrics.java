@@ -1,10 +1,8 @@
 package dev.junction.core.metrics;
 
 import com.codahale.metrics.Counter;
-import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
-import com.codahale.metrics.Timer;
 import dev.junction.core.proxy.RequestContext;
 import dev.junction.core.resilience.NoRetryReason;
 import dev.junction.core.routing.Deployment;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.DoubleAdder;
@@ -95,6 +92,7 @@ public final class GatewayMetrics {
                     "Calls to the shared cache store that failed (served as misses, or not stored)", List.of(), true));
 
     private final MetricRegistry registry = new MetricRegistry();
+    private final Instruments instruments = new Instruments(registry);
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final AtomicLong inFlight = new AtomicLong();
@@ -200,12 +198,14 @@ public final class GatewayMetrics {
             inFlight.decrementAndGet();
             return;
         }
+        // One clock reading for every figure of the request (each sample's decay is relative to it).
+        long now = System.nanoTime();
+        long elapsed = now - rc.startNanos;
         Route m = route(rc.alias, rc.deployment);
         KeyFigures k = m.key(rc.key == null ? null : rc.key.name());
-        AliasFigures alias = alias(rc.alias);
-        long elapsed = System.nanoTime() - rc.startNanos;
+        AliasFigures alias = m.figures();
         k.requests(rc.provider, rc.status).inc();
-        alias.duration.update(elapsed, TimeUnit.NANOSECONDS);
+        alias.duration.update(elapsed, now);
         if (rc.errorCode != null) {
             alias.errors(k.part, rc.errorCode).inc();
         }
@@ -227,15 +227,15 @@ public final class GatewayMetrics {
             alias.retries.inc(retries);
         }
         GenAi g = m.genAi(GenAiNames.operation(rc.path), rc);
-        g.duration.update(elapsed, TimeUnit.NANOSECONDS);
+        g.duration.update(elapsed, now);
         if (rc.ttftNanos >= 0) {
-            g.ttft.update(rc.ttftNanos, TimeUnit.NANOSECONDS);
+            g.ttft.update(rc.ttftNanos, now);
         }
         if (rc.promptTokens >= 0) {
             m.input.inc(rc.promptTokens);
             m.output.inc(rc.completionTokens);
-            g.inputTokens.update(rc.promptTokens);
-            g.outputTokens.update(rc.completionTokens);
+            g.inputTokens.update(rc.promptTokens, now);
+            g.outputTokens.update(rc.completionTokens, now);
         }
         if (rc.costUsd > 0) {
             k.cost().add(rc.costUsd);
@@ -369,7 +369,7 @@ public final class GatewayMetrics {
     /** The per-alias figures behind the dashboard's alias table. */
     private final class AliasFigures {
         final String alias;
-        final Timer duration;
+        final Sample duration;
         final Counter retries;
         final Counter hedges;
         /** By key (as a name part), then error code. */
@@ -377,7 +377,7 @@ public final class GatewayMetrics {
 
         AliasFigures(String alias) {
             this.alias = part(alias);
-            this.duration = Instruments.timer(registry, "junction.request.duration." + this.alias);
+            this.duration = instruments.timer("junction.request.duration." + this.alias);
             this.retries = registry.counter("junction.retries." + this.alias);
             this.hedges = registry.counter("junction.hedges." + this.alias);
         }
@@ -395,16 +395,16 @@ public final class GatewayMetrics {
 
     /** GenAI metrics of one operation on one alias and deployment. */
     private final class GenAi {
-        final Timer duration;
-        final Timer ttft;
-        final Histogram inputTokens;
-        final Histogram outputTokens;
+        final Sample duration;
+        final Sample ttft;
+        final Sample inputTokens;
+        final Sample outputTokens;
 
         GenAi(String labels) {
-            duration = Instruments.timer(registry, "gen_ai.client.operation.duration." + labels);
-            ttft = Instruments.timer(registry, "gen_ai.server.time_to_first_token." + labels);
-            inputTokens = Instruments.histogram(registry, "gen_ai.client.token.usage." + labels + ".input");
-            outputTokens = Instruments.histogram(registry, "gen_ai.client.token.usage." + labels + ".output");
+            duration = instruments.timer("gen_ai.client.operation.duration." + labels);
+            ttft = instruments.timer("gen_ai.server.time_to_first_token." + labels);
+            inputTokens = instruments.histogram("gen_ai.client.token.usage." + labels + ".input");
+            outputTokens = instruments.histogram("gen_ai.client.token.usage." + labels + ".output");
         }
     }
 
@@ -415,6 +415,10 @@ public final class GatewayMetrics {
     private final class Route {
         final String alias;
         final String deployment;
+        /** The alias as requests name it (null: none). */
+        private final String aliasName;
+        /** The alias's figures, looked up on the first request recorded here rather than per request. */
+        private volatile AliasFigures figures;
         final Counter input;
         final Counter output;
         /** By the key's name ("none" without a key). */
@@ -424,10 +428,20 @@ public final class GatewayMetrics {
         private final Map<String, DoubleAdder> cost = new ConcurrentHashMap<>();
 
         Route(String alias, String deployment) {
+            this.aliasName = alias;
             this.alias = part(alias);
             this.deployment = part(deployment);
             this.input = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".input");
             this.output = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".output");
+        }
+
+        AliasFigures figures() {
+            AliasFigures f = figures;
+            if (f == null) {
+                f = GatewayMetrics.this.alias(aliasName);
+                figures = f;
+            }
+            return f;
         }
 
         /** The figures of requests of key {@code keyName} (null: no key) on this route. */

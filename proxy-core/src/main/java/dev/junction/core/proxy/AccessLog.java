@@ -1,13 +1,14 @@
 package dev.junction.core.proxy;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -20,8 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>When a request ends its event loop renders the line as JSON straight into UTF-8 bytes
  * ({@link AccessLineWriter}, no JSON library, one buffer per loop reused), while the request's
- * fields are still in that core's cache, and offers the line's bytes to a bounded queue; it never
- * writes and never waits. One writer thread drains the queue in batches, copies the lines one after
+ * fields are still in that core's cache, and offers the line's bytes to a bounded lock-free queue
+ * (Netty's multi-producer single-consumer array queue: one compare-and-set per line, where a
+ * blocking queue took and released a lock); it never writes and never waits. One writer thread drains the queue in batches, copies the lines one after
  * another into one buffer and hands the whole batch to the {@code access} logger as ONE event whose
  * argument is those bytes ({@link Lines}), so the appender writes, and flushes, once per batch
  * instead of once per request. (The writer thread rendered the lines itself before; reading a
@@ -35,7 +37,7 @@ public final class AccessLog implements AutoCloseable {
 
     private static final Logger ACCESS = LoggerFactory.getLogger("access");
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
-    /** Entries waiting for the writer; beyond this many, new ones are dropped. */
+    /** Entries waiting for the writer; beyond this many, new ones are dropped (a power of two). */
     static final int QUEUE_CAPACITY = 16 * 1024;
     /** Most entries drained, rendered and written at once. */
     static final int MAX_BATCH = 1024;
@@ -53,7 +55,8 @@ public final class AccessLog implements AutoCloseable {
         }
     };
 
-    private final ArrayBlockingQueue<byte[]> queue;
+    /** Written by any thread that ends a request, read by the writer thread only. */
+    private final Queue<byte[]> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile boolean writerIdle;
@@ -74,9 +77,12 @@ public final class AccessLog implements AutoCloseable {
         this(QUEUE_CAPACITY, true);
     }
 
-    /** With {@code start} false the writer waits for {@link #start()} (tests fill the queue first). */
+    /**
+     * With {@code start} false the writer waits for {@link #start()} (tests fill the queue first).
+     * {@code capacity} is rounded up to a power of two.
+     */
     AccessLog(int capacity, boolean start) {
-        queue = new ArrayBlockingQueue<>(capacity);
+        queue = PlatformDependent.newFixedMpscQueue(capacity);
         writer = new Thread(this::run, "junction-access-log");
         writer.setDaemon(true);
         if (start) {
@@ -153,7 +159,10 @@ public final class AccessLog implements AutoCloseable {
         long droppedReported = 0;
         long lastDropWarn = System.nanoTime() - DROP_WARN_INTERVAL_NANOS;
         while (true) {
-            queue.drainTo(batch, MAX_BATCH);
+            byte[] next;
+            while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
             if (batch.isEmpty()) {
                 if (closed) {
                     return;
