@@ -607,13 +607,46 @@ public final class SseDecoder implements AutoCloseable {
         if (length > 64) {
             return src.toString(index, length, StandardCharsets.UTF_8);
         }
-        byte[] bytes = new byte[length];
-        src.getBytes(index, bytes);
-        String s = new String(bytes, StandardCharsets.UTF_8);
+        byte[] bytes = null;
+        String s = null;
+        for (int k = 0; k < KNOWN_NAMES.length; k++) {
+            if (nameIs(src, index, length, KNOWN_NAME_BYTES[k])) {
+                bytes = KNOWN_NAME_BYTES[k]; // shared by every decoder, never written to
+                s = KNOWN_NAMES[k];
+                break;
+            }
+        }
+        if (bytes == null) {
+            bytes = new byte[length];
+            src.getBytes(index, bytes);
+            s = new String(bytes, StandardCharsets.UTF_8);
+        }
         nameBytes[nameNext] = bytes;
         names[nameNext] = s;
         nameNext = (nameNext + 1) % NAME_CACHE;
         return s;
+    }
+
+    /**
+     * Event names the vendors' streams use (Anthropic Messages, OpenAI Responses; wire-formats §0.1):
+     * a decoder meeting one for the first time takes the shared string and bytes instead of
+     * decoding its own copy (each stream has a decoder of its own, so its names were decoded again
+     * for every stream).
+     */
+    private static final String[] KNOWN_NAMES = {
+        "message_start", "content_block_start", "content_block_delta", "content_block_stop",
+        "message_delta", "message_stop", "ping", "error",
+        "response.created", "response.in_progress", "response.output_item.added", "response.output_item.done",
+        "response.content_part.added", "response.content_part.done", "response.output_text.delta",
+        "response.output_text.done", "response.function_call_arguments.delta",
+        "response.function_call_arguments.done", "response.completed", "response.failed", "response.incomplete",
+    };
+    private static final byte[][] KNOWN_NAME_BYTES = new byte[KNOWN_NAMES.length][];
+
+    static {
+        for (int k = 0; k < KNOWN_NAMES.length; k++) {
+            KNOWN_NAME_BYTES[k] = ascii(KNOWN_NAMES[k]);
+        }
     }
 
     /** The first ':' of {@code src[from, to)}, or -1: a plain loop over a heap array (field names are short). */

@@ -454,7 +454,16 @@ public final class ChatExchange {
                 releaseBatch(); // an empty one
                 last = LastHttpContent.EMPTY_LAST_CONTENT;
             }
-            client.writeAndFlush(last).addListener(f -> done(keepAlive && f.isSuccess()));
+            if (keepAlive) {
+                // As for a unary answer: nothing waits on the end's write, so the request is recorded
+                // now (no promise, no listener per stream). A failed write still ends the connection:
+                // the transport closes on an I/O error, and any other failure reaches the pipeline
+                // as an exception (the void promise), which GatewayHandler answers by closing.
+                client.writeAndFlush(last, client.voidPromise());
+                done(true);
+            } else {
+                client.writeAndFlush(last).addListener(f -> done(false)); // close only once the end is out
+            }
         } else if (!flushScheduled && (first || batch != null && batch.isReadable())) {
             flushScheduled = true;
             try {
