@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -46,11 +47,22 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private boolean busy;
     /** More requests were pipelined than are held: close once the held ones are answered. */
     private boolean overflow;
+    /** The connection's context (set when added); with the two callbacks below, made once per connection, not per request. */
+    private ChannelHandlerContext ctx;
+    private final Endpoints.Done done = this::requestDone;
+    private final Runnable next = () -> next(ctx);
+    /** Where a request id is written before it becomes a string. */
+    private final byte[] idBytes = new byte[36];
 
     GatewayHandler(Endpoints endpoints, long maxRequestBytes, byte[] taskToken) {
         this.endpoints = endpoints;
         this.maxRequestBytes = maxRequestBytes;
         this.taskToken = taskToken;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -76,7 +88,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         String id = req.headers().get(HttpResponses.X_REQUEST_ID);
         if (id == null || id.isEmpty() || id.length() > 128) {
-            id = newRequestId();
+            id = newRequestId(idBytes);
         }
         if (req.decoderResult().isFailure()) {
             Throwable cause = req.decoderResult().cause();
@@ -123,7 +135,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             req.headers().remove(LocalGateway.TOKEN_HEADER);
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        inFlight = endpoints.handle(ctx, req, rc, keepAlive, this::requestDone);
+        inFlight = endpoints.handle(ctx, req, rc, keepAlive, done);
     }
 
     private void requestDone(ChannelHandlerContext ctx, RequestContext rc) {
@@ -131,7 +143,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         endpoints.log(rc);
         // Later, not from inside the finished request's write listener: that request may still
         // close the connection (Connection: close), and the next one must then not start.
-        ctx.executor().execute(() -> next(ctx));
+        ctx.executor().execute(next);
     }
 
     private void next(ChannelHandlerContext ctx) {
@@ -201,8 +213,27 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private static String newRequestId() {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * {@code req_} and 32 random hex digits (two longs with their top bit set: always 16 digits
+     * each), written in {@code b} (36 bytes) and made a string once.
+     */
+    static String newRequestId(byte[] b) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return "req_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+        b[0] = 'r';
+        b[1] = 'e';
+        b[2] = 'q';
+        b[3] = '_';
+        hex(b, 4, r.nextLong() | Long.MIN_VALUE);
+        hex(b, 20, r.nextLong() | Long.MIN_VALUE);
+        return new String(b, 0, b.length, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void hex(byte[] b, int at, long v) {
+        for (int i = 15; i >= 0; i--) {
+            b[at + i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
     }
 }

@@ -30,14 +30,14 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        int maxBody = (int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes());
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("http", new ServerHttpCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(config.maxHeaderBytes())
-                .setMaxChunkSize(64 * 1024)));
+                .setMaxChunkSize(64 * 1024), maxBody));
         p.addLast("read-timeout", new RequestReadTimeoutHandler(config.requestReadTimeout()));
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
-        int maxBody = (int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes());
         p.addLast("aggregate", new BodyLimitAggregator(maxBody));
         p.addLast("gateway", new GatewayHandler(endpoints, maxBody, taskToken));
     }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -47,15 +48,32 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
     private boolean closeAfterResponse;
 
     ServerHttpCodec(HttpDecoderConfig config) {
-        init(new Decoder(config), new Encoder());
+        this(config, Integer.MAX_VALUE);
+    }
+
+    /** {@code maxBody}: the body limit enforced after the codec (a longer body is left to Netty's decoder). */
+    ServerHttpCodec(HttpDecoderConfig config, long maxBody) {
+        init(new Decoder(config, maxBody), new Encoder());
     }
 
     private final class Decoder extends HttpRequestDecoder {
 
+        private final int maxInitialLine;
+        private final int maxHeaderBytes;
+        private final long maxBody;
         private boolean discard;
+        /**
+         * Netty's decoder has the request under way: from the moment {@link WholeRequest} left a
+         * request to it until it passed on that request's well-formed end (it is then back where
+         * a request starts; after a malformed one it discards the rest and this stays set).
+         */
+        private boolean netty;
 
-        Decoder(HttpDecoderConfig config) {
+        Decoder(HttpDecoderConfig config, long maxBody) {
             super(config);
+            this.maxInitialLine = config.getMaxInitialLineLength();
+            this.maxHeaderBytes = config.getMaxHeaderSize();
+            this.maxBody = maxBody;
         }
 
         @Override
@@ -65,7 +83,17 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
                 return;
             }
             int before = out.size();
-            super.decode(ctx, buffer, out);
+            FullHttpRequest whole = netty ? null : WholeRequest.read(buffer, maxInitialLine, maxHeaderBytes, maxBody);
+            if (whole != null) {
+                out.add(whole);
+            } else {
+                netty = true;
+                super.decode(ctx, buffer, out);
+                if (out.size() > before && out.get(out.size() - 1) instanceof LastHttpContent last
+                        && last.decoderResult().isSuccess()) {
+                    netty = false;
+                }
+            }
             for (int i = before; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest r) {
                     if (methods.size() >= MAX_PIPELINE_DEPTH) {
