@@ -454,16 +454,7 @@ public final class ChatExchange {
                 releaseBatch(); // an empty one
                 last = LastHttpContent.EMPTY_LAST_CONTENT;
             }
-            if (keepAlive) {
-                // As for a unary answer: nothing waits on the end's write, so the request is recorded
-                // now (no promise, no listener per stream). A failed write still ends the connection:
-                // the transport closes on an I/O error, and any other failure reaches the pipeline
-                // as an exception (the void promise), which GatewayHandler answers by closing.
-                client.writeAndFlush(last, client.voidPromise());
-                done(true);
-            } else {
-                client.writeAndFlush(last).addListener(f -> done(false)); // close only once the end is out
-            }
+            writeLastAndEnd(last);
         } else if (!flushScheduled && (first || batch != null && batch.isReadable())) {
             flushScheduled = true;
             try {
@@ -670,15 +661,23 @@ public final class ChatExchange {
             decorate(r.headers(), true);
             HttpUtil.setKeepAlive(r, keepAlive);
         }
+        writeLastAndEnd(r);
+    }
+
+    /**
+     * Writes the exchange's last message (a unary answer, or a stream's end) and ends the exchange.
+     * Kept alive, nothing waits on the write: the request is recorded now, its last bytes handed to
+     * the socket (or queued behind a full one), with no promise or listener per request. A failed
+     * write still ends the connection: the transport closes on an I/O error, and any other failure
+     * reaches the pipeline as an exception (the void promise), which GatewayHandler answers by
+     * closing. A connection that closes after this request closes only once the message is out.
+     */
+    private void writeLastAndEnd(Object last) {
         if (keepAlive) {
-            // Nothing waits on this write: the request is recorded now, its answer handed to the
-            // socket (or queued behind a full one). A failed write still ends the connection: the
-            // transport closes on an I/O error, and any other failure reaches the pipeline as an
-            // exception (the void promise), which GatewayHandler answers by closing.
-            client.writeAndFlush(r, client.voidPromise());
+            client.writeAndFlush(last, client.voidPromise());
             done(true);
         } else {
-            client.writeAndFlush(r).addListener(f -> done(false)); // close only once the answer is out
+            client.writeAndFlush(last).addListener(f -> done(false));
         }
     }
 
