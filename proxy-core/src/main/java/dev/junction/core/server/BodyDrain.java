@@ -47,10 +47,8 @@ final class BodyDrain extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelPipeline p = ch.pipeline();
-        for (String name : new String[] {"idle", "read-timeout"}) {
-            if (p.get(name) != null) {
-                p.remove(name);
-            }
+        if (p.get("read-timeout") != null) {
+            p.remove("read-timeout");
         }
         p.addFirst("drain", new BodyDrain());
         if (ch instanceof DuplexChannel d) {

@@ -13,12 +13,15 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpContentException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Last handler of a client connection, after bounded aggregation: checks the decoded request,
@@ -32,6 +35,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * connection that pipelines more gets the queued ones answered and is then closed (a client must
  * be ready to resend unanswered pipelined requests). Forwards client writability (the stream's
  * back-pressure, house rule 3) and disconnects to the request in flight.
+ *
+ * <p>Also closes an idle keep-alive connection ({@code junction.server.idle-timeout}): one with no
+ * request in flight and no bytes arriving for that long. This used to be Netty's
+ * {@code IdleStateHandler} in front of the codec, which paid on every request for what only this
+ * handler can judge: it turned each write's void promise into a real one with a listener (a promise,
+ * a listener array and a clock read per write) and read the clock on every read, while the event it
+ * fired was ignored whenever a request was in flight. Here the clock is read once when a
+ * connection becomes idle (and on reads that arrive while it is, a request under way), and one
+ * timer per connection, re-armed only when it fires, checks it.
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
@@ -53,16 +65,83 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private final Runnable next = () -> next(ctx);
     /** Where a request id is written before it becomes a string. */
     private final byte[] idBytes = new byte[36];
+    /** {@code junction.server.idle-timeout} in nanoseconds. */
+    private final long idleNanos;
+    /** When the connection was last seen doing something while no request was in flight. */
+    private long idleSince;
+    private ScheduledFuture<?> idleTimer;
+    /** The event loop's clock (its schedule's; a test's loop may stop and advance it). */
+    private Ticker ticker;
+    private final Runnable idleCheck = this::idleCheck;
 
-    GatewayHandler(Endpoints endpoints, long maxRequestBytes, byte[] taskToken) {
+    GatewayHandler(Endpoints endpoints, long maxRequestBytes, byte[] taskToken, Duration idleTimeout) {
         this.endpoints = endpoints;
         this.maxRequestBytes = maxRequestBytes;
         this.taskToken = taskToken;
+        this.idleNanos = Math.max(1, idleTimeout.toNanos());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.ticker = ctx.executor().ticker();
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            startIdleClock(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        startIdleClock(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void startIdleClock(ChannelHandlerContext ctx) {
+        if (idleTimer == null) {
+            idleSince = ticker.nanoTime();
+            idleTimer = ctx.executor().schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The idle timer fired: close the connection if it has been idle for the whole timeout,
+     * otherwise look again when it would have been. While a request is in flight the connection
+     * is not idle; the clock starts again when its answer is written ({@link #next}).
+     */
+    private void idleCheck() {
+        idleTimer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long wait = idleNanos;
+        if (!busy) {
+            long idle = ticker.nanoTime() - idleSince;
+            if (idle >= idleNanos) {
+                ctx.close(); // an idle keep-alive connection (junction.server.idle-timeout)
+                return;
+            }
+            wait = idleNanos - idle;
+        }
+        idleTimer = ctx.executor().schedule(idleCheck, wait, TimeUnit.NANOSECONDS);
+    }
+
+    private void stopIdleClock() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    /**
+     * Bytes arrived that did not start a request (part of one, still under way): the connection is
+     * not idle. The read deadline of a request under way is {@link RequestReadTimeoutHandler}'s.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!busy) {
+            idleSince = ticker.nanoTime();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -157,6 +236,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         busy = false;
+        idleSince = ticker.nanoTime();
         if (overflow) {
             ctx.close();
             return;
@@ -175,6 +255,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        stopIdleClock();
         releasePipelined();
     }
 
@@ -194,17 +275,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             inFlight = null;
             x.cancel();
         }
+        stopIdleClock();
         releasePipelined();
         ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && !busy) {
-            ctx.close(); // an idle keep-alive connection (junction.server.idle-timeout)
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -6,14 +6,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Assembles a client connection's pipeline in one place, in the order of DESIGN's request flow:
- * idle cut-off → HTTP codec (header limits) → slow-request cut-off → keep-alive → bounded body
- * aggregation (413) → the gateway handler (auth, decoding, routing, proxying).
+ * HTTP codec (header limits) → slow-request cut-off → keep-alive → bounded body aggregation (413)
+ * → the gateway handler (auth, decoding, routing, proxying; and the idle keep-alive cut-off, which
+ * only it can tell from a connection waiting for its answer).
  */
 final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -31,7 +29,6 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         int maxBody = (int) Math.min(Integer.MAX_VALUE, config.maxRequestBytes());
-        p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast("http", new ServerHttpCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(config.maxHeaderBytes())
@@ -39,6 +36,6 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("read-timeout", new RequestReadTimeoutHandler(config.requestReadTimeout()));
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
         p.addLast("aggregate", new BodyLimitAggregator(maxBody));
-        p.addLast("gateway", new GatewayHandler(endpoints, maxBody, taskToken));
+        p.addLast("gateway", new GatewayHandler(endpoints, maxBody, taskToken, config.idleTimeout()));
     }
 }

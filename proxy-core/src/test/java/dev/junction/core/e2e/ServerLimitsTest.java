@@ -117,6 +117,24 @@ class ServerLimitsTest {
     }
 
     @Test
+    void aConnectionWaitingForASlowAnswerIsNotIdle() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", fx.gateway.port())) {
+            s.setSoTimeout(5000);
+            // The answer takes 1.2 s, longer than the 700 ms idle timeout: the connection is busy, not idle.
+            s.getOutputStream().write(request("{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"[[sim latency=1200ms text=\\\"slow\\\"]]\"}]}").getBytes(StandardCharsets.UTF_8));
+            String[] r = readResponse(s.getInputStream());
+            assertTrue(r[0].contains(" 200 "), r[0] + r[1]);
+            assertTrue(r[1].contains("slow"), r[1]);
+            // Idle from the answer on: closed about 700 ms later, not at once.
+            long t0 = System.nanoTime();
+            assertEquals(-1, s.getInputStream().read(), "closed by the gateway when idle");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 400 && ms < 4_000, "closed " + ms + " ms after the answer (idle-timeout 700 ms)");
+        }
+    }
+
+    @Test
     void anIdleKeepAliveConnectionIsClosed() throws Exception {
         try (Socket s = new Socket("127.0.0.1", fx.gateway.port())) {
             s.setSoTimeout(5000);
