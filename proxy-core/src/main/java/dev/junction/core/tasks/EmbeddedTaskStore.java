@@ -211,6 +211,27 @@ public final class EmbeddedTaskStore implements TaskStore {
         }
     }
 
+    /**
+     * Only this process writes the file (its claims are released when it is opened), so it can
+     * tell when the next task is due. The {@code next_run_at} index limits the scan to the tasks
+     * that will ever need a worker.
+     */
+    @Override
+    public synchronized long nextClaimableAt() {
+        try (PreparedStatement q = db.prepareStatement("SELECT MIN(MAX(next_run_at, lease_until + 1)) FROM tasks"
+                + " WHERE next_run_at < ?")) {
+            q.setLong(1, Task.NEVER);
+            try (ResultSet rs = q.executeQuery()) {
+                long at = rs.next() ? rs.getLong(1) : 0;
+                boolean none = at == 0 && rs.wasNull();
+                db.commit();
+                return none ? Task.NEVER : at;
+            }
+        } catch (SQLException e) {
+            throw fail("next due", e);
+        }
+    }
+
     @Override
     public synchronized Task update(Task next) {
         Task stored = next.withVersion(next.version() + 1);

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -51,7 +52,14 @@ public final class TaskEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskEngine.class);
     /** Idempotency keys are remembered this long (SPEC §6). */
     static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    /** How often a store other instances write too is looked at for due tasks. */
     private static final long TICK_MILLIS = 200;
+    /**
+     * The longest the engine waits between looks at a store only this process writes, when it
+     * knows of nothing due sooner: a safety net, since every write of this process already plans
+     * the look its task needs.
+     */
+    static final long IDLE_LOOK_MILLIS = 5_000;
     private static final long SHUTDOWN_GRACE_MILLIS = 5_000;
 
     /** What a client asked to run as a task. */
@@ -89,6 +97,9 @@ public final class TaskEngine implements AutoCloseable {
     private long lastRenewal;
     static final long RENEW_CHECK_MILLIS = 100;
     private volatile boolean released;
+    /** The next look for due tasks planned on the engine thread, and when (engine thread only). */
+    private ScheduledFuture<?> plannedTick;
+    private long plannedTickAt;
 
     public TaskEngine(Supplier<TasksConfig> config, TaskStore store, WebhookSender webhooks, LongSupplier clock,
                       RandomSource random, String worker) {
@@ -127,7 +138,7 @@ public final class TaskEngine implements AutoCloseable {
 
     /** Starts claiming due tasks, renewing leases and purging old tasks. */
     public TaskEngine start() {
-        thread.scheduleWithFixedDelay(this::tick, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        thread.execute(this::tick);
         lastRenewal = clock.getAsLong();
         thread.scheduleWithFixedDelay(this::renewIfDue, RENEW_CHECK_MILLIS, RENEW_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         thread.scheduleWithFixedDelay(this::purge, 1, 10, TimeUnit.MINUTES);
@@ -243,7 +254,7 @@ public final class TaskEngine implements AutoCloseable {
                     }
                     continue;
                 }
-                Task saved = store.update(ended(t, TaskState.CANCELLED, now));
+                Task saved = save(ended(t, TaskState.CANCELLED, now));
                 if (saved != null) {
                     Run r = active.get(id);
                     if (r != null) {
@@ -268,6 +279,14 @@ public final class TaskEngine implements AutoCloseable {
 
     // ---- the worker loop --------------------------------------------------------------------
 
+    /**
+     * Claims and dispatches the tasks due now, then plans the next look. A store other instances
+     * write too is looked at every {@value #TICK_MILLIS} ms (a task may appear there at any time);
+     * a store only this process writes is looked at when its next task becomes due (every write
+     * of this process plans the look its task needs, {@link #save}; a submission, a cancel and a
+     * freed worker look at once), or after {@value #IDLE_LOOK_MILLIS} ms at the latest. So an idle
+     * gateway with the embedded store does not query it five times a second.
+     */
     private void tick() {
         if (closing) {
             return;
@@ -275,7 +294,7 @@ public final class TaskEngine implements AutoCloseable {
         TasksConfig c = config.get();
         int free = c.workers() - active.size();
         if (free <= 0) {
-            return;
+            return;                                     // a worker that frees up looks again (end)
         }
         long now = clock.getAsLong();
         List<Task> claimed;
@@ -283,6 +302,7 @@ public final class TaskEngine implements AutoCloseable {
             claimed = store.claim(worker, now, now + c.lease().toMillis(), free);
         } catch (RuntimeException e) {
             LOG.warn("task store: claiming due tasks failed: {}", e.getMessage());
+            planTick(now + TICK_MILLIS);
             return;
         }
         for (Task t : claimed) {
@@ -294,7 +314,49 @@ public final class TaskEngine implements AutoCloseable {
         }
         if (claimed.size() == free && !claimed.isEmpty()) {
             thread.execute(this::tick);
+            return;
         }
+        long next;
+        try {
+            next = store.nextClaimableAt();
+        } catch (RuntimeException e) {
+            LOG.warn("task store: reading when the next task is due failed: {}", e.getMessage());
+            next = TaskStore.UNKNOWN;
+        }
+        planTick(next == TaskStore.UNKNOWN ? now + TICK_MILLIS : Math.min(next, now + IDLE_LOOK_MILLIS));
+    }
+
+    /**
+     * Makes sure the engine looks for due tasks at {@code at} (clock millis) or earlier: keeps a
+     * look planned sooner, replaces one planned later. Engine thread only.
+     */
+    private void planTick(long at) {
+        if (closing) {
+            return;
+        }
+        if (plannedTick != null) {
+            if (plannedTickAt <= at) {
+                return;
+            }
+            plannedTick.cancel(false);
+        }
+        plannedTickAt = at;
+        plannedTick = thread.schedule(() -> {
+            plannedTick = null;
+            tick();
+        }, Math.max(0, at - clock.getAsLong()), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@link TaskStore#update}, and a look planned for when the written task can next be claimed
+     * (its {@code nextRunAt}, or after its lease when it holds one). Engine thread only.
+     */
+    private Task save(Task next) {
+        Task saved = store.update(next);
+        if (saved != null && saved.nextRunAt() != Task.NEVER) {
+            planTick(Math.max(saved.nextRunAt(), saved.leaseUntil() + 1));
+        }
+        return saved;
     }
 
     private void dispatch(Task t, long now, TasksConfig c) {
@@ -309,12 +371,12 @@ public final class TaskEngine implements AutoCloseable {
                 Run run = begin(t, null);
                 deliver(run, c);
             } else {
-                store.update(t.withLease(null, 0).withNextRunAt(Task.NEVER));
+                save(t.withLease(null, 0).withNextRunAt(Task.NEVER));
             }
             return;
         }
         if (now >= t.expiresAt()) {
-            store.update(ended(t.withError(new Task.TaskError("The task did not finish within junction.tasks.expire-after ("
+            save(ended(t.withError(new Task.TaskError("The task did not finish within junction.tasks.expire-after ("
                     + c.expireAfter() + ").", "invalid_request_error", null, "task_expired")), TaskState.EXPIRED, now));
             return;
         }
@@ -322,7 +384,7 @@ public final class TaskEngine implements AutoCloseable {
         if (h == null) {
             // Another instance (a newer version) may know this kind, or its handler is being registered.
             LOG.warn("task {}: no handler for kind '{}' on this instance", t.id(), t.kind());
-            store.update(t.withLease(null, 0).withNextRunAt(now + 1000));
+            save(t.withLease(null, 0).withNextRunAt(now + 1000));
             return;
         }
         // Per-provider max-concurrent-tasks (SPEC §2): the step holds a slot of the first of its
@@ -343,7 +405,7 @@ public final class TaskEngine implements AutoCloseable {
                 }
             }
             if (!room) {
-                store.update(t.withLease(null, 0).withNextRunAt(now + Math.min(1000, c.pollInitial().toMillis())));
+                save(t.withLease(null, 0).withNextRunAt(now + Math.min(1000, c.pollInitial().toMillis())));
                 return;
             }
             Set<String> out = new HashSet<>();
@@ -364,7 +426,7 @@ public final class TaskEngine implements AutoCloseable {
         if (t.vendorJob() == null) {
             started = started.withAttempts(t.attempts() + 1);     // a new run of the work, not a poll
         }
-        started = store.update(started.withLease(worker, now + c.lease().toMillis()));
+        started = save(started.withLease(worker, now + c.lease().toMillis()));
         if (started == null) {
             return;
         }
@@ -429,7 +491,7 @@ public final class TaskEngine implements AutoCloseable {
                     .withVendorJob(job == null ? null : job.withPolls(polls)).withLease(null, 0)
                     .withNextRunAt(now + pollDelayMillis(c, polls, w.retryAfter()));
         }
-        Task written = store.update(next);
+        Task written = save(next);
         if (written == null) {
             LOG.debug("task {} changed while it ran (cancelled or taken over); its result is dropped", cur.id());
         } else if (written.status() == TaskState.SUCCEEDED) {
@@ -451,7 +513,7 @@ public final class TaskEngine implements AutoCloseable {
             LOG.warn("task {}: cancelling the vendor job failed: {}", run.task.id(), e.toString());
         }
         Task t = run.task.withVendorCancelPending(false).withLease(null, 0);
-        store.update(t.withNextRunAt(t.webhook() != null && !t.webhook().settled() ? clock.getAsLong() : Task.NEVER));
+        save(t.withNextRunAt(t.webhook() != null && !t.webhook().settled() ? clock.getAsLong() : Task.NEVER));
     }
 
     private void deliver(Run run, TasksConfig c) {
@@ -489,7 +551,7 @@ public final class TaskEngine implements AutoCloseable {
             LOG.info("task {}: webhook delivery to {} failed ({}){}", t.id(), hook.url(),
                     r.status() != null ? "status " + r.status() : r.error(), giveUp ? "; giving up" : "; will retry");
         }
-        store.update(next);
+        save(next);
     }
 
     /**
@@ -673,7 +735,7 @@ public final class TaskEngine implements AutoCloseable {
         @Override
         public CompletionStage<Task> recordVendorJob(Task.VendorJob job) {
             return onThread(() -> {
-                Task saved = aborted ? null : store.update(task.withVendorJob(job)
+                Task saved = aborted ? null : save(task.withVendorJob(job)
                         .withLease(worker, clock.getAsLong() + config.get().lease().toMillis()));
                 if (saved == null) {
                     throw new TaskAbortedException(task.id());

@@ -55,6 +55,19 @@ public interface TaskStore extends AutoCloseable {
      */
     List<Task> claim(String worker, long now, long leaseUntil, int max);
 
+    /** {@link #nextClaimableAt}'s answer when the store cannot tell: others write it too. */
+    long UNKNOWN = Long.MIN_VALUE;
+
+    /**
+     * When the next task can be claimed ({@link #claim}: the earliest {@code nextRunAt} of a task
+     * not leased, or the end of its lease for a leased one), {@link Task#NEVER} when no task ever
+     * will — if only this process writes the store, so that the engine can wait until then; a
+     * store other instances write too answers {@link #UNKNOWN} (the default) and is polled.
+     */
+    default long nextClaimableAt() {
+        return UNKNOWN;
+    }
+
     /**
      * Writes {@code next} if the stored version is still {@code next.version()}; the stored and
      * returned value has version + 1. Returns null (and writes nothing) when the task changed or

@@ -138,4 +138,76 @@ class TaskEngineSchedulingTest {
         Thread.sleep(1500);                                     // five leases long
         assertEquals(1, h.runsPerTask.get(id).get(), "the lease was renewed: the task was not run a second time");
     }
+    /** A store that counts the engine's looks for due tasks; {@code shared}: it answers like Redis. */
+    static final class CountingStore implements TaskStore {
+        final TaskStore d;
+        final boolean shared;
+        final AtomicInteger claims = new AtomicInteger();
+
+        CountingStore(TaskStore d, boolean shared) {
+            this.d = d;
+            this.shared = shared;
+        }
+
+        @Override public Inserted insert(Task task, long idempotentSince) { return d.insert(task, idempotentSince); }
+        @Override public List<Inserted> insertAll(List<Task> tasks, long since) { return d.insertAll(tasks, since); }
+        @Override public Task get(String id) { return d.get(id); }
+        @Override public List<Task> list(String o, TaskState s, String after, int limit) { return d.list(o, s, after, limit); }
+        @Override public List<Task> claim(String w, long now, long until, int max) {
+            claims.incrementAndGet();
+            return d.claim(w, now, until, max);
+        }
+        @Override public long nextClaimableAt() { return shared ? UNKNOWN : d.nextClaimableAt(); }
+        @Override public Task update(Task next) { return d.update(next); }
+        @Override public List<String> renew(String w, java.util.Collection<String> ids, long until) { return d.renew(w, ids, until); }
+        @Override public int release(String w, long now) { return d.release(w, now); }
+        @Override public boolean delete(String id) { return d.delete(id); }
+        @Override public int purge(long endedBefore) { return d.purge(endedBefore); }
+        @Override public Map<TaskState, Long> counts() { return d.counts(); }
+        @Override public void close() { d.close(); }
+    }
+
+    TaskEngine engine(TaskHandler h, CountingStore store) {
+        engine = new TaskEngine(() -> config(Duration.ofSeconds(30), Map.of()), store,
+                new WebhookSender(System::currentTimeMillis), System::currentTimeMillis, RandomSource.seeded(1),
+                "w-" + System.nanoTime());
+        engine.register(h).start();
+        return engine;
+    }
+
+    /**
+     * With a store only this process writes, an idle engine does not poll it (it looked five times
+     * a second before); a submitted task still starts at once, and a retry waiting for its backoff
+     * starts when it is due, not at the next safety look.
+     */
+    @Test
+    void anIdleEngineDoesNotPollItsOwnStoreAndStillRunsWhatIsDue() throws Exception {
+        CountingStore store = new CountingStore(new EmbeddedTaskStore(dir.resolve("own.db")), false);
+        TwoProviders h = new TwoProviders();
+        TaskEngine e = engine(h, store);
+        Thread.sleep(1_000);
+        assertTrue(store.claims.get() <= 2, "looked " + store.claims.get() + " times in an idle second");
+
+        long t0 = System.nanoTime();
+        e.submit(newTask(1)).get(5, TimeUnit.SECONDS);
+        eventually(() -> h.running.size() == 1, "the submitted task starts");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(1_000), "at once, not at the next look");
+
+        // A retryable failure: queued again after a backoff of 20..50 ms (retry-base 20 ms, cap 50 ms).
+        h.running.get(0).complete(new TaskStep.Failed(new Task.TaskError("busy", "api_error", null, "upstream_error"),
+                true, null));
+        t0 = System.nanoTime();
+        eventually(() -> h.running.size() == 2, "the retry starts");
+        assertTrue(System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(2_000),
+                "when its backoff is over, well before the " + TaskEngine.IDLE_LOOK_MILLIS + " ms safety look");
+    }
+
+    /** A store other instances write too (Redis) is still looked at every 200 ms: a task may appear there at any time. */
+    @Test
+    void aSharedStoreIsStillPolled() throws Exception {
+        CountingStore store = new CountingStore(new EmbeddedTaskStore(dir.resolve("shared.db")), true);
+        engine(new TwoProviders(), store);
+        Thread.sleep(1_000);
+        assertTrue(store.claims.get() >= 3, "looked " + store.claims.get() + " times in a second");
+    }
 }

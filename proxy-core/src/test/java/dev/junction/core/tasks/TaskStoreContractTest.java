@@ -54,6 +54,34 @@ class TaskStoreContractTest {
                 null, null, false, now, null, 0, 0);
     }
 
+    /**
+     * The embedded store (only this process writes it) tells when a task next becomes claimable:
+     * the earliest due time of an unleased task or lease end of a leased one, agreeing with claim;
+     * the shared Redis store cannot and says so.
+     */
+    @org.junit.jupiter.api.Test
+    void theEmbeddedStoreTellsWhenTheNextTaskIsDue() {
+        try (TaskStore s = open("embedded")) {
+            assertEquals(Task.NEVER, s.nextClaimableAt(), "no task");
+            Task a = s.insert(task("o", 1000, null).withNextRunAt(5_000), 0).task();
+            assertEquals(5_000, s.nextClaimableAt());
+            s.insert(task("o", 1000, null).withNextRunAt(3_000), 0);
+            assertEquals(3_000, s.nextClaimableAt(), "the earliest");
+            Task b = s.claim("w", 3_000, 9_000, 1).get(0);
+            assertEquals(5_000, s.nextClaimableAt(), "a claimed task is claimable only after its lease");
+            assertTrue(s.claim("w", 4_999, 9_000, 5).isEmpty(), "and claim agrees: nothing before 5000");
+            s.update(b.withLease(null, 0).withNextRunAt(Task.NEVER));
+            Task a2 = s.claim("w", 5_000, 9_000, 1).get(0);
+            assertEquals(a.id(), a2.id());
+            assertEquals(9_001, s.nextClaimableAt(), "the lease's end");
+            assertTrue(s.claim("w", 9_000, 20_000, 5).isEmpty(), "claim agrees: the lease still holds at 9000");
+            assertEquals(1, s.claim("w", 9_001, 20_000, 5).size());
+        }
+        try (TaskStore s = open("redis")) {
+            assertEquals(TaskStore.UNKNOWN, s.nextClaimableAt(), "other instances write Redis too");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"embedded", "redis"})
     void insertIsIdempotentPerOwnerAndKey(String kind) {
