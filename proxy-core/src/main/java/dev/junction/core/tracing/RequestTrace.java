@@ -34,16 +34,19 @@ public final class RequestTrace {
     static final AttributeKey<Double> COST = AttributeKey.doubleKey("junction.cost_usd");
 
     private final String traceId;
-    private final String spanId;
     private final String flags;
     private final String tracestate;
     private final String operation;
     private final Span span;
     private final Tracer tracer;
 
-    RequestTrace(String traceId, String spanId, String flags, String tracestate, String operation, Span span, Tracer tracer) {
+    /**
+     * @param span the request's span when spans are exported, else null: without one the request
+     *             needs no span id of its own (only its vendor calls name spans, in
+     *             {@code traceparent}), so none is made
+     */
+    RequestTrace(String traceId, String flags, String tracestate, String operation, Span span, Tracer tracer) {
         this.traceId = traceId;
-        this.spanId = spanId;
         this.flags = flags;
         this.tracestate = tracestate;
         this.operation = operation;
@@ -55,10 +58,6 @@ public final class RequestTrace {
         return traceId;
     }
 
-    public String spanId() {
-        return spanId;
-    }
-
     /**
      * Starts an attempt on a deployment; its {@link AttemptTrace#headers()} go on the vendor call.
      *
@@ -68,7 +67,7 @@ public final class RequestTrace {
     public AttemptTrace attempt(String deployment, String providerType, String providerName, String model, boolean hedge) {
         if (span == null) {
             // Propagation only (no export): an immutable map, the one string the header needs.
-            String traceparent = TraceParent.format(traceId, TraceParent.newSpanId(), flags);
+            String traceparent = TraceParent.formatNewSpan(traceId, flags);
             return new AttemptTrace(tracestate != null && !tracestate.isEmpty()
                     ? Map.of("traceparent", traceparent, "tracestate", tracestate)
                     : Map.of("traceparent", traceparent), null);

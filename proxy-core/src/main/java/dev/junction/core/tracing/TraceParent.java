@@ -1,5 +1,7 @@
 package dev.junction.core.tracing;
 
+import io.netty.util.concurrent.FastThreadLocal;
+
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -57,23 +59,61 @@ public record TraceParent(String traceId, String parentId, String flags) {
             hi = r.nextLong();
             lo = r.nextLong();
         } while (hi == 0 && lo == 0);
-        byte[] b = new byte[32];
+        byte[] b = SCRATCH.get();
         hex16(hi, b, 0);
         hex16(lo, b, 16);
-        return new String(b, StandardCharsets.ISO_8859_1);
+        return new String(b, 0, 32, StandardCharsets.ISO_8859_1);
     }
 
     /** A random 8-byte span id. */
     public static String newSpanId() {
+        byte[] b = SCRATCH.get();
+        hex16(randomSpan(), b, 0);
+        return new String(b, 0, 16, StandardCharsets.ISO_8859_1);
+    }
+
+    private static long randomSpan() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         long id;
         do {
             id = r.nextLong();
         } while (id == 0);
-        byte[] b = new byte[16];
-        hex16(id, b, 0);
-        return new String(b, StandardCharsets.ISO_8859_1);
+        return id;
     }
+
+    /**
+     * The header value for a call made by a new random span of trace {@code traceId}: what
+     * {@code format(traceId, newSpanId(), flags)} gives, written in one pass into a per-thread
+     * buffer and made a string once (a call's span id is needed nowhere else when spans are not
+     * recorded). {@code traceId} and {@code flags} are lowercase hex, as {@link #parse} and
+     * {@link #newTraceId} give them.
+     */
+    public static String formatNewSpan(String traceId, String flags) {
+        if (traceId.length() != 32 || flags.length() != 2) {
+            return format(traceId, newSpanId(), flags);
+        }
+        byte[] b = SCRATCH.get();
+        b[0] = '0';
+        b[1] = '0';
+        b[2] = '-';
+        for (int i = 0; i < 32; i++) {
+            b[3 + i] = (byte) traceId.charAt(i);
+        }
+        b[35] = '-';
+        hex16(randomSpan(), b, 36);
+        b[52] = '-';
+        b[53] = (byte) flags.charAt(0);
+        b[54] = (byte) flags.charAt(1);
+        return new String(b, 0, 55, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Where ids and headers are written before they become strings (55 bytes: a whole header value). */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[55];
+        }
+    };
 
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
 

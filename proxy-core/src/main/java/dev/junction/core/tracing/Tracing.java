@@ -100,16 +100,15 @@ public final class Tracing implements AutoCloseable {
         if (tracer == null || !record) {
             TraceParent parent = TraceParent.parse(headers.get("traceparent"));
             if (parent == null) {
-                return new RequestTrace(TraceParent.newTraceId(), TraceParent.newSpanId(), "00", null, operation, null, null);
+                return new RequestTrace(TraceParent.newTraceId(), "00", null, operation, null, null);
             }
-            return new RequestTrace(parent.traceId(), TraceParent.newSpanId(), parent.flags(), headers.get("tracestate"),
-                    operation, null, null);
+            return new RequestTrace(parent.traceId(), parent.flags(), headers.get("tracestate"), operation, null, null);
         }
         Context parent = W3C.extract(Context.root(), headers, HEADERS);
         Span span = tracer.spanBuilder(operation).setParent(parent).setSpanKind(SpanKind.SERVER)
                 .setAttribute(RequestTrace.OPERATION, operation).startSpan();
         var sc = span.getSpanContext();
-        return new RequestTrace(sc.getTraceId(), sc.getSpanId(), sc.getTraceFlags().asHex(), null, operation, span, tracer);
+        return new RequestTrace(sc.getTraceId(), sc.getTraceFlags().asHex(), null, operation, span, tracer);
     }
 
     /** Flushes what is queued (bounded wait) and stops the export thread. */
