@@ -95,6 +95,8 @@ public final class TaskEngine implements AutoCloseable {
     private volatile boolean closing;
     /** When the leases were last renewed (engine thread only). */
     private long lastRenewal;
+    /** The lease-renewal check, scheduled while this instance works on a task (engine thread only). */
+    private ScheduledFuture<?> renewing;
     static final long RENEW_CHECK_MILLIS = 100;
     private volatile boolean released;
     /** The next look for due tasks planned on the engine thread, and when (engine thread only). */
@@ -139,8 +141,6 @@ public final class TaskEngine implements AutoCloseable {
     /** Starts claiming due tasks, renewing leases and purging old tasks. */
     public TaskEngine start() {
         thread.execute(this::tick);
-        lastRenewal = clock.getAsLong();
-        thread.scheduleWithFixedDelay(this::renewIfDue, RENEW_CHECK_MILLIS, RENEW_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         thread.scheduleWithFixedDelay(this::purge, 1, 10, TimeUnit.MINUTES);
         return this;
     }
@@ -442,6 +442,12 @@ public final class TaskEngine implements AutoCloseable {
     private Run begin(Task t, String provider, Set<String> excluded) {
         Run run = new Run(t, provider, excluded);
         active.put(t.id(), run);
+        if (renewing == null) {
+            // The first run: its lease was just taken. Checked while runs last, not while idle.
+            lastRenewal = clock.getAsLong();
+            renewing = thread.scheduleWithFixedDelay(this::renewIfDue, RENEW_CHECK_MILLIS, RENEW_CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
         if (provider != null) {
             perProvider.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
         }
@@ -556,11 +562,17 @@ public final class TaskEngine implements AutoCloseable {
 
     /**
      * Renews the leases every third of the current {@code lease}: checked every
-     * {@value #RENEW_CHECK_MILLIS} ms against the lease read now, so a lease shortened by a
+     * {@value #RENEW_CHECK_MILLIS} ms while this instance works on a task (an idle engine does not
+     * wake up for it) against the lease read now, so a lease shortened by a
      * configuration reload is renewed in time at once. Also while closing: running steps keep their
      * leases until they are handed back.
      */
     private void renewIfDue() {
+        if (active.isEmpty() && renewing != null) {
+            renewing.cancel(false);                     // no run left: the next begin starts it again
+            renewing = null;
+            return;
+        }
         long now = clock.getAsLong();
         if (now - lastRenewal >= config.get().lease().toMillis() / 3) {
             lastRenewal = now;
