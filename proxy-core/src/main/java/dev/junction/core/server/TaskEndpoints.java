@@ -64,7 +64,8 @@ final class TaskEndpoints {
 
     /** True when the request asks to be answered asynchronously (RFC 7240) and its endpoint can be. */
     static boolean wantsAsync(HttpMethod m, String path, HttpHeaders h) {
-        if (m != HttpMethod.POST || !ASYNC_PATHS.contains(path)) {
+        // Almost no request says Prefer: asking first costs a look at the header block, no list.
+        if (m != HttpMethod.POST || !h.contains("prefer") || !ASYNC_PATHS.contains(path)) {
             return false;
         }
         for (String v : h.getAll("prefer")) {
