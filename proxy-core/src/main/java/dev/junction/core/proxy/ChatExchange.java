@@ -260,10 +260,12 @@ public final class ChatExchange {
         if (attempts == 1) {
             rc.stage("translate", System.nanoTime());
         }
-        for (String w : warnings.list()) {
-            // A retry or hedge builds the request again and meets the same warnings: say each once.
-            if (!rc.warnings.contains(w)) {
-                rc.warnings.add(w);
+        if (!warnings.isEmpty()) {
+            for (String w : warnings.list()) {
+                // A retry or hedge builds the request again and meets the same warnings: say each once.
+                if (!rc.warnings.contains(w)) {
+                    rc.warnings.add(w);
+                }
             }
         }
         live.add(a);

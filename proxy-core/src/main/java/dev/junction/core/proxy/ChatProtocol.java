@@ -11,6 +11,7 @@ import dev.junction.translators.spi.Translator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -31,8 +32,19 @@ final class ChatProtocol implements ExchangeProtocol {
     private final MediaFetcher fetcher;
     private final FetchPolicy fetchPolicy;
     private final ByteBufAllocator alloc;
-    private final Map<Route, Translator> translators = new IdentityHashMap<>(4);
+    /**
+     * The translator opened on each route tried: the first route's in two fields (most requests
+     * are tried on one), the others' in a map made when a second route is tried.
+     */
+    private Route firstRoute;
+    private Translator firstTranslator;
+    private Map<Route, Translator> more;
     private RemoteMedia remote;
+    /**
+     * "Nothing to fetch": one shared, already succeeded future rather than one per request (it
+     * holds nothing; a listener added to it runs at once, on the caller's thread).
+     */
+    private static final Future<?> READY = ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
 
     ChatProtocol(IngressRequest request, String unsupportedPolicy, MediaFetcher fetcher, FetchPolicy fetchPolicy,
                  ByteBufAllocator alloc) {
@@ -60,29 +72,48 @@ final class ChatProtocol implements ExchangeProtocol {
 
     @Override
     public Translator translator(Route route) {
-        Translator t = translators.get(route);
+        Translator t = opened(route);
         if (t == null) {
             if (route.vendor() == null) {
                 throw new TranslationException(GatewayError.internal("No translator for provider type '"
                         + route.provider().type() + "'."));
             }
             t = route.vendor().translator(request, route.target(), unsupportedPolicy);
-            translators.put(route, t);
+            keep(route, t);
         }
         return t;
     }
 
     @Override
     public boolean passesThrough(Route route) {
-        Translator t = translators.get(route);
+        Translator t = opened(route);
         if (t == null && route.vendor() != null) {
             t = request.passThrough(route.vendor(), route.target(), unsupportedPolicy);
             if (t != null) {
-                translators.put(route, t);
+                keep(route, t);
             }
             return t != null;
         }
         return t != null && !(t instanceof dev.junction.translators.openai.CanonicalTranslator);
+    }
+
+    private Translator opened(Route route) {
+        if (route == firstRoute) {
+            return firstTranslator;
+        }
+        return more == null ? null : more.get(route);
+    }
+
+    private void keep(Route route, Translator t) {
+        if (firstRoute == null) {
+            firstRoute = route;
+            firstTranslator = t;
+        } else {
+            if (more == null) {
+                more = new IdentityHashMap<>(4);
+            }
+            more.put(route, t);
+        }
     }
 
     @Override
@@ -94,7 +125,7 @@ final class ChatProtocol implements ExchangeProtocol {
             return loop.newFailedFuture(e);
         }
         if (fetchedByVendor == null || fetcher == null) {
-            return loop.newSucceededFuture(null);
+            return READY;
         }
         if (remote == null) {
             remote = new RemoteMedia(fetcher, fetchPolicy);

@@ -150,9 +150,8 @@ public final class ProtocolFactory {
                 : RequestProfile.passThrough(facts.toolCount() > 0, facts.imageParts(), facts.jsonSchema(), facts.stream(),
                         false, body.readableBytes(), facts.inlineMediaBytes(),
                         facts.maxTokens() < 0 ? null : (int) Math.min(Integer.MAX_VALUE, facts.maxTokens()));
-        String id = (embeddings ? "emb-" : "chatcmpl-") + requestId;
         return new Prepared(facts.model(), facts, profile,
-                new ChatProtocol(new OpenAiRequest(body, facts, embeddings, limits, id, System.currentTimeMillis() / 1000),
-                        unsupportedPolicy, fetcher, fetchPolicy, alloc));
+                new ChatProtocol(new OpenAiRequest(body, facts, embeddings, limits, embeddings ? "emb-" : "chatcmpl-",
+                        requestId, System.currentTimeMillis() / 1000), unsupportedPolicy, fetcher, fetchPolicy, alloc));
     }
 }

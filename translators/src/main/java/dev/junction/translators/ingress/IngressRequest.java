@@ -48,7 +48,10 @@ import io.netty.buffer.ByteBufAllocator;
 public abstract class IngressRequest {
 
     private final ByteBuf body;
-    private final String responseId;
+    /** Made from the two parts below on first use when the door gave them apart. */
+    private String responseId;
+    private final String idPrefix;
+    private final String idSuffix;
     private final long created;
     private ChatRequest chat;
 
@@ -58,8 +61,18 @@ public abstract class IngressRequest {
      * @param created    when the request was received, epoch seconds
      */
     protected IngressRequest(ByteBuf body, String responseId, long created) {
+        this(body, responseId, null, created);
+    }
+
+    /**
+     * The id of a translated answer given as its two parts ({@code chatcmpl-} and the request id),
+     * joined only if an answer is translated: an answer passed through keeps the vendor's id.
+     */
+    protected IngressRequest(ByteBuf body, String idPrefix, String idSuffix, long created) {
         this.body = body;
-        this.responseId = responseId;
+        this.idPrefix = idPrefix;
+        this.idSuffix = idSuffix;
+        this.responseId = idSuffix == null ? idPrefix : null;
         this.created = created;
     }
 
@@ -75,7 +88,12 @@ public abstract class IngressRequest {
     public abstract boolean stream();
 
     public final String responseId() {
-        return responseId;
+        String id = responseId;
+        if (id == null) {
+            id = idPrefix + idSuffix;
+            responseId = id;
+        }
+        return id;
     }
 
     public final long created() {

@@ -36,7 +36,16 @@ public final class OpenAiRequest extends IngressRequest {
      */
     public OpenAiRequest(ByteBuf body, OpenAiRequestFacts facts, boolean embeddings, JsonLimits limits, String responseId,
                          long created) {
-        super(body, responseId, created);
+        this(body, facts, embeddings, limits, responseId, null, created);
+    }
+
+    /**
+     * @param idPrefix  with {@code idSuffix}, the {@code id} of a translated answer
+     *                  ({@code chatcmpl-} and the request id), joined only when an answer is translated
+     */
+    public OpenAiRequest(ByteBuf body, OpenAiRequestFacts facts, boolean embeddings, JsonLimits limits, String idPrefix,
+                         String idSuffix, long created) {
+        super(body, idPrefix, idSuffix, created);
         this.facts = facts;
         this.embeddings = embeddings;
         this.limits = limits;

@@ -10,17 +10,21 @@ import java.util.List;
  */
 public final class Warnings {
 
-    private final List<String> items = new ArrayList<>(2);
+    /** Made on the first warning: most translations drop nothing, and one is made per attempt. */
+    private List<String> items;
 
     public void add(String warning) {
+        if (items == null) {
+            items = new ArrayList<>(2);
+        }
         items.add(warning);
     }
 
     public List<String> list() {
-        return List.copyOf(items);
+        return items == null ? List.of() : List.copyOf(items);
     }
 
     public boolean isEmpty() {
-        return items.isEmpty();
+        return items == null || items.isEmpty();
     }
 }
