@@ -76,6 +76,13 @@ public final class AccessLog implements AutoCloseable {
         protected Producer initialValue() {
             return newProducer();
         }
+
+        @Override
+        protected void onRemoval(Producer p) {
+            // The thread is ending (Netty removes its thread-locals last): once what it added is
+            // written, the writer lets go of its blocks.
+            p.retired = true;
+        }
     };
     /** The blocks every other thread shares, used under its own lock. */
     private final Producer shared;
@@ -175,6 +182,11 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** Threads whose blocks the writer holds (the shared ones included). */
+    int producerCount() {
+        return producers.size();
+    }
+
     /** Lines dropped so far because the writer was behind by {@link #MAX_BLOCKS} blocks of a thread. */
     public long dropped() {
         return dropped.get();
@@ -203,7 +215,11 @@ public final class AccessLog implements AutoCloseable {
             boolean view = viewSafe();
             long written = 0;
             for (Producer p : producers) {
+                boolean retired = p.retired; // read first: set after the thread's last line
                 written += drain(p, view);
+                if (retired && p != shared) {
+                    producers.remove(p);
+                }
             }
             if (last) {
                 return;
@@ -326,6 +342,8 @@ public final class AccessLog implements AutoCloseable {
         final Queue<Block> free = PlatformDependent.newFixedMpscQueue(maxBlocks);
         /** Blocks this producer has (current, waiting, free). */
         final AtomicInteger blocks = new AtomicInteger(1);
+        /** Its thread has ended: no more lines will come. */
+        volatile boolean retired;
 
         Producer(Block first) {
             current = first;

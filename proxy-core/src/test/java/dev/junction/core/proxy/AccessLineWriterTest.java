@@ -358,6 +358,7 @@ class AccessLineWriterTest {
             access.setAdditive(additive);
         }
         assertEquals(0, log.dropped(), "seed " + seed);
+        assertEquals(1, log.producerCount(), "the ended loops' blocks are let go (the shared ones remain)");
         String[] lines = strictUtf8(sink.toByteArray(), 0, sink.size()).split("\n", -1);
         int total = work.stream().mapToInt(List::size).sum();
         assertEquals(total + 1, lines.length, "seed " + seed + ": one line per entry and a final newline");
