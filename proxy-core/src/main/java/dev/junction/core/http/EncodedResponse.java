@@ -247,9 +247,10 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
             put(CRLF);
             int headLength = len;
             ByteBuf buf = alloc.buffer(headLength + (copyBody ? bodyLength : 0));
-            if (buf.hasMemoryAddress()) {
-                // Straight into the buffer's memory: writeBytes(byte[]) of a pooled direct buffer
-                // makes it a java.nio view (an object per answer) to copy through.
+            // Straight into the buffer's memory where it has an address: writeBytes of a pooled
+            // direct buffer makes a java.nio view (an object per answer) to copy through.
+            boolean direct = buf.hasMemoryAddress();
+            if (direct) {
                 int w = buf.writerIndex();
                 PlatformDependent.copyMemory(head, 0, buf.memoryAddress() + w, headLength);
                 buf.writerIndex(w + headLength);
@@ -259,7 +260,13 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
             giveBack();
             ByteBuf wire;
             if (copyBody) {
-                buf.writeBytes(body, body.readerIndex(), bodyLength);
+                if (direct && body.hasMemoryAddress()) {
+                    int w = buf.writerIndex();
+                    PlatformDependent.copyMemory(body.memoryAddress() + body.readerIndex(), buf.memoryAddress() + w, bodyLength);
+                    buf.writerIndex(w + bodyLength);
+                } else {
+                    buf.writeBytes(body, body.readerIndex(), bodyLength);
+                }
                 body.release();
                 wire = buf;
             } else {
