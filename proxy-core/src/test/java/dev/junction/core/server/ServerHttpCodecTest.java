@@ -92,7 +92,16 @@ class ServerHttpCodecTest {
                     }
                 }
             }
-            ByteBuf content = Unpooled.wrappedBuffer(utf8(body));
+            ByteBuf content;
+            if (random.nextBoolean()) {
+                content = Unpooled.wrappedBuffer(utf8(body));
+            } else {
+                // A direct body inside a larger buffer, as an upstream answer's body slice is.
+                int pad = random.nextInt(8);
+                ByteBuf whole = ByteBufAllocator.DEFAULT.directBuffer();
+                whole.writeZero(pad).writeBytes(utf8(body)).writeZero(random.nextInt(8));
+                content = whole.slice(pad, utf8(body).length);
+            }
             EncodedResponse encoded = b.build(content);
             if (encoded == null) {
                 // Only a value with a character outside visible ASCII is refused, and the body is still ours.
