@@ -164,7 +164,7 @@ public final class AccessLog implements AutoCloseable {
         AccessLineWriter w = LINE.get();
         w.reset();
         w.line(e);
-        boolean added;
+        int added;
         if (Thread.currentThread() instanceof FastThreadLocalThread) {
             added = loopProducer.get().add(w.buffer(), w.length());
         } else {
@@ -172,15 +172,22 @@ public final class AccessLog implements AutoCloseable {
                 added = shared.add(w.buffer(), w.length());
             }
         }
-        if (!added) {
+        if (added == DROPPED) {
             dropped.incrementAndGet();
             return;
         }
-        if (writerIdle) {
+        if (writerIdle || added == NEW_BLOCK) {
+            // Idle, or a block just filled: wake the writer (also from its linger, so that lines
+            // coming faster than a linger's worth of blocks are written rather than dropped).
             writerIdle = false;
             LockSupport.unpark(writer);
         }
     }
+
+    /** {@link Producer#add}: the line was dropped, added, or added into a new block. */
+    private static final int DROPPED = 0;
+    private static final int ADDED = 1;
+    private static final int NEW_BLOCK = 2;
 
     /** Threads whose blocks the writer holds (the shared ones included). */
     int producerCount() {
@@ -350,22 +357,27 @@ public final class AccessLog implements AutoCloseable {
             head = first;
         }
 
-        /** Appends {@code n} bytes of whole lines; false when every block is taken (the writer is behind). */
-        boolean add(byte[] lines, int n) {
+        /**
+         * Appends {@code n} bytes of whole lines: {@link #ADDED}, {@link #NEW_BLOCK} when they
+         * started a new block, {@link #DROPPED} when every block is taken (the writer is behind).
+         */
+        int add(byte[] lines, int n) {
             Block b = current;
             int p = b.published;
+            int added = ADDED;
             if (p + n > b.bytes.length) {
                 Block next = next(n);
                 if (next == null) {
-                    return false;
+                    return DROPPED;
                 }
                 b.next = next;
                 current = b = next;
                 p = 0;
+                added = NEW_BLOCK;
             }
             System.arraycopy(lines, 0, b.bytes, p, n);
             Block.PUBLISHED.lazySet(b, p + n);
-            return true;
+            return added;
         }
 
         private Block next(int n) {
