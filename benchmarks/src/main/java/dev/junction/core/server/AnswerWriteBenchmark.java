@@ -34,13 +34,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writing a proxied request's {@code 200} JSON answer (a ~900-byte chat completion with the headers
  * Junction adds: request id, provider, model, attempts, Server-Timing, cost) through the client
- * pipeline's outbound handlers (codec, read-timeout, keep-alive) into an embedded channel.
+ * pipeline's outbound handlers (codec with its read deadline, keep-alive) into an embedded channel.
  * {@code headerMap} is the path it replaced: a {@link DefaultFullHttpResponse} with a validating
  * header map, a String Server-Timing value and the attempts as an int, through Netty's
  * {@link HttpServerCodec}; {@code wireForm} is the shipped one: an {@link EncodedResponse} through
  * {@link ServerHttpCodec}. One operation is one answer, including the body buffer the upstream
- * read would have produced. In this package because the codec and the read-timeout handler are
- * package-private. Run with {@code java -jar benchmarks/target/benchmarks.jar AnswerWriteBenchmark -prof gc}.
+ * read would have produced. In this package because the codec is package-private. Run with {@code java -jar benchmarks/target/benchmarks.jar AnswerWriteBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reading one client request (an OpenAI SDK's chat request: 11 headers, a 160-byte body, arrived
  * in one read) through the client pipeline's inbound handlers as the gateway builds them (codec,
- * read-timeout, keep-alive, bounded aggregation), up to a last handler that asks for the headers
+ * with its read deadline, keep-alive, bounded aggregation), up to a last handler that asks for the headers
  * the gateway asks for on every request, answers it with an empty {@code 200} and releases it. {@code whole}: as shipped, the codec
  * reads it in one pass ({@link WholeRequest}, {@link RequestHeaders}); {@code netty}: the same
  * pipeline with the one-pass reader out of play (a body limit of 0 for it), so Netty's decoder and
@@ -82,8 +82,8 @@ public class RequestReadBenchmark {
         int maxBody = 4 * 1024 * 1024;
         channel = new EmbeddedChannel(
                 new ServerHttpCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(8192)
-                        .setMaxChunkSize(64 * 1024), path.equals("whole") ? maxBody : 0),
-                new RequestReadTimeoutHandler(Duration.ofSeconds(30)), new HttpServerKeepAliveHandler(),
+                        .setMaxChunkSize(64 * 1024), path.equals("whole") ? maxBody : 0, Duration.ofSeconds(30)),
+                new HttpServerKeepAliveHandler(),
                 new BodyLimitAggregator(maxBody), new LastHandler());
     }
 

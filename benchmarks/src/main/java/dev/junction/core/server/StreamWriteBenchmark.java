@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * Junction's headers, the 22 frames of a 20-token stream in {@code chunks} HTTP chunks (2: the
  * burst regime, the first frames flushed at once and the rest of the read as one batch; 22: a
  * paced stream, one chunk per event), and the end, through the client pipeline's outbound handlers
- * (codec, read-timeout, keep-alive) into an embedded channel. {@code headerMap}: a header-map head
+ * (codec with its read deadline, keep-alive) into an embedded channel. {@code headerMap}: a header-map head
  * and plain chunks through Netty's {@link HttpServerCodec} (the path before); {@code wireForm}: an
  * {@link EncodedStream} head, chunks framed in their batch's room and the end with the last frames,
  * through {@link ServerHttpCodec}. One operation is one stream, batches included. Run with

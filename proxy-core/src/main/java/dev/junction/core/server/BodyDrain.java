@@ -47,8 +47,9 @@ final class BodyDrain extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelPipeline p = ch.pipeline();
-        if (p.get("read-timeout") != null) {
-            p.remove("read-timeout");
+        ServerHttpCodec codec = p.get(ServerHttpCodec.class);
+        if (codec != null) {
+            codec.stopReadTimeout(); // the early answer was the last: no 408 after it
         }
         p.addFirst("drain", new BodyDrain());
         if (ch instanceof DuplexChannel d) {

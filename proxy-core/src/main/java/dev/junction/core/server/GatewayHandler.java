@@ -134,7 +134,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Bytes arrived that did not start a request (part of one, still under way): the connection is
-     * not idle. The read deadline of a request under way is {@link RequestReadTimeoutHandler}'s.
+     * not idle. The read deadline of a request under way is the codec's ({@link ServerHttpCodec}).
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {

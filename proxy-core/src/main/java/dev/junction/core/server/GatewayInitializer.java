@@ -9,8 +9,8 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 
 /**
  * Assembles a client connection's pipeline in one place, in the order of DESIGN's request flow:
- * HTTP codec (header limits) → slow-request cut-off → keep-alive → bounded body aggregation (413)
- * → the gateway handler (auth, decoding, routing, proxying; and the idle keep-alive cut-off, which
+ * HTTP codec (header limits; and the slow-request cut-off, which needs to see every read and every
+ * answer the codec sees) → keep-alive → bounded body aggregation (413) → the gateway handler (auth, decoding, routing, proxying; and the idle keep-alive cut-off, which
  * only it can tell from a connection waiting for its answer).
  */
 final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
@@ -32,8 +32,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", new ServerHttpCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(config.maxHeaderBytes())
-                .setMaxChunkSize(64 * 1024), maxBody));
-        p.addLast("read-timeout", new RequestReadTimeoutHandler(config.requestReadTimeout()));
+                .setMaxChunkSize(64 * 1024), maxBody, config.requestReadTimeout()));
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
         p.addLast("aggregate", new BodyLimitAggregator(maxBody));
         p.addLast("gateway", new GatewayHandler(endpoints, maxBody, taskToken, config.idleTimeout()));

@@ -2,6 +2,8 @@ package dev.junction.core.server;
 
 import dev.junction.core.http.EncodedResponse;
 import dev.junction.core.http.EncodedStream;
+import dev.junction.core.http.HttpResponses;
+import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -9,9 +11,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -21,9 +25,12 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The client connection's HTTP/1.1 codec: Netty's request decoder and response encoder, with what
@@ -36,6 +43,18 @@ import java.util.List;
  * request's method off the queue like any answer, instead of being encoded from a header map;
  * the same for a streamed answer in wire form ({@link EncodedStream}: its head, chunks and end).
  *
+ * <p>Also cuts off slow clients (SPEC §9): a request must arrive whole — request line, headers and
+ * body — within {@code junction.server.request-read-timeout} of its first byte, or the client gets
+ * a 408 and the connection is closed. The clock starts at the first byte, not when the headers are
+ * decoded, so a request line or header block trickled a byte at a time (slowloris) is cut off like
+ * a slow body; and it is one deadline, not an idle timer that every byte resets. This was a
+ * handler of its own right after the codec; it is kept here because the codec already sees every
+ * read (and what it made of it) and every answer written, so the deadline costs no pipeline hop and
+ * no second look at each message in each direction. Any read that does not end exactly at the end
+ * of a request leaves a request under way; most requests arrive in one read and never pay for a
+ * timer. While an answer is owed (a request read whole and not answered yet, or an answer being
+ * written) the gateway, not the client, is the one late: a deadline that passes then is restarted.
+ *
  * <p>Sits where {@code HttpServerCodec} would, right after the socket-level handlers.
  */
 final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
@@ -47,13 +66,97 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(4);
     private boolean closeAfterResponse;
 
+    /** {@code junction.server.request-read-timeout}; null: no read deadline (tests of the codec alone). */
+    private final Duration readTimeout;
+    private ScheduledFuture<?> readTimer;
+    /** The last message of the current read was the end of a request (or nothing was decoded yet). */
+    private boolean endedAtRequestEnd;
+    /** Requests read whole and not answered yet (the connection keeps reading while one is in flight). */
+    private int owed;
+    /** The URI of the request under way once its head is decoded: its door's error shape. */
+    private String uri;
+    /** The read deadline was given up for good ({@link #stopReadTimeout}). */
+    private boolean readTimeoutStopped;
+    private final Encoder encoder;
+
     ServerHttpCodec(HttpDecoderConfig config) {
         this(config, Integer.MAX_VALUE);
     }
 
     /** {@code maxBody}: the body limit enforced after the codec (a longer body is left to Netty's decoder). */
     ServerHttpCodec(HttpDecoderConfig config, long maxBody) {
-        init(new Decoder(config, maxBody), new Encoder());
+        this(config, maxBody, null);
+    }
+
+    /** {@code readTimeout}: {@code junction.server.request-read-timeout}. */
+    ServerHttpCodec(HttpDecoderConfig config, long maxBody, Duration readTimeout) {
+        this.readTimeout = readTimeout;
+        this.encoder = new Encoder();
+        init(new Decoder(config, maxBody), encoder);
+    }
+
+    /**
+     * Gives up the read deadline for good: the connection is being drained and closed after an
+     * early answer ({@link BodyDrain}), and no 408 may follow that answer.
+     */
+    void stopReadTimeout() {
+        readTimeoutStopped = true;
+        cancelReadTimer();
+    }
+
+    /** A request message left the decoder: a head names its door; an end settles the read deadline. */
+    private void decoded(Object msg) {
+        if (msg instanceof HttpRequest head) {
+            uri = head.uri();
+        }
+        if (msg instanceof LastHttpContent) {
+            owed++;
+            endedAtRequestEnd = true;
+            uri = null;
+            cancelReadTimer();
+        } else {
+            endedAtRequestEnd = false;
+        }
+    }
+
+    /** An answer was written whole (its last part): one request less is owed an answer. */
+    private void answered() {
+        if (owed > 0) {
+            owed--;
+        }
+    }
+
+    private void armReadTimer(ChannelHandlerContext ctx) {
+        readTimer = ctx.executor().schedule(() -> expire(ctx), readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelReadTimer() {
+        if (readTimer != null) {
+            readTimer.cancel(false);
+            readTimer = null;
+        }
+    }
+
+    private void expire(ChannelHandlerContext ctx) {
+        readTimer = null;
+        if (readTimeoutStopped) {
+            return;
+        }
+        if (encoder.inAnswer || owed > 0) {
+            // A pipelined request waits behind an answer not yet written or still being written: a
+            // 408 now would come before or cut into that answer. Start again.
+            armReadTimer(ctx);
+            return;
+        }
+        GatewayError e = GatewayError.fatal(408, "invalid_request_error", "request_timeout", null,
+                "The request was not received within " + readTimeout.toMillis()
+                        + " ms of its first byte (junction.server.request-read-timeout); the connection is closed.");
+        // In the door's error shape when the head arrived (a body trickled to /v1/messages is
+        // answered in Anthropic's shape); a head not received yet names no door: OpenAI's.
+        FullHttpResponse r = HttpResponses.error(e, null, DoorErrors.forUri(uri));
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        // From the pipeline's end, so that the answer passes this codec's encoder.
+        ctx.channel().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
     private final class Decoder extends HttpRequestDecoder {
@@ -109,6 +212,39 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
                     methods.add(flag(r.method()));
                 }
             }
+            if (readTimeout != null) {
+                for (int i = before; i < out.size(); i++) {
+                    decoded(out.get(i));
+                }
+            }
+        }
+
+        /**
+         * Bytes arrived. Unless they ended exactly at the end of a request, a request is under way:
+         * its deadline starts now if it has not started yet. That includes the first bytes of a
+         * request read together with the end of the one before it (left in the buffer, or held by
+         * Netty's decoder): its clock starts at its first byte too.
+         */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            if (readTimeout != null && !readTimeoutStopped && readTimer == null
+                    && (!endedAtRequestEnd || netty || internalBuffer().isReadable())) {
+                armReadTimer(ctx);
+            }
+            endedAtRequestEnd = false;
+            super.channelReadComplete(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            cancelReadTimer();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+            cancelReadTimer();
+            super.handlerRemoved0(ctx);
         }
 
         @Override
@@ -155,8 +291,12 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
             }
             if (msg instanceof HttpResponse r && r.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
                 inAnswer = !(msg instanceof LastHttpContent);
-            } else if (msg instanceof LastHttpContent) {
+                if (!inAnswer) {
+                    answered();
+                }
+            } else if (msg instanceof LastHttpContent && inAnswer) {
                 inAnswer = false;
+                answered();
             }
             super.write(ctx, msg, promise);
         }
@@ -167,6 +307,7 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
                 throw new IllegalStateException("a whole answer was written inside another one");
             }
             method = methods.isEmpty() ? HttpMethod.GET : methods.poll();
+            answered();
             ByteBuf wire = e.wire();
             if (method == HttpMethod.HEAD) {
                 // The answer to a HEAD is the head alone, with the length the body would have had.
@@ -199,6 +340,7 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
             if (part instanceof LastHttpContent) {
                 inAnswer = false;
                 wireStream = false;
+                answered();
             }
             if (headOnly) {
                 part.release();
