@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
@@ -23,8 +21,9 @@ import java.util.List;
 
 /**
  * Decodes the answers of an upstream HTTP/1.1 connection from its wire form, in one pass over each
- * read: the status line and headers of an answer into a {@link HttpResponse} whose header map holds
- * views of one copy of the head's bytes (no string per name or value, nothing validated twice),
+ * read: the status line and headers of an answer into a {@link HttpResponse} whose headers are one
+ * copy of the head's bytes and the offsets of each name and value in them ({@link AnswerHeaders}:
+ * no string or map entry per header unless something asks, nothing validated twice),
  * then its body as slices of the read buffer — one per read for a body framed by its length or by
  * the close, one per chunk for a chunked body. No message object per piece is built and nothing
  * passes through the pipeline: the decoder calls its {@link Sink}.
@@ -79,14 +78,6 @@ final class AnswerDecoder {
             TOKEN[c] = true;
         }
     }
-
-    /**
-     * Netty's header map without its validation: the fast path has already checked each name is a
-     * token and each value visible ASCII, stricter than that validation; lookups keep Netty's rules
-     * (case-insensitive names, comma-separated values for {@code containsValue}).
-     */
-    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
-            .withValidation(false);
 
     private final HttpDecoderConfig config;
     private final int maxHeaderSize;
@@ -505,7 +496,8 @@ final class AnswerDecoder {
         }
         i += 2; // CR LF
         // Headers: "name: value\r\n" until "\r\n".
-        HttpHeaders headers = HEADERS.newHeaders();
+        int[] at = new int[4 * 12];
+        int count = 0;
         fastLength = -1;
         fastChunked = false;
         fastSimple = true;
@@ -536,8 +528,14 @@ final class AnswerDecoder {
                 return null;
             }
             i += 2;
-            headers.add(new AsciiString(b, nameFrom, nameTo - nameFrom, false),
-                    new AsciiString(b, valueFrom, valueTo - valueFrom, false));
+            if (4 * count == at.length) {
+                at = java.util.Arrays.copyOf(at, at.length * 2);
+            }
+            at[4 * count] = nameFrom;
+            at[4 * count + 1] = nameTo - nameFrom;
+            at[4 * count + 2] = valueFrom;
+            at[4 * count + 3] = valueTo - valueFrom;
+            count++;
             noteFraming(b, nameFrom, nameTo, valueFrom, valueTo);
         }
         if (i + 2 != n) {
@@ -545,7 +543,7 @@ final class AnswerDecoder {
         }
         HttpVersion version = b[7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         HttpResponseStatus status = status(code, b, reasonFrom, reasonTo);
-        return new DefaultHttpResponse(version, status, headers);
+        return new DefaultHttpResponse(version, status, new AnswerHeaders(b, at, count));
     }
 
     /**
