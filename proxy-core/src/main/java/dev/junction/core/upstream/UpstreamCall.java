@@ -4,14 +4,11 @@ import dev.junction.core.config.Timeouts;
 import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request/response on a pooled upstream connection, confined to one event loop. Owns the
@@ -28,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamCall {
 
-    private final EventLoop loop;
+    private final Deadlines deadlines;
     private final UpstreamPool pool;
     private final String providerName;
     private final Timeouts timeouts;
@@ -45,16 +42,19 @@ public final class UpstreamCall {
     private boolean wanted = true;
     /** This call turned the channel's auto-read off (back-pressure) and has not turned it on again. */
     private boolean paused;
-    /** The call's one timer, for whichever of its deadlines can come first (see {@link #watch}). */
-    private ScheduledFuture<?> watchTimer;
+    /** Its next deadline and its place in the list of {@link #deadlines}, while {@link #linked}. */
+    long due;
+    UpstreamCall prev;
+    UpstreamCall next;
+    boolean linked;
     private long startNanos;
     /** When the request was written (0 until then): the first-byte deadline counts from here. */
     private long writtenNanos;
     private long lastActivityNanos;
 
-    UpstreamCall(EventLoop loop, UpstreamPool pool, String providerName, Timeouts timeouts, ReferenceCounted request,
+    UpstreamCall(Deadlines deadlines, UpstreamPool pool, String providerName, Timeouts timeouts, ReferenceCounted request,
                  UpstreamListener listener) {
-        this.loop = loop;
+        this.deadlines = deadlines;
         this.pool = pool;
         this.providerName = providerName;
         this.timeouts = timeouts;
@@ -292,13 +292,14 @@ public final class UpstreamCall {
     }
 
     /**
-     * The first-byte, idle-between-chunks and total timeouts share one timer per call, armed when
-     * the call starts and cancelled when it ends: one schedule and one cancellation per request
-     * instead of one per deadline, and nothing per chunk. Each deadline lies no earlier than its
-     * duration after the moment the timer is armed (the first byte is awaited from the write,
-     * which follows the start; the idle window from the last piece), so the timer is set for the
-     * shortest configured duration from now; when it fires it checks the real deadlines, times the
-     * call out on one that passed, and otherwise sets itself again for the nearest one still ahead.
+     * The first-byte, idle-between-chunks and total timeouts share one entry per call in the
+     * origin's {@link Deadlines} (one timer for all its calls), linked when the call starts and
+     * unlinked when it ends: no scheduled task per request, and nothing per chunk. Each deadline
+     * lies no earlier than its duration after the moment the entry is linked (the first byte is
+     * awaited from the write, which follows the start; the idle window from the last piece), so the
+     * entry is due after the shortest configured duration from now; when it comes due the call
+     * checks the real deadlines ({@link #watch}), times out on one that passed, and otherwise links
+     * itself again for the nearest one still ahead.
      */
     private void armWatch(long now) {
         long next = Long.MAX_VALUE;
@@ -312,16 +313,15 @@ public final class UpstreamCall {
             next = Math.min(next, (head != null ? lastActivityNanos : now) + timeouts.idleBetweenChunks().toNanos());
         }
         if (next != Long.MAX_VALUE) {
-            watchTimer = loop.schedule(this::watch, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+            deadlines.add(this, next);
         }
     }
 
-    private void watch() {
-        watchTimer = null;
+    /** Its entry in {@link #deadlines} came due (and was unlinked) at {@code now}. */
+    void watch(long now) {
         if (done) {
             return;
         }
-        long now = System.nanoTime();
         if (timeouts.total() != null && now - startNanos >= timeouts.total().toNanos()) {
             timeout("did not complete within " + fmt(timeouts.total()));
         } else if (head == null && writtenNanos != 0 && timeouts.firstByte() != null
@@ -336,11 +336,7 @@ public final class UpstreamCall {
     }
 
     private void cancelTimers() {
-        ScheduledFuture<?> t = watchTimer;
-        if (t != null) {
-            watchTimer = null;
-            t.cancel(false);
-        }
+        deadlines.remove(this);
     }
 
     private static String fmt(Duration d) {

@@ -104,14 +104,14 @@ public final class UpstreamClient implements AutoCloseable {
             req.body().release(); // a header that fails validation: the body is ours already
             throw e;
         }
-        UpstreamCall call = new UpstreamCall(loop, upstream.pool, provider, timeouts, http, listener);
+        UpstreamCall call = new UpstreamCall(upstream.deadlines, upstream.pool, provider, timeouts, http, listener);
         call.start();
         return call;
     }
 
     /** {@code req} as the header-map path builds it (to check the wire form against; body taken). */
     static FullHttpRequest headerMapRequest(Origin origin, UpstreamRequest req, Map<String, String> extraHeaders) {
-        return new Upstream(null, origin).toHttp(origin, req, extraHeaders);
+        return new Upstream(null, null, origin).toHttp(origin, req, extraHeaders);
     }
 
     /** Pools are shared by base paths: one per provider, scheme, host and port on each event loop. */
@@ -133,14 +133,17 @@ public final class UpstreamClient implements AutoCloseable {
      */
     static final class Upstream {
         final UpstreamPool pool;
+        /** The deadlines of its running calls, behind one timer. */
+        final Deadlines deadlines;
         final RequestHeads heads;
         final AsciiString host;
         private List<Map.Entry<String, String>> headers = List.of();
         private AsciiString[] names = new AsciiString[0];
         private AsciiString[] values = new AsciiString[0];
 
-        Upstream(UpstreamPool pool, Origin origin) {
+        Upstream(UpstreamPool pool, Deadlines deadlines, Origin origin) {
             this.pool = pool;
+            this.deadlines = deadlines;
             this.heads = new RequestHeads(origin.authority());
             this.host = AsciiString.of(origin.authority());
         }
@@ -200,7 +203,7 @@ public final class UpstreamClient implements AutoCloseable {
         Upstream upstream = byKey.get(key);
         if (upstream == null) {
             upstream = new Upstream(newPool(loop, origin, Math.max(1, (maxConnections + loops - 1) / loops), timeouts),
-                    origin);
+                    new Deadlines(loop), origin);
             byKey.put(key, upstream);
         }
         return upstream;
