@@ -71,7 +71,7 @@ public class UpstreamRequestBenchmark {
 
     @Setup
     public void setup() {
-        upstream = new UpstreamClient.Upstream(null, origin);
+        upstream = new UpstreamClient.Upstream(null, null, origin);
         heads = new RequestHeads(origin.authority());
         HttpDecoderConfig config = new HttpDecoderConfig().setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024);
         nettyCodec = new EmbeddedChannel(new HttpClientCodec(config, false, false));
