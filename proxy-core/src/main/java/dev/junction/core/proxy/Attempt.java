@@ -50,6 +50,8 @@ final class Attempt implements UpstreamListener {
     /** The vendor contract of this request on {@link #route}. */
     final Translator translator;
     final boolean hedge;
+    /** Whether the client asked for a stream: read once here, while the request is fresh in the cache. */
+    private final boolean stream;
     final long start = System.nanoTime();
     private final boolean breakerPermit;
     private State state = State.WAITING;
@@ -74,6 +76,7 @@ final class Attempt implements UpstreamListener {
         this.translator = translator;
         this.hedge = hedge;
         this.breakerPermit = breakerPermit;
+        this.stream = x.stream();
         route.deployment().stats().start();
     }
 
@@ -107,7 +110,7 @@ final class Attempt implements UpstreamListener {
         headers = head.headers();
         headAt = System.nanoTime();
         route.deployment().stats().recordTtft(headAt - start);
-        if (status >= 200 && status < 300 && x.stream()) {
+        if (status >= 200 && status < 300 && stream) {
             processor = translator.streamProcessor();
             state = State.HELD;
         } else {

@@ -94,7 +94,12 @@ final class RequestHeads {
         buf.writeShort(CRLF_SHORT);
         ByteBuf wire;
         if (copy) {
-            buf.writeBytes(body, body.readerIndex(), length);
+            // Read by the body into the head's buffer: a slice of a pooled buffer copies its memory
+            // straight into a buffer that has an address, where the head's buffer reading from the
+            // slice would go through an NIO view of it (an object per request).
+            int at = buf.writerIndex();
+            body.getBytes(body.readerIndex(), buf, at, length);
+            buf.writerIndex(at + length);
             body.release();
             wire = buf;
         } else {

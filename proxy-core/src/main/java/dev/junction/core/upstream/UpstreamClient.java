@@ -73,7 +73,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final AddressResolverGroup<? extends SocketAddress> resolver;
     private final int loops;
     private final SslContext ssl;
-    private final Map<EventLoop, Map<Key, Upstream>> pools = new ConcurrentHashMap<>();
+    private final Map<EventLoop, LoopUpstreams> pools = new ConcurrentHashMap<>();
 
     public UpstreamClient(Class<? extends Channel> channelType, AddressResolverGroup<? extends SocketAddress> resolver,
                           int loops) {
@@ -195,18 +195,34 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private Upstream upstream(EventLoop loop, String provider, Origin origin, int maxConnections, Timeouts timeouts) {
-        Map<Key, Upstream> byKey = pools.get(loop);
-        if (byKey == null) {
-            byKey = pools.computeIfAbsent(loop, l -> new HashMap<>());
+        LoopUpstreams mine = pools.get(loop);
+        if (mine == null) {
+            mine = pools.computeIfAbsent(loop, l -> new LoopUpstreams());
+        }
+        // A route's provider name and origin are the same objects request after request (the route
+        // table snapshot holds them): the last one asked for is found without a key or a lookup.
+        if (mine.lastProvider == provider && mine.lastOrigin == origin) {
+            return mine.last;
         }
         Key key = new Key(provider, origin.tls(), origin.host(), origin.port());
-        Upstream upstream = byKey.get(key);
+        Upstream upstream = mine.byKey.get(key);
         if (upstream == null) {
             upstream = new Upstream(newPool(loop, origin, Math.max(1, (maxConnections + loops - 1) / loops), timeouts),
                     new Deadlines(loop), origin);
-            byKey.put(key, upstream);
+            mine.byKey.put(key, upstream);
         }
+        mine.last = upstream;
+        mine.lastProvider = provider;
+        mine.lastOrigin = origin;
         return upstream;
+    }
+
+    /** The upstreams of one event loop (confined to it), and the last one asked for. */
+    private static final class LoopUpstreams {
+        final Map<Key, Upstream> byKey = new HashMap<>();
+        Upstream last;
+        String lastProvider;
+        Origin lastOrigin;
     }
 
     private UpstreamPool newPool(EventLoop loop, Origin origin, int max, Timeouts timeouts) {
@@ -243,7 +259,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        pools.values().forEach(m -> m.values().forEach(u -> u.pool.close()));
+        pools.values().forEach(m -> m.byKey.values().forEach(u -> u.pool.close()));
         pools.clear();
     }
 }
