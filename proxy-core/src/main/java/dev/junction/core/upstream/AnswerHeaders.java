@@ -68,11 +68,21 @@ public final class AnswerHeaders extends HttpHeaders {
             }
             return found;
         }
+        // The lengths the names have (those under 64): most headers have none of them and are
+        // passed over with one test.
+        long lengths = 0;
+        for (AsciiString n : names) {
+            lengths |= n.length() < 64 ? 1L << n.length() : 0;
+        }
         for (int i = 0; i < count; i++) {
             int p = at[4 * i];
             int len = at[4 * i + 1];
+            if (len < 64 && (lengths & (1L << len)) == 0) {
+                continue;
+            }
             for (int k = 0; k < names.length; k++) {
-                if (names[k].length() == len && same(p, names[k])) {
+                AsciiString n = names[k];
+                if (n.length() == len && same(p, n.array(), n.arrayOffset(), len)) {
                     if (found == null) {
                         found = new String[names.length];
                     }
@@ -84,6 +94,18 @@ public final class AnswerHeaders extends HttpHeaders {
             }
         }
         return found;
+    }
+
+    /** Whether the {@code len} bytes at {@code p} are those of {@code name} at {@code from}, ASCII case-insensitive. */
+    private boolean same(int p, byte[] name, int from, int len) {
+        for (int k = 0; k < len; k++) {
+            int x = bytes[p + k];
+            int c = name[from + k];
+            if (x != c && lower(x) != lower(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the name at {@code p} is {@code name} (same length), ASCII case-insensitive. */
