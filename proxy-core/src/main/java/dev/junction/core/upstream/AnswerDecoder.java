@@ -316,6 +316,7 @@ final class AnswerDecoder {
         // Find the end of the head: an empty line. Lines end at LF; a canonical one with CR LF.
         int lineStart = start;
         int headEnd = -1;
+        int lines = 0; // the status line and the header lines
         boolean canonical = true;
         while (true) {
             int lf = buf.indexOf(lineStart, end, LF);
@@ -336,13 +337,14 @@ final class AnswerDecoder {
                 headEnd = lf + 1;
                 break;
             }
+            lines++;
             lineStart = lf + 1;
         }
         if (headEnd - start > maxInitialLine + maxHeaderSize + 2) {
             fail("a response head larger than " + maxHeaderSize + " bytes", buf, sink);
             return false;
         }
-        HttpResponse r = canonical ? fastHead(buf, start, headEnd) : null;
+        HttpResponse r = canonical ? fastHead(buf, start, headEnd, lines - 1) : null;
         boolean simple = r != null && fastSimple;
         if (r == null) {
             r = nettyHead(buf, start, headEnd);
@@ -444,8 +446,11 @@ final class AnswerDecoder {
         return false;
     }
 
-    /** The head in its canonical form, read here; null when it is not in that form (Netty reads it). */
-    private HttpResponse fastHead(ByteBuf buf, int start, int headEnd) {
+    /**
+     * The head in its canonical form, read here; null when it is not in that form (Netty reads it).
+     * {@code headerLines} is the number of lines after the status line (the size of the offsets).
+     */
+    private HttpResponse fastHead(ByteBuf buf, int start, int headEnd, int headerLines) {
         int n = headEnd - start;
         if (n > maxInitialLine + maxHeaderSize / 2) {
             return null; // near the limits: Netty counts
@@ -496,7 +501,7 @@ final class AnswerDecoder {
         }
         i += 2; // CR LF
         // Headers: "name: value\r\n" until "\r\n".
-        int[] at = new int[4 * 12];
+        int[] at = new int[4 * Math.max(1, headerLines)]; // a header per line (checked below)
         int count = 0;
         fastLength = -1;
         fastChunked = false;
