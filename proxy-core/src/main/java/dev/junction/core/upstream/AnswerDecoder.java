@@ -97,6 +97,8 @@ final class AnswerDecoder {
     private long fastLength;
     private boolean fastChunked;
     private boolean fastSimple;
+    /** Whether the last head read by the fast path has a {@code connection} header. */
+    private boolean fastConnection;
 
     AnswerDecoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
         this.config = config;
@@ -506,6 +508,7 @@ final class AnswerDecoder {
         fastLength = -1;
         fastChunked = false;
         fastSimple = true;
+        fastConnection = false;
         while (b[i] != CR) {
             int nameFrom = i;
             while (b[i] >= 0 && TOKEN[b[i]]) {
@@ -548,7 +551,7 @@ final class AnswerDecoder {
         }
         HttpVersion version = b[7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         HttpResponseStatus status = status(code, b, reasonFrom, reasonTo);
-        return new DefaultHttpResponse(version, status, new AnswerHeaders(b, at, count));
+        return new DefaultHttpResponse(version, status, new AnswerHeaders(b, at, count, fastConnection));
     }
 
     /**
@@ -558,7 +561,9 @@ final class AnswerDecoder {
      */
     private void noteFraming(byte[] b, int nameFrom, int nameTo, int valueFrom, int valueTo) {
         int n = nameTo - nameFrom;
-        if (n == CONTENT_LENGTH.length && same(b, nameFrom, CONTENT_LENGTH)) {
+        if (n == CONNECTION.length && same(b, nameFrom, CONNECTION)) {
+            fastConnection = true;
+        } else if (n == CONTENT_LENGTH.length && same(b, nameFrom, CONTENT_LENGTH)) {
             if (fastLength >= 0 || valueTo == valueFrom || valueTo - valueFrom > 18) {
                 fastSimple = false;
                 return;
@@ -592,6 +597,7 @@ final class AnswerDecoder {
         return true;
     }
 
+    private static final byte[] CONNECTION = "connection".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_LENGTH = "content-length".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CHUNKED = "chunked".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -38,10 +38,27 @@ public final class AnswerHeaders extends HttpHeaders {
     /** The header map, once something needed it; from then on it is the headers. */
     private HttpHeaders map;
 
-    AnswerHeaders(byte[] bytes, int[] at, int count) {
+    /** Whether a {@code connection} header is among them (noted by the decoder on its way). */
+    private final boolean connection;
+
+    AnswerHeaders(byte[] bytes, int[] at, int count, boolean connection) {
         this.bytes = bytes;
         this.at = at;
         this.count = count;
+        this.connection = connection;
+    }
+
+    /**
+     * Whether the answer leaves its connection open for the next request, as
+     * {@link io.netty.handler.codec.http.HttpUtil#isKeepAlive} judges it: without a
+     * {@code connection} header (the usual answer) that is the version's default, known without a
+     * lookup.
+     */
+    static boolean keepAlive(io.netty.handler.codec.http.HttpResponse head) {
+        if (head.headers() instanceof AnswerHeaders a && a.map == null && !a.connection) {
+            return head.protocolVersion().isKeepAliveDefault();
+        }
+        return io.netty.handler.codec.http.HttpUtil.isKeepAlive(head);
     }
 
     /**

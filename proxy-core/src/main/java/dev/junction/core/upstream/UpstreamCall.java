@@ -5,7 +5,6 @@ import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCounted;
 
 import java.time.Duration;
@@ -81,7 +80,8 @@ public final class UpstreamCall {
                 return;
             }
             channel = ch;
-            handler = ch.pipeline().get(UpstreamHandler.class);
+            // The handler is the pipeline's last (see UpstreamClient): found without a search.
+            handler = ch.pipeline().last() instanceof UpstreamHandler h ? h : ch.pipeline().get(UpstreamHandler.class);
             handler.attach(receiver);
             listener.onConnected(reused);
             write(reused);
@@ -180,7 +180,7 @@ public final class UpstreamCall {
             handler.detach();
             handler = null;
             channel = null;
-            if (HttpUtil.isKeepAlive(head)) {
+            if (AnswerHeaders.keepAlive(head)) {
                 if (paused) {
                     // A piece read while paused (a decoder or TLS record asking for its rest)
                     // ended the answer: the pooled connection reads again, to notice a close.

@@ -74,6 +74,8 @@ class AnswerDecoderTest {
         StringBuilder sb = new StringBuilder();
         sb.append(r.protocolVersion()).append(' ').append(r.status().code()).append(' ').append(r.status().reasonPhrase());
         HttpHeaders h = r.headers();
+        // Judged from what the decoder noted (no lookup) for its heads, by Netty's rule for Netty's.
+        sb.append("\nkeepAlive=").append(AnswerHeaders.keepAlive(r));
         sb.append("\nsize=").append(h.size()).append(" empty=").append(h.isEmpty());
         for (String p : PROBES) {
             sb.append("\n?").append(p).append('=').append(h.get(p)).append(' ').append(h.getAll(p))
@@ -239,7 +241,10 @@ class AnswerDecoderTest {
             }
             return name + ": " + (rnd.nextBoolean() ? rnd.nextInt(100000) : rnd.nextInt(60) + "m" + rnd.nextInt(60) + "s");
         }
-        return switch (rnd.nextInt(9)) {
+        return switch (rnd.nextInt(12)) {
+            case 9 -> "Connection: keep-alive";
+            case 10 -> "connection: Close";
+            case 11 -> "CONNECTION: upgrade";
             case 0 -> "content-type: application/json";
             case 1 -> "Content-Type: text/event-stream; charset=utf-8";
             case 2 -> "x-ratelimit-remaining-requests: " + rnd.nextInt(1000);
