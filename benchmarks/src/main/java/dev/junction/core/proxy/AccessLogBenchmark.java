@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
@@ -30,9 +31,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The access log's work per line, for typical entries (a served pass-through chat request with one
  * attempt) and a logback appender writing to a discarding stream. Shipped: the event loop renders
- * each line ({@code loopLine}: the entry of the request, rendered by {@link AccessLineWriter} into
- * the line's bytes) and the writer thread copies a batch of {@value #BATCH} such lines into one
- * buffer for {@link AccessLogAppender} ({@code batchOfRenderedLines}). Before, the loop took the
+ * each line and adds it to its blocks, which the writer thread hands to {@link AccessLogAppender}
+ * as they are ({@code loopLineIntoBlock}: the entry of the request, rendered by
+ * {@link AccessLineWriter}, appended to a block). Before that, the loop rendered each line into an
+ * array of its own ({@code loopLine}) and the writer thread copied a batch of {@value #BATCH} such
+ * lines into one buffer ({@code batchOfRenderedLines}); before that, the loop took the
  * entry alone ({@code snapshot}) and the writer thread rendered the batch ({@code handWritten});
  * {@code jacksonPattern} is the path before that (one Jackson generator for the batch into a
  * {@link StringWriter}, the message through an output-stream appender with the {@code %msg%n}
@@ -62,6 +65,7 @@ public class AccessLogBenchmark {
     private Logger shipped;
     private Logger pattern;
     private RequestContext served;
+    private AccessLog log;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -82,6 +86,17 @@ public class AccessLogBenchmark {
         console.setOutputStream(discard);
         console.start();
         pattern = logger(ctx, "pattern", console);
+        // The shipped path's logger: the access log's own, given only a discarding shipped appender.
+        Logger access = (Logger) org.slf4j.LoggerFactory.getLogger("access");
+        AccessLogAppender discarding = new AccessLogAppender();
+        discarding.setContext(access.getLoggerContext());
+        discarding.setOutputStream(discard);
+        discarding.start();
+        access.detachAndStopAllAppenders();
+        access.setAdditive(false);
+        access.setLevel(ch.qos.logback.classic.Level.INFO);
+        access.addAppender(discarding);
+        log = new AccessLog();
         for (int i = 0; i < BATCH; i++) {
             RequestContext rc = new RequestContext("req_01JD9Q3Z7X" + (100000 + i), System.nanoTime() - 1_200_000, "POST",
                     "/v1/chat/completions");
@@ -149,13 +164,32 @@ public class AccessLogBenchmark {
         return message.length();
     }
 
-    /** The event loop's part of a finished request's line: the entry, rendered into the line's bytes. */
+    /** The event loop's part of a finished request's line before the blocks: the entry, rendered into an array of its own. */
     @Benchmark
     public byte[] loopLine() {
         return AccessLog.line(AccessLog.entry(served));
     }
 
-    /** The writer thread's part per line now: the rendered line copied into the batch and the batch to the appender. */
+    /**
+     * The event loop's part of a finished request's line as shipped: the entry, rendered and added to
+     * the access log's blocks (a running writer takes them to a discarding appender). JMH's thread
+     * is not an event loop, so it goes through the shared blocks' lock (uncontended); per line it
+     * allocates what the loop does.
+     */
+    @Benchmark
+    public void loopLineIntoBlock() {
+        log.offer(AccessLog.entry(served));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        log.close();
+        if (log.dropped() > 0) {
+            System.out.println("loopLineIntoBlock: " + log.dropped() + " lines dropped (the writer fell behind)");
+        }
+    }
+
+    /** The writer thread's part per line before the blocks: the rendered line copied into the batch and the batch to the appender. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int batchOfRenderedLines() {
@@ -245,7 +279,7 @@ public class AccessLogBenchmark {
             }
             g.writeEndArray();
         }
-        g.writeStringField("timing", e.timing());
+        g.writeStringField("timing", e.timing().toString());
         if (e.requestBody() != null) {
             g.writeStringField("request_body", e.requestBody());
         }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.PlatformDependent;
 
 import java.nio.charset.StandardCharsets;
 
@@ -88,6 +89,23 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
     private static final int HEAD_BYTES = 512;
     /** A head array that grew beyond this is not kept. */
     private static final int KEEP_HEAD_BYTES = 8 * 1024;
+
+    /**
+     * The framing headers of kept-alive answers by body length, made on first use and shared (read
+     * only, so any thread may use one; a race makes an equal one twice): {@code content-length} alone.
+     */
+    private static final HttpHeaders[] FRAMING = new HttpHeaders[COPY_BODY_BYTES + 1];
+
+    static HttpHeaders keptAliveFraming(int bodyLength) {
+        HttpHeaders h = bodyLength < FRAMING.length ? FRAMING[bodyLength] : null;
+        if (h == null) {
+            h = new ReadOnlyHttpHeaders(false, HttpHeaderNames.CONTENT_LENGTH, AsciiString.of(Integer.toString(bodyLength)));
+            if (bodyLength < FRAMING.length) {
+                FRAMING[bodyLength] = h;
+            }
+        }
+        return h;
+    }
 
     /**
      * Writes one answer's head; see {@link EncodedResponse}. Single use. The head is gathered in a
@@ -175,6 +193,23 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
             return this;
         }
 
+        /** Adds {@code name: } the USD amount {@code usd} as {@link HttpResponses#usd} writes it, without a String. */
+        public Builder usd(AsciiString name, double usd) {
+            if (refused) {
+                return this;
+            }
+            long nanos = HttpResponses.usdNanos(usd);
+            if (nanos < 0) {
+                return header(name, HttpResponses.usdExact(usd));
+            }
+            ensure(name.length() + HttpResponses.NANOS_MAX + 4);
+            putName(name);
+            len = HttpResponses.putNanos(head, len, nanos);
+            head[len++] = '\r';
+            head[len++] = '\n';
+            return this;
+        }
+
         private void putName(AsciiString name) {
             int n = name.length();
             System.arraycopy(name.array(), name.arrayOffset(), head, len, n);
@@ -212,24 +247,38 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
             put(CRLF);
             int headLength = len;
             ByteBuf buf = alloc.buffer(headLength + (copyBody ? bodyLength : 0));
-            buf.writeBytes(head, 0, headLength);
+            // Straight into the buffer's memory where it has an address: writeBytes of a pooled
+            // direct buffer makes a java.nio view (an object per answer) to copy through.
+            boolean direct = buf.hasMemoryAddress();
+            if (direct) {
+                int w = buf.writerIndex();
+                PlatformDependent.copyMemory(head, 0, buf.memoryAddress() + w, headLength);
+                buf.writerIndex(w + headLength);
+            } else {
+                buf.writeBytes(head, 0, headLength);
+            }
             giveBack();
             ByteBuf wire;
             if (copyBody) {
-                buf.writeBytes(body, body.readerIndex(), bodyLength);
+                if (direct && body.hasMemoryAddress()) {
+                    int w = buf.writerIndex();
+                    PlatformDependent.copyMemory(body.memoryAddress() + body.readerIndex(), buf.memoryAddress() + w, bodyLength);
+                    buf.writerIndex(w + bodyLength);
+                } else {
+                    buf.writeBytes(body, body.readerIndex(), bodyLength);
+                }
                 body.release();
                 wire = buf;
             } else {
                 wire = alloc.compositeBuffer(2).addComponents(true, buf, body);
             }
-            AsciiString length = AsciiString.of(Integer.toString(bodyLength));
             HttpHeaders framing;
             if (keepAlive) {
-                framing = new ReadOnlyHttpHeaders(false, HttpHeaderNames.CONTENT_LENGTH, length);
+                framing = keptAliveFraming(bodyLength);
             } else {
                 // Modifiable: the keep-alive handler sets connection: close again on an answer that closes.
                 framing = new DefaultHttpHeaders();
-                framing.set(HttpHeaderNames.CONTENT_LENGTH, length);
+                framing.set(HttpHeaderNames.CONTENT_LENGTH, AsciiString.of(Integer.toString(bodyLength)));
                 framing.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
             return new EncodedResponse(wire, headLength, framing);

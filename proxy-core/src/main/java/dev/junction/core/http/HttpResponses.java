@@ -54,6 +54,19 @@ public final class HttpResponses {
 
     /** A USD amount as a plain decimal string (no exponent), to the nano-dollar: {@code 0.000123}. */
     public static String usd(double v) {
+        long n = usdNanos(v);
+        if (n < 0) {
+            return usdExact(v);
+        }
+        byte[] b = new byte[NANOS_MAX];
+        return new String(b, 0, putNanos(b, 0, n), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * {@link #usd}'s amount in nano-dollars, rounded, when it can be had without BigDecimal; else -1
+     * (then {@link #usdExact} is the amount).
+     */
+    static long usdNanos(double v) {
         // The common case without BigDecimal (whose Double.toString was a visible share of every
         // priced answer): below $1000 the product in nano-dollars is off by less than 1e-3 (its
         // rounding error and the decimal form's distance from the double are both below 2.5e-4),
@@ -63,10 +76,10 @@ public final class HttpResponses {
             double nanos = v * 1e9;
             double floor = Math.floor(nanos);
             if (Math.abs(nanos - floor - 0.5) > 1e-3) {
-                return plainNanos((long) Math.floor(nanos + 0.5));
+                return (long) Math.floor(nanos + 0.5);
             }
         }
-        return usdExact(v);
+        return -1;
     }
 
     /** {@link #usd} by BigDecimal: rounding half up at the ninth decimal of the double's decimal form. */
@@ -75,24 +88,45 @@ public final class HttpResponses {
                 .toPlainString();
     }
 
-    /** {@code n} nano-dollars as a plain decimal of dollars without trailing zeros ({@code 1500} → {@code 0.0000015}). */
-    private static String plainNanos(long n) {
+    /** Most bytes {@link #putNanos} writes (a long's digits, the point, nine decimals). */
+    static final int NANOS_MAX = 32;
+
+    /**
+     * Writes {@code n >= 0} nano-dollars as a plain decimal of dollars without trailing zeros
+     * ({@code 1500} → {@code 0.0000015}) at {@code b[p]}, in ASCII; returns the position after it.
+     */
+    static int putNanos(byte[] b, int p, long n) {
         long whole = n / 1_000_000_000L;
-        long frac = n % 1_000_000_000L;
+        int frac = (int) (n % 1_000_000_000L);
+        p = putDigits(b, p, whole);
         if (frac == 0) {
-            return Long.toString(whole);
+            return p;
         }
         int digits = 9;
         while (frac % 10 == 0) {
             frac /= 10;
             digits--;
         }
-        StringBuilder b = new StringBuilder(24).append(whole).append('.');
-        String f = Long.toString(frac);
-        for (int k = f.length(); k < digits; k++) {
-            b.append('0');
+        b[p++] = '.';
+        for (int i = p + digits - 1; i >= p; i--) {
+            b[i] = (byte) ('0' + frac % 10);
+            frac /= 10;
         }
-        return b.append(f).toString();
+        return p + digits;
+    }
+
+    private static int putDigits(byte[] b, int p, long v) {
+        int start = p;
+        do {
+            b[p++] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        } while (v != 0);
+        for (int i = start, j = p - 1; i < j; i++, j--) {
+            byte t = b[i];
+            b[i] = b[j];
+            b[j] = t;
+        }
+        return p;
     }
 
     public static FullHttpResponse json(HttpResponseStatus status, ByteBuf body) {

@@ -233,7 +233,7 @@ public final class KeyLimiter implements AutoCloseable {
         }
         a.settled = true;
         if (costUsd > 0) {
-            this.cost.computeIfAbsent(a.key.name(), k -> new java.util.concurrent.atomic.DoubleAdder()).add(costUsd);
+            costOf(a.key).add(costUsd);
         }
         long cost = nanos(costUsd);
         switch (a.store) {
@@ -254,6 +254,23 @@ public final class KeyLimiter implements AutoCloseable {
         }
         return a.roundTrips;
     }
+
+    /** What {@code key} was charged: the adder found last when {@code key} is the same config object, else by name. */
+    private java.util.concurrent.atomic.DoubleAdder costOf(KeyConfig key) {
+        LastCost l = lastCost;
+        if (l != null && l.key == key) {
+            return l.cost;
+        }
+        java.util.concurrent.atomic.DoubleAdder c = cost.computeIfAbsent(key.name(), k -> new java.util.concurrent.atomic.DoubleAdder());
+        lastCost = new LastCost(key, c);
+        return c;
+    }
+
+    /** A key's config object and its cost adder (adders are never removed, so a kept pair stays true). */
+    private record LastCost(KeyConfig key, java.util.concurrent.atomic.DoubleAdder cost) {
+    }
+
+    private volatile LastCost lastCost;
 
     /**
      * Charges {@code costUsd} incurred outside a request (a video that a task finished) to

@@ -27,7 +27,7 @@ final class LocalLimitStore {
     }
 
     Admission reserve(KeyConfig k, long tokens, String requestId) {
-        KeyState s = state(k.name());
+        KeyState s = state(k);
         long now = clock.millis();
         synchronized (s) {
             s.roll(now);
@@ -69,7 +69,7 @@ final class LocalLimitStore {
 
     /** Gives back the concurrency slot and corrects the token reservation to {@code tokens}; charges spend. */
     void settle(Admission a, long tokens, long costNanos) {
-        KeyState s = state(a.key.name());
+        KeyState s = state(a.key);
         long now = clock.millis();
         synchronized (s) {
             s.roll(now);
@@ -87,7 +87,7 @@ final class LocalLimitStore {
         if (costNanos <= 0) {
             return;
         }
-        KeyState s = state(key.name());
+        KeyState s = state(key);
         synchronized (s) {
             s.roll(clock.millis());
             addSpend(key, s, costNanos);
@@ -113,7 +113,7 @@ final class LocalLimitStore {
 
     /** What the admin page shows for {@code k}: remaining room and spend in the current periods. */
     KeyStatus status(KeyConfig k) {
-        KeyState s = state(k.name());
+        KeyState s = state(k);
         long now = clock.millis();
         synchronized (s) {
             s.roll(now);
@@ -125,10 +125,28 @@ final class LocalLimitStore {
         }
     }
 
-    private KeyState state(String name) {
-        KeyState s = keys.get(name);
-        return s != null ? s : keys.computeIfAbsent(name, KeyState::new);
+    /**
+     * The state of key {@code k}: the one looked up last when {@code k} is the same config object
+     * (a run of one key's requests, the common case, skips the map), else by name.
+     */
+    private KeyState state(KeyConfig k) {
+        Last l = last;
+        if (l != null && l.key == k) {
+            return l.state;
+        }
+        KeyState s = keys.get(k.name());
+        if (s == null) {
+            s = keys.computeIfAbsent(k.name(), KeyState::new);
+        }
+        last = new Last(k, s);
+        return s;
     }
+
+    /** A key's config object and its state (states are never removed, so a kept pair stays true). */
+    private record Last(KeyConfig key, KeyState state) {
+    }
+
+    private volatile Last last;
 
     private Admission refuse(Admission.Outcome o, KeyConfig k, String requestId, long retryAfter, RateHeaders h,
                              String period) {

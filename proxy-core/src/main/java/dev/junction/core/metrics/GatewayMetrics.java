@@ -348,7 +348,24 @@ public final class GatewayMetrics {
         return f != null ? f : aliases.computeIfAbsent(a, AliasFigures::new);
     }
 
+    /**
+     * The route recorded last: a run of requests on one alias and deployment (the common case) finds
+     * it by comparing two strings, without hashing the alias (a fresh string per request).
+     */
+    private volatile Route lastRoute;
+
     private Route route(String alias, String deployment) {
+        Route last = lastRoute;
+        if (last != null && java.util.Objects.equals(last.aliasName, alias)
+                && java.util.Objects.equals(last.deploymentName, deployment)) {
+            return last;
+        }
+        Route r = lookUpRoute(alias, deployment);
+        lastRoute = r;
+        return r;
+    }
+
+    private Route lookUpRoute(String alias, String deployment) {
         String a = alias == null ? "none" : alias;
         String d = deployment == null ? "none" : deployment;
         Map<String, Route> byDeployment = routes.get(a);
@@ -417,6 +434,12 @@ public final class GatewayMetrics {
         final String deployment;
         /** The alias as requests name it (null: none). */
         private final String aliasName;
+        /** The deployment as requests name it (null: none). */
+        private final String deploymentName;
+        /** The figures found last by {@link #key}, {@link #attempts} and {@link #genAi} (a run of one key, outcome, operation). */
+        private volatile KeyFigures lastKey;
+        private volatile Named<Counter> lastAttempts;
+        private volatile Named<GenAi> lastGenAi;
         /** The alias's figures, looked up on the first request recorded here rather than per request. */
         private volatile AliasFigures figures;
         final Counter input;
@@ -429,6 +452,7 @@ public final class GatewayMetrics {
 
         Route(String alias, String deployment) {
             this.aliasName = alias;
+            this.deploymentName = deployment;
             this.alias = part(alias);
             this.deployment = part(deployment);
             this.input = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".input");
@@ -446,23 +470,47 @@ public final class GatewayMetrics {
 
         /** The figures of requests of key {@code keyName} (null: no key) on this route. */
         KeyFigures key(String keyName) {
+            KeyFigures last = lastKey;
+            if (last != null && java.util.Objects.equals(last.keyName, keyName)) {
+                return last;
+            }
             String k = keyName == null ? "none" : keyName;
             KeyFigures f = keys.get(k);
-            return f != null ? f : keys.computeIfAbsent(k, x -> new KeyFigures(this, keyName));
+            if (f == null) {
+                f = keys.computeIfAbsent(k, x -> new KeyFigures(this, keyName));
+            }
+            lastKey = f;
+            return f;
         }
 
         Counter attempts(String outcome) {
+            Named<Counter> last = lastAttempts;
+            if (last != null && last.name.equals(outcome)) {
+                return last.value;
+            }
             Counter c = attempts.get(outcome);
-            return c != null ? c : attempts.computeIfAbsent(outcome,
-                    k -> registry.counter("junction.attempts." + alias + "." + deployment + "." + part(outcome)));
+            if (c == null) {
+                c = attempts.computeIfAbsent(outcome,
+                        k -> registry.counter("junction.attempts." + alias + "." + deployment + "." + part(outcome)));
+            }
+            lastAttempts = new Named<>(outcome, c);
+            return c;
         }
 
         /** The GenAI metrics of {@code operation}; {@code rc} (served here) names the provider and model. */
         GenAi genAi(String operation, RequestContext rc) {
+            Named<GenAi> last = lastGenAi;
+            if (last != null && last.name.equals(operation)) {
+                return last.value;
+            }
             GenAi g = genAi.get(operation);
-            return g != null ? g : genAi.computeIfAbsent(operation, k -> new GenAi(k + "."
-                    + part(rc.provider == null ? null : GenAiNames.provider(rc.providerType, rc.provider)) + "."
-                    + alias + "." + part(rc.upstreamModel)));
+            if (g == null) {
+                g = genAi.computeIfAbsent(operation, k -> new GenAi(k + "."
+                        + part(rc.provider == null ? null : GenAiNames.provider(rc.providerType, rc.provider)) + "."
+                        + alias + "." + part(rc.upstreamModel)));
+            }
+            lastGenAi = new Named<>(operation, g);
+            return g;
         }
 
         DoubleAdder cost(String key) {
@@ -476,6 +524,10 @@ public final class GatewayMetrics {
             }
             return c;
         }
+    }
+
+    /** A figure and the name it was found under (figures are never removed, so a kept pair stays true). */
+    private record Named<T>(String name, T value) {
     }
 
     /**

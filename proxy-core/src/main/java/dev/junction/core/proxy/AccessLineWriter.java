@@ -1,6 +1,7 @@
 package dev.junction.core.proxy;
 
 import com.fasterxml.jackson.core.io.NumberOutput;
+import io.netty.util.AsciiString;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -80,6 +81,11 @@ final class AccessLineWriter {
         this.initialBytes = initialBytes;
         this.keepBytes = keepBytes;
         this.buf = new byte[initialBytes];
+    }
+
+    /** The buffer the bytes are written to (from 0, {@link #length()} of them); valid until the next write. */
+    byte[] buffer() {
+        return buf;
     }
 
     /** Bytes written since the last {@link #reset}. */
@@ -211,6 +217,46 @@ final class AccessLineWriter {
         put('"');
         escaped(s);
         put('"');
+    }
+
+    /**
+     * {@code cs} JSON-escaped, as UTF-8, without quotes: an {@link AsciiString} (bytes read as
+     * ISO-8859-1 chars, e.g. the record's timing) straight from its bytes, anything else as its String.
+     */
+    private void escaped(CharSequence cs) {
+        if (cs instanceof AsciiString a) {
+            escaped(a.array(), a.arrayOffset(), a.length());
+        } else {
+            escaped(cs.toString());
+        }
+    }
+
+    /** The ISO-8859-1 chars {@code b[from, from + n)} JSON-escaped, as UTF-8 (as the String of those chars would be). */
+    private void escaped(byte[] b, int from, int n) {
+        ensure(n);
+        byte[] out = buf;
+        int p = len;
+        int i = 0;
+        for (; i < n; i++) {
+            byte c = b[from + i];
+            if (c < 0x20 || c == '"' || c == '\\') { // negative: 0x80 and above
+                break;
+            }
+            out[p++] = c;
+        }
+        len = p;
+        for (; i < n; i++) {
+            char c = (char) (b[from + i] & 0xff);
+            if (c >= 0x80) {
+                ensure(2);
+                buf[len++] = (byte) (0xc0 | (c >> 6));
+                buf[len++] = (byte) (0x80 | (c & 0x3f));
+            } else if (c >= 0x20 && c != '"' && c != '\\') {
+                put(c);
+            } else {
+                escape(c);
+            }
+        }
     }
 
     /** {@code s} JSON-escaped, as UTF-8, without quotes. */

@@ -1,15 +1,19 @@
 package dev.junction.core.proxy;
 
 import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -21,30 +25,37 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>When a request ends its event loop renders the line as JSON straight into UTF-8 bytes
  * ({@link AccessLineWriter}, no JSON library, one buffer per loop reused), while the request's
- * fields are still in that core's cache, and offers the line's bytes to a bounded lock-free queue
- * (Netty's multi-producer single-consumer array queue: one compare-and-set per line, where a
- * blocking queue took and released a lock); it never writes and never waits. One writer thread drains the queue in batches, copies the lines one after
- * another into one buffer and hands the whole batch to the {@code access} logger as ONE event whose
- * argument is those bytes ({@link Lines}), so the appender writes, and flushes, once per batch
- * instead of once per request. (The writer thread rendered the lines itself before; reading a
- * dozen objects made on another core cost it more than rendering them costs the loop.) The
- * shipped configuration's {@link AccessLogAppender} writes the bytes unchanged; any other appender
- * sees the lines joined by newlines as the message. When the queue is full the line is dropped and
- * counted ({@link #dropped()}, {@code junction_access_log_dropped_total}): a log that cannot keep
- * up must not slow the traffic it describes.
+ * fields are still in that core's cache, and appends the bytes to its own {@link Block} of lines
+ * (64 KiB); it never writes and never waits. A block is published to the writer thread line by line
+ * (an ordered store of its length: no lock, no queue node, no per-line array). One writer thread
+ * wakes when lines wait (at most every {@value #LINGER_MILLIS} ms while traffic flows), takes what
+ * each loop's blocks hold and hands each stretch of whole lines to the {@code access} logger as ONE
+ * event whose argument is those bytes ({@link Lines}), so the appender writes, and flushes, once
+ * per stretch instead of once per request. A full block is followed by a recycled or new one; a
+ * loop has at most {@value #MAX_BLOCKS} blocks, so when the writer falls that far behind a new line
+ * is dropped and counted ({@link #dropped()}, {@code junction_access_log_dropped_total}): a log that
+ * cannot keep up must not slow the traffic it describes. Lines of one loop come out in the order
+ * they were rendered; lines of two loops in stretches, not interleaved line by line (each line is
+ * whole, in the order of its loop). Threads that are not event loops share one block list, under
+ * a lock.
+ *
+ * <p>The shipped configuration's {@link AccessLogAppender} writes the bytes unchanged, straight
+ * from the block; any other appender sees the lines joined by newlines as the message (and gets a
+ * copy of the bytes: it may keep the event).
  */
 public final class AccessLog implements AutoCloseable {
 
     private static final Logger ACCESS = LoggerFactory.getLogger("access");
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
-    /** Entries waiting for the writer; beyond this many, new ones are dropped (a power of two). */
-    static final int QUEUE_CAPACITY = 16 * 1024;
-    /** Most entries drained, rendered and written at once. */
-    static final int MAX_BATCH = 1024;
-    /** A batch's lines go out as one logger event until they reach this many bytes. */
-    static final int EVENT_BYTES = 256 * 1024;
-    /** How long the writer lets a batch gather after writing one, while requests keep coming. */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Bytes of one block of lines (a proxied request's line is 300-500 bytes). */
+    static final int BLOCK_BYTES = 64 * 1024;
+    /** Most blocks one loop keeps (written, waiting or free): 2 MiB of lines behind the writer. */
+    static final int MAX_BLOCKS = 32;
+    /** After a round that wrote this many bytes the writer goes again at once. */
+    private static final int BUSY_ROUND_BYTES = 256 * 1024;
+    static final long LINGER_MILLIS = 5;
+    /** How long the writer lets lines gather after writing some, while requests keep coming. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
     private static final long DROP_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** Each thread's line renderer (the event loops'; anything else that ends a request has its own too). */
@@ -55,8 +66,26 @@ public final class AccessLog implements AutoCloseable {
         }
     };
 
-    /** Written by any thread that ends a request, read by the writer thread only. */
-    private final Queue<byte[]> queue;
+    private final int blockBytes;
+    private final int maxBlocks;
+    /** Every producer's blocks, in the order they were made (read by the writer thread). */
+    private final List<Producer> producers = new CopyOnWriteArrayList<>();
+    /** The blocks of each event loop (a FastThreadLocalThread). */
+    private final FastThreadLocal<Producer> loopProducer = new FastThreadLocal<>() {
+        @Override
+        protected Producer initialValue() {
+            return newProducer();
+        }
+
+        @Override
+        protected void onRemoval(Producer p) {
+            // The thread is ending (Netty removes its thread-locals last): once what it added is
+            // written, the writer lets go of its blocks.
+            p.retired = true;
+        }
+    };
+    /** The blocks every other thread shares, used under its own lock. */
+    private final Producer shared;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile boolean writerIdle;
@@ -64,30 +93,39 @@ public final class AccessLog implements AutoCloseable {
 
     /**
      * What one line says, taken from the request's record on its event loop when it ends and
-     * rendered there at once (so the lists may be the record's own). {@code timing} is the request's
-     * Server-Timing stages so far; the line closes it with {@code total;dur=} from {@code totalNanos}.
+     * rendered there at once (so the lists, and the timing's bytes, may be the record's own).
+     * {@code timing} is the request's Server-Timing stages so far; the line closes it with
+     * {@code total;dur=} from {@code totalNanos}.
      */
     record Entry(String id, String traceId, String method, String path, String key, String alias, String deployment, int status,
                  String error, boolean stream, boolean hedged, double costUsd, String noRetry, long promptTokens,
-                 long completionTokens, List<RequestContext.Attempt> attempts, List<String> warnings, String timing,
+                 long completionTokens, List<RequestContext.Attempt> attempts, List<String> warnings, CharSequence timing,
                  long totalNanos, String requestBody, String limited, int limitRoundTrips, String cache) {
     }
 
     public AccessLog() {
-        this(QUEUE_CAPACITY, true);
+        this(BLOCK_BYTES, MAX_BLOCKS, true);
     }
 
     /**
-     * With {@code start} false the writer waits for {@link #start()} (tests fill the queue first).
-     * {@code capacity} is rounded up to a power of two.
+     * Blocks of {@code blockBytes}, at most {@code maxBlocks} per producing thread. With
+     * {@code start} false the writer waits for {@link #start()} (tests fill the blocks first).
      */
-    AccessLog(int capacity, boolean start) {
-        queue = PlatformDependent.newFixedMpscQueue(capacity);
+    AccessLog(int blockBytes, int maxBlocks, boolean start) {
+        this.blockBytes = blockBytes;
+        this.maxBlocks = maxBlocks;
+        this.shared = newProducer();
         writer = new Thread(this::run, "junction-access-log");
         writer.setDaemon(true);
         if (start) {
             start();
         }
+    }
+
+    private Producer newProducer() {
+        Producer p = new Producer(new Block(blockBytes));
+        producers.add(p);
+        return p;
     }
 
     void start() {
@@ -102,11 +140,11 @@ public final class AccessLog implements AutoCloseable {
         offer(entry(rc));
     }
 
-    /** What the line of {@code rc} says, now (the lists are the record's own: render it at once). */
+    /** What the line of {@code rc} says, now (the lists and the timing are the record's own: render it at once). */
     static Entry entry(RequestContext rc) {
         return new Entry(rc.requestId, rc.trace == null ? null : rc.trace.traceId(), rc.method, rc.path, rc.key == null ? null : rc.key.name(), rc.alias,
                 rc.deployment, rc.status, rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason,
-                rc.promptTokens, rc.completionTokens, rc.attempts, rc.warnings, rc.timing(),
+                rc.promptTokens, rc.completionTokens, rc.attempts, rc.warnings, rc.timingView(),
                 System.nanoTime() - rc.startNanos,
                 rc.requestBody, rc.admission != null && !rc.admission.admitted()
                         ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips,
@@ -121,9 +159,20 @@ public final class AccessLog implements AutoCloseable {
         return w.copy();
     }
 
-    /** Renders {@code e} on this thread and queues its line unless the queue is full (then it is counted as dropped). */
+    /** Renders {@code e} on this thread and adds its line to the thread's blocks, unless they are full (then it is counted as dropped). */
     void offer(Entry e) {
-        if (!queue.offer(line(e))) {
+        AccessLineWriter w = LINE.get();
+        w.reset();
+        w.line(e);
+        boolean added;
+        if (Thread.currentThread() instanceof FastThreadLocalThread) {
+            added = loopProducer.get().add(w.buffer(), w.length());
+        } else {
+            synchronized (shared) {
+                added = shared.add(w.buffer(), w.length());
+            }
+        }
+        if (!added) {
             dropped.incrementAndGet();
             return;
         }
@@ -133,12 +182,17 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Lines dropped so far because the writer was behind by {@link #QUEUE_CAPACITY} entries. */
+    /** Threads whose blocks the writer holds (the shared ones included). */
+    int producerCount() {
+        return producers.size();
+    }
+
+    /** Lines dropped so far because the writer was behind by {@link #MAX_BLOCKS} blocks of a thread. */
     public long dropped() {
         return dropped.get();
     }
 
-    /** Stops the writer after it has written every queued line (bounded wait). */
+    /** Stops the writer after it has written every line added so far (bounded wait). */
     @Override
     public void close() {
         closed = true;
@@ -154,84 +208,226 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void run() {
-        List<byte[]> batch = new ArrayList<>(MAX_BATCH);
-        AccessLineWriter out = new AccessLineWriter();
         long droppedReported = 0;
         long lastDropWarn = System.nanoTime() - DROP_WARN_INTERVAL_NANOS;
         while (true) {
-            byte[] next;
-            while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-                batch.add(next);
-            }
-            if (batch.isEmpty()) {
-                if (closed) {
-                    return;
-                }
-                writerIdle = true;
-                // Re-check after announcing: an entry offered before the flag was seen is not missed.
-                if (queue.isEmpty() && !closed) {
-                    LockSupport.park(this);
-                }
-                writerIdle = false;
-                continue;
-            }
-            out.reset();
-            for (byte[] line : batch) {
-                out.append(line);
-                if (out.length() >= EVENT_BYTES) {
-                    // Long lines (request bodies): several events rather than one huge buffer.
-                    emit(out);
-                    out.reset();
+            boolean last = closed; // once closed, one more round takes what was added before
+            boolean view = viewSafe();
+            long written = 0;
+            for (Producer p : producers) {
+                boolean retired = p.retired; // read first: set after the thread's last line
+                written += drain(p, view);
+                if (retired && p != shared) {
+                    producers.remove(p);
                 }
             }
-            if (out.length() > 0) {
-                emit(out);
+            if (last) {
+                return;
             }
-            boolean full = batch.size() == MAX_BATCH;
-            batch.clear();
             long d = dropped.get();
             if (d > droppedReported && System.nanoTime() - lastDropWarn >= DROP_WARN_INTERVAL_NANOS) {
                 LOG.warn("access log: {} lines dropped so far (the writer could not keep up)", d);
                 droppedReported = d;
                 lastDropWarn = System.nanoTime();
             }
-            if (!full && !closed) {
-                // Traffic is flowing: let the next batch gather instead of writing line by line.
+            if (written == 0) {
+                writerIdle = true;
+                // Re-check after announcing: a line added before the flag was seen is not missed.
+                if (!pending() && !closed) {
+                    LockSupport.park(this);
+                }
+                writerIdle = false;
+            } else if (written < BUSY_ROUND_BYTES && !closed) {
+                // Traffic is flowing: let the next lines gather instead of writing line by line.
                 LockSupport.parkNanos(this, LINGER_NANOS);
             }
         }
     }
 
-    private static void emit(AccessLineWriter out) {
+    /** True when some producer has lines the writer has not taken. */
+    private boolean pending() {
+        for (Producer p : producers) {
+            Block b = p.head;
+            if (b.next != null || b.published > b.consumed) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes every line {@code p} published so far, block by block, and gives written blocks back
+     * ({@code view}: the event may carry the block's bytes themselves). Writer thread only.
+     */
+    private long drain(Producer p, boolean view) {
+        long written = 0;
+        while (true) {
+            Block b = p.head;
+            Block next = b.next; // read first: once it is set, the block's length is final
+            int end = b.published;
+            if (end > b.consumed) {
+                emit(b.bytes, b.consumed, end - b.consumed, view);
+                written += end - b.consumed;
+                b.consumed = end;
+            }
+            if (next == null) {
+                return written;
+            }
+            p.head = next;
+            if (b.bytes.length == blockBytes) {
+                b.next = null;
+                b.consumed = 0;
+                b.published = 0;
+                p.free.offer(b); // the queue publishes the reset block to its producer
+            } else {
+                p.blocks.decrementAndGet(); // a block made for one long line: let go
+            }
+        }
+    }
+
+    /**
+     * True when every appender of the {@code access} logger writes an event's bytes before the call
+     * returns ({@link AccessLogAppender} only, no additivity): then an event may carry a view of a
+     * block that is reused afterwards. Any other appender may keep the event and gets a copy.
+     */
+    private static boolean viewSafe() {
+        if (!(ACCESS instanceof ch.qos.logback.classic.Logger l) || l.isAdditive()) {
+            return false;
+        }
+        boolean any = false;
+        for (var it = l.iteratorForAppenders(); it.hasNext(); ) {
+            if (!(it.next() instanceof AccessLogAppender)) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    private static void emit(byte[] bytes, int offset, int length, boolean view) {
         try {
-            ACCESS.info("{}", new Lines(out.copy()));
+            ACCESS.info("{}", view ? new Lines(bytes, offset, length)
+                    : new Lines(Arrays.copyOfRange(bytes, offset, offset + length)));
         } catch (RuntimeException ex) {
             LOG.warn("access log write failed", ex);
         }
     }
 
     /**
-     * The message of one access-logger event: the UTF-8 bytes of one or more JSON lines, each ending
-     * in a newline. {@link AccessLogAppender} writes the bytes as they are; any other appender gets
-     * {@link #toString()}, the lines joined by newlines (no newline at the end, as a message). The
-     * bytes are this object's own: an asynchronous appender may keep it as long as it likes.
+     * A stretch of whole lines rendered by one thread. The producing thread appends and then
+     * publishes the new length ({@link #published}, an ordered store); the writer reads up to it.
+     * {@link #next} is set once the block is full, after its last line was published.
      */
-    public static final class Lines {
-        private final byte[] utf8;
+    static final class Block {
+        private static final AtomicIntegerFieldUpdater<Block> PUBLISHED =
+                AtomicIntegerFieldUpdater.newUpdater(Block.class, "published");
+        final byte[] bytes;
+        volatile int published;
+        volatile Block next;
+        /** Bytes the writer has written (writer only). */
+        int consumed;
 
-        Lines(byte[] utf8) {
-            this.utf8 = utf8;
+        Block(int size) {
+            bytes = new byte[size];
+        }
+    }
+
+    /** One thread's blocks: the one it appends to, the writer's oldest, and the written ones to reuse. */
+    private final class Producer {
+        /** The block lines are appended to (producer only). */
+        private Block current;
+        /** The oldest block with lines not yet written (writer only). */
+        Block head;
+        /** Written blocks given back by the writer. */
+        final Queue<Block> free = PlatformDependent.newFixedMpscQueue(maxBlocks);
+        /** Blocks this producer has (current, waiting, free). */
+        final AtomicInteger blocks = new AtomicInteger(1);
+        /** Its thread has ended: no more lines will come. */
+        volatile boolean retired;
+
+        Producer(Block first) {
+            current = first;
+            head = first;
         }
 
-        /** The lines' bytes, each line ending in a newline (not a copy: do not modify). */
+        /** Appends {@code n} bytes of whole lines; false when every block is taken (the writer is behind). */
+        boolean add(byte[] lines, int n) {
+            Block b = current;
+            int p = b.published;
+            if (p + n > b.bytes.length) {
+                Block next = next(n);
+                if (next == null) {
+                    return false;
+                }
+                b.next = next;
+                current = b = next;
+                p = 0;
+            }
+            System.arraycopy(lines, 0, b.bytes, p, n);
+            Block.PUBLISHED.lazySet(b, p + n);
+            return true;
+        }
+
+        private Block next(int n) {
+            if (n <= blockBytes) {
+                Block f = free.poll();
+                if (f != null) {
+                    return f;
+                }
+            }
+            if (blocks.get() >= maxBlocks) {
+                return null;
+            }
+            blocks.incrementAndGet();
+            return new Block(Math.max(n, blockBytes));
+        }
+    }
+
+    /**
+     * The message of one access-logger event: the UTF-8 bytes of one or more JSON lines, each ending
+     * in a newline. {@link AccessLogAppender} writes the bytes as they are, before the logger call
+     * returns; any other appender gets {@link #toString()}, the lines joined by newlines (no newline
+     * at the end, as a message). The bytes may be a view of a buffer that is reused once the logger
+     * call returns (only when every appender of the logger is an {@link AccessLogAppender});
+     * otherwise they are this object's own.
+     */
+    public static final class Lines {
+        private final byte[] bytes;
+        private final int offset;
+        private final int length;
+
+        Lines(byte[] utf8) {
+            this(utf8, 0, utf8.length);
+        }
+
+        Lines(byte[] bytes, int offset, int length) {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        /** The array holding the lines (from {@link #offset()}, {@link #length()} bytes; do not modify). */
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        public int offset() {
+            return offset;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        /** The lines' bytes in an array of their own, each line ending in a newline. */
         public byte[] utf8() {
-            return utf8;
+            return offset == 0 && length == bytes.length ? bytes : Arrays.copyOfRange(bytes, offset, offset + length);
         }
 
         @Override
         public String toString() {
-            int n = utf8.length > 0 && utf8[utf8.length - 1] == '\n' ? utf8.length - 1 : utf8.length;
-            return new String(utf8, 0, n, StandardCharsets.UTF_8);
+            int n = length > 0 && bytes[offset + length - 1] == '\n' ? length - 1 : length;
+            return new String(bytes, offset, n, StandardCharsets.UTF_8);
         }
     }
 }

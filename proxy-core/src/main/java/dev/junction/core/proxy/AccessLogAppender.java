@@ -42,17 +42,22 @@ public final class AccessLogAppender extends UnsynchronizedAppenderBase<ILogging
     @Override
     protected void append(ILoggingEvent event) {
         byte[] bytes;
+        int offset = 0;
+        int length;
         Object[] args = event.getArgumentArray();
         if (args != null && args.length == 1 && args[0] instanceof AccessLog.Lines lines && "{}".equals(event.getMessage())) {
-            bytes = lines.utf8();
+            bytes = lines.bytes(); // possibly a view of a reused buffer: written before returning
+            offset = lines.offset();
+            length = lines.length();
         } else {
             bytes = (event.getFormattedMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+            length = bytes.length;
         }
         // The console stream is looked up per write, as logback's console appender does (System.setOut).
         OutputStream o = out != null ? out : stderr ? System.err : System.out;
         synchronized (this) {
             try {
-                o.write(bytes);
+                o.write(bytes, offset, length);
                 o.flush();
             } catch (IOException e) {
                 addError("access log write failed", e);

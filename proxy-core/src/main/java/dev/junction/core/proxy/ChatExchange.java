@@ -703,7 +703,11 @@ public final class ChatExchange {
             b.refuse(); // the rate-limit headers are written by their own code into a header map
         }
         if (withTotal && rc.status == 200 && (rc.promptTokens >= 0 || rc.costUsd > 0)) {
-            b.header(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
+            if (b instanceof EncodedResponse.Builder e) {
+                e.usd(HttpResponses.X_COST, rc.costUsd);
+            } else {
+                b.header(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
+            }
         }
     }
 

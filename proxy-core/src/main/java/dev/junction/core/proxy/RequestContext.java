@@ -195,7 +195,15 @@ public final class RequestContext {
         b.header(HttpResponses.SERVER_TIMING, t, 0, p);
     }
 
-    /** The Server-Timing entries so far (without {@code total}), for the access log. */
+    /**
+     * The Server-Timing entries so far (without {@code total}) as a view of this record's bytes, for
+     * the access line rendered at once (no String, no copy).
+     */
+    public AsciiString timingView() {
+        return new AsciiString(timing, 0, timingLength, false);
+    }
+
+    /** The Server-Timing entries so far (without {@code total}). */
     public String timing() {
         return new String(timing, 0, timingLength, java.nio.charset.StandardCharsets.ISO_8859_1);
     }

@@ -188,4 +188,92 @@ class GatewayMetricsTest {
         assertEquals(0, m.inFlight());
         assertFalse(Arrays.asList(m.registry().getNames().toArray()).isEmpty());
     }
+
+    /**
+     * Requests that alternate alias, deployment, key, attempt outcome and operation at every step
+     * (so no figure found for the previous request is the right one) each land in their own figures.
+     */
+    @Test
+    void alternatingRoutesKeysOutcomesAndOperationsLandInTheirOwnFigures() {
+        GatewayMetrics m = metrics();
+        int n = 60;
+        for (int i = 0; i < n; i++) {
+            m.requestStarted();
+            RequestContext rc = served(i % 2 == 0 ? TEAM : null, "a" + (i % 3), "sim/d" + (i % 4), "sim", 200);
+            if (i % 5 == 0) {
+                rc.attempts.set(0, new RequestContext.Attempt(rc.deployment, "sim", "hedge_won", 200, 1.0));
+            }
+            if (i % 6 == 0) {
+                rc = copyWithPath(rc, "/v1/embeddings");
+            }
+            m.requestFinished(rc);
+        }
+        List<String> s = samples(m);
+        for (int a = 0; a < 3; a++) {
+            for (int k = 0; k < 2; k++) {
+                int expected = 0;
+                for (int i = 0; i < n; i++) {
+                    expected += i % 3 == a && i % 2 == k ? 1 : 0;
+                }
+                assertEquals(expected + ".0", value(s, "junction_requests_total{alias=\"a" + a + "\",key=\""
+                        + (k == 0 ? "team.a" : "none") + "\",provider=\"sim\",status=\"200\"}"));
+            }
+            // The GenAI figures are per alias and operation (the deployments share one upstream model here).
+            int chat = 0;
+            int embeddings = 0;
+            for (int i = a; i < n; i += 3) {
+                if (i % 6 == 0) {
+                    embeddings++;
+                } else {
+                    chat++;
+                }
+            }
+            String genAi = ",gen_ai_provider_name=\"openai\",gen_ai_request_model=\"a" + a + "\",gen_ai_response_model=\"gpt-4o-mini\"}";
+            assertEquals(String.valueOf(chat),
+                    value(s, "gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name=\"chat\"" + genAi));
+            if (embeddings > 0) {
+                assertEquals(String.valueOf(embeddings),
+                        value(s, "gen_ai_client_operation_duration_seconds_count{gen_ai_operation_name=\"embeddings\"" + genAi));
+            }
+            for (int d = 0; d < 4; d++) {
+                int ok = 0;
+                int won = 0;
+                for (int i = 0; i < n; i++) {
+                    if (i % 3 == a && i % 4 == d) {
+                        if (i % 5 == 0) {
+                            won++;
+                        } else {
+                            ok++;
+                        }
+                    }
+                }
+                String route = "alias=\"a" + a + "\",deployment=\"sim/d" + d + "\"";
+                if (ok > 0) {
+                    assertEquals(ok + ".0", value(s, "junction_attempts_total{" + route + ",outcome=\"ok\"}"));
+                }
+                if (won > 0) {
+                    assertEquals(won + ".0", value(s, "junction_attempts_total{" + route + ",outcome=\"hedge_won\"}"));
+                }
+                assertEquals((ok + won) * 10 + ".0", value(s, "junction_tokens_total{" + route + ",direction=\"input\"}"));
+            }
+        }
+        assertEquals(0, m.inFlight());
+    }
+
+    private static RequestContext copyWithPath(RequestContext rc, String path) {
+        RequestContext c = new RequestContext(rc.requestId, rc.startNanos, rc.method, path);
+        c.key = rc.key;
+        c.alias = rc.alias;
+        c.deployment = rc.deployment;
+        c.provider = rc.provider;
+        c.providerType = rc.providerType;
+        c.upstreamModel = rc.upstreamModel;
+        c.status = rc.status;
+        c.proxied = true;
+        c.attempts.addAll(rc.attempts);
+        c.ttftNanos = rc.ttftNanos;
+        c.promptTokens = rc.promptTokens;
+        c.completionTokens = rc.completionTokens;
+        return c;
+    }
 }

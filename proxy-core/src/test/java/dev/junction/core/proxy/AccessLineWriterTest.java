@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.util.AsciiString;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -132,6 +133,26 @@ class AccessLineWriterTest {
         return b.toString();
     }
 
+    /**
+     * A timing as the record hands it (an {@link AsciiString} view of bytes, here any byte: read as
+     * ISO-8859-1 chars, control characters, quotes and backslashes too), or as a String.
+     */
+    static CharSequence randomTiming(Random r) {
+        if (r.nextInt(3) == 0) {
+            return randomString(r, false);
+        }
+        int n = r.nextInt(4) == 0 ? 0 : r.nextInt(r.nextInt(10) == 0 ? 400 : 120);
+        int pad = r.nextInt(5);
+        byte[] b = new byte[pad + n + r.nextInt(5)];
+        r.nextBytes(b);
+        for (int i = pad; i < pad + n; i++) {
+            if (r.nextInt(4) != 0) {
+                b[i] = (byte) (0x20 + r.nextInt(0x5f)); // mostly printable, as a real timing is
+            }
+        }
+        return new AsciiString(b, pad, n, false);
+    }
+
     private static final double[] DOUBLES = {0, -0.0, 1e-300, Double.MIN_VALUE, 0.1, 0.000123, 1e-7, 1e7, 123456789.123,
             1e300, Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, -1.5, 0.0005, 0.0015,
             999.9995, 1e12, 9.99e11, 4.5e15, -7e13};
@@ -168,7 +189,7 @@ class AccessLineWriterTest {
         return new AccessLog.Entry(randomString(r, true), randomString(r, true), randomString(r, true),
                 randomString(r, true), randomString(r, true), randomString(r, true), randomString(r, true),
                 (int) randomLong(r), randomString(r, true), r.nextBoolean(), r.nextBoolean(), randomDouble(r),
-                randomString(r, true), randomLong(r), randomLong(r), attempts, warnings, randomString(r, false),
+                randomString(r, true), randomLong(r), randomLong(r), attempts, warnings, randomTiming(r),
                 randomLong(r), randomString(r, true), randomString(r, true), (int) randomLong(r), randomString(r, true));
     }
 
@@ -250,7 +271,7 @@ class AccessLineWriterTest {
         Random r = new Random(7);
         List<AccessLog.Entry> entries = new ArrayList<>();
         try {
-            AccessLog log = new AccessLog(4096, false);
+            AccessLog log = new AccessLog(AccessLog.BLOCK_BYTES, 1024, false);
             for (int i = 0; i < 2000; i++) {
                 AccessLog.Entry e = randomEntry(r);
                 entries.add(e);
@@ -271,5 +292,83 @@ class AccessLineWriterTest {
         }
         assertEquals("plain 1", lines[entries.size()]);
         assertEquals("", lines[entries.size() + 1]);
+    }
+
+    /**
+     * Lines of several event loops, written while the writer runs, through small blocks (many
+     * block changes, lines longer than a block) and the shipped appender alone (so each event
+     * carries a view of a block that is reused): every line comes out once, byte for byte as
+     * rendered, whole, and each loop's lines in the order the loop rendered them.
+     */
+    @Test
+    void linesOfSeveralLoopsComeOutWholeAndInEachLoopsOrder() throws Exception {
+        Logger access = (Logger) LoggerFactory.getLogger("access");
+        LoggerContext ctx = access.getLoggerContext();
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        AccessLogAppender appender = new AccessLogAppender();
+        appender.setContext(ctx);
+        appender.setOutputStream(sink);
+        appender.start();
+        List<ch.qos.logback.core.Appender<ch.qos.logback.classic.spi.ILoggingEvent>> others = new ArrayList<>();
+        access.iteratorForAppenders().forEachRemaining(others::add);
+        boolean additive = access.isAdditive();
+        others.forEach(access::detachAppender);
+        access.setAdditive(false);
+        access.addAppender(appender);
+        long seed = System.nanoTime();
+        int loops = 3;
+        int perLoop = 1500;
+        java.util.Map<String, int[]> expected = new java.util.HashMap<>(); // line -> {loop, index}
+        List<List<AccessLog.Entry>> work = new ArrayList<>();
+        Random r = new Random(seed);
+        for (int t = 0; t < loops; t++) {
+            List<AccessLog.Entry> entries = new ArrayList<>();
+            for (int i = 0; i < perLoop; i++) {
+                AccessLog.Entry e = randomEntry(r);
+                String line = new String(AccessLog.line(e), StandardCharsets.UTF_8);
+                if (expected.putIfAbsent(line.substring(0, line.length() - 1), new int[]{t, entries.size()}) == null) {
+                    entries.add(e); // the same line twice (rare) would be ambiguous: kept once
+                }
+            }
+            work.add(entries);
+        }
+        AccessLog log = new AccessLog(4096, 1 << 16, true);
+        try {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < loops; t++) {
+                List<AccessLog.Entry> entries = work.get(t);
+                threads.add(new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+                    for (int i = 0; i < entries.size(); i++) {
+                        log.offer(entries.get(i));
+                        if (i % 100 == 0) {
+                            Thread.yield();
+                        }
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            log.close();
+        } finally {
+            access.detachAppender(appender);
+            appender.stop();
+            others.forEach(access::addAppender);
+            access.setAdditive(additive);
+        }
+        assertEquals(0, log.dropped(), "seed " + seed);
+        assertEquals(1, log.producerCount(), "the ended loops' blocks are let go (the shared ones remain)");
+        String[] lines = strictUtf8(sink.toByteArray(), 0, sink.size()).split("\n", -1);
+        int total = work.stream().mapToInt(List::size).sum();
+        assertEquals(total + 1, lines.length, "seed " + seed + ": one line per entry and a final newline");
+        assertEquals("", lines[total]);
+        int[] next = new int[loops];
+        for (int i = 0; i < total; i++) {
+            int[] at = expected.get(lines[i]);
+            assertTrue(at != null, "seed " + seed + ": a line that was never rendered: " + lines[i]);
+            assertEquals(next[at[0]], at[1], "seed " + seed + ": loop " + at[0] + " out of order");
+            next[at[0]]++;
+        }
     }
 }

@@ -54,8 +54,19 @@ class ServerHttpCodecTest {
             String body = "{\"id\":\"" + randomValue(random, false) + "\"}";
             List<Map.Entry<AsciiString, String>> headers = new ArrayList<>();
             boolean odd = false;
+            Double cost = null;
             for (AsciiString name : NAMES) {
                 if (random.nextInt(3) != 0) {
+                    if (name == HttpResponses.X_COST && random.nextBoolean()) {
+                        // An amount, written by the builder's own digits (or BigDecimal's near a rounding boundary).
+                        cost = switch (random.nextInt(3)) {
+                            case 0 -> random.nextInt(200_000) * (random.nextInt(5000) / 1e9);
+                            case 1 -> random.nextDouble() * Math.pow(10, -random.nextInt(12));
+                            default -> random.nextInt(100_000_000) / 1e9 + random.nextInt(3) * 5e-10 + random.nextInt(2) * 1e4;
+                        };
+                        headers.add(Map.entry(name, HttpResponses.usd(cost)));
+                        continue;
+                    }
                     boolean weird = random.nextInt(20) == 0;
                     odd |= weird;
                     headers.add(Map.entry(name, randomValue(random, weird)));
@@ -64,6 +75,10 @@ class ServerHttpCodecTest {
             EncodedResponse.Builder b = EncodedResponse.okJson(ByteBufAllocator.DEFAULT, utf8(body).length, keepAlive);
             for (Map.Entry<AsciiString, String> h : headers) {
                 byte[] latin1 = h.getValue().getBytes(StandardCharsets.ISO_8859_1);
+                if (cost != null && h.getKey() == HttpResponses.X_COST) {
+                    b.usd(h.getKey(), cost);
+                    continue;
+                }
                 switch (random.nextInt(3)) {
                     case 0 -> b.header(h.getKey(), h.getValue());
                     case 1 -> b.header(h.getKey(), new AsciiString(latin1, false));
@@ -77,7 +92,16 @@ class ServerHttpCodecTest {
                     }
                 }
             }
-            ByteBuf content = Unpooled.wrappedBuffer(utf8(body));
+            ByteBuf content;
+            if (random.nextBoolean()) {
+                content = Unpooled.wrappedBuffer(utf8(body));
+            } else {
+                // A direct body inside a larger buffer, as an upstream answer's body slice is.
+                int pad = random.nextInt(8);
+                ByteBuf whole = ByteBufAllocator.DEFAULT.directBuffer();
+                whole.writeZero(pad).writeBytes(utf8(body)).writeZero(random.nextInt(8));
+                content = whole.slice(pad, utf8(body).length);
+            }
             EncodedResponse encoded = b.build(content);
             if (encoded == null) {
                 // Only a value with a character outside visible ASCII is refused, and the body is still ours.
