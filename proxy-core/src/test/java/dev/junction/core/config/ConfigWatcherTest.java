@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -24,7 +25,9 @@ class ConfigWatcherTest {
 
     private static final Function<Path, GatewayConfig> LOADER = f -> ConfigLoader.load(f, ConfigFactory.empty(), Map.of());
     private static final Duration DEBOUNCE = Duration.ofMillis(100);
-    /** Generous: inotify is immediate, but CI machines are slow and shared. */
+    /** Shorter than the shipped second, to keep the tests quick. */
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** Generous: changes are seen within a poll and a debounce, but CI machines are slow and shared. */
     private static final long WAIT_SECONDS = 20;
 
     @Test
@@ -33,7 +36,7 @@ class ConfigWatcherTest {
         Files.writeString(file, "junction.server.port = 8081\n");
         GatewayConfig initial = LOADER.apply(file);
         BlockingQueue<GatewayConfig> delivered = new LinkedBlockingQueue<>();
-        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE).start(initial)) {
+        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE, POLL).start(initial)) {
             Files.writeString(file, "junction.server.port = 8082\n");
             GatewayConfig next = delivered.poll(WAIT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(next, "a valid change is delivered");
@@ -66,11 +69,73 @@ class ConfigWatcherTest {
         Path file = dir.resolve("junction.conf");
         Files.writeString(file, "junction.server.port = 8081\n");
         BlockingQueue<GatewayConfig> delivered = new LinkedBlockingQueue<>();
-        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE).start(null)) {
+        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE, POLL).start(null)) {
             Files.writeString(dir.resolve("notes.txt"), "unrelated");
             assertNull(delivered.poll(1, TimeUnit.SECONDS));
             Files.writeString(file, "junction.server.port = 8090\n");
             assertEquals(8090, delivered.poll(WAIT_SECONDS, TimeUnit.SECONDS).server().port());
+            assertNull(watcher.lastError());
+        }
+    }
+
+    @Test
+    void aChangeThatKeepsSizeAndTimestampIsSeen(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("junction.conf");
+        Files.writeString(file, "junction.server.port = 8081\n");
+        FileTime then = Files.getLastModifiedTime(file);
+        BlockingQueue<GatewayConfig> delivered = new LinkedBlockingQueue<>();
+        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE, POLL).start(null)) {
+            // A file system with coarse timestamps, or a tool that restores them: only the contents differ.
+            Files.writeString(file, "junction.server.port = 8082\n");
+            Files.setLastModifiedTime(file, then);
+            GatewayConfig next = delivered.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(next, "a same-size edit with the old timestamp is delivered");
+            assertEquals(8082, next.server().port());
+            assertNull(watcher.lastError());
+        }
+    }
+
+    @Test
+    void aSymbolicLinkSwappedToANewTargetIsSeen(@TempDir Path dir) throws Exception {
+        // How a Kubernetes ConfigMap volume updates: the file is a link into a directory that is
+        // replaced as a whole by re-pointing another link.
+        Path v1 = Files.createDirectory(dir.resolve("v1"));
+        Path v2 = Files.createDirectory(dir.resolve("v2"));
+        Files.writeString(v1.resolve("junction.conf"), "junction.server.port = 8081\n");
+        Files.writeString(v2.resolve("junction.conf"), "junction.server.port = 8099\n");
+        Path data = dir.resolve("..data");
+        Files.createSymbolicLink(data, dir.relativize(v1));
+        Path file = dir.resolve("junction.conf");
+        Files.createSymbolicLink(file, Path.of("..data", "junction.conf"));
+        BlockingQueue<GatewayConfig> delivered = new LinkedBlockingQueue<>();
+        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE, POLL).start(LOADER.apply(file))) {
+            Path tmp = dir.resolve("..data_tmp");
+            Files.createSymbolicLink(tmp, dir.relativize(v2));
+            Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            GatewayConfig next = delivered.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(next, "the new target is delivered");
+            assertEquals(8099, next.server().port());
+            assertNull(watcher.lastError());
+        }
+    }
+
+    @Test
+    void aFileRemovedAndWrittenAgainIsSeen(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("junction.conf");
+        Files.writeString(file, "junction.server.port = 8081\n");
+        BlockingQueue<GatewayConfig> delivered = new LinkedBlockingQueue<>();
+        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE, POLL).start(null)) {
+            Files.delete(file);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (watcher.lastError() == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertNotNull(watcher.lastError(), "a missing file is a rejected change, the running snapshot stays");
+            assertTrue(delivered.isEmpty());
+            Files.writeString(file, "junction.server.port = 8085\n");
+            GatewayConfig next = delivered.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(next, "the file written again is delivered");
+            assertEquals(8085, next.server().port());
             assertNull(watcher.lastError());
         }
     }
@@ -82,7 +147,7 @@ class ConfigWatcherTest {
         Files.writeString(catalog, "");
         Files.writeString(file, "junction.catalog = \"catalog.conf\"\n");
         BlockingQueue<GatewayConfig> delivered = new LinkedBlockingQueue<>();
-        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE).start(LOADER.apply(file))) {
+        try (ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE, POLL).start(LOADER.apply(file))) {
             Files.writeString(catalog, "\"m\" { context-window = 1000 }\n");
             GatewayConfig next = delivered.poll(WAIT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(next, "the running catalog is watched too");
@@ -97,7 +162,7 @@ class ConfigWatcherTest {
         Files.writeString(file, "junction.server.port = 8081\n");
         BlockingQueue<GatewayConfig> delivered = new LinkedBlockingQueue<>();
         // Not started: reload() is what SIGHUP calls, and works without the watch thread.
-        ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE);
+        ConfigWatcher watcher = new ConfigWatcher(file, LOADER, delivered::add, DEBOUNCE, POLL);
         assertTrue(watcher.reload());
         assertEquals(8081, delivered.remove().server().port());
 
