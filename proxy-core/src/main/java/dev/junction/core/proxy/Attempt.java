@@ -66,7 +66,8 @@ final class Attempt implements UpstreamListener {
     /** The answer's body so far: its one piece as it came, a composite once a second one came. */
     private ByteBuf acc;
     StreamProcessor processor;
-    private final List<ByteBuf> pending = new ArrayList<>(4);
+    /** A stream's frames held back before the commit point (made when the stream's head comes). */
+    private List<ByteBuf> pending;
     /** This attempt's span: its ids go to the vendor in {@code traceparent} (SPEC §8). */
     dev.junction.core.tracing.AttemptTrace trace;
 
@@ -112,6 +113,7 @@ final class Attempt implements UpstreamListener {
         route.deployment().stats().recordTtft(headAt - start);
         if (status >= 200 && status < 300 && stream) {
             processor = translator.streamProcessor();
+            pending = new ArrayList<>(4);
             state = State.HELD;
         } else {
             if (group == null) {
@@ -247,8 +249,11 @@ final class Attempt implements UpstreamListener {
         }
     }
 
-    /** The list {@link #onStreamContent} fills with one piece's frames, while no piece uses it. */
-    private List<ByteBuf> pieceFrames = new ArrayList<>(4);
+    /**
+     * The list {@link #onStreamContent} fills with one piece's frames, while no piece uses it
+     * (made by the first piece: a unary answer needs none).
+     */
+    private List<ByteBuf> pieceFrames;
 
     private void onStreamContent(ByteBuf content, boolean last, List<ByteBuf> out) {
         // Once committed, the frames go after those of the exchange's unsent batch (the events of
@@ -438,7 +443,9 @@ final class Attempt implements UpstreamListener {
         if (group != null) {
             group.release();
         }
-        ChatExchange.release(pending);
+        if (pending != null) {
+            ChatExchange.release(pending);
+        }
         if (processor != null) {
             processor.close();
             processor = null;
