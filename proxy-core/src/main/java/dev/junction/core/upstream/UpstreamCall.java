@@ -4,6 +4,8 @@ import dev.junction.core.config.Timeouts;
 import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCounted;
 
@@ -37,6 +39,8 @@ public final class UpstreamCall {
     private HttpResponse head;
     private boolean done;
     private boolean staleRetried;
+    /** Whether {@link #channel} was a kept-alive one from the pool (a failed write may then be retried once). */
+    private boolean reusedChannel;
     /** The listener asked for more since the last piece it was given (or was given nothing yet). */
     private boolean wanted = true;
     /** This call turned the channel's auto-read off (back-pressure) and has not turned it on again. */
@@ -68,11 +72,17 @@ public final class UpstreamCall {
     }
 
     private void acquire() {
-        pool.acquire(waiter);
+        pool.acquire(events);
     }
 
-    /** What the pool tells this call (a connection, or why there is none), directly on the loop. */
-    private final UpstreamPool.Waiter waiter = new UpstreamPool.Waiter() {
+    /**
+     * What the pool (a connection, or why there is none), the write (its outcome) and the
+     * channel's handler (the answer) tell this call, directly on the loop: one object per call for
+     * all three.
+     */
+    private final Events events = new Events();
+
+    private final class Events implements UpstreamPool.Waiter, UpstreamHandler.Receiver, ChannelFutureListener {
         @Override
         public void acquired(Channel ch, boolean reused) {
             if (done) {
@@ -80,11 +90,12 @@ public final class UpstreamCall {
                 return;
             }
             channel = ch;
+            reusedChannel = reused;
             // The handler is the pipeline's last (see UpstreamClient): found without a search.
             handler = ch.pipeline().last() instanceof UpstreamHandler h ? h : ch.pipeline().get(UpstreamHandler.class);
-            handler.attach(receiver);
+            handler.attach(this);
             listener.onConnected(reused);
-            write(reused);
+            write();
         }
 
         @Override
@@ -92,17 +103,15 @@ public final class UpstreamCall {
             fail(GatewayError.upstreamUnavailable(
                     "Could not connect to provider '" + providerName + "': " + describe(cause)), false);
         }
-    };
 
-    private void write(boolean reused) {
-        Channel ch = channel;
-        request.retain();
-        ch.writeAndFlush(request).addListener(w -> {
-            if (ch != channel || done) {
+        /** The request's write ended. */
+        @Override
+        public void operationComplete(ChannelFuture w) {
+            if (w.channel() != channel || done) {
                 return; // a stopped call released the request; a complete answer did too
             }
             if (!w.isSuccess()) {
-                if (reused && !staleRetried && head == null) {
+                if (reusedChannel && !staleRetried && head == null) {
                     // A kept-alive connection the vendor closed while idle: one transparent retry on
                     // a fresh connection, since nothing of this request reached the vendor.
                     staleRetried = true;
@@ -119,11 +128,8 @@ public final class UpstreamCall {
             // The first-byte deadline counts from here (the watch timer already runs). The channel
             // reads on its own: a vendor may even have answered before a large body was all written.
             writtenNanos = System.nanoTime();
-        });
-    }
+        }
 
-    /** What the channel's handler tells this call, directly on the loop. */
-    private final UpstreamHandler.Receiver receiver = new UpstreamHandler.Receiver() {
         @Override
         public void head(HttpResponse r) {
             onHead(r);
@@ -151,7 +157,12 @@ public final class UpstreamCall {
         public void closed(Throwable cause) {
             onClosed(cause);
         }
-    };
+    }
+
+    private void write() {
+        request.retain();
+        channel.writeAndFlush(request).addListener(events);
+    }
 
     private void onHead(HttpResponse r) {
         if (done) {
