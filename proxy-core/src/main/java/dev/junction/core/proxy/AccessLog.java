@@ -68,6 +68,8 @@ public final class AccessLog implements AutoCloseable {
 
     private final int blockBytes;
     private final int maxBlocks;
+    /** Full blocks waiting for the writer at which a loop wakes it from its linger. */
+    private final int wakeAt;
     /** Every producer's blocks, in the order they were made (read by the writer thread). */
     private final List<Producer> producers = new CopyOnWriteArrayList<>();
     /** The blocks of each event loop (a FastThreadLocalThread). */
@@ -114,6 +116,7 @@ public final class AccessLog implements AutoCloseable {
     AccessLog(int blockBytes, int maxBlocks, boolean start) {
         this.blockBytes = blockBytes;
         this.maxBlocks = maxBlocks;
+        this.wakeAt = Math.max(1, maxBlocks / 4);
         this.shared = newProducer();
         writer = new Thread(this::run, "junction-access-log");
         writer.setDaemon(true);
@@ -164,7 +167,7 @@ public final class AccessLog implements AutoCloseable {
         AccessLineWriter w = LINE.get();
         w.reset();
         w.line(e);
-        boolean added;
+        int added;
         if (Thread.currentThread() instanceof FastThreadLocalThread) {
             added = loopProducer.get().add(w.buffer(), w.length());
         } else {
@@ -172,15 +175,23 @@ public final class AccessLog implements AutoCloseable {
                 added = shared.add(w.buffer(), w.length());
             }
         }
-        if (!added) {
+        if (added == DROPPED) {
             dropped.incrementAndGet();
             return;
         }
-        if (writerIdle) {
+        if (writerIdle || added == WAKE) {
+            // Idle, or a quarter of the loop's blocks are full and waiting (the writer is behind):
+            // wake the writer, also from its linger, so that lines coming faster than a linger's
+            // worth of blocks are written rather than dropped.
             writerIdle = false;
             LockSupport.unpark(writer);
         }
     }
+
+    /** {@link Producer#add}: the line was dropped, added, or added with many full blocks waiting. */
+    private static final int DROPPED = 0;
+    private static final int ADDED = 1;
+    private static final int WAKE = 2;
 
     /** Threads whose blocks the writer holds (the shared ones included). */
     int producerCount() {
@@ -274,6 +285,7 @@ public final class AccessLog implements AutoCloseable {
                 return written;
             }
             p.head = next;
+            p.written++; // the writer is the only writer of it
             if (b.bytes.length == blockBytes) {
                 b.next = null;
                 b.consumed = 0;
@@ -344,37 +356,47 @@ public final class AccessLog implements AutoCloseable {
         final AtomicInteger blocks = new AtomicInteger(1);
         /** Its thread has ended: no more lines will come. */
         volatile boolean retired;
+        /** Blocks this producer has filled (producer only). */
+        private long filled;
+        /** Full blocks the writer has written (writer writes, producer reads). */
+        volatile long written;
 
         Producer(Block first) {
             current = first;
             head = first;
         }
 
-        /** Appends {@code n} bytes of whole lines; false when every block is taken (the writer is behind). */
-        boolean add(byte[] lines, int n) {
+        /**
+         * Appends {@code n} bytes of whole lines: {@link #ADDED}, {@link #WAKE} when they started a
+         * block while a quarter of the producer's blocks are full and not yet written,
+         * {@link #DROPPED} when every block is taken.
+         */
+        int add(byte[] lines, int n) {
             Block b = current;
             int p = b.published;
+            int added = ADDED;
             if (p + n > b.bytes.length) {
-                Block next = next(n);
-                if (next == null) {
-                    return false;
+                Block next = null;
+                if (n <= blockBytes) {
+                    next = free.poll();
+                }
+                if (next == null && (next = make(n)) == null) {
+                    return DROPPED;
                 }
                 b.next = next;
                 current = b = next;
                 p = 0;
+                if (++filled - written >= wakeAt) {
+                    added = WAKE;
+                }
             }
             System.arraycopy(lines, 0, b.bytes, p, n);
             Block.PUBLISHED.lazySet(b, p + n);
-            return true;
+            return added;
         }
 
-        private Block next(int n) {
-            if (n <= blockBytes) {
-                Block f = free.poll();
-                if (f != null) {
-                    return f;
-                }
-            }
+        /** A new block for {@code n} bytes or more, unless this producer has all it may have. */
+        private Block make(int n) {
             if (blocks.get() >= maxBlocks) {
                 return null;
             }
