@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * wire form replaced: Netty's {@link HttpResponseDecoder}, an object per head and per chunk passed
  * down the pipeline to a handler; {@code wire} is the shipped one: {@link AnswerDecoder} in
  * {@link UpstreamHandler}, handing the head and one slice per read straight to the call. Both get a
- * fresh pooled copy of the bytes per answer, as a socket read gives one. Run with
+ * fresh pooled copy of the bytes per answer, as a socket read gives one, and both heads are read
+ * as the gateway reads every answer's (keep-alive, rate-limit headers). Run with
  * {@code java -jar benchmarks/target/benchmarks.jar UpstreamAnswerBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)
@@ -77,13 +78,26 @@ public class UpstreamAnswerBenchmark {
     private ArrayDeque<HttpMethod> methods;
     private final Counter counter = new Counter();
 
-    /** Counts what the answer decoder hands over and releases it, as a call would. */
+    /**
+     * Counts what the answer decoder hands over and releases it, and reads of a head what the
+     * gateway reads of every answer: whether the connection stays open, and the vendor's rate-limit
+     * headers (into a deployment's headroom).
+     */
     private static final class Counter implements UpstreamHandler.Receiver {
         int n;
+        final dev.junction.core.routing.VendorHeadroom headroom = new dev.junction.core.routing.VendorHeadroom(() -> 0L);
 
         @Override
         public void head(HttpResponse head) {
             n += head.status().code();
+            read(head);
+        }
+
+        void read(HttpResponse head) {
+            if (io.netty.handler.codec.http.HttpUtil.isKeepAlive(head)) {
+                n++;
+            }
+            headroom.observe(head.status().code(), head.headers());
         }
 
         @Override
@@ -132,6 +146,9 @@ public class UpstreamAnswerBenchmark {
         int n = 0;
         for (Object o; (o = netty.readInbound()) != null; ) {
             n++;
+            if (o instanceof HttpResponse head) {
+                counter.read(head);
+            }
             ReferenceCountUtil.release(o);
         }
         return n;

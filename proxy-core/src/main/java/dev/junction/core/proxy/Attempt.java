@@ -50,6 +50,8 @@ final class Attempt implements UpstreamListener {
     /** The vendor contract of this request on {@link #route}. */
     final Translator translator;
     final boolean hedge;
+    /** Whether the client asked for a stream: read once here, while the request is fresh in the cache. */
+    private final boolean stream;
     final long start = System.nanoTime();
     private final boolean breakerPermit;
     private State state = State.WAITING;
@@ -64,7 +66,8 @@ final class Attempt implements UpstreamListener {
     /** The answer's body so far: its one piece as it came, a composite once a second one came. */
     private ByteBuf acc;
     StreamProcessor processor;
-    private final List<ByteBuf> pending = new ArrayList<>(4);
+    /** A stream's frames held back before the commit point (made when the stream's head comes). */
+    private List<ByteBuf> pending;
     /** This attempt's span: its ids go to the vendor in {@code traceparent} (SPEC §8). */
     dev.junction.core.tracing.AttemptTrace trace;
 
@@ -74,6 +77,7 @@ final class Attempt implements UpstreamListener {
         this.translator = translator;
         this.hedge = hedge;
         this.breakerPermit = breakerPermit;
+        this.stream = x.stream();
         route.deployment().stats().start();
     }
 
@@ -107,8 +111,9 @@ final class Attempt implements UpstreamListener {
         headers = head.headers();
         headAt = System.nanoTime();
         route.deployment().stats().recordTtft(headAt - start);
-        if (status >= 200 && status < 300 && x.stream()) {
+        if (status >= 200 && status < 300 && stream) {
             processor = translator.streamProcessor();
+            pending = new ArrayList<>(4);
             state = State.HELD;
         } else {
             if (group == null) {
@@ -244,8 +249,11 @@ final class Attempt implements UpstreamListener {
         }
     }
 
-    /** The list {@link #onStreamContent} fills with one piece's frames, while no piece uses it. */
-    private List<ByteBuf> pieceFrames = new ArrayList<>(4);
+    /**
+     * The list {@link #onStreamContent} fills with one piece's frames, while no piece uses it
+     * (made by the first piece: a unary answer needs none).
+     */
+    private List<ByteBuf> pieceFrames;
 
     private void onStreamContent(ByteBuf content, boolean last, List<ByteBuf> out) {
         // Once committed, the frames go after those of the exchange's unsent batch (the events of
@@ -435,7 +443,9 @@ final class Attempt implements UpstreamListener {
         if (group != null) {
             group.release();
         }
-        ChatExchange.release(pending);
+        if (pending != null) {
+            ChatExchange.release(pending);
+        }
         if (processor != null) {
             processor.close();
             processor = null;

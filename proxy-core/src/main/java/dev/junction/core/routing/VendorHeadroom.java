@@ -1,6 +1,7 @@
 package dev.junction.core.routing;
 
 import dev.junction.core.limits.TokenBucket;
+import dev.junction.core.upstream.AnswerHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -110,9 +111,14 @@ public final class VendorHeadroom {
 
     /**
      * The values of {@link #LIMIT_HEADERS} in {@code h} (the first of each name, as a lookup would
-     * give it), or null when it has none of them.
+     * give it), or null when it has none of them. An answer's headers as the upstream decoder keeps
+     * them ({@link AnswerHeaders}: the head's bytes) are read from those bytes, with no header map
+     * built and no entry iterated; other header maps are iterated once.
      */
     static String[] readLimits(HttpHeaders h) {
+        if (h instanceof AnswerHeaders a) {
+            return a.firstValues(LIMIT_HEADERS);
+        }
         String[] found = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayDeque;
@@ -23,8 +21,9 @@ import java.util.List;
 
 /**
  * Decodes the answers of an upstream HTTP/1.1 connection from its wire form, in one pass over each
- * read: the status line and headers of an answer into a {@link HttpResponse} whose header map holds
- * views of one copy of the head's bytes (no string per name or value, nothing validated twice),
+ * read: the status line and headers of an answer into a {@link HttpResponse} whose headers are one
+ * copy of the head's bytes and the offsets of each name and value in them ({@link AnswerHeaders}:
+ * no string or map entry per header unless something asks, nothing validated twice),
  * then its body as slices of the read buffer — one per read for a body framed by its length or by
  * the close, one per chunk for a chunked body. No message object per piece is built and nothing
  * passes through the pipeline: the decoder calls its {@link Sink}.
@@ -80,14 +79,6 @@ final class AnswerDecoder {
         }
     }
 
-    /**
-     * Netty's header map without its validation: the fast path has already checked each name is a
-     * token and each value visible ASCII, stricter than that validation; lookups keep Netty's rules
-     * (case-insensitive names, comma-separated values for {@code containsValue}).
-     */
-    private static final DefaultHttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory()
-            .withValidation(false);
-
     private final HttpDecoderConfig config;
     private final int maxHeaderSize;
     private final int maxInitialLine;
@@ -106,6 +97,8 @@ final class AnswerDecoder {
     private long fastLength;
     private boolean fastChunked;
     private boolean fastSimple;
+    /** Whether the last head read by the fast path has a {@code connection} header. */
+    private boolean fastConnection;
 
     AnswerDecoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
         this.config = config;
@@ -325,6 +318,7 @@ final class AnswerDecoder {
         // Find the end of the head: an empty line. Lines end at LF; a canonical one with CR LF.
         int lineStart = start;
         int headEnd = -1;
+        int lines = 0; // the status line and the header lines
         boolean canonical = true;
         while (true) {
             int lf = buf.indexOf(lineStart, end, LF);
@@ -345,13 +339,14 @@ final class AnswerDecoder {
                 headEnd = lf + 1;
                 break;
             }
+            lines++;
             lineStart = lf + 1;
         }
         if (headEnd - start > maxInitialLine + maxHeaderSize + 2) {
             fail("a response head larger than " + maxHeaderSize + " bytes", buf, sink);
             return false;
         }
-        HttpResponse r = canonical ? fastHead(buf, start, headEnd) : null;
+        HttpResponse r = canonical ? fastHead(buf, start, headEnd, lines - 1) : null;
         boolean simple = r != null && fastSimple;
         if (r == null) {
             r = nettyHead(buf, start, headEnd);
@@ -453,8 +448,11 @@ final class AnswerDecoder {
         return false;
     }
 
-    /** The head in its canonical form, read here; null when it is not in that form (Netty reads it). */
-    private HttpResponse fastHead(ByteBuf buf, int start, int headEnd) {
+    /**
+     * The head in its canonical form, read here; null when it is not in that form (Netty reads it).
+     * {@code headerLines} is the number of lines after the status line (the size of the offsets).
+     */
+    private HttpResponse fastHead(ByteBuf buf, int start, int headEnd, int headerLines) {
         int n = headEnd - start;
         if (n > maxInitialLine + maxHeaderSize / 2) {
             return null; // near the limits: Netty counts
@@ -505,10 +503,12 @@ final class AnswerDecoder {
         }
         i += 2; // CR LF
         // Headers: "name: value\r\n" until "\r\n".
-        HttpHeaders headers = HEADERS.newHeaders();
+        int[] at = new int[4 * Math.max(1, headerLines)]; // a header per line (checked below)
+        int count = 0;
         fastLength = -1;
         fastChunked = false;
         fastSimple = true;
+        fastConnection = false;
         while (b[i] != CR) {
             int nameFrom = i;
             while (b[i] >= 0 && TOKEN[b[i]]) {
@@ -536,8 +536,14 @@ final class AnswerDecoder {
                 return null;
             }
             i += 2;
-            headers.add(new AsciiString(b, nameFrom, nameTo - nameFrom, false),
-                    new AsciiString(b, valueFrom, valueTo - valueFrom, false));
+            if (4 * count == at.length) {
+                at = java.util.Arrays.copyOf(at, at.length * 2);
+            }
+            at[4 * count] = nameFrom;
+            at[4 * count + 1] = nameTo - nameFrom;
+            at[4 * count + 2] = valueFrom;
+            at[4 * count + 3] = valueTo - valueFrom;
+            count++;
             noteFraming(b, nameFrom, nameTo, valueFrom, valueTo);
         }
         if (i + 2 != n) {
@@ -545,7 +551,7 @@ final class AnswerDecoder {
         }
         HttpVersion version = b[7] == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         HttpResponseStatus status = status(code, b, reasonFrom, reasonTo);
-        return new DefaultHttpResponse(version, status, headers);
+        return new DefaultHttpResponse(version, status, new AnswerHeaders(b, at, count, fastConnection));
     }
 
     /**
@@ -555,7 +561,9 @@ final class AnswerDecoder {
      */
     private void noteFraming(byte[] b, int nameFrom, int nameTo, int valueFrom, int valueTo) {
         int n = nameTo - nameFrom;
-        if (n == CONTENT_LENGTH.length && same(b, nameFrom, CONTENT_LENGTH)) {
+        if (n == CONNECTION.length && same(b, nameFrom, CONNECTION)) {
+            fastConnection = true;
+        } else if (n == CONTENT_LENGTH.length && same(b, nameFrom, CONTENT_LENGTH)) {
             if (fastLength >= 0 || valueTo == valueFrom || valueTo - valueFrom > 18) {
                 fastSimple = false;
                 return;
@@ -589,6 +597,7 @@ final class AnswerDecoder {
         return true;
     }
 
+    private static final byte[] CONNECTION = "connection".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_LENGTH = "content-length".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CHUNKED = "chunked".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -51,6 +51,8 @@ final class RequestHeads {
     private final String authority;
     private final Map<Head, Head> heads = new HashMap<>();
     private Head last;
+    /** The extra headers of the request being encoded, names and values in turn (reused). */
+    private String[] extra = new String[4];
 
     RequestHeads(String authority) {
         this.authority = authority;
@@ -66,14 +68,24 @@ final class RequestHeads {
             return null;
         }
         int extraBytes = 0;
+        int extras = 0;
         if (extraHeaders != null && !extraHeaders.isEmpty()) {
+            // One pass over the map (a small immutable map makes an entry set, an entry and an
+            // iterator per pass): the headers are checked and kept here, then written from here.
+            String[] kept = extra;
+            if (kept.length < 2 * extraHeaders.size()) {
+                kept = extra = new String[2 * extraHeaders.size()];
+            }
             for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
                 String name = e.getKey();
                 String value = e.getValue();
                 if (!token(name) || !value(value) || head.names(name) || framing(name)) {
+                    java.util.Arrays.fill(kept, 0, extras, null);
                     return null;
                 }
                 extraBytes += name.length() + value.length() + 4;
+                kept[extras++] = name;
+                kept[extras++] = value;
             }
         }
         ByteBuf body = req.body();
@@ -83,18 +95,26 @@ final class RequestHeads {
         buf.writeBytes(head.prefix); // ends with "content-length: "
         writeDigits(buf, length);
         buf.writeShort(CRLF_SHORT);
-        if (extraBytes > 0) {
-            for (Map.Entry<String, String> e : extraHeaders.entrySet()) {
-                buf.writeCharSequence(e.getKey(), StandardCharsets.US_ASCII);
+        if (extras > 0) {
+            String[] kept = extra;
+            for (int i = 0; i < extras; i += 2) {
+                buf.writeCharSequence(kept[i], StandardCharsets.US_ASCII);
                 buf.writeShort(SEPARATOR_SHORT);
-                buf.writeCharSequence(e.getValue(), StandardCharsets.US_ASCII);
+                buf.writeCharSequence(kept[i + 1], StandardCharsets.US_ASCII);
                 buf.writeShort(CRLF_SHORT);
+                kept[i] = null; // the values are the request's trace ids: not kept past it
+                kept[i + 1] = null;
             }
         }
         buf.writeShort(CRLF_SHORT);
         ByteBuf wire;
         if (copy) {
-            buf.writeBytes(body, body.readerIndex(), length);
+            // Read by the body into the head's buffer: a slice of a pooled buffer copies its memory
+            // straight into a buffer that has an address, where the head's buffer reading from the
+            // slice would go through an NIO view of it (an object per request).
+            int at = buf.writerIndex();
+            body.getBytes(body.readerIndex(), buf, at, length);
+            buf.writerIndex(at + length);
             body.release();
             wire = buf;
         } else {

@@ -4,14 +4,12 @@ import dev.junction.core.config.Timeouts;
 import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request/response on a pooled upstream connection, confined to one event loop. Owns the
@@ -28,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamCall {
 
-    private final EventLoop loop;
+    private final Deadlines deadlines;
     private final UpstreamPool pool;
     private final String providerName;
     private final Timeouts timeouts;
@@ -41,20 +39,25 @@ public final class UpstreamCall {
     private HttpResponse head;
     private boolean done;
     private boolean staleRetried;
+    /** Whether {@link #channel} was a kept-alive one from the pool (a failed write may then be retried once). */
+    private boolean reusedChannel;
     /** The listener asked for more since the last piece it was given (or was given nothing yet). */
     private boolean wanted = true;
     /** This call turned the channel's auto-read off (back-pressure) and has not turned it on again. */
     private boolean paused;
-    /** The call's one timer, for whichever of its deadlines can come first (see {@link #watch}). */
-    private ScheduledFuture<?> watchTimer;
+    /** Its next deadline and its place in the list of {@link #deadlines}, while {@link #linked}. */
+    long due;
+    UpstreamCall prev;
+    UpstreamCall next;
+    boolean linked;
     private long startNanos;
     /** When the request was written (0 until then): the first-byte deadline counts from here. */
     private long writtenNanos;
     private long lastActivityNanos;
 
-    UpstreamCall(EventLoop loop, UpstreamPool pool, String providerName, Timeouts timeouts, ReferenceCounted request,
+    UpstreamCall(Deadlines deadlines, UpstreamPool pool, String providerName, Timeouts timeouts, ReferenceCounted request,
                  UpstreamListener listener) {
-        this.loop = loop;
+        this.deadlines = deadlines;
         this.pool = pool;
         this.providerName = providerName;
         this.timeouts = timeouts;
@@ -69,11 +72,17 @@ public final class UpstreamCall {
     }
 
     private void acquire() {
-        pool.acquire(waiter);
+        pool.acquire(events);
     }
 
-    /** What the pool tells this call (a connection, or why there is none), directly on the loop. */
-    private final UpstreamPool.Waiter waiter = new UpstreamPool.Waiter() {
+    /**
+     * What the pool (a connection, or why there is none), the write (its outcome) and the
+     * channel's handler (the answer) tell this call, directly on the loop: one object per call for
+     * all three.
+     */
+    private final Events events = new Events();
+
+    private final class Events implements UpstreamPool.Waiter, UpstreamHandler.Receiver, ChannelFutureListener {
         @Override
         public void acquired(Channel ch, boolean reused) {
             if (done) {
@@ -81,10 +90,12 @@ public final class UpstreamCall {
                 return;
             }
             channel = ch;
-            handler = ch.pipeline().get(UpstreamHandler.class);
-            handler.attach(receiver);
+            reusedChannel = reused;
+            // The handler is the pipeline's last (see UpstreamClient): found without a search.
+            handler = ch.pipeline().last() instanceof UpstreamHandler h ? h : ch.pipeline().get(UpstreamHandler.class);
+            handler.attach(this);
             listener.onConnected(reused);
-            write(reused);
+            write();
         }
 
         @Override
@@ -92,17 +103,15 @@ public final class UpstreamCall {
             fail(GatewayError.upstreamUnavailable(
                     "Could not connect to provider '" + providerName + "': " + describe(cause)), false);
         }
-    };
 
-    private void write(boolean reused) {
-        Channel ch = channel;
-        request.retain();
-        ch.writeAndFlush(request).addListener(w -> {
-            if (ch != channel || done) {
+        /** The request's write ended. */
+        @Override
+        public void operationComplete(ChannelFuture w) {
+            if (w.channel() != channel || done) {
                 return; // a stopped call released the request; a complete answer did too
             }
             if (!w.isSuccess()) {
-                if (reused && !staleRetried && head == null) {
+                if (reusedChannel && !staleRetried && head == null) {
                     // A kept-alive connection the vendor closed while idle: one transparent retry on
                     // a fresh connection, since nothing of this request reached the vendor.
                     staleRetried = true;
@@ -119,11 +128,8 @@ public final class UpstreamCall {
             // The first-byte deadline counts from here (the watch timer already runs). The channel
             // reads on its own: a vendor may even have answered before a large body was all written.
             writtenNanos = System.nanoTime();
-        });
-    }
+        }
 
-    /** What the channel's handler tells this call, directly on the loop. */
-    private final UpstreamHandler.Receiver receiver = new UpstreamHandler.Receiver() {
         @Override
         public void head(HttpResponse r) {
             onHead(r);
@@ -151,7 +157,12 @@ public final class UpstreamCall {
         public void closed(Throwable cause) {
             onClosed(cause);
         }
-    };
+    }
+
+    private void write() {
+        request.retain();
+        channel.writeAndFlush(request).addListener(events);
+    }
 
     private void onHead(HttpResponse r) {
         if (done) {
@@ -180,7 +191,7 @@ public final class UpstreamCall {
             handler.detach();
             handler = null;
             channel = null;
-            if (HttpUtil.isKeepAlive(head)) {
+            if (AnswerHeaders.keepAlive(head)) {
                 if (paused) {
                     // A piece read while paused (a decoder or TLS record asking for its rest)
                     // ended the answer: the pooled connection reads again, to notice a close.
@@ -292,13 +303,14 @@ public final class UpstreamCall {
     }
 
     /**
-     * The first-byte, idle-between-chunks and total timeouts share one timer per call, armed when
-     * the call starts and cancelled when it ends: one schedule and one cancellation per request
-     * instead of one per deadline, and nothing per chunk. Each deadline lies no earlier than its
-     * duration after the moment the timer is armed (the first byte is awaited from the write,
-     * which follows the start; the idle window from the last piece), so the timer is set for the
-     * shortest configured duration from now; when it fires it checks the real deadlines, times the
-     * call out on one that passed, and otherwise sets itself again for the nearest one still ahead.
+     * The first-byte, idle-between-chunks and total timeouts share one entry per call in the
+     * origin's {@link Deadlines} (one timer for all its calls), linked when the call starts and
+     * unlinked when it ends: no scheduled task per request, and nothing per chunk. Each deadline
+     * lies no earlier than its duration after the moment the entry is linked (the first byte is
+     * awaited from the write, which follows the start; the idle window from the last piece), so the
+     * entry is due after the shortest configured duration from now; when it comes due the call
+     * checks the real deadlines ({@link #watch}), times out on one that passed, and otherwise links
+     * itself again for the nearest one still ahead.
      */
     private void armWatch(long now) {
         long next = Long.MAX_VALUE;
@@ -312,16 +324,15 @@ public final class UpstreamCall {
             next = Math.min(next, (head != null ? lastActivityNanos : now) + timeouts.idleBetweenChunks().toNanos());
         }
         if (next != Long.MAX_VALUE) {
-            watchTimer = loop.schedule(this::watch, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+            deadlines.add(this, next);
         }
     }
 
-    private void watch() {
-        watchTimer = null;
+    /** Its entry in {@link #deadlines} came due (and was unlinked) at {@code now}. */
+    void watch(long now) {
         if (done) {
             return;
         }
-        long now = System.nanoTime();
         if (timeouts.total() != null && now - startNanos >= timeouts.total().toNanos()) {
             timeout("did not complete within " + fmt(timeouts.total()));
         } else if (head == null && writtenNanos != 0 && timeouts.firstByte() != null
@@ -336,11 +347,7 @@ public final class UpstreamCall {
     }
 
     private void cancelTimers() {
-        ScheduledFuture<?> t = watchTimer;
-        if (t != null) {
-            watchTimer = null;
-            t.cancel(false);
-        }
+        deadlines.remove(this);
     }
 
     private static String fmt(Duration d) {

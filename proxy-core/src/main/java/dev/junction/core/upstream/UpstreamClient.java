@@ -73,7 +73,7 @@ public final class UpstreamClient implements AutoCloseable {
     private final AddressResolverGroup<? extends SocketAddress> resolver;
     private final int loops;
     private final SslContext ssl;
-    private final Map<EventLoop, Map<Key, Upstream>> pools = new ConcurrentHashMap<>();
+    private final Map<EventLoop, LoopUpstreams> pools = new ConcurrentHashMap<>();
 
     public UpstreamClient(Class<? extends Channel> channelType, AddressResolverGroup<? extends SocketAddress> resolver,
                           int loops) {
@@ -104,14 +104,14 @@ public final class UpstreamClient implements AutoCloseable {
             req.body().release(); // a header that fails validation: the body is ours already
             throw e;
         }
-        UpstreamCall call = new UpstreamCall(loop, upstream.pool, provider, timeouts, http, listener);
+        UpstreamCall call = new UpstreamCall(upstream.deadlines, upstream.pool, provider, timeouts, http, listener);
         call.start();
         return call;
     }
 
     /** {@code req} as the header-map path builds it (to check the wire form against; body taken). */
     static FullHttpRequest headerMapRequest(Origin origin, UpstreamRequest req, Map<String, String> extraHeaders) {
-        return new Upstream(null, origin).toHttp(origin, req, extraHeaders);
+        return new Upstream(null, null, origin).toHttp(origin, req, extraHeaders);
     }
 
     /** Pools are shared by base paths: one per provider, scheme, host and port on each event loop. */
@@ -133,14 +133,17 @@ public final class UpstreamClient implements AutoCloseable {
      */
     static final class Upstream {
         final UpstreamPool pool;
+        /** The deadlines of its running calls, behind one timer. */
+        final Deadlines deadlines;
         final RequestHeads heads;
         final AsciiString host;
         private List<Map.Entry<String, String>> headers = List.of();
         private AsciiString[] names = new AsciiString[0];
         private AsciiString[] values = new AsciiString[0];
 
-        Upstream(UpstreamPool pool, Origin origin) {
+        Upstream(UpstreamPool pool, Deadlines deadlines, Origin origin) {
             this.pool = pool;
+            this.deadlines = deadlines;
             this.heads = new RequestHeads(origin.authority());
             this.host = AsciiString.of(origin.authority());
         }
@@ -192,18 +195,34 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     private Upstream upstream(EventLoop loop, String provider, Origin origin, int maxConnections, Timeouts timeouts) {
-        Map<Key, Upstream> byKey = pools.get(loop);
-        if (byKey == null) {
-            byKey = pools.computeIfAbsent(loop, l -> new HashMap<>());
+        LoopUpstreams mine = pools.get(loop);
+        if (mine == null) {
+            mine = pools.computeIfAbsent(loop, l -> new LoopUpstreams());
+        }
+        // A route's provider name and origin are the same objects request after request (the route
+        // table snapshot holds them): the last one asked for is found without a key or a lookup.
+        if (mine.lastProvider == provider && mine.lastOrigin == origin) {
+            return mine.last;
         }
         Key key = new Key(provider, origin.tls(), origin.host(), origin.port());
-        Upstream upstream = byKey.get(key);
+        Upstream upstream = mine.byKey.get(key);
         if (upstream == null) {
             upstream = new Upstream(newPool(loop, origin, Math.max(1, (maxConnections + loops - 1) / loops), timeouts),
-                    origin);
-            byKey.put(key, upstream);
+                    new Deadlines(loop), origin);
+            mine.byKey.put(key, upstream);
         }
+        mine.last = upstream;
+        mine.lastProvider = provider;
+        mine.lastOrigin = origin;
         return upstream;
+    }
+
+    /** The upstreams of one event loop (confined to it), and the last one asked for. */
+    private static final class LoopUpstreams {
+        final Map<Key, Upstream> byKey = new HashMap<>();
+        Upstream last;
+        String lastProvider;
+        Origin lastOrigin;
     }
 
     private UpstreamPool newPool(EventLoop loop, Origin origin, int max, Timeouts timeouts) {
@@ -240,7 +259,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     @Override
     public void close() {
-        pools.values().forEach(m -> m.values().forEach(u -> u.pool.close()));
+        pools.values().forEach(m -> m.byKey.values().forEach(u -> u.pool.close()));
         pools.clear();
     }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -45,9 +46,58 @@ class AnswerDecoderTest {
     private record Outcome(List<String> answers, boolean broken) {
     }
 
+    /**
+     * Names looked up before the headers are iterated (so {@link AnswerHeaders} answers them from
+     * the head's bytes): those the generator writes, in other cases, and some it never writes.
+     */
+    static final String[] PROBES = {"content-type", "CONTENT-LENGTH", "transfer-encoding", "connection",
+            "x-request-id", "X-RateLimit-Remaining-Requests", "retry-after", "x-empty", "date", "cache-control",
+            "anthropic-ratelimit-tokens-reset", "x-ratelimit-reset-tokens", "x-absent", "content-typ", "x"};
+
+    /** The rate-limit names the gateway reads per answer (as {@code VendorHeadroom} lists them). */
+    static final io.netty.util.AsciiString[] LIMITS = {
+            io.netty.util.AsciiString.of("x-ratelimit-remaining-requests"),
+            io.netty.util.AsciiString.of("anthropic-ratelimit-requests-remaining"),
+            io.netty.util.AsciiString.of("x-ratelimit-reset-requests"),
+            io.netty.util.AsciiString.of("anthropic-ratelimit-requests-reset"),
+            io.netty.util.AsciiString.of("x-ratelimit-remaining-tokens"),
+            io.netty.util.AsciiString.of("anthropic-ratelimit-tokens-remaining"),
+            io.netty.util.AsciiString.of("anthropic-ratelimit-input-tokens-remaining"),
+            io.netty.util.AsciiString.of("x-ratelimit-reset-tokens"),
+            io.netty.util.AsciiString.of("anthropic-ratelimit-tokens-reset"),
+            io.netty.util.AsciiString.of("anthropic-ratelimit-input-tokens-reset"),
+            io.netty.util.AsciiString.of("retry-after-ms"),
+            io.netty.util.AsciiString.of("retry-after"),
+    };
+
     private static String describe(HttpResponse r, byte[] body) {
         StringBuilder sb = new StringBuilder();
         sb.append(r.protocolVersion()).append(' ').append(r.status().code()).append(' ').append(r.status().reasonPhrase());
+        HttpHeaders h = r.headers();
+        // Judged from what the decoder noted (no lookup) for its heads, by Netty's rule for Netty's.
+        sb.append("\nkeepAlive=").append(AnswerHeaders.keepAlive(r));
+        sb.append("\nsize=").append(h.size()).append(" empty=").append(h.isEmpty());
+        for (String p : PROBES) {
+            sb.append("\n?").append(p).append('=').append(h.get(p)).append(' ').append(h.getAll(p))
+                    .append(' ').append(h.contains(p)).append(' ').append(h.containsValue(p, "close", true));
+        }
+        // The first value of each rate-limit name: read from the bytes in one pass, or one lookup each.
+        String[] first;
+        if (h instanceof AnswerHeaders a) {
+            first = a.firstValues(LIMITS);
+        } else {
+            first = null;
+            for (int k = 0; k < LIMITS.length; k++) {
+                String v = h.get(LIMITS[k]);
+                if (v != null) {
+                    if (first == null) {
+                        first = new String[LIMITS.length];
+                    }
+                    first[k] = v;
+                }
+            }
+        }
+        sb.append("\nlimits=").append(first == null ? "none" : java.util.Arrays.toString(first));
         for (Map.Entry<String, String> e : r.headers()) {
             sb.append('\n').append(e.getKey()).append('=').append(e.getValue());
         }
@@ -180,7 +230,21 @@ class AnswerDecoderTest {
             "503 Service Unavailable", "200 Fine", "599", "200 "};
 
     private static String header(Random rnd) {
-        return switch (rnd.nextInt(9)) {
+        if (rnd.nextInt(3) == 0) {
+            // A rate-limit header, in some case, or a name that only nearly is one.
+            String name = LIMITS[rnd.nextInt(LIMITS.length)].toString();
+            switch (rnd.nextInt(4)) {
+                case 0 -> name = name.toUpperCase();
+                case 1 -> name = Character.toUpperCase(name.charAt(0)) + name.substring(1);
+                case 2 -> name = name.substring(0, name.length() - 1) + (char) (name.charAt(name.length() - 1) ^ 1);
+                default -> { }
+            }
+            return name + ": " + (rnd.nextBoolean() ? rnd.nextInt(100000) : rnd.nextInt(60) + "m" + rnd.nextInt(60) + "s");
+        }
+        return switch (rnd.nextInt(12)) {
+            case 9 -> "Connection: keep-alive";
+            case 10 -> "connection: Close";
+            case 11 -> "CONNECTION: upgrade";
             case 0 -> "content-type: application/json";
             case 1 -> "Content-Type: text/event-stream; charset=utf-8";
             case 2 -> "x-ratelimit-remaining-requests: " + rnd.nextInt(1000);
@@ -235,7 +299,7 @@ class AnswerDecoderTest {
             String version = rnd.nextInt(12) == 0 ? "HTTP/1.0" : "HTTP/1.1";
             String eol = rnd.nextInt(25) == 0 ? "\n" : "\r\n";
             StringBuilder head = new StringBuilder(version).append(' ').append(status).append(eol);
-            int hs = rnd.nextInt(6);
+            int hs = rnd.nextInt(10);
             for (int i = 0; i < hs; i++) {
                 head.append(rnd.nextInt(20) == 0 ? oddity(rnd) : header(rnd)).append(eol);
             }

@@ -148,6 +148,56 @@ class UpstreamTimeoutsTest {
     }
 
     @Test
+    void callsOfOneOriginWithDifferentTimeoutsEachTimeOutOnTheirOwnDeadline() throws Exception {
+        // The calls of an origin share one timer: a later call with a nearer deadline must move it
+        // earlier, and a call that times out must not take the others with it.
+        int n = 5;
+        for (int i = 0; i < n; i++) {
+            vendor(false, 0, 0);
+        }
+        Origin origin = Origin.parse("http://127.0.0.1:" + server.getLocalPort() + "/v1");
+        long[] firstByteMs = {1500, 1200, 900, 600, 300}; // started in this order: each nearer than the last
+        List<CompletableFuture<long[]>> done = new java.util.ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long ms = firstByteMs[i];
+            CompletableFuture<long[]> f = new CompletableFuture<>();
+            done.add(f);
+            loop.submit(() -> client.start(loop, "p", origin, n, new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(ms),
+                            null, Duration.ofSeconds(5)),
+                    new UpstreamRequest("POST", "/x", List.of(), Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8), false),
+                    null, new UpstreamListener() {
+                        @Override
+                        public void onHead(HttpResponse head) {
+                        }
+
+                        @Override
+                        public void onContent(ByteBuf content, boolean last) {
+                            content.release();
+                        }
+
+                        @Override
+                        public void onFailure(GatewayError error, boolean afterHead) {
+                            assertTrue(error.message().contains("sent no response within " + ms + "ms"), error.message());
+                            f.complete(new long[] {(System.nanoTime() - t0) / 1_000_000});
+                        }
+                    })).sync();
+            Thread.sleep(20);
+        }
+        long[] at = new long[n];
+        for (int i = 0; i < n; i++) {
+            at[i] = done.get(i).get(10, TimeUnit.SECONDS)[0];
+            assertTrue(at[i] >= firstByteMs[i], "not before its deadline: " + at[i] + " ms for " + firstByteMs[i]);
+        }
+        // Started 20 ms apart, 300 ms between the timeouts: they end in the order of their deadlines.
+        for (int i = 1; i < n; i++) {
+            assertTrue(at[i] < at[i - 1], "the " + firstByteMs[i] + " ms call (" + at[i] + " ms) before the "
+                    + firstByteMs[i - 1] + " ms one (" + at[i - 1] + " ms)");
+        }
+        assertTrue(at[n - 1] < 1200, "the nearest deadline was not held back by the others: " + at[n - 1] + " ms");
+    }
+
+    @Test
     void withNoTimeoutsConfiguredACallStillCompletes() throws Exception {
         // No durations at all: no timer is armed, and the answer comes as usual.
         Thread t = new Thread(() -> {
