@@ -242,6 +242,27 @@ class AccessLineWriterTest {
     }
 
     @Test
+    void everyNumberOfDigitsIsWrittenAsJacksonWritesIt() throws Exception {
+        List<Long> values = new ArrayList<>(List.of(0L, 1L, -1L, Long.MAX_VALUE, Long.MIN_VALUE + 1,
+                (long) Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, (long) Integer.MIN_VALUE, Integer.MIN_VALUE - 1L));
+        for (long p = 10; p > 0 && p <= Long.MAX_VALUE / 10 * 10; p *= 10) {
+            values.addAll(List.of(p - 1, p, p + 1, -p, -(p - 1)));
+            if (p > Long.MAX_VALUE / 10) {
+                break;
+            }
+        }
+        AccessLineWriter w = new AccessLineWriter();
+        for (long v : values) {
+            AccessLog.Entry e = new AccessLog.Entry("id", null, "POST", "/v1", null, "a", "d", (int) Math.max(Integer.MIN_VALUE,
+                    Math.min(Integer.MAX_VALUE, v)), null, false, false, 0, null, Math.abs(v), v, List.of(), List.of(), "",
+                    Math.max(0, v), null, null, (int) Math.max(0, Math.min(Integer.MAX_VALUE, v)), null);
+            w.reset();
+            w.line(e);
+            assertEquals(jackson(e) + "\n", new String(w.copy(), StandardCharsets.UTF_8), "value " + v);
+        }
+    }
+
+    @Test
     void numbersAndEscapesAreWrittenAsJsonExpects() throws Exception {
         AccessLineWriter w = new AccessLineWriter();
         AccessLog.Entry e = new AccessLog.Entry("a\"b\\c\n\u0001\u00e9\ud83d\ude00\ud800", null, "POST", "/v1", null,
