@@ -21,8 +21,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -111,11 +111,16 @@ public final class TaskEngine implements AutoCloseable {
         this.clock = clock;
         this.random = random;
         this.worker = worker;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "junction-tasks");
             t.setDaemon(true);
             return t;
         });
+        // A planned look (up to IDLE_LOOK_MILLIS away) must not hold up shutdown: close() hands back
+        // what runs itself, then nothing delayed is left to do. Cancelled looks leave the queue at once.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
+        this.thread = executor;
     }
 
     /** Registers the handler of a task kind (before {@link #start}, or at any time for a new kind). */

@@ -202,6 +202,18 @@ class TaskEngineSchedulingTest {
                 "when its backoff is over, well before the " + TaskEngine.IDLE_LOOK_MILLIS + " ms safety look");
     }
 
+    /** The look planned for later (the idle safety net, seconds away) does not hold up closing. */
+    @Test
+    void closingAnIdleEngineDoesNotWaitForItsNextPlannedLook() throws Exception {
+        TaskEngine e = engine(new TwoProviders(), new AtomicReference<>(config(Duration.ofSeconds(30), Map.of())));
+        Thread.sleep(200); // the first look has run and planned the next one IDLE_LOOK_MILLIS away
+        long t0 = System.nanoTime();
+        e.close();
+        engine = null;
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(tookMillis < TaskEngine.IDLE_LOOK_MILLIS / 2, "closing took " + tookMillis + " ms");
+    }
+
     /** A store other instances write too (Redis) is still looked at every 200 ms: a task may appear there at any time. */
     @Test
     void aSharedStoreIsStillPolled() throws Exception {
