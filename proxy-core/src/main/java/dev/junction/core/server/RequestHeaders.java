@@ -1,14 +1,12 @@
 package dev.junction.core.server;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import dev.junction.core.http.MapBackedHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The headers of a request {@link WholeRequest} read: the header block's bytes (one array) and
@@ -25,7 +23,7 @@ import java.util.Set;
  * order) and used from then on. So what the rest of the gateway sees is what it saw before; the
  * names and values were checked by {@link WholeRequest} when it split them.
  */
-final class RequestHeaders extends HttpHeaders {
+final class RequestHeaders extends MapBackedHeaders {
 
     private final byte[] bytes;
     /** Per header: name start, name length, value start, value length. */
@@ -69,7 +67,8 @@ final class RequestHeaders extends HttpHeaders {
         return new String(bytes, at[4 * i + 2], at[4 * i + 3], StandardCharsets.ISO_8859_1);
     }
 
-    private HttpHeaders map() {
+    @Override
+    protected HttpHeaders map() {
         HttpHeaders m = map;
         if (m == null) {
             m = DefaultHttpHeadersFactory.headersFactory().newHeaders();
@@ -135,36 +134,6 @@ final class RequestHeaders extends HttpHeaders {
     // Answered by the header map.
 
     @Override
-    public Integer getInt(CharSequence name) {
-        return map().getInt(name);
-    }
-
-    @Override
-    public int getInt(CharSequence name, int defaultValue) {
-        return map().getInt(name, defaultValue);
-    }
-
-    @Override
-    public Short getShort(CharSequence name) {
-        return map().getShort(name);
-    }
-
-    @Override
-    public short getShort(CharSequence name, short defaultValue) {
-        return map().getShort(name, defaultValue);
-    }
-
-    @Override
-    public Long getTimeMillis(CharSequence name) {
-        return map().getTimeMillis(name);
-    }
-
-    @Override
-    public long getTimeMillis(CharSequence name, long defaultValue) {
-        return map().getTimeMillis(name, defaultValue);
-    }
-
-    @Override
     public List<String> getAll(String name) {
         return getAll((CharSequence) name);
     }
@@ -187,102 +156,6 @@ final class RequestHeaders extends HttpHeaders {
     }
 
     @Override
-    public List<Map.Entry<String, String>> entries() {
-        return map().entries();
-    }
-
-    @Override
-    public Iterator<Map.Entry<String, String>> iterator() {
-        return map().iterator();
-    }
-
-    @Override
-    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-        return map().iteratorCharSequence();
-    }
-
-    @Override
-    public Iterator<String> valueStringIterator(CharSequence name) {
-        return map().valueStringIterator(name);
-    }
-
-    @Override
-    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
-        return map().valueCharSequenceIterator(name);
-    }
-
-    @Override
-    public Set<String> names() {
-        return map().names();
-    }
-
-    @Override
-    public HttpHeaders add(String name, Object value) {
-        map().add(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(CharSequence name, Object value) {
-        map().add(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Iterable<?> values) {
-        map().add(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        map().add(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(HttpHeaders headers) {
-        map().add(headers);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders addInt(CharSequence name, int value) {
-        map().addInt(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders addShort(CharSequence name, short value) {
-        map().addShort(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(String name, Object value) {
-        map().set(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(CharSequence name, Object value) {
-        map().set(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(String name, Iterable<?> values) {
-        map().set(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        map().set(name, values);
-        return this;
-    }
-
-    @Override
     public HttpHeaders set(HttpHeaders headers) {
         if (headers == this) {
             return this;
@@ -292,58 +165,8 @@ final class RequestHeaders extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders setAll(HttpHeaders headers) {
-        map().setAll(headers);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders setInt(CharSequence name, int value) {
-        map().setInt(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders setShort(CharSequence name, short value) {
-        map().setShort(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders remove(String name) {
-        map().remove(name);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders remove(CharSequence name) {
-        map().remove(name);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders clear() {
-        map().clear();
-        return this;
-    }
-
-    @Override
-    public HttpHeaders copy() {
-        return map().copy();
-    }
-
-    @Override
     public boolean equals(Object o) {
         return o instanceof RequestHeaders r ? map().equals(r.map()) : map().equals(o);
     }
 
-    @Override
-    public int hashCode() {
-        return map().hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return map().toString();
-    }
 }

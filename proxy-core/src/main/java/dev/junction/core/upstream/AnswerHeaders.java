@@ -1,6 +1,7 @@
 package dev.junction.core.upstream;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import dev.junction.core.http.MapBackedHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The headers of an answer head that {@link AnswerDecoder} read on its fast path: the head's bytes
@@ -25,7 +25,7 @@ import java.util.Set;
  * in order), made on first use and used from then on. The decoder checked each name is a token and
  * each value visible ASCII before it recorded them.
  */
-public final class AnswerHeaders extends HttpHeaders {
+public final class AnswerHeaders extends MapBackedHeaders {
 
     /** Netty's map without its validation: the decoder already checked the names and values. */
     private static final DefaultHttpHeadersFactory MAP = DefaultHttpHeadersFactory.headersFactory()
@@ -156,7 +156,8 @@ public final class AnswerHeaders extends HttpHeaders {
         return new String(bytes, at[4 * i + 2], at[4 * i + 3], StandardCharsets.ISO_8859_1);
     }
 
-    private HttpHeaders map() {
+    @Override
+    protected HttpHeaders map() {
         HttpHeaders m = map;
         if (m == null) {
             m = MAP.newHeaders();
@@ -245,132 +246,6 @@ public final class AnswerHeaders extends HttpHeaders {
     // Answered by the header map.
 
     @Override
-    public Integer getInt(CharSequence name) {
-        return map().getInt(name);
-    }
-
-    @Override
-    public int getInt(CharSequence name, int defaultValue) {
-        return map().getInt(name, defaultValue);
-    }
-
-    @Override
-    public Short getShort(CharSequence name) {
-        return map().getShort(name);
-    }
-
-    @Override
-    public short getShort(CharSequence name, short defaultValue) {
-        return map().getShort(name, defaultValue);
-    }
-
-    @Override
-    public Long getTimeMillis(CharSequence name) {
-        return map().getTimeMillis(name);
-    }
-
-    @Override
-    public long getTimeMillis(CharSequence name, long defaultValue) {
-        return map().getTimeMillis(name, defaultValue);
-    }
-
-    @Override
-    public List<Map.Entry<String, String>> entries() {
-        return map().entries();
-    }
-
-    @Override
-    public Iterator<Map.Entry<String, String>> iterator() {
-        return map().iterator();
-    }
-
-    @Override
-    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-        return map().iteratorCharSequence();
-    }
-
-    @Override
-    public Iterator<String> valueStringIterator(CharSequence name) {
-        return map().valueStringIterator(name);
-    }
-
-    @Override
-    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
-        return map().valueCharSequenceIterator(name);
-    }
-
-    @Override
-    public Set<String> names() {
-        return map().names();
-    }
-
-    @Override
-    public HttpHeaders add(String name, Object value) {
-        map().add(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(CharSequence name, Object value) {
-        map().add(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(String name, Iterable<?> values) {
-        map().add(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(CharSequence name, Iterable<?> values) {
-        map().add(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders add(HttpHeaders headers) {
-        map().add(headers);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders addInt(CharSequence name, int value) {
-        map().addInt(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders addShort(CharSequence name, short value) {
-        map().addShort(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(String name, Object value) {
-        map().set(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(CharSequence name, Object value) {
-        map().set(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(String name, Iterable<?> values) {
-        map().set(name, values);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders set(CharSequence name, Iterable<?> values) {
-        map().set(name, values);
-        return this;
-    }
-
-    @Override
     public HttpHeaders set(HttpHeaders headers) {
         if (headers == this) {
             return this;
@@ -380,58 +255,8 @@ public final class AnswerHeaders extends HttpHeaders {
     }
 
     @Override
-    public HttpHeaders setAll(HttpHeaders headers) {
-        map().setAll(headers);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders setInt(CharSequence name, int value) {
-        map().setInt(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders setShort(CharSequence name, short value) {
-        map().setShort(name, value);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders remove(String name) {
-        map().remove(name);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders remove(CharSequence name) {
-        map().remove(name);
-        return this;
-    }
-
-    @Override
-    public HttpHeaders clear() {
-        map().clear();
-        return this;
-    }
-
-    @Override
-    public HttpHeaders copy() {
-        return map().copy();
-    }
-
-    @Override
     public boolean equals(Object o) {
         return o instanceof AnswerHeaders r ? map().equals(r.map()) : map().equals(o);
     }
 
-    @Override
-    public int hashCode() {
-        return map().hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return map().toString();
-    }
 }
