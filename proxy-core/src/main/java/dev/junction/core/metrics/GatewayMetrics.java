@@ -198,8 +198,9 @@ public final class GatewayMetrics {
             inFlight.decrementAndGet();
             return;
         }
-        // One clock reading for every figure of the request (each sample's decay is relative to it).
-        long now = System.nanoTime();
+        // One clock reading for every figure of the request (each sample's decay is relative to it):
+        // the instant the request ended, which its Server-Timing total and access line share.
+        long now = rc.end();
         long elapsed = now - rc.startNanos;
         Route m = route(rc.alias, rc.deployment);
         KeyFigures k = m.key(rc.key == null ? null : rc.key.name());

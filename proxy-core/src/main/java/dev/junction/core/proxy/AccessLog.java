@@ -148,7 +148,7 @@ public final class AccessLog implements AutoCloseable {
         return new Entry(rc.requestId, rc.trace == null ? null : rc.trace.traceId(), rc.method, rc.path, rc.key == null ? null : rc.key.name(), rc.alias,
                 rc.deployment, rc.status, rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason,
                 rc.promptTokens, rc.completionTokens, rc.attempts, rc.warnings, rc.timingView(),
-                System.nanoTime() - rc.startNanos,
+                rc.end() - rc.startNanos,
                 rc.requestBody, rc.admission != null && !rc.admission.admitted()
                         ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips,
                 rc.cache);

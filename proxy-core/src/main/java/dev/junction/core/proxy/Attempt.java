@@ -52,7 +52,12 @@ final class Attempt implements UpstreamListener {
     final boolean hedge;
     /** Whether the client asked for a stream: read once here, while the request is fresh in the cache. */
     private final boolean stream;
-    final long start = System.nanoTime();
+    /**
+     * When the attempt's vendor request was ready to leave (set by the exchange once it is built,
+     * from the clock read that also ends the request's {@code translate} stage): connect, ttfb and
+     * the attempt's duration count from here.
+     */
+    long start;
     private final boolean breakerPermit;
     private State state = State.WAITING;
     /** The upstream call, or null when the attempt is a fan-out {@link #group}. */

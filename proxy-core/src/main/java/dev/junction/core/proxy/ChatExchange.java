@@ -176,12 +176,12 @@ public final class ChatExchange {
     }
 
     public void start() {
-        lastWriteNanos = System.nanoTime();
         if (!deadline.isUnbounded()) {
             deadlineTimer = client.eventLoop().schedule(this::deadlineExpired,
                     Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         }
         if (protocol.stream() && keepaliveNanos > 0) {
+            lastWriteNanos = System.nanoTime(); // read only by the keepalive ticks
             keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, keepaliveNanos, TimeUnit.NANOSECONDS);
         }
         if (hedge != null) {
@@ -251,14 +251,19 @@ public final class ChatExchange {
             for (UpstreamRequest r : reqs) {
                 r.body().release();
             }
+            a.start = System.nanoTime();
             a.abort("rejected");
             if (live.isEmpty()) {
                 finishWithError(e.error());
             }
             return;
         }
+        // One clock read: the request is built (the end of the translate stage) and the attempt's
+        // vendor request is ready to leave (where its connect, ttfb and duration count from).
+        long built = System.nanoTime();
+        a.start = built;
         if (attempts == 1) {
-            rc.stage("translate", System.nanoTime());
+            rc.stage("translate", built);
         }
         if (!warnings.isEmpty()) {
             for (String w : warnings.list()) {
@@ -572,7 +577,9 @@ public final class ChatExchange {
         }
         writeBatch();
         client.flush(); // the batch, or the head alone
-        lastWriteNanos = System.nanoTime();
+        if (keepaliveTimer != null) {
+            lastWriteNanos = System.nanoTime();
+        }
     }
 
     /** Writes the batch as one chunk (an empty batch stays: an empty chunk would end the stream). */
@@ -700,7 +707,7 @@ public final class ChatExchange {
         if (!rc.warnings.isEmpty()) {
             b.header(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
         }
-        rc.serverTiming(b, withTotal, System.nanoTime());
+        rc.serverTiming(b, withTotal, withTotal ? rc.end() : 0);
         if (rc.admission != null && rc.admission.headers() != null) {
             b.refuse(); // the rate-limit headers are written by their own code into a header map
         }
@@ -729,7 +736,7 @@ public final class ChatExchange {
         if (!rc.warnings.isEmpty()) {
             h.set(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
         }
-        h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, System.nanoTime()));
+        h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, withTotal ? rc.end() : 0));
         if (rc.admission != null && rc.admission.headers() != null) {
             rc.admission.headers().writeTo(h);
         }

@@ -76,6 +76,8 @@ public final class RequestContext {
     private byte[] timing = new byte[128];
     private int timingLength;
     private long mark;
+    /** When the request ended ({@link #end()}); 0 until then. */
+    private long endNanos;
 
     public RequestContext(String requestId, long startNanos, String method, String path) {
         this.requestId = requestId;
@@ -83,6 +85,22 @@ public final class RequestContext {
         this.method = method;
         this.path = path;
         this.mark = startNanos;
+    }
+
+    /**
+     * The instant the request ended (System.nanoTime() scale): read once, by the first that asks —
+     * the answer's last message when it is decorated (its Server-Timing {@code total}), else the
+     * request's recording — and the same instant for everything that measures the whole request
+     * afterwards (the access line's {@code total}, the duration metrics), instead of a clock read
+     * of each.
+     */
+    public long end() {
+        long e = endNanos;
+        if (e == 0) {
+            e = System.nanoTime();
+            endNanos = e == 0 ? 1 : e;
+        }
+        return e;
     }
 
     /** Records the time since the previous stage under {@code stage} (Server-Timing, SPEC §3). */

@@ -144,6 +144,16 @@ class GatewayMetricsTest {
     }
 
     @Test
+    void theRequestsDurationEndsAtTheInstantItsAnswerWasTimed() {
+        GatewayMetrics m = metrics();
+        RequestContext rc = served(TEAM, "timed", "sim/gpt-4o-mini", "sim", 200);
+        long elapsed = rc.end() - rc.startNanos; // as the answer's Server-Timing total read it
+        m.requestStarted();
+        m.requestFinished(rc);
+        assertEquals(elapsed / 1e6, (Double) m.aliasFigures().get("timed").get("p50_ms"));
+    }
+
+    @Test
     void requestsRecordedFromSeveralThreadsAreAllCounted() throws Exception {
         GatewayMetrics m = metrics();
         int threads = 4;

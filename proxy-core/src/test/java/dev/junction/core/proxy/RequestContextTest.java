@@ -11,7 +11,10 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-/** The Server-Timing value written into an answer in wire form is the one {@link RequestContext#serverTiming(boolean, long)} gives. */
+/**
+ * The Server-Timing value written into an answer in wire form is the one {@link RequestContext#serverTiming(boolean, long)}
+ * gives; the request's end is one reading for all that measure the whole request.
+ */
 class RequestContextTest {
 
     private static final String[] STAGES = {"auth", "route", "connect", "ttfb", "queue", "a-rather-long-stage-name"};
@@ -40,6 +43,23 @@ class RequestContextTest {
             assertEquals(entries, rc.timing(), "the total is not an entry");
             assertEquals(expected, headerValue(rc, withTotal, end), "round " + round + ", again");
         }
+    }
+
+    @Test
+    void theRequestsEndIsReadOnceAndSharedByTheServerTimingTotalAndTheAccessLine() {
+        long start = System.nanoTime() - 5_000_000;
+        RequestContext rc = new RequestContext("req", start, "POST", "/v1/chat/completions");
+        rc.stage("route", start + 1_000);
+        long end = rc.end();
+        assertEquals(end, rc.end(), "one reading, kept");
+        String total = "total;dur=" + millis(end - start);
+        assertEquals("route;dur=0.001, " + total, rc.serverTiming(true, rc.end()).toString());
+        assertEquals(end - start, AccessLog.entry(rc).totalNanos(), "the access line's total is the answer's");
+    }
+
+    private static String millis(long nanos) {
+        long us = (nanos + 500) / 1000;
+        return us / 1000 + "." + String.format("%03d", us % 1000);
     }
 
     private static String headerValue(RequestContext rc, boolean withTotal, long now) {
