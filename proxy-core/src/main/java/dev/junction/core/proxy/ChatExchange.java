@@ -832,8 +832,11 @@ public final class ChatExchange {
         if (a.trace != null) {
             a.trace.end(outcome, a.status);
         }
+        // The winner's success is the answer complete, whose last message is written next: the
+        // request ends at the same clock reading as the attempt (Attempt.succeed, then the write).
+        long now = a == winner && "ok".equals(outcome) ? rc.end() : System.nanoTime();
         rc.attempts.add(new RequestContext.Attempt(a.route.id(), a.route.provider().name(),
-                a.hedge ? outcome + "_hedge" : outcome, a.status, (System.nanoTime() - a.start) / 1e6));
+                a.hedge ? outcome + "_hedge" : outcome, a.status, (now - a.start) / 1e6));
     }
 
     /** Records the vendor's usage and its cost at the served deployment's catalog prices (SPEC §7). */
