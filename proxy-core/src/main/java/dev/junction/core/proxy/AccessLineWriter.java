@@ -221,8 +221,13 @@ final class AccessLineWriter {
             put(']');
         }
         raw(K_TIMING);
-        escaped(e.timing());
-        if (!e.timing().isEmpty()) {
+        CharSequence timing = e.timing();
+        if (timing instanceof Plain p) {
+            raw(p.bytes, p.length); // a request's own stages: nothing to escape
+        } else {
+            escaped(timing);
+        }
+        if (!timing.isEmpty()) {
             raw(K_COMMA_SPACE);
         }
         raw(K_TOTAL_DUR);
@@ -386,8 +391,22 @@ final class AccessLineWriter {
         digits(v);
     }
 
-    /** The decimal digits of {@code v >= 0}. */
+    /** "00" to "99": numbers are written two digits per division. */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    /** The decimal digits of {@code v >= 0} (room for 20 bytes is there). */
     private void digits(long v) {
+        if (v <= Integer.MAX_VALUE) {
+            digits((int) v);
+            return;
+        }
         int start = len;
         do {
             buf[len++] = (byte) ('0' + (int) (v % 10));
@@ -398,6 +417,37 @@ final class AccessLineWriter {
             buf[i] = buf[j];
             buf[j] = t;
         }
+    }
+
+    /**
+     * The decimal digits of {@code v >= 0}, from the last: its width is known first, so the digits
+     * are written in place, two per division, without reversing them.
+     */
+    private void digits(int v) {
+        int p = len + width(v);
+        len = p;
+        byte[] b = buf;
+        while (v >= 100) {
+            int r = v % 100;
+            v /= 100;
+            b[--p] = PAIRS[2 * r + 1];
+            b[--p] = PAIRS[2 * r];
+        }
+        if (v >= 10) {
+            b[--p] = PAIRS[2 * v + 1];
+            b[--p] = PAIRS[2 * v];
+        } else {
+            b[--p] = (byte) ('0' + v);
+        }
+    }
+
+    /** How many decimal digits {@code v >= 0} has. */
+    private static int width(int v) {
+        int n = 1;
+        for (int t = 10; n < 10 && v >= t; t *= 10) {
+            n++;
+        }
+        return n;
     }
 
     /**
@@ -455,9 +505,49 @@ final class AccessLineWriter {
     }
 
     private void raw(byte[] ascii) {
-        ensure(ascii.length);
-        System.arraycopy(ascii, 0, buf, len, ascii.length);
-        len += ascii.length;
+        raw(ascii, ascii.length);
+    }
+
+    private void raw(byte[] ascii, int n) {
+        ensure(n);
+        System.arraycopy(ascii, 0, buf, len, n);
+        len += n;
+    }
+
+    /**
+     * ASCII text that a JSON string holds as it is (visible characters and space, no quote, no
+     * backslash), written without looking at it: a request's Server-Timing entries, made of the
+     * code's own stage names and digits ({@link RequestContext#timingView()}).
+     */
+    static final class Plain implements CharSequence {
+        private final byte[] bytes;
+        private final int length;
+
+        Plain(byte[] bytes, int length) {
+            this.bytes = bytes;
+            this.length = length;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            java.util.Objects.checkIndex(index, length);
+            return (char) bytes[index];
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return toString().subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** ASCII text that needs no escaping (numbers' text). */

@@ -302,6 +302,37 @@ class AccessLineWriterTest {
         }
     }
 
+    /** A request's own Server-Timing entries, copied without a look, are written as the same text escaped would be. */
+    @Test
+    void aRequestsOwnTimingIsWrittenAsItsTextWouldBe() {
+        long seed = System.nanoTime();
+        Random r = new Random(seed);
+        AccessLineWriter w = new AccessLineWriter();
+        String[] stages = {"auth", "route", "translate", "connect", "ttfb"};
+        for (int i = 0; i < 500; i++) {
+            RequestContext rc = new RequestContext("req", 0, "POST", "/v1/chat/completions");
+            for (int k = r.nextInt(12); k > 0; k--) {
+                rc.duration(stages[r.nextInt(stages.length)], r.nextInt(4) == 0 ? r.nextLong() >>> r.nextInt(64) : r.nextInt(9_000_000));
+            }
+            AccessLineWriter.Plain own = rc.timingView();
+            assertEquals(rc.timing(), own.toString(), "seed " + seed);
+            AccessLog.Entry e = randomEntry(r);
+            w.reset();
+            w.line(withTiming(e, own));
+            String fast = new String(w.copy(), StandardCharsets.UTF_8);
+            w.reset();
+            w.line(withTiming(e, rc.timing()));
+            assertEquals(new String(w.copy(), StandardCharsets.UTF_8), fast, "seed " + seed);
+        }
+    }
+
+    private static AccessLog.Entry withTiming(AccessLog.Entry e, CharSequence timing) {
+        return new AccessLog.Entry(e.id(), e.traceId(), e.method(), e.path(), e.key(), e.alias(), e.deployment(), e.status(),
+                e.error(), e.stream(), e.hedged(), e.costUsd(), e.noRetry(), e.promptTokens(), e.completionTokens(),
+                e.attempts(), e.warnings(), timing, e.totalNanos(), e.requestBody(), e.limited(), e.limitRoundTrips(),
+                e.cache());
+    }
+
     @Test
     void numbersAndEscapesAreWrittenAsJsonExpects() throws Exception {
         AccessLineWriter w = new AccessLineWriter();
