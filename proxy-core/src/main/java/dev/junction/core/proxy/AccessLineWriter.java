@@ -140,7 +140,7 @@ final class AccessLineWriter {
     }
 
     /** Appends {@code e} as one JSON object followed by a newline. */
-    void line(AccessLog.Entry e) {
+    void line(AccessLine e) {
         raw(K_ID);
         string(e.id());
         if (e.traceId() != null) {

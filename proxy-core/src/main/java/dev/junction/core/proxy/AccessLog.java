@@ -94,16 +94,24 @@ public final class AccessLog implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * What one line says, taken from the request's record on its event loop when it ends and
-     * rendered there at once (so the lists, and the timing's bytes, may be the record's own).
+     * What one line says, as values of its own (tests, benchmarks, {@link #entry}); a finished
+     * request's line is rendered from its record through {@link AccessLine.OfRequest}.
      * {@code timing} is the request's Server-Timing stages so far; the line closes it with
      * {@code total;dur=} from {@code totalNanos}.
      */
     record Entry(String id, String traceId, String method, String path, String key, String alias, String deployment, int status,
                  String error, boolean stream, boolean hedged, double costUsd, String noRetry, long promptTokens,
                  long completionTokens, List<RequestContext.Attempt> attempts, List<String> warnings, CharSequence timing,
-                 long totalNanos, String requestBody, String limited, int limitRoundTrips, String cache) {
+                 long totalNanos, String requestBody, String limited, int limitRoundTrips, String cache) implements AccessLine {
     }
+
+    /** Each thread's view of the request whose line it renders. */
+    private static final FastThreadLocal<AccessLine.OfRequest> REQUEST_LINE = new FastThreadLocal<>() {
+        @Override
+        protected AccessLine.OfRequest initialValue() {
+            return new AccessLine.OfRequest();
+        }
+    };
 
     public AccessLog() {
         this(BLOCK_BYTES, MAX_BLOCKS, true);
@@ -140,22 +148,25 @@ public final class AccessLog implements AutoCloseable {
         if (closed || !ACCESS.isInfoEnabled()) {
             return;
         }
-        offer(entry(rc));
+        // Rendered at once, straight from the record: the line's fields are read where they are.
+        AccessLine.OfRequest line = REQUEST_LINE.get().of(rc);
+        try {
+            offer(line);
+        } finally {
+            line.of(null);
+        }
     }
 
-    /** What the line of {@code rc} says, now (the lists and the timing are the record's own: render it at once). */
+    /** What the line of {@code rc} says, now, as values of its own (the lists and the timing are still the record's). */
     static Entry entry(RequestContext rc) {
-        return new Entry(rc.requestId, rc.trace == null ? null : rc.trace.traceId(), rc.method, rc.path, rc.key == null ? null : rc.key.name(), rc.alias,
-                rc.deployment, rc.status, rc.errorCode, rc.stream, rc.hedged, rc.costUsd, rc.noRetryReason,
-                rc.promptTokens, rc.completionTokens, rc.attempts, rc.warnings, rc.timingView(),
-                rc.end() - rc.startNanos,
-                rc.requestBody, rc.admission != null && !rc.admission.admitted()
-                        ? rc.admission.outcome().name().toLowerCase(java.util.Locale.ROOT) : null, rc.limitRoundTrips,
-                rc.cache);
+        AccessLine l = new AccessLine.OfRequest().of(rc);
+        return new Entry(l.id(), l.traceId(), l.method(), l.path(), l.key(), l.alias(), l.deployment(), l.status(), l.error(),
+                l.stream(), l.hedged(), l.costUsd(), l.noRetry(), l.promptTokens(), l.completionTokens(), l.attempts(),
+                l.warnings(), l.timing(), l.totalNanos(), l.requestBody(), l.limited(), l.limitRoundTrips(), l.cache());
     }
 
     /** {@code e} as one JSON line's UTF-8 bytes (newline included), rendered with this thread's writer. */
-    static byte[] line(Entry e) {
+    static byte[] line(AccessLine e) {
         AccessLineWriter w = LINE.get();
         w.reset();
         w.line(e);
@@ -163,7 +174,7 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /** Renders {@code e} on this thread and adds its line to the thread's blocks, unless they are full (then it is counted as dropped). */
-    void offer(Entry e) {
+    void offer(AccessLine e) {
         AccessLineWriter w = LINE.get();
         int added;
         if (Thread.currentThread() instanceof FastThreadLocalThread) {
@@ -400,7 +411,7 @@ public final class AccessLog implements AutoCloseable {
          * published lines, and publishes it (no copy); a line that does not fit there is
          * {@link #add added} from the writer's buffer. Returns what {@link #add} does.
          */
-        int render(AccessLineWriter w, Entry e) {
+        int render(AccessLineWriter w, AccessLine e) {
             Block b = current;
             // Past the published length the block is the producer's alone: the writer reads up to it.
             w.resetInto(b.bytes, b.published);
