@@ -104,6 +104,56 @@ class AccessLogTest {
         }
     }
 
+    /** The line written from a request's record carries each of the record's fields under its own name. */
+    @Test
+    void everyFieldOfTheRecordReachesItsMember() throws Exception {
+        AccessLog log = new AccessLog(AccessLog.BLOCK_BYTES, AccessLog.MAX_BLOCKS, false);
+        RequestContext rc = new RequestContext("req-f", System.nanoTime() - 3_000_000, "PUT", "/v1/x?y=1");
+        rc.key = new dev.junction.core.config.KeyConfig("team-k", "sk-team-k-0123456789", List.of("*"), null, null, null, false);
+        rc.alias = "al";
+        rc.deployment = "dep";
+        rc.status = 502;
+        rc.errorCode = "upstream_error";
+        rc.stream = true;
+        rc.hedged = true;
+        rc.cache = "miss";
+        rc.costUsd = 0.25;
+        rc.limitRoundTrips = 2;
+        rc.noRetryReason = "budget";
+        rc.promptTokens = 7;
+        rc.completionTokens = 9;
+        rc.attempts.add(new RequestContext.Attempt("dep", "p", "upstream_error", 502, 2.5));
+        rc.warnings.add("w1");
+        rc.requestBody = "{\"b\":1}";
+        rc.stage("auth", rc.startNanos + 1_000_000);
+        long total = rc.end() - rc.startNanos;
+        log.write(rc);
+        log.start();
+        log.close();
+        JsonNode n = lines().get(0);
+        assertEquals("req-f", n.get("id").asText());
+        assertTrue(n.get("trace_id") == null, n.toString());
+        assertEquals("PUT", n.get("method").asText());
+        assertEquals("/v1/x?y=1", n.get("path").asText());
+        assertEquals("team-k", n.get("key").asText());
+        assertEquals("al", n.get("alias").asText());
+        assertEquals("dep", n.get("deployment").asText());
+        assertEquals(502, n.get("status").asInt());
+        assertEquals("upstream_error", n.get("error").asText());
+        assertTrue(n.get("stream").asBoolean() && n.get("hedged").asBoolean(), n.toString());
+        assertEquals("miss", n.get("cache").asText());
+        assertEquals(0.25, n.get("cost_usd").asDouble());
+        assertEquals(2, n.get("limit_store_round_trips").asInt());
+        assertEquals("budget", n.get("no_retry").asText());
+        assertEquals(7, n.get("prompt_tokens").asLong());
+        assertEquals(9, n.get("completion_tokens").asLong());
+        assertEquals(2.5, n.get("attempts").get(0).get("ms").asDouble());
+        assertEquals("w1", n.get("warnings").get(0).asText());
+        long us = (total + 500) / 1000;
+        assertEquals("auth;dur=1.000, total;dur=" + us / 1000 + "." + String.format("%03d", us % 1000), n.get("timing").asText());
+        assertEquals("{\"b\":1}", n.get("request_body").asText());
+    }
+
     @Test
     void theLineIsASnapshotOfTheRequestWhenItEnded() throws Exception {
         AccessLog log = new AccessLog(AccessLog.BLOCK_BYTES, AccessLog.MAX_BLOCKS, false);
