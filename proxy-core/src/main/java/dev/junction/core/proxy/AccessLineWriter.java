@@ -67,12 +67,7 @@ final class AccessLineWriter {
 
     private final int initialBytes;
     private final int keepBytes;
-    /** Where the bytes go: the writer's own buffer, or a block a line is rendered into in place. */
     private byte[] buf;
-    /** The writer's own buffer. */
-    private byte[] own;
-    /** Where the line rendered in place started in {@link #buf}, or -1 when writing into {@link #own}. */
-    private int inPlaceFrom = -1;
     /** A string's chars, copied out once (faster to scan than charAt). */
     private char[] chars = new char[256];
     private int len;
@@ -85,38 +80,17 @@ final class AccessLineWriter {
     AccessLineWriter(int initialBytes, int keepBytes) {
         this.initialBytes = initialBytes;
         this.keepBytes = keepBytes;
-        this.own = new byte[initialBytes];
-        this.buf = own;
+        this.buf = new byte[initialBytes];
     }
 
-    /**
-     * The buffer the bytes are written to (from 0, {@link #length()} of them; in place, the target
-     * up to {@link #length()}); valid until the next write.
-     */
+    /** The buffer the bytes are written to (from 0, {@link #length()} of them); valid until the next write. */
     byte[] buffer() {
         return buf;
     }
 
-    /** Bytes written since the last {@link #reset} (in place: the target's position after them). */
+    /** Bytes written since the last {@link #reset}. */
     int length() {
         return len;
-    }
-
-    /**
-     * Starts rendering in place: the next bytes go into {@code target} from {@code at}, as long as
-     * they fit before its end; bytes that would not move, with what was rendered so far, to the
-     * writer's own buffer (from 0), and the rest goes there ({@link #inPlace()} turns false).
-     */
-    void resetInto(byte[] target, int at) {
-        reset();
-        buf = target;
-        len = at;
-        inPlaceFrom = at;
-    }
-
-    /** Whether everything since {@link #resetInto} went into its target. */
-    boolean inPlace() {
-        return inPlaceFrom >= 0;
     }
 
     /** The bytes written so far, in an array of their own. */
@@ -127,11 +101,9 @@ final class AccessLineWriter {
     /** Starts a new batch (and lets go of a buffer a huge batch made grow). */
     void reset() {
         len = 0;
-        inPlaceFrom = -1;
-        if (own.length > keepBytes) {
-            own = new byte[initialBytes];
+        if (buf.length > keepBytes) {
+            buf = new byte[initialBytes];
         }
-        buf = own;
     }
 
     /** Appends bytes rendered by another writer (whole lines). */
@@ -567,23 +539,7 @@ final class AccessLineWriter {
 
     private void ensure(int more) {
         if (len + more > buf.length) {
-            if (inPlaceFrom >= 0) {
-                leavePlace(more);
-            } else {
-                own = buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
-            }
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
         }
-    }
-
-    /** The line does not fit in its target: what it has so far moves to the writer's own buffer. */
-    private void leavePlace(int more) {
-        int n = len - inPlaceFrom;
-        if (own.length < n + more) {
-            own = new byte[Math.max(own.length * 2, n + more)];
-        }
-        System.arraycopy(buf, inPlaceFrom, own, 0, n);
-        buf = own;
-        len = n;
-        inPlaceFrom = -1;
     }
 }

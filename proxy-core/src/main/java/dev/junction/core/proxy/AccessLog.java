@@ -176,12 +176,12 @@ public final class AccessLog implements AutoCloseable {
     /** Renders {@code e} on this thread and adds its line to the thread's blocks, unless they are full (then it is counted as dropped). */
     void offer(AccessLine e) {
         AccessLineWriter w = LINE.get();
+        w.reset();
+        w.line(e);
         int added;
         if (Thread.currentThread() instanceof FastThreadLocalThread) {
-            added = loopProducer.get().render(w, e);
+            added = loopProducer.get().add(w.buffer(), w.length());
         } else {
-            w.reset();
-            w.line(e);
             synchronized (shared) {
                 added = shared.add(w.buffer(), w.length());
             }
@@ -404,23 +404,6 @@ public final class AccessLog implements AutoCloseable {
             System.arraycopy(lines, 0, b.bytes, p, n);
             Block.PUBLISHED.lazySet(b, p + n);
             return added;
-        }
-
-        /**
-         * Renders {@code e}'s line with {@code w} straight into the current block, after its
-         * published lines, and publishes it (no copy); a line that does not fit there is
-         * {@link #add added} from the writer's buffer. Returns what {@link #add} does.
-         */
-        int render(AccessLineWriter w, AccessLine e) {
-            Block b = current;
-            // Past the published length the block is the producer's alone: the writer reads up to it.
-            w.resetInto(b.bytes, b.published);
-            w.line(e);
-            if (w.inPlace()) {
-                Block.PUBLISHED.lazySet(b, w.length());
-                return ADDED;
-            }
-            return add(w.buffer(), w.length());
         }
 
         /** A new block for {@code n} bytes or more, unless this producer has all it may have. */

@@ -22,7 +22,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -240,45 +239,6 @@ class AccessLineWriterTest {
             assertEquals(bytes.length, from, "seed " + seed + ": one line per entry, nothing after");
         }
         assertTrue(lines > 3000, "lines: " + lines);
-    }
-
-    /**
-     * A line rendered in place into a block (as a loop does) is the line rendered alone: in the
-     * block after what it held, untouched before, when it fits; in the writer's own buffer from 0,
-     * whole, when the block's room ran out in the middle of it (any amount of room; a line that
-     * ends within a number's worth of bytes of the block's end may move too).
-     */
-    @Test
-    void aLineRenderedInPlaceIsTheLineOrMovesWholeToTheWritersBuffer() {
-        long seed = System.nanoTime();
-        Random r = new Random(seed);
-        AccessLineWriter w = new AccessLineWriter(AccessLineWriter.LINE_BYTES, AccessLineWriter.KEEP_LINE_BYTES);
-        int inPlace = 0;
-        int moved = 0;
-        for (int i = 0; i < 3000; i++) {
-            AccessLog.Entry e = randomEntry(r);
-            byte[] alone = AccessLog.line(e);
-            int at = r.nextInt(100);
-            int room = r.nextBoolean() ? alone.length + 24 + r.nextInt(100) : r.nextInt(alone.length + 24);
-            byte[] block = new byte[at + room];
-            r.nextBytes(block);
-            byte[] before = block.clone();
-            w.resetInto(block, at);
-            w.line(e);
-            if (w.inPlace()) {
-                inPlace++;
-                assertTrue(w.buffer() == block, "seed " + seed);
-                assertEquals(at + alone.length, w.length(), "seed " + seed);
-                assertArrayEquals(alone, java.util.Arrays.copyOfRange(block, at, w.length()), "seed " + seed);
-                assertArrayEquals(java.util.Arrays.copyOf(before, at), java.util.Arrays.copyOf(block, at), "seed " + seed);
-            } else {
-                moved++;
-                // A number asks for the room its longest form takes (24 bytes at most) before it is written.
-                assertTrue(at + alone.length > block.length - 24, "seed " + seed + ": it fitted");
-                assertArrayEquals(alone, java.util.Arrays.copyOf(w.buffer(), w.length()), "seed " + seed);
-            }
-        }
-        assertTrue(inPlace > 1000 && moved > 1000, inPlace + " in place, " + moved + " moved");
     }
 
     @Test
