@@ -172,10 +172,10 @@ public final class GatewayMetrics {
         CacheFigures f = cache.get(alias);
         return f != null ? f : cache.computeIfAbsent(alias, a -> {
             String p = part(a);
-            CacheFigures figures = new CacheFigures(registry.counter("junction.cache.requests." + p + ".hit"),
-                    registry.counter("junction.cache.requests." + p + ".miss"),
-                    registry.counter("junction.cache.requests." + p + ".bypass"),
-                    registry.counter("junction.cache.stored." + p));
+            CacheFigures figures = new CacheFigures(loopCounter("junction.cache.requests." + p + ".hit"),
+                    loopCounter("junction.cache.requests." + p + ".miss"),
+                    loopCounter("junction.cache.requests." + p + ".bypass"),
+                    loopCounter("junction.cache.stored." + p));
             registry.gauge("junction.cache.hit_ratio." + p, () -> figures::hitRatio);
             registry.gauge("junction.cache.entries." + p, () -> entries::getAsLong);
             registry.gauge("junction.cache.bytes." + p, () -> bytes::getAsLong);
@@ -377,6 +377,11 @@ public final class GatewayMetrics {
         return r != null ? r : byDeployment.computeIfAbsent(d, x -> new Route(alias, deployment));
     }
 
+    /** The counter {@code name}, registered on first use; the event loops add to it without an atomic ({@link LoopCounts}). */
+    private Counter loopCounter(String name) {
+        return registry.counter(name, LoopCounts.LoopCounter::new);
+    }
+
     /** The spend of key {@code keyName} ({@code none} when the request had no key). */
     private DoubleAdder spend(String keyName) {
         String k = keyName == null ? "none" : keyName;
@@ -396,8 +401,8 @@ public final class GatewayMetrics {
         AliasFigures(String alias) {
             this.alias = part(alias);
             this.duration = instruments.timer("junction.request.duration." + this.alias);
-            this.retries = registry.counter("junction.retries." + this.alias);
-            this.hedges = registry.counter("junction.hedges." + this.alias);
+            this.retries = loopCounter("junction.retries." + this.alias);
+            this.hedges = loopCounter("junction.hedges." + this.alias);
         }
 
         Counter errors(String key, String code) {
@@ -407,7 +412,7 @@ public final class GatewayMetrics {
             }
             Counter c = byCode.get(code);
             return c != null ? c : byCode.computeIfAbsent(code,
-                    k -> registry.counter("junction.errors." + key + "." + alias + "." + part(code)));
+                    k -> loopCounter("junction.errors." + key + "." + alias + "." + part(code)));
         }
     }
 
@@ -456,8 +461,8 @@ public final class GatewayMetrics {
             this.deploymentName = deployment;
             this.alias = part(alias);
             this.deployment = part(deployment);
-            this.input = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".input");
-            this.output = registry.counter("junction.tokens." + this.alias + "." + this.deployment + ".output");
+            this.input = loopCounter("junction.tokens." + this.alias + "." + this.deployment + ".input");
+            this.output = loopCounter("junction.tokens." + this.alias + "." + this.deployment + ".output");
         }
 
         AliasFigures figures() {
@@ -492,7 +497,7 @@ public final class GatewayMetrics {
             Counter c = attempts.get(outcome);
             if (c == null) {
                 c = attempts.computeIfAbsent(outcome,
-                        k -> registry.counter("junction.attempts." + alias + "." + deployment + "." + part(outcome)));
+                        k -> loopCounter("junction.attempts." + alias + "." + deployment + "." + part(outcome)));
             }
             lastAttempts = new Named<>(outcome, c);
             return c;
@@ -574,7 +579,7 @@ public final class GatewayMetrics {
         }
 
         private Counter counter(String provider, int status) {
-            return registry.counter("junction.requests." + part + "." + route.alias + "." + part(provider) + "." + status);
+            return loopCounter("junction.requests." + part + "." + route.alias + "." + part(provider) + "." + status);
         }
 
         DoubleAdder cost() {

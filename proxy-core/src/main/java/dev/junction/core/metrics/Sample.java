@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 final class Sample extends Histogram {
 
     private final DecayingReservoir reservoir;
+    /** Values recorded off the event loops (the loops count in their own cells: {@link LoopCounts}). */
     private final LongAdder count = new LongAdder();
+    private final int index = LoopCounts.newIndex();
 
     Sample(DecayingReservoir reservoir) {
         super(reservoir);
@@ -23,19 +25,27 @@ final class Sample extends Histogram {
 
     /** Records {@code value}, observed at {@code tick} ({@link System#nanoTime()}, read by the caller). */
     void update(long value, long tick) {
-        count.increment();
+        count();
         reservoir.update(value, tick);
     }
 
     @Override
     public void update(long value) {
-        count.increment();
+        count();
         reservoir.update(value);
+    }
+
+    private void count() {
+        if (LoopCounts.onLoop()) {
+            LoopCounts.add(index, 1);
+        } else {
+            count.increment();
+        }
     }
 
     @Override
     public long getCount() {
-        return count.sum();
+        return count.sum() + LoopCounts.sum(index);
     }
 
     @Override
