@@ -62,10 +62,15 @@ interface AccessLine {
      */
     final class OfRequest implements AccessLine {
         private RequestContext rc;
+        /** The view of the record's timing bytes, re-pointed for each line. */
+        private final AccessLineWriter.Plain timing = new AccessLineWriter.Plain(null, 0);
 
         /** Points this view at {@code rc} (null: at nothing); returns it. */
         OfRequest of(RequestContext rc) {
             this.rc = rc;
+            if (rc == null) {
+                timing.of(null, 0);
+            }
             return this;
         }
 
@@ -156,7 +161,7 @@ interface AccessLine {
 
         @Override
         public CharSequence timing() {
-            return rc.timingView();
+            return rc.timingView(timing);
         }
 
         @Override

@@ -166,10 +166,12 @@ final class AccessLineWriter {
             number(e.completionTokens());
         }
         raw(K_ATTEMPTS);
-        boolean first = true;
-        for (RequestContext.Attempt a : e.attempts()) {
-            raw(first ? K_FIRST_ATTEMPT : K_NEXT_ATTEMPT);
-            first = false;
+        // By index, not by iterator: the lists are the request's own ArrayLists (or small immutable
+        // lists), and an iterator per list was an object per line when this method is not inlined.
+        java.util.List<RequestContext.Attempt> attempts = e.attempts();
+        for (int i = 0, n = attempts.size(); i < n; i++) {
+            RequestContext.Attempt a = attempts.get(i);
+            raw(i == 0 ? K_FIRST_ATTEMPT : K_NEXT_ATTEMPT);
             string(a.deployment());
             raw(K_OUTCOME);
             string(a.outcome());
@@ -180,15 +182,14 @@ final class AccessLineWriter {
             put('}');
         }
         put(']');
-        if (!e.warnings().isEmpty()) {
+        java.util.List<String> warnings = e.warnings();
+        if (!warnings.isEmpty()) {
             raw(K_WARNINGS);
-            first = true;
-            for (String s : e.warnings()) {
-                if (!first) {
+            for (int i = 0, n = warnings.size(); i < n; i++) {
+                if (i > 0) {
                     put(',');
                 }
-                first = false;
-                string(s);
+                string(warnings.get(i));
             }
             put(']');
         }
@@ -492,12 +493,18 @@ final class AccessLineWriter {
      * code's own stage names and digits ({@link RequestContext#timingView()}).
      */
     static final class Plain implements CharSequence {
-        private final byte[] bytes;
-        private final int length;
+        private byte[] bytes;
+        private int length;
 
         Plain(byte[] bytes, int length) {
+            of(bytes, length);
+        }
+
+        /** Points this view at {@code length} bytes of {@code bytes} (a per-thread view is reused from line to line). */
+        Plain of(byte[] bytes, int length) {
             this.bytes = bytes;
             this.length = length;
+            return this;
         }
 
         @Override

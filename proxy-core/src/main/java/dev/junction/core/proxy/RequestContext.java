@@ -222,6 +222,11 @@ public final class RequestContext {
         return new AccessLineWriter.Plain(timing, timingLength);
     }
 
+    /** {@link #timingView()} in {@code view}, re-pointed at this record's bytes (no object). */
+    AccessLineWriter.Plain timingView(AccessLineWriter.Plain view) {
+        return view.of(timing, timingLength);
+    }
+
     /** The Server-Timing entries so far (without {@code total}). */
     public String timing() {
         return new String(timing, 0, timingLength, java.nio.charset.StandardCharsets.ISO_8859_1);
