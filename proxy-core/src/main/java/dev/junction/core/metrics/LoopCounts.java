@@ -19,20 +19,34 @@ import java.util.concurrent.atomic.LongAdder;
  * other thread adds to the count's {@link LongAdder}. A count is its adder's sum plus its cell in
  * every loop's array. Like a {@code LongAdder}'s sum, it is exact once the adds have stopped, and
  * meanwhile may miss the ones in flight. A loop's array grows (a larger copy, published) when a
- * count made after it is added to; the arrays of loops that ended stay, so what they counted does.
+ * count made after it is added to; when a loop ends, what it counted moves to shared sums and its
+ * array is let go.
  */
 final class LoopCounts {
 
     private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
     private static final AtomicInteger NEXT_INDEX = new AtomicInteger();
-    /** Every loop's cells, in the order the loops first counted. */
+    /** Guards {@link #LOOPS}' membership and {@link #retired}: a sum and a loop's retirement do not interleave. */
+    private static final Object LOCK = new Object();
+    /** The cells of every loop that runs, in the order the loops first counted. */
     private static final List<Cells> LOOPS = new CopyOnWriteArrayList<>();
+    /** What the loops that ended had counted, by index (under {@link #LOCK}). */
+    private static long[] retired = new long[64];
     private static final FastThreadLocal<Cells> MINE = new FastThreadLocal<>() {
         @Override
         protected Cells initialValue() {
             Cells c = new Cells();
-            LOOPS.add(c);
+            synchronized (LOCK) {
+                LOOPS.add(c);
+            }
             return c;
+        }
+
+        @Override
+        protected void onRemoval(Cells c) {
+            // The loop is ending (Netty removes its thread-locals last, on the thread itself, after
+            // its last add): its counts move to the retired sums and its cells are let go.
+            retire(c);
         }
     };
 
@@ -66,16 +80,37 @@ final class LoopCounts {
         CELL.setOpaque(c, index, (long) CELL.getOpaque(c, index) + n);
     }
 
-    /** What the loops have added to count {@code index}. */
+    /** What the loops have added to count {@code index}, the ones that ended included. */
     static long sum(int index) {
-        long s = 0;
-        for (Cells loop : LOOPS) {
-            long[] c = loop.cells;
-            if (index < c.length) {
-                s += (long) CELL.getOpaque(c, index);
+        synchronized (LOCK) {
+            long s = index < retired.length ? retired[index] : 0;
+            for (Cells loop : LOOPS) {
+                long[] c = loop.cells;
+                if (index < c.length) {
+                    s += (long) CELL.getOpaque(c, index);
+                }
             }
+            return s;
         }
-        return s;
+    }
+
+    /** Moves an ended loop's counts to the retired sums, at once for a reader. */
+    private static void retire(Cells loop) {
+        synchronized (LOCK) {
+            long[] c = loop.cells;
+            if (retired.length < c.length) {
+                retired = Arrays.copyOf(retired, c.length);
+            }
+            for (int i = 0; i < c.length; i++) {
+                retired[i] += (long) CELL.getOpaque(c, i);
+            }
+            LOOPS.remove(loop);
+        }
+    }
+
+    /** Loops whose cells are kept (running loops that have counted). */
+    static int loops() {
+        return LOOPS.size();
     }
 
     /**

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What the event loops and other threads add to a {@link LoopCounts.LoopCounter} and a
  * {@link Sample} is all counted, once the adds are done: by loops in their own cells (which grow
- * for counts made after them), by other threads in the adder, by loops that have ended too.
+ * for counts made after them), by other threads in the adder, by loops that have ended too (whose
+ * cells are then let go).
  */
 class LoopCountsTest {
 
@@ -26,6 +27,7 @@ class LoopCountsTest {
             counters.add(registry.counter("c" + i, LoopCounts.LoopCounter::new));
         }
         Sample sample = new Sample(new DecayingReservoir());
+        int loopsBefore = LoopCounts.loops();
         List<Thread> threads = new ArrayList<>();
         int perThread = 20_000;
         for (int t = 0; t < 4; t++) {
@@ -49,6 +51,7 @@ class LoopCountsTest {
         assertEquals(4L * each + 4L * 2 * perThread, counters.get(2).getCount());
         assertEquals(4L * perThread, sample.getCount());
         assertTrue(registry.getCounters().get("c1") instanceof LoopCounts.LoopCounter);
+        assertTrue(LoopCounts.loops() <= loopsBefore, "the ended loops' cells are let go, their counts kept");
     }
 
     @Test
