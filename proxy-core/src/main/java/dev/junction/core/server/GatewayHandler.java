@@ -222,6 +222,15 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private void requestDone(ChannelHandlerContext ctx, RequestContext rc) {
         inFlight = null;
         endpoints.log(rc);
+        if (pipelined.isEmpty() && !overflow && ctx.channel().isActive() && ctx.channel().config().isAutoRead()) {
+            // Nothing waits and nothing is to be turned back on: the connection is idle now. (A
+            // request that closes its connection has closed it by the time it is done when the
+            // answer left at once; one still being written may close it later, as it could while
+            // the task below waited.) The common case costs no task on the event loop.
+            busy = false;
+            idleSince = ticker.nanoTime();
+            return;
+        }
         // Later, not from inside the finished request's write listener: that request may still
         // close the connection (Connection: close), and the next one must then not start.
         ctx.executor().execute(next);
