@@ -363,11 +363,19 @@ final class ServerHttpCodec extends HttpRequestDecoder implements ChannelOutboun
      * {@code connection: close} (and its last part closes the connection once written).
      */
     private void keepAliveAnswer(HttpResponse r) {
-        boolean informational = r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-        if (!informational) {
+        boolean closes;
+        if (r instanceof EncodedResponse e) {
+            // A 200 with a content-length: whether it closes is known without a header lookup.
             pendingResponses--;
+            closes = !e.keepAlive();
+        } else {
+            boolean informational = r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+            if (!informational) {
+                pendingResponses--;
+            }
+            closes = !HttpUtil.isKeepAlive(r) || !selfDefinedLength(r, informational);
         }
-        if (!HttpUtil.isKeepAlive(r) || !selfDefinedLength(r, informational)) {
+        if (closes) {
             pendingResponses = 0;
             persistent = false;
         }

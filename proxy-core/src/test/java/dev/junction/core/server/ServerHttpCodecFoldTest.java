@@ -1,6 +1,8 @@
 package dev.junction.core.server;
 
+import dev.junction.core.http.EncodedResponse;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -154,6 +156,21 @@ class ServerHttpCodecFoldTest {
         assertTrue(s.closed);
         assertTrue(s.wire.contains("connection: close\r\n"), "said on an answer that did not: " + s.wire);
         assertEquals(1, s.wire.split("HTTP/1.1 200", -1).length - 1, "the request behind the close is not answered: " + s.wire);
+    }
+
+    @Test
+    void anAnswerInWireFormDecidesLikeTheHeadersItCarries() {
+        for (boolean keepAlive : new boolean[] {true, false}) {
+            EmbeddedChannel ch = new EmbeddedChannel(new ServerHttpCodec(new HttpDecoderConfig()));
+            ch.writeInbound(bytes(request("HTTP/1.1", null, "{}") + request("HTTP/1.1", null, "{}")));
+            requests(ch).forEach(FullHttpRequest::release);
+            ch.writeOutbound(EncodedResponse.okJson(ByteBufAllocator.DEFAULT, 2, keepAlive)
+                    .build(Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII)));
+            String wire = written(ch);
+            assertEquals(!keepAlive, wire.contains("connection: close\r\n"), wire);
+            assertEquals(keepAlive, ch.isOpen(), "an answer that says close closes a kept-alive connection, as its headers say");
+            ch.finishAndReleaseAll();
+        }
     }
 
     private static EmbeddedChannel gateway() {
