@@ -3,6 +3,7 @@ package dev.junction.core.upstream;
 import dev.junction.core.config.Timeouts;
 import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -173,13 +174,17 @@ public final class UpstreamCall {
      * (the usual case: then it was written at {@code now}, the same turn of the loop). A write that
      * fails in the socket has been told to {@link #onClosed} by then; one the channel refused at
      * once (no outbound buffer: closed, or its output shut) is dropped without a word, and is
-     * known by the buffer's absence. Other requests, and any request on a new
-     * connection, are written through the pipeline with a listener on the write's outcome.
+     * known by the buffer's absence. Should the socket not take it all at once, the request counts
+     * as written from the hand-over (a failure then is never retried). A request with a large body
+     * (not copied behind its head: a composite, more likely to wait for the socket), any request
+     * not in wire form and any request on a new connection are written through the pipeline with a
+     * listener on the write's outcome, which says when the last byte left.
      */
     private void write(long now) {
         Channel ch = channel;
         UpstreamHttpCodec codec = handler.codec();
-        if (reusedChannel && codec != null && request instanceof EncodedRequest e) {
+        if (reusedChannel && codec != null && request instanceof EncodedRequest e
+                && !(e.content() instanceof CompositeByteBuf)) {
             unpromised = true;
             e.retain();
             try {
@@ -200,9 +205,12 @@ public final class UpstreamCall {
             } else if (out.isEmpty()) {
                 written(now);
             } else {
-                // Bytes wait for the socket: the first byte is awaited from now; the request is
-                // kept, so a failure until the answer comes still counts as a failed write.
-                writtenNanos = System.nanoTime();
+                // Bytes wait for the socket (it could not take the whole request at once). Some
+                // of it may reach the vendor before a failure, and no listener says when the
+                // rest did: the request counts as written from here (the outbound buffer holds
+                // its own reference to the bytes), so a failure from now on fails the call and
+                // is never retried into a duplicate.
+                written(System.nanoTime());
             }
             return;
         }
