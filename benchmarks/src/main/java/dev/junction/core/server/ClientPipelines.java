@@ -10,9 +10,9 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.time.Duration;
 
 /**
- * What the answer-writing benchmarks share: the client pipeline's outbound handlers (codec with
- * its read deadline, keep-alive) in an embedded channel, with Netty's codec (the path before) or the
- * gateway's own, a request context with the timings an answer reports, and the drain of what the
+ * What the answer-writing benchmarks share: the client pipeline's outbound handlers in an embedded
+ * channel, Netty's codec and keep-alive handler (the path before) or the gateway's own codec (which
+ * keeps keep-alive itself), a request context with the timings an answer reports, and the drain of what the
  * channel wrote.
  */
 final class ClientPipelines {
@@ -28,10 +28,9 @@ final class ClientPipelines {
         return new EmbeddedChannel(new HttpServerCodec(new HttpDecoderConfig()), new HttpServerKeepAliveHandler());
     }
 
-    /** The pipeline with the gateway's {@link ServerHttpCodec} (and its read deadline). */
+    /** The pipeline with the gateway's {@link ServerHttpCodec} (its read deadline and keep-alive are its own). */
     static EmbeddedChannel serverCodec() {
-        return new EmbeddedChannel(new ServerHttpCodec(new HttpDecoderConfig(), Integer.MAX_VALUE, Duration.ofSeconds(30)),
-                new HttpServerKeepAliveHandler());
+        return new EmbeddedChannel(new ServerHttpCodec(new HttpDecoderConfig(), Integer.MAX_VALUE, Duration.ofSeconds(30)));
     }
 
     /** A chat request's context 1.3 ms in, with the stages and durations Server-Timing reports. */

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,12 +36,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reading one client request (an OpenAI SDK's chat request: 11 headers, a 160-byte body, arrived
- * in one read) through the client pipeline's inbound handlers as the gateway builds them (codec,
- * with its read deadline, keep-alive, bounded aggregation), up to a last handler that asks for the headers
+ * in one read) through the client pipeline's inbound handlers as the gateway builds them (the codec,
+ * with its read deadline and keep-alive), up to a last handler that asks for the headers
  * the gateway asks for on every request, answers it with an empty {@code 200} and releases it. {@code whole}: as shipped, the codec
  * reads it in one pass ({@link WholeRequest}, {@link RequestHeaders}); {@code netty}: the same
- * pipeline with the one-pass reader out of play (a body limit of 0 for it), so Netty's decoder and
- * aggregator read it, as every request was read before. One operation is one request. Run with
+ * codec with the one-pass reader out of play (a body limit of 0 for it) and the bounded aggregator
+ * behind it, so Netty's decoder and aggregator read it, as every request was read before. One operation is one request. Run with
  * {@code java -jar benchmarks/target/benchmarks.jar RequestReadBenchmark -prof gc}.
  */
 @State(Scope.Benchmark)
@@ -80,11 +79,12 @@ public class RequestReadBenchmark {
     public void setUp(Blackhole bh) {
         sink = bh;
         int maxBody = 4 * 1024 * 1024;
-        channel = new EmbeddedChannel(
-                new ServerHttpCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(8192)
-                        .setMaxChunkSize(64 * 1024), path.equals("whole") ? maxBody : 0, Duration.ofSeconds(30)),
-                new HttpServerKeepAliveHandler(),
-                new BodyLimitAggregator(maxBody), new LastHandler());
+        HttpDecoderConfig config = new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(8192)
+                .setMaxChunkSize(64 * 1024);
+        channel = path.equals("whole")
+                ? new EmbeddedChannel(ServerHttpCodec.forGateway(config, maxBody, Duration.ofSeconds(30)), new LastHandler())
+                : new EmbeddedChannel(new ServerHttpCodec(config, 0, Duration.ofSeconds(30)),
+                        new BodyLimitAggregator(maxBody), new LastHandler());
     }
 
     /** What GatewayHandler and Endpoints ask of every request before it is proxied. */

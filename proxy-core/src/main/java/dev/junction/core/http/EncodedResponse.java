@@ -48,13 +48,24 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
 
     private final ByteBuf wire;
     private final int headLength;
+    private final boolean keepAlive;
 
-    private EncodedResponse(ByteBuf wire, int headLength, HttpHeaders framing) {
+    private EncodedResponse(ByteBuf wire, int headLength, HttpHeaders framing, boolean keepAlive) {
         // The body is a slice of the wire bytes: one reference count for the whole answer.
         super(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, wire.slice(headLength, wire.readableBytes() - headLength),
                 framing, EmptyHttpHeaders.INSTANCE);
         this.wire = wire;
         this.headLength = headLength;
+        this.keepAlive = keepAlive;
+    }
+
+    /**
+     * Whether the bytes keep the connection alive (no {@code connection: close}): what
+     * {@code HttpUtil.isKeepAlive} reads from {@link #headers()}, without the lookup. The answer
+     * always has a length of its own ({@code content-length}).
+     */
+    public boolean keepAlive() {
+        return keepAlive;
     }
 
     /** The whole answer in wire form (shares this answer's reference count). */
@@ -281,7 +292,7 @@ public final class EncodedResponse extends DefaultFullHttpResponse {
                 framing.set(HttpHeaderNames.CONTENT_LENGTH, AsciiString.of(Integer.toString(bodyLength)));
                 framing.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
-            return new EncodedResponse(wire, headLength, framing);
+            return new EncodedResponse(wire, headLength, framing, keepAlive);
         }
 
         /** Lets go of the head without sending it (the answer is not sent after all). */

@@ -19,7 +19,9 @@ import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Bounded aggregation of a request body, after the HTTP codec (and its read deadline).
+ * Bounded aggregation of a request body, right after the HTTP codec (and its read deadline), which
+ * adds it to a connection the first time a request there does not arrive whole in one read
+ * ({@link ServerHttpCodec#forGateway}).
  * Netty's aggregator answers an oversized request with an empty 413 of its own at once; this one
  * passes an oversized request on as a request whose decoding failed with
  * {@link TooLongHttpContentException}, so that {@link GatewayHandler} answers it with Junction's

@@ -24,7 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Last handler of a client connection, after bounded aggregation: checks the decoded request,
+ * Last handler of a client connection, after the codec (and bounded aggregation where a request
+ * came in parts: {@link ServerHttpCodec}), so every request arrives whole: checks the decoded request,
  * gives it an id and hands it to the {@link Endpoints}. One request at a time per connection.
  * The connection keeps reading while a request is in flight (switching read interest off and on
  * for every request would cost two {@code epoll_ctl} calls each, and a client that leaves is seen
@@ -175,9 +176,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             busy = true;
             if (cause instanceof TooLongHttpContentException) {
                 // The body is still arriving: answer, then drain it before closing (BodyDrain). The
-                // keep-alive handler would close the connection as soon as this answer is written.
-                if (ctx.pipeline().get("keep-alive") != null) {
-                    ctx.pipeline().remove("keep-alive");
+                // codec's keep-alive would close the connection as soon as this answer is written.
+                ServerHttpCodec codec = ctx.pipeline().get(ServerHttpCodec.class);
+                if (codec != null) {
+                    codec.lingerAfterAnswer();
                 }
                 // In the door's own error shape (SPEC §3.2: the Messages door's 413 is request_too_large).
                 FullHttpResponse r = HttpResponses.error(BodyLimitAggregator.tooLarge(maxRequestBytes), id,
@@ -220,6 +222,15 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private void requestDone(ChannelHandlerContext ctx, RequestContext rc) {
         inFlight = null;
         endpoints.log(rc);
+        if (pipelined.isEmpty() && !overflow && ctx.channel().isActive() && ctx.channel().config().isAutoRead()) {
+            // Nothing waits and nothing is to be turned back on: the connection is idle now. (A
+            // request that closes its connection has closed it by the time it is done when the
+            // answer left at once; one still being written may close it later, as it could while
+            // the task below waited.) The common case costs no task on the event loop.
+            busy = false;
+            idleSince = ticker.nanoTime();
+            return;
+        }
         // Later, not from inside the finished request's write listener: that request may still
         // close the connection (Connection: close), and the next one must then not start.
         ctx.executor().execute(next);

@@ -9,39 +9,57 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.channel.ChannelOutboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client connection's HTTP/1.1 codec: Netty's request decoder and response encoder, with what
- * Netty's {@code HttpServerCodec} adds to them — each answer is matched with its request's method
- * (no body in the answer to a {@code HEAD}; no {@code Transfer-Encoding} in a {@code 2xx} to a
- * {@code CONNECT}), at most {@value #MAX_PIPELINE_DEPTH} requests are waiting for their answers,
- * and a request that came with both {@code Transfer-Encoding: chunked} and {@code Content-Length}
- * has its connection closed after its answer — plus one thing it cannot do: an
+ * The client connection's HTTP/1.1 codec, in one handler: Netty's request decoder and response
+ * encoder, with what Netty's {@code HttpServerCodec} adds to them — each answer is matched with its
+ * request's method (no body in the answer to a {@code HEAD}; no {@code Transfer-Encoding} in a
+ * {@code 2xx} to a {@code CONNECT}), at most {@value #MAX_PIPELINE_DEPTH} requests are waiting for
+ * their answers, and a request that came with both {@code Transfer-Encoding: chunked} and
+ * {@code Content-Length} has its connection closed after its answer — and what Netty's
+ * {@code HttpServerKeepAliveHandler} did behind it: the connection closes after the answer to a
+ * request that did not ask to be kept alive ({@code Connection: close}, or HTTP/1.0 without
+ * {@code Connection: keep-alive}), or after an answer that closes or has no length of its own;
+ * requests pipelined behind such a request are not answered. Plus one thing neither can do: an
  * {@link EncodedResponse} (an answer already in wire form) is written as its bytes, after taking its
  * request's method off the queue like any answer, instead of being encoded from a header map;
  * the same for a streamed answer in wire form ({@link EncodedStream}: its head, chunks and end).
+ *
+ * <p>A read that is exactly one whole request in the plain form {@link WholeRequest} vouches for
+ * (the common case) is handed on as one {@link FullHttpRequest} without passing Netty's decoder
+ * machinery. Anything else goes through Netty's decoder; the first time a connection needs that,
+ * the codec puts a {@link BodyLimitAggregator} right behind itself (when made {@link #forGateway
+ * for the gateway}), which from then on gathers bodies that come in parts (chunked, spanning reads,
+ * {@code 100-continue}) and refuses oversized ones. A connection whose requests all arrive whole
+ * never has one: its requests cross no pipeline hop between this codec and {@link GatewayHandler}
+ * (keep-alive bookkeeping and aggregation were two handlers of their own, and each request and
+ * answer paid a hop and a look through each).
  *
  * <p>Also cuts off slow clients (SPEC §9): a request must arrive whole — request line, headers and
  * body — within {@code junction.server.request-read-timeout} of its first byte, or the client gets
@@ -57,7 +75,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Sits where {@code HttpServerCodec} would, right after the socket-level handlers.
  */
-final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
+final class ServerHttpCodec extends HttpRequestDecoder implements ChannelOutboundHandler {
 
     /** Netty's {@code HttpServerCodec} default. */
     static final int MAX_PIPELINE_DEPTH = 128;
@@ -79,6 +97,28 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
     private boolean readTimeoutStopped;
     private final Encoder encoder;
 
+    private final int maxInitialLine;
+    private final int maxHeaderBytes;
+    private final long maxBody;
+    /** Put a {@link BodyLimitAggregator} behind this codec when Netty's decoder first has a request. */
+    private final boolean aggregate;
+    private boolean aggregating;
+    private boolean discard;
+    /**
+     * Netty's decoder has the request under way: from the moment {@link WholeRequest} left a
+     * request to it until it passed on that request's well-formed end (it is then back where
+     * a request starts; after a malformed one it discards the rest and this stays set).
+     */
+    private boolean netty;
+
+    // Keep-alive, as HttpServerKeepAliveHandler keeps it.
+    /** Every request so far asked to be kept alive. */
+    private boolean persistent = true;
+    /** Answers owed to requests read while the connection was persistent. */
+    private int pendingResponses;
+    /** An early answer is followed by a drain ({@link #lingerAfterAnswer}): keep-alive closes nothing. */
+    private boolean lingering;
+
     ServerHttpCodec(HttpDecoderConfig config) {
         this(config, Integer.MAX_VALUE);
     }
@@ -90,9 +130,25 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
 
     /** {@code readTimeout}: {@code junction.server.request-read-timeout}. */
     ServerHttpCodec(HttpDecoderConfig config, long maxBody, Duration readTimeout) {
+        this(config, maxBody, readTimeout, false);
+    }
+
+    private ServerHttpCodec(HttpDecoderConfig config, long maxBody, Duration readTimeout, boolean aggregate) {
+        super(config);
         this.readTimeout = readTimeout;
         this.encoder = new Encoder();
-        init(new Decoder(config, maxBody), encoder);
+        this.maxInitialLine = config.getMaxInitialLineLength();
+        this.maxHeaderBytes = config.getMaxHeaderSize();
+        this.maxBody = maxBody;
+        this.aggregate = aggregate;
+    }
+
+    /**
+     * The gateway's codec: hands on whole requests only, with bodies up to {@code maxBody} bytes
+     * (a {@link BodyLimitAggregator} is added behind it when a request comes in parts).
+     */
+    static ServerHttpCodec forGateway(HttpDecoderConfig config, int maxBody, Duration readTimeout) {
+        return new ServerHttpCodec(config, maxBody, readTimeout, true);
     }
 
     /**
@@ -102,6 +158,14 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
     void stopReadTimeout() {
         readTimeoutStopped = true;
         cancelReadTimer();
+    }
+
+    /**
+     * The next answer is an early one that {@link BodyDrain} follows with a lingering close: from
+     * now on no answer makes this codec close the connection for keep-alive's sake.
+     */
+    void lingerAfterAnswer() {
+        lingering = true;
     }
 
     /** A request message left the decoder: a head names its door; an end settles the read deadline. */
@@ -159,99 +223,214 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
         ctx.channel().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private final class Decoder extends HttpRequestDecoder {
+    // ---- inbound ----------------------------------------------------------------------------------
 
-        private final int maxInitialLine;
-        private final int maxHeaderBytes;
-        private final long maxBody;
-        private boolean discard;
-        /**
-         * Netty's decoder has the request under way: from the moment {@link WholeRequest} left a
-         * request to it until it passed on that request's well-formed end (it is then back where
-         * a request starts; after a malformed one it discards the rest and this stays set).
-         */
-        private boolean netty;
-
-        Decoder(HttpDecoderConfig config, long maxBody) {
-            super(config);
-            this.maxInitialLine = config.getMaxInitialLineLength();
-            this.maxHeaderBytes = config.getMaxHeaderSize();
-            this.maxBody = maxBody;
-        }
-
-        @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-            if (discard) {
-                buffer.skipBytes(buffer.readableBytes());
-                return;
-            }
-            int before = out.size();
-            FullHttpRequest whole = netty ? null : WholeRequest.read(buffer, maxInitialLine, maxHeaderBytes, maxBody);
+    /**
+     * A read that is exactly one whole request, with nothing held from earlier reads, is handed on
+     * at once; any other read goes the decoder's way ({@link #decode}), which reads whole requests
+     * the same way and leaves the rest to Netty's decoder.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf in && !netty && !discard && !internalBuffer().isReadable()) {
+            int start = in.readerIndex();
+            FullHttpRequest whole = WholeRequest.read(in, maxInitialLine, maxHeaderBytes, maxBody);
             if (whole != null) {
-                out.add(whole);
-            } else {
-                netty = true;
-                super.decode(ctx, buffer, out);
-                if (out.size() > before && out.get(out.size() - 1) instanceof LastHttpContent last
-                        && last.decoderResult().isSuccess()) {
-                    netty = false;
-                }
-            }
-            for (int i = before; i < out.size(); i++) {
-                if (out.get(i) instanceof HttpRequest r) {
-                    if (methods.size() >= MAX_PIPELINE_DEPTH) {
-                        // As HttpServerCodec: stop decoding, drop what this read produced, and fail.
-                        closeAfterResponse = true;
-                        discard = true;
-                        for (int j = before; j < out.size(); j++) {
-                            ReferenceCountUtil.release(out.get(j));
-                        }
-                        out.clear();
-                        throw new IllegalStateException("maxPipelineDepth exceeded: " + MAX_PIPELINE_DEPTH);
+                if (!in.isReadable() && methods.size() < MAX_PIPELINE_DEPTH) {
+                    in.release();
+                    methods.add(flag(whole.method()));
+                    keepAliveRequest(whole);
+                    if (readTimeout != null) {
+                        decoded(whole);
                     }
-                    methods.add(flag(r.method()));
+                    ctx.fireChannelRead(whole);
+                    return;
                 }
+                // More follows (pipelined), or too many are waiting: the decoder's way, from the start.
+                whole.release();
+                in.readerIndex(start);
             }
-            if (readTimeout != null) {
-                for (int i = before; i < out.size(); i++) {
-                    decoded(out.get(i));
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (discard) {
+            buffer.skipBytes(buffer.readableBytes());
+            return;
+        }
+        int before = out.size();
+        FullHttpRequest whole = netty ? null : WholeRequest.read(buffer, maxInitialLine, maxHeaderBytes, maxBody);
+        if (whole != null) {
+            out.add(whole);
+        } else {
+            netty = true;
+            if (aggregate && !aggregating) {
+                // From now on parts reach the aggregator, right behind this codec, before the gateway.
+                aggregating = true;
+                ctx.pipeline().addAfter(ctx.name(), "aggregate", new BodyLimitAggregator((int) Math.min(Integer.MAX_VALUE, maxBody)));
+            }
+            super.decode(ctx, buffer, out);
+            if (out.size() > before && out.get(out.size() - 1) instanceof LastHttpContent last
+                    && last.decoderResult().isSuccess()) {
+                netty = false;
+            }
+        }
+        for (int i = before; i < out.size(); i++) {
+            if (out.get(i) instanceof HttpRequest r) {
+                if (methods.size() >= MAX_PIPELINE_DEPTH) {
+                    // As HttpServerCodec: stop decoding, drop what this read produced, and fail.
+                    closeAfterResponse = true;
+                    discard = true;
+                    for (int j = before; j < out.size(); j++) {
+                        ReferenceCountUtil.release(out.get(j));
+                    }
+                    out.clear();
+                    throw new IllegalStateException("maxPipelineDepth exceeded: " + MAX_PIPELINE_DEPTH);
                 }
+                methods.add(flag(r.method()));
+                keepAliveRequest(r);
             }
         }
-
-        /**
-         * Bytes arrived. Unless they ended exactly at the end of a request, a request is under way:
-         * its deadline starts now if it has not started yet. That includes the first bytes of a
-         * request read together with the end of the one before it (left in the buffer, or held by
-         * Netty's decoder): its clock starts at its first byte too.
-         */
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-            if (readTimeout != null && !readTimeoutStopped && readTimer == null
-                    && (!endedAtRequestEnd || netty || internalBuffer().isReadable())) {
-                armReadTimer(ctx);
+        if (readTimeout != null) {
+            for (int i = before; i < out.size(); i++) {
+                decoded(out.get(i));
             }
-            endedAtRequestEnd = false;
-            super.channelReadComplete(ctx);
         }
+    }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            cancelReadTimer();
-            super.channelInactive(ctx);
+    /** As HttpServerKeepAliveHandler counts a request: one more answer owed while persistent. */
+    private void keepAliveRequest(HttpRequest r) {
+        if (persistent) {
+            pendingResponses++;
+            persistent = HttpUtil.isKeepAlive(r);
         }
+    }
 
-        @Override
-        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
-            cancelReadTimer();
-            super.handlerRemoved0(ctx);
+    /**
+     * Bytes arrived. Unless they ended exactly at the end of a request, a request is under way:
+     * its deadline starts now if it has not started yet. That includes the first bytes of a
+     * request read together with the end of the one before it (left in the buffer, or held by
+     * Netty's decoder): its clock starts at its first byte too.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (readTimeout != null && !readTimeoutStopped && readTimer == null
+                && (!endedAtRequestEnd || netty || internalBuffer().isReadable())) {
+            armReadTimer(ctx);
         }
+        endedAtRequestEnd = false;
+        super.channelReadComplete(ctx);
+    }
 
-        @Override
-        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-            super.handleTransferEncodingChunkedWithContentLength(message);
-            closeAfterResponse = true;
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelReadTimer();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        cancelReadTimer();
+        super.handlerRemoved0(ctx);
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+        super.handleTransferEncodingChunkedWithContentLength(message);
+        closeAfterResponse = true;
+    }
+
+    // ---- outbound ---------------------------------------------------------------------------------
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (!lingering) {
+            if (msg instanceof HttpResponse r) {
+                keepAliveAnswer(r);
+            }
+            if (msg instanceof LastHttpContent && pendingResponses == 0 && !persistent) {
+                promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
+            }
         }
+        encoder.write(ctx, msg, promise);
+    }
+
+    /**
+     * As HttpServerKeepAliveHandler answers: an answer that closes, or whose length only the close
+     * would tell, ends keep-alive; the last answer owed on a connection that is not kept alive says
+     * {@code connection: close} (and its last part closes the connection once written).
+     */
+    private void keepAliveAnswer(HttpResponse r) {
+        boolean closes;
+        if (r instanceof EncodedResponse e) {
+            // A 200 with a content-length: whether it closes is known without a header lookup.
+            pendingResponses--;
+            closes = !e.keepAlive();
+        } else {
+            boolean informational = r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+            if (!informational) {
+                pendingResponses--;
+            }
+            closes = !HttpUtil.isKeepAlive(r) || !selfDefinedLength(r, informational);
+        }
+        if (closes) {
+            pendingResponses = 0;
+            persistent = false;
+        }
+        if (pendingResponses == 0 && !persistent) {
+            HttpUtil.setKeepAlive(r, false);
+        }
+    }
+
+    /** As HttpServerKeepAliveHandler: whether the client can tell where the answer ends without a close. */
+    private static boolean selfDefinedLength(HttpResponse r, boolean informational) {
+        if (informational || r.status().code() == HttpResponseStatus.NO_CONTENT.code()) {
+            return true;
+        }
+        HttpHeaders h = r.headers();
+        if (h.contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.isTransferEncodingChunked(r)) {
+            return true;
+        }
+        String type = h.get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.regionMatches(true, 0, "multipart", 0, "multipart".length());
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
+        ctx.bind(localAddress, promise);
+    }
+
+    @Override
+    public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress,
+                        ChannelPromise promise) {
+        ctx.connect(remoteAddress, localAddress, promise);
+    }
+
+    @Override
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.disconnect(promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.close(promise);
+    }
+
+    @Override
+    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.deregister(promise);
     }
 
     /** HEAD, CONNECT, or GET standing for every other method (only the first two change an answer). */
@@ -262,6 +441,7 @@ final class ServerHttpCodec extends CombinedChannelDuplexHandler<HttpRequestDeco
         return HttpMethod.CONNECT.equals(m) ? HttpMethod.CONNECT : HttpMethod.GET;
     }
 
+    /** The response encoder, called with this codec's context (it is not a handler of its own). */
     private final class Encoder extends HttpResponseEncoder {
 
         private HttpMethod method = HttpMethod.GET;

@@ -232,7 +232,9 @@ final class WholeRequest {
         HttpHeaders headers = new RequestHeaders(kept, at, count);
         ByteBuf content = body == 0 ? Unpooled.EMPTY_BUFFER : in.retainedSlice(r + headEnd, body);
         in.skipBytes(headEnd + body);
-        return new DefaultFullHttpRequest(version, method, uri, content, headers, EmptyHttpHeaders.INSTANCE);
+        // The method is a constant and every character of the target was checked above: Netty's
+        // second look at the request line (validateRequestLine) would find nothing.
+        return new DefaultFullHttpRequest(version, method, uri, content, headers, EmptyHttpHeaders.INSTANCE, false);
     }
 
     private static HttpMethod method(byte[] a, int len) {

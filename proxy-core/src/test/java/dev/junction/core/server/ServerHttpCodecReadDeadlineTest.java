@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,6 @@ class ServerHttpCodecReadDeadlineTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
         ch.pipeline().addLast("http", new ServerHttpCodec(new HttpDecoderConfig(), 64 * 1024, Duration.ofMillis(700)));
-        ch.pipeline().addLast(new HttpServerKeepAliveHandler());
         return ch;
     }
 
