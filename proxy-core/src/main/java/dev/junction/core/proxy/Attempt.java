@@ -106,7 +106,17 @@ final class Attempt implements UpstreamListener {
     }
 
     @Override
+    public void onConnected(boolean reused, long nanos) {
+        connectedAt = nanos; // the call's clock reading
+    }
+
+    @Override
     public void onHead(HttpResponse head) {
+        onHead(head, System.nanoTime());
+    }
+
+    @Override
+    public void onHead(HttpResponse head, long nanos) {
         // SPEC §7.1: what the vendor says remains, from every answer (a lost hedge's too).
         route.deployment().stats().headroom().observe(head.status().code(), head.headers());
         if (state != State.WAITING) {
@@ -114,7 +124,7 @@ final class Attempt implements UpstreamListener {
         }
         status = head.status().code();
         headers = head.headers();
-        headAt = System.nanoTime();
+        headAt = nanos; // the call's clock reading
         route.deployment().stats().recordTtft(headAt - start);
         if (status >= 200 && status < 300 && stream) {
             processor = translator.streamProcessor();

@@ -80,11 +80,10 @@ public final class DeploymentStats {
         return settings;
     }
 
-    /** An attempt starts: counts it in flight. Returns the ticker time, to measure TTFT from. */
-    public long start() {
+    /** An attempt starts: counts it in flight (the caller measures its TTFT with its own clock reading). */
+    public void start() {
         inFlight.incrementAndGet();
         totalRequests.increment();
-        return ticker.nanos();
     }
 
     /** The attempt's first byte arrived {@code ttftNanos} after {@link #start()}. */

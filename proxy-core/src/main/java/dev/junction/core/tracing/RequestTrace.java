@@ -66,11 +66,8 @@ public final class RequestTrace {
      */
     public AttemptTrace attempt(String deployment, String providerType, String providerName, String model, boolean hedge) {
         if (span == null) {
-            // Propagation only (no export): an immutable map, the one string the header needs.
-            String traceparent = TraceParent.formatNewSpan(traceId, flags);
-            return new AttemptTrace(tracestate != null && !tracestate.isEmpty()
-                    ? Map.of("traceparent", traceparent, "tracestate", tracestate)
-                    : Map.of("traceparent", traceparent), null);
+            // Propagation only (no export): the ids, which the upstream client writes as bytes.
+            return new AttemptTrace(TraceHeaders.of(traceId, flags, tracestate), null);
         }
         Map<String, String> headers = new HashMap<>(4);
         Span s = tracer.spanBuilder(operation + " " + model).setParent(Context.root().with(span))

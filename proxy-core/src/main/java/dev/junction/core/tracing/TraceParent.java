@@ -72,7 +72,8 @@ public record TraceParent(String traceId, String parentId, String flags) {
         return new String(b, 0, 16, StandardCharsets.ISO_8859_1);
     }
 
-    private static long randomSpan() {
+    /** A random span id, not zero. */
+    static long randomSpan() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         long id;
         do {
@@ -93,18 +94,26 @@ public record TraceParent(String traceId, String parentId, String flags) {
             return format(traceId, newSpanId(), flags);
         }
         byte[] b = SCRATCH.get();
-        b[0] = '0';
-        b[1] = '0';
-        b[2] = '-';
-        for (int i = 0; i < 32; i++) {
-            b[3 + i] = (byte) traceId.charAt(i);
-        }
-        b[35] = '-';
-        hex16(randomSpan(), b, 36);
-        b[52] = '-';
-        b[53] = (byte) flags.charAt(0);
-        b[54] = (byte) flags.charAt(1);
+        writeValue(traceId, randomSpan(), flags, b, 0);
         return new String(b, 0, 55, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The 55 bytes of the header value for span {@code spanId} of trace {@code traceId} (32 hex
+     * digits) with {@code flags} (2), into {@code b} at {@code at}: what {@link #format} gives.
+     */
+    static void writeValue(String traceId, long spanId, String flags, byte[] b, int at) {
+        b[at] = '0';
+        b[at + 1] = '0';
+        b[at + 2] = '-';
+        for (int i = 0; i < 32; i++) {
+            b[at + 3 + i] = (byte) traceId.charAt(i);
+        }
+        b[at + 35] = '-';
+        hex16(spanId, b, at + 36);
+        b[at + 52] = '-';
+        b[at + 53] = (byte) flags.charAt(0);
+        b[at + 54] = (byte) flags.charAt(1);
     }
 
     /** Where ids and headers are written before they become strings (55 bytes: a whole header value). */

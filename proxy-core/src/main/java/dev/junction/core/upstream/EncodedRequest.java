@@ -15,10 +15,22 @@ import io.netty.handler.codec.http.HttpMethod;
 public final class EncodedRequest extends DefaultByteBufHolder {
 
     private final HttpMethod method;
+    /** Where its bytes begin: a write moves the buffer's reader index, a retry starts over from here. */
+    private final int from;
 
     EncodedRequest(HttpMethod method, ByteBuf wire) {
         super(wire);
         this.method = method;
+        this.from = wire.readerIndex();
+    }
+
+    /**
+     * Its bytes, all of them again: the buffer itself (no duplicate), its reader index set back to
+     * where the request begins, since a write that failed half-way has moved it. A write takes the
+     * request's reference.
+     */
+    ByteBuf rewound() {
+        return content().readerIndex(from);
     }
 
     /** The request's method (what its answer is decoded for: a HEAD answer has no body). */

@@ -1,5 +1,6 @@
 package dev.junction.core.upstream;
 
+import dev.junction.core.tracing.TraceHeaders;
 import dev.junction.translators.spi.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -19,7 +20,9 @@ import java.util.Objects;
  * request line, {@code host}, {@code content-type}, {@code accept}, and the headers the vendor adapter
  * gives (auth and configured headers) — is encoded once into a head prefix and kept; a request
  * writes that prefix, its {@code content-length}, its own extra headers (trace context) and its
- * body, small bodies copied behind the head into one buffer.
+ * body, small bodies copied behind the head into one buffer. The usual extra header, a
+ * {@code traceparent} of the gateway's own ids ({@link TraceHeaders}), is written as its bytes with
+ * no string, map or check per request.
  *
  * <p>It writes only what it can vouch for: a method that is a token, a path of visible ASCII,
  * header names that are tokens and values of visible ASCII with inner spaces or tabs, no framing
@@ -53,6 +56,8 @@ final class RequestHeads {
     private Head last;
     /** The extra headers of the request being encoded, names and values in turn (reused). */
     private String[] extra = new String[4];
+    /** Where a request's {@code traceparent} line is written before it is copied into the request (reused). */
+    private final byte[] traceLine = new byte[TraceHeaders.TRACEPARENT_LINE];
 
     RequestHeads(String authority) {
         this.authority = authority;
@@ -69,7 +74,12 @@ final class RequestHeads {
         }
         int extraBytes = 0;
         int extras = 0;
-        if (extraHeaders != null && !extraHeaders.isEmpty()) {
+        TraceHeaders trace = null;
+        if (extraHeaders instanceof TraceHeaders t && t.traceparentOnly() && !head.traceparent) {
+            // The usual extra: a traceparent of checked hex ids, written as bytes with no checks.
+            trace = t;
+            extraBytes = TraceHeaders.TRACEPARENT_LINE;
+        } else if (extraHeaders != null && !extraHeaders.isEmpty()) {
             // One pass over the map (a small immutable map makes an entry set, an entry and an
             // iterator per pass): the headers are checked and kept here, then written from here.
             String[] kept = extra;
@@ -95,6 +105,10 @@ final class RequestHeads {
         buf.writeBytes(head.prefix); // ends with "content-length: "
         writeDigits(buf, length);
         buf.writeShort(CRLF_SHORT);
+        if (trace != null) {
+            trace.writeTraceparentLine(traceLine, 0);
+            buf.writeBytes(traceLine);
+        }
         if (extras > 0) {
             String[] kept = extra;
             for (int i = 0; i < extras; i += 2) {
@@ -158,6 +172,8 @@ final class RequestHeads {
         byte[] prefix;
         /** Lower-case names of the prefix's headers. */
         String[] lowerNames;
+        /** Whether one of them is {@code traceparent} (a request's own then takes the header-map path). */
+        boolean traceparent;
 
         Head(String methodName, String basePath, String path, boolean stream, List<Map.Entry<String, String>> headers) {
             this.methodName = methodName;
@@ -225,6 +241,7 @@ final class RequestHeads {
             put(p, at, CONTENT_LENGTH); // the per-request value follows
             method = HttpMethod.valueOf(methodName);
             lowerNames = lowers;
+            traceparent = names("traceparent");
             prefix = p;
         }
 

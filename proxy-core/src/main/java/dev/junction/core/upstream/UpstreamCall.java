@@ -3,9 +3,11 @@ package dev.junction.core.upstream;
 import dev.junction.core.config.Timeouts;
 import dev.junction.stream.GatewayError;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCounted;
 
@@ -23,6 +25,13 @@ import java.time.Duration;
  * the client cannot take more yet) is auto-read turned off, until the listener asks again. Read
  * interest is thus toggled only under back-pressure, not twice per request as a read requested
  * per piece would (each costs an {@code epoll_ctl}).
+ *
+ * <p>On a kept-alive connection a request in wire form is written without a promise (see
+ * {@link #write}): the pipeline tells of a failed write (its {@code exceptionCaught}, then the
+ * close), and whether the bytes all reached the socket is read from the channel's outbound buffer
+ * when the write returns. Until the call knows they did it keeps the request, and a failure in
+ * that time counts as a failed write (one transparent retry on a fresh connection for a kept-alive
+ * one, as before); once it knows, a close is the vendor's failure to answer and is never retried.
  */
 public final class UpstreamCall {
 
@@ -39,6 +48,10 @@ public final class UpstreamCall {
     private HttpResponse head;
     private boolean done;
     private boolean staleRetried;
+    /** The request went without a promise ({@link #write}): a close before it is known written is a failed write. */
+    private boolean unpromised;
+    /** Inside {@link #start}: a connection handed over now was obtained at {@link #startNanos}. */
+    private boolean starting;
     /** Whether {@link #channel} was a kept-alive one from the pool (a failed write may then be retried once). */
     private boolean reusedChannel;
     /** The listener asked for more since the last piece it was given (or was given nothing yet). */
@@ -68,7 +81,12 @@ public final class UpstreamCall {
     void start() {
         startNanos = System.nanoTime();
         armWatch(startNanos);
-        acquire();
+        starting = true;
+        try {
+            acquire();
+        } finally {
+            starting = false;
+        }
     }
 
     private void acquire() {
@@ -94,8 +112,10 @@ public final class UpstreamCall {
             // The handler is the pipeline's last (see UpstreamClient): found without a search.
             handler = ch.pipeline().last() instanceof UpstreamHandler h ? h : ch.pipeline().get(UpstreamHandler.class);
             handler.attach(this);
-            listener.onConnected(reused);
-            write();
+            // An idle connection handed over inside start() came at the start's clock reading.
+            long now = starting ? startNanos : System.nanoTime();
+            listener.onConnected(reused, now);
+            write(now);
         }
 
         @Override
@@ -111,23 +131,10 @@ public final class UpstreamCall {
                 return; // a stopped call released the request; a complete answer did too
             }
             if (!w.isSuccess()) {
-                if (reusedChannel && !staleRetried && head == null) {
-                    // A kept-alive connection the vendor closed while idle: one transparent retry on
-                    // a fresh connection, since nothing of this request reached the vendor.
-                    staleRetried = true;
-                    detachAndClose();
-                    acquire();
-                    return;
-                }
-                fail(GatewayError.upstreamUnavailable(
-                        "Could not send the request to provider '" + providerName + "': " + describe(w.cause())), false);
+                writeFailed(w.cause());
                 return;
             }
-            request.release();
-            request = null;
-            // The first-byte deadline counts from here (the watch timer already runs). The channel
-            // reads on its own: a vendor may even have answered before a large body was all written.
-            writtenNanos = System.nanoTime();
+            written(System.nanoTime());
         }
 
         @Override
@@ -159,9 +166,79 @@ public final class UpstreamCall {
         }
     }
 
-    private void write() {
+    /**
+     * Writes the request ({@code now}: when the connection was obtained). On a kept-alive
+     * connection (its TLS handshake long done, its socket's send buffer empty) a request in wire
+     * form goes from the codec's place in the pipeline with no promise and no listener, and the
+     * channel's outbound buffer says when the write returns whether all of it reached the socket
+     * (the usual case: then it was written at {@code now}, the same turn of the loop). A write that
+     * fails in the socket has been told to {@link #onClosed} by then; one the channel refused at
+     * once (no outbound buffer: closed, or its output shut) is dropped without a word, and is
+     * known by the buffer's absence. Should the socket not take it all at once, the request counts
+     * as written from the hand-over (a failure then is never retried). A request with a large body
+     * (not copied behind its head: a composite, more likely to wait for the socket), any request
+     * not in wire form and any request on a new connection are written through the pipeline with a
+     * listener on the write's outcome, which says when the last byte left.
+     */
+    private void write(long now) {
+        Channel ch = channel;
+        UpstreamHttpCodec codec = handler.codec();
+        if (reusedChannel && codec != null && request instanceof EncodedRequest e
+                && !(e.content() instanceof CompositeByteBuf)) {
+            unpromised = true;
+            e.retain();
+            try {
+                codec.send(e);
+            } catch (IllegalArgumentException refused) {
+                e.release(); // the write's reference, not taken
+                writeFailed(refused);
+                return;
+            }
+            if (channel != ch || done) {
+                return; // the write failed, and the call was told (retried, or failed)
+            }
+            ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+            if (out == null) {
+                // The channel takes no more bytes (closed, or its output shut): the write was
+                // dropped, and without a promise nobody says so but the buffer's absence.
+                writeFailed(null);
+            } else if (out.isEmpty()) {
+                written(now);
+            } else {
+                // Bytes wait for the socket (it could not take the whole request at once). Some
+                // of it may reach the vendor before a failure, and no listener says when the
+                // rest did: the request counts as written from here (the outbound buffer holds
+                // its own reference to the bytes), so a failure from now on fails the call and
+                // is never retried into a duplicate.
+                written(System.nanoTime());
+            }
+            return;
+        }
+        unpromised = false;
         request.retain();
-        channel.writeAndFlush(request).addListener(events);
+        ch.writeAndFlush(request).addListener(events);
+    }
+
+    /** The request's bytes all reached the socket at {@code nanos}: the first-byte deadline counts from there. */
+    private void written(long nanos) {
+        request.release();
+        request = null;
+        // The channel reads on its own: a vendor may even have answered before a large body was all written.
+        writtenNanos = nanos;
+    }
+
+    /** The request's write failed ({@code cause}; null: the connection closed under it). */
+    private void writeFailed(Throwable cause) {
+        if (reusedChannel && !staleRetried && head == null) {
+            // A kept-alive connection the vendor closed while idle: one transparent retry on
+            // a fresh connection, since nothing of this request reached the vendor.
+            staleRetried = true;
+            detachAndClose();
+            acquire();
+            return;
+        }
+        fail(GatewayError.upstreamUnavailable("Could not send the request to provider '" + providerName + "': "
+                + (cause == null ? "the connection closed" : describe(cause))), false);
     }
 
     private void onHead(HttpResponse r) {
@@ -169,8 +246,9 @@ public final class UpstreamCall {
             return;
         }
         head = r;
-        lastActivityNanos = System.nanoTime();
-        listener.onHead(r);
+        long now = System.nanoTime();
+        lastActivityNanos = now;
+        listener.onHead(r, now);
         if (!done) {
             // The head alone carries nothing to pace: fetch the first piece of the body.
             requestMore();
@@ -182,7 +260,6 @@ public final class UpstreamCall {
             piece.release();
             return;
         }
-        lastActivityNanos = System.nanoTime();
         if (last) {
             done = true;
             cancelTimers();
@@ -204,6 +281,7 @@ public final class UpstreamCall {
                 pool.release(ch);
             }
         } else {
+            lastActivityNanos = System.nanoTime(); // the idle deadline counts from here (the last piece needs none)
             wanted = false;
         }
         listener.onContent(piece, last);
@@ -236,6 +314,11 @@ public final class UpstreamCall {
         }
     }
 
+    /** The connection the call uses now (null before it has one and after it ended), for tests. */
+    Channel channel() {
+        return channel;
+    }
+
     /** Abandon the call: the connection is closed, so the vendor sees the client leave. */
     public void cancel() {
         if (!done) {
@@ -254,8 +337,14 @@ public final class UpstreamCall {
         if (done) {
             return;
         }
-        if (head == null && cause == null && !staleRetried && request != null) {
-            return; // the write listener decides (stale connection retry)
+        if (head == null && request != null) {
+            if (unpromised) {
+                writeFailed(cause); // the request was not known to be written
+                return;
+            }
+            if (cause == null && !staleRetried) {
+                return; // the write listener decides (stale connection retry)
+            }
         }
         String why = cause == null ? "closed the connection" : "connection failed: " + describe(cause);
         fail(GatewayError.upstreamUnavailable(

@@ -248,8 +248,9 @@ public final class UpstreamClient implements AutoCloseable {
                     ch.pipeline().addLast("tls", new SslHandler(engine));
                 }
                 ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
-                ch.pipeline().addLast("http", new UpstreamHttpCodec(methods));
-                ch.pipeline().addLast("call", new UpstreamHandler(new AnswerDecoder(DECODER, methods)));
+                UpstreamHttpCodec codec = new UpstreamHttpCodec(methods);
+                ch.pipeline().addLast("http", codec);
+                ch.pipeline().addLast("call", new UpstreamHandler(new AnswerDecoder(DECODER, methods), codec));
             }
         });
         // Waiting for a pooled connection counts against the connect timeout; the queue of waiters

@@ -29,11 +29,23 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter implements Answ
     }
 
     private final AnswerDecoder decoder;
+    /** The channel's request codec (null when it has none of its own, as in some tests). */
+    private final UpstreamHttpCodec codec;
     private Receiver call;
     private ChannelHandlerContext ctx;
 
     UpstreamHandler(AnswerDecoder decoder) {
+        this(decoder, null);
+    }
+
+    UpstreamHandler(AnswerDecoder decoder, UpstreamHttpCodec codec) {
         this.decoder = decoder;
+        this.codec = codec;
+    }
+
+    /** The channel's request codec, to write a request from (null: write through the pipeline). */
+    UpstreamHttpCodec codec() {
+        return codec;
     }
 
     void attach(Receiver c) {

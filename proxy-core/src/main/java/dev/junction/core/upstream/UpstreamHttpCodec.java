@@ -15,7 +15,9 @@ import java.util.ArrayDeque;
  * in order for the methods of their requests (the answer to a {@code HEAD} has no body, whatever
  * its headers say). An {@link EncodedRequest} (a request already in wire form, see
  * {@link RequestHeads}) is written as its bytes; other requests ({@link HttpRequest} and its
- * contents) are encoded by Netty's encoder.
+ * contents) are encoded by Netty's encoder. A call on a kept-alive connection hands its request in
+ * wire form straight to {@link #send}, which writes it on from here: no hop from the pipeline's
+ * tail and no promise.
  *
  * <p>{@code CONNECT} is refused: the gateway never tunnels through a vendor, and an answer to it
  * would not be HTTP after its head.
@@ -24,9 +26,27 @@ final class UpstreamHttpCodec extends HttpRequestEncoder {
 
     /** The methods of the requests written whose answers have not begun, in order (shared with the decoder). */
     private final ArrayDeque<HttpMethod> methods;
+    private ChannelHandlerContext ctx;
 
     UpstreamHttpCodec(ArrayDeque<HttpMethod> methods) {
         this.methods = methods;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * Writes and flushes {@code e} from this handler's place in the pipeline, with no promise: the
+     * write takes one reference of {@code e}, and a write that fails is told to the pipeline
+     * ({@code exceptionCaught}, then the close), as the channel's void promise does. A request this
+     * codec refuses ({@code CONNECT}) throws, nothing written and no reference taken. Call on the
+     * channel's event loop.
+     */
+    void send(EncodedRequest e) {
+        queue(e.method());
+        ctx.writeAndFlush(e.rewound(), ctx.voidPromise());
     }
 
     private void queue(HttpMethod method) {
@@ -45,10 +65,8 @@ final class UpstreamHttpCodec extends HttpRequestEncoder {
                 e.release();
                 throw refused;
             }
-            // A duplicate of its own: a write that fails half-way leaves the request's bytes
-            // whole for a retry on another connection. The write takes the request's reference.
-            ctx.write(e.content().retainedDuplicate(), promise);
-            e.release();
+            // The write takes the request's reference; a retry rewinds the bytes again.
+            ctx.write(e.rewound(), promise);
             return;
         }
         if (msg instanceof HttpRequest r) {

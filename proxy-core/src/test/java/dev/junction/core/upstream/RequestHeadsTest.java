@@ -1,5 +1,7 @@
 package dev.junction.core.upstream;
 
+import dev.junction.core.tracing.TraceHeaders;
+import dev.junction.core.tracing.TraceParent;
 import dev.junction.translators.spi.UpstreamRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -77,7 +79,11 @@ class RequestHeadsTest {
                         random.nextBoolean() ? "Bearer " + SECRET : "2023-06-01"));
             }
             Map<String, String> extra = null;
-            if (random.nextBoolean()) {
+            if (random.nextInt(4) == 0) {
+                // The gateway's own trace headers, as an attempt makes them.
+                extra = TraceHeaders.of(TraceParent.newTraceId(), random.nextBoolean() ? "01" : "00",
+                        random.nextInt(3) == 0 ? pick(random, EXTRA_VALUES) : null);
+            } else if (random.nextBoolean()) {
                 extra = new LinkedHashMap<>();
                 for (int k = 1 + random.nextInt(2); k > 0; k--) {
                     extra.put(random.nextInt(4) == 0 ? pick(random, EXTRA_NAMES) : "traceparent",
@@ -176,6 +182,35 @@ class RequestHeadsTest {
         assertSame(io.netty.handler.codec.http.HttpMethod.POST, ok.method());
         ok.release();
         assertEquals(0, body.refCnt());
+    }
+
+    @Test
+    void theGatewaysTraceparentIsWrittenAsTheSameBytesAsItsValueInAMap() {
+        RequestHeads heads = new RequestHeads("api.example.com");
+        List<Map.Entry<String, String>> auth = List.of(Map.entry("authorization", "Bearer k"));
+        for (int i = 0; i < 50; i++) {
+            Map<String, String> trace = TraceHeaders.of(TraceParent.newTraceId(), i % 2 == 0 ? "01" : "00", null);
+            assertInstanceOf(TraceHeaders.class, trace);
+            String traceparent = trace.get("traceparent");
+            EncodedRequest direct = heads.encode("/v1", new UpstreamRequest("POST", "/chat/completions", auth,
+                    Unpooled.copiedBuffer("{\"a\":" + i + "}", StandardCharsets.US_ASCII), false), trace, ALLOC);
+            EncodedRequest viaMap = heads.encode("/v1", new UpstreamRequest("POST", "/chat/completions", auth,
+                    Unpooled.copiedBuffer("{\"a\":" + i + "}", StandardCharsets.US_ASCII), false),
+                    Map.of("traceparent", traceparent), ALLOC);
+            String a = direct.content().toString(StandardCharsets.US_ASCII);
+            String b = viaMap.content().toString(StandardCharsets.US_ASCII);
+            direct.release();
+            viaMap.release();
+            assertEquals(b, a);
+            assertTrue(a.contains("\r\ntraceparent: " + traceparent + "\r\n\r\n"), a);
+            assertEquals(traceparent, trace.get("traceparent"), "the same value each time it is read");
+        }
+        // An adapter that sends a traceparent of its own: the request takes the header-map path, as before.
+        ByteBuf body = Unpooled.copiedBuffer("{}", StandardCharsets.US_ASCII);
+        assertNull(heads.encode("/v1", new UpstreamRequest("POST", "/chat/completions",
+                List.of(Map.entry("Traceparent", "00-ab-cd-01")), body, false),
+                TraceHeaders.of(TraceParent.newTraceId(), "01", null), ALLOC));
+        body.release();
     }
 
     /** The header-map path's bytes (Netty's request encoder), or its refusal. */
