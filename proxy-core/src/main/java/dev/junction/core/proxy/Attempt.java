@@ -101,18 +101,8 @@ final class Attempt implements UpstreamListener {
     }
 
     @Override
-    public void onConnected(boolean reused) {
-        connectedAt = System.nanoTime();
-    }
-
-    @Override
     public void onConnected(boolean reused, long nanos) {
         connectedAt = nanos; // the call's clock reading
-    }
-
-    @Override
-    public void onHead(HttpResponse head) {
-        onHead(head, System.nanoTime());
     }
 
     @Override

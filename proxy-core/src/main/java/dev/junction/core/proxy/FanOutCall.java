@@ -145,15 +145,15 @@ final class FanOutCall {
         }
 
         @Override
-        public void onConnected(boolean reused) {
+        public void onConnected(boolean reused, long nanos) {
             if (!connected && active()) {
                 connected = true;
-                attempt.onConnected(reused);
+                attempt.onConnected(reused, nanos);
             }
         }
 
         @Override
-        public void onHead(HttpResponse head) {
+        public void onHead(HttpResponse head, long nanos) {
             if (!active()) {
                 return;
             }
@@ -167,7 +167,7 @@ final class FanOutCall {
                 // A stream's processor opens at the first successful head; a unary answer's timing
                 // (first byte) is the first head of any part.
                 headForwarded = true;
-                attempt.onHead(head);
+                attempt.onHead(head, nanos);
             }
         }
 

@@ -492,7 +492,7 @@ public final class VideoJobs implements AsyncVendor {
         }
 
         @Override
-        public void onHead(HttpResponse head) {
+        public void onHead(HttpResponse head, long nanos) {
             status = head.status().code();
             if (status < 200 || status >= 300) {
                 error = ByteBufAllocator.DEFAULT.compositeBuffer();
@@ -586,7 +586,7 @@ public final class VideoJobs implements AsyncVendor {
         }
 
         @Override
-        public void onHead(HttpResponse head) {
+        public void onHead(HttpResponse head, long nanos) {
             status = head.status().code();
             headers = head.headers();
         }

@@ -14,25 +14,15 @@ import io.netty.handler.codec.http.HttpResponse;
  */
 public interface UpstreamListener {
 
-    /** A pooled connection was obtained (timing: connect stage). */
-    default void onConnected(boolean reused) {
-    }
-
     /**
-     * A pooled connection was obtained at {@code nanos} ({@link System#nanoTime}: the call's own
-     * clock reading, so the listener needs none).
+     * A pooled connection was obtained at {@code nanos} (timing: connect stage; {@link System#nanoTime}:
+     * the call's own clock reading, so the listener needs none).
      */
     default void onConnected(boolean reused, long nanos) {
-        onConnected(reused);
     }
 
-    /** Status line and headers arrived (timing: first byte). */
-    void onHead(HttpResponse head);
-
-    /** Status line and headers arrived at {@code nanos} ({@link System#nanoTime}, the call's reading). */
-    default void onHead(HttpResponse head, long nanos) {
-        onHead(head);
-    }
+    /** Status line and headers arrived at {@code nanos} (timing: first byte; the call's clock reading). */
+    void onHead(HttpResponse head, long nanos);
 
     /** A piece of the body; the listener owns {@code content} and must release it. */
     void onContent(ByteBuf content, boolean last);

@@ -69,7 +69,7 @@ class UpstreamClientTest {
             try {
                 client.start(loop, "p", origin, 4, TIMEOUTS, req, extra, new UpstreamListener() {
                     @Override
-                    public void onHead(HttpResponse head) {
+                    public void onHead(HttpResponse head, long nanos) {
                     }
 
                     @Override

@@ -164,12 +164,12 @@ class UpstreamReadInterestTest {
         volatile int status;
 
         @Override
-        public void onConnected(boolean reused) {
+        public void onConnected(boolean reused, long nanos) {
             this.reused = reused;
         }
 
         @Override
-        public void onHead(HttpResponse head) {
+        public void onHead(HttpResponse head, long nanos) {
             status = head.status().code();
         }
 
@@ -279,7 +279,7 @@ class UpstreamReadInterestTest {
         boolean[] paused = {true};
         UpstreamListener listener = new UpstreamListener() {
             @Override
-            public void onHead(HttpResponse head) {
+            public void onHead(HttpResponse head, long nanos) {
                 call[0].requestMore();
             }
 

@@ -100,7 +100,7 @@ class UpstreamTimeoutsTest {
                 new UpstreamRequest("POST", "/x", List.of(), Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8), true),
                 null, new UpstreamListener() {
                     @Override
-                    public void onHead(HttpResponse head) {
+                    public void onHead(HttpResponse head, long nanos) {
                         call[0].requestMore();
                     }
 
@@ -168,7 +168,7 @@ class UpstreamTimeoutsTest {
                     new UpstreamRequest("POST", "/x", List.of(), Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8), false),
                     null, new UpstreamListener() {
                         @Override
-                        public void onHead(HttpResponse head) {
+                        public void onHead(HttpResponse head, long nanos) {
                         }
 
                         @Override
@@ -222,7 +222,7 @@ class UpstreamTimeoutsTest {
                 new UpstreamRequest("POST", "/x", List.of(), Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8), false),
                 null, new UpstreamListener() {
                     @Override
-                    public void onHead(HttpResponse head) {
+                    public void onHead(HttpResponse head, long nanos) {
                     }
 
                     @Override

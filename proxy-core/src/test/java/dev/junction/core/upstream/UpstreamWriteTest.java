@@ -153,7 +153,7 @@ class UpstreamWriteTest {
                         Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8), false),
                 null, new UpstreamListener() {
                     @Override
-                    public void onHead(HttpResponse head) {
+                    public void onHead(HttpResponse head, long nanos) {
                         used[0] = call[0].channel();
                     }
 
