@@ -40,10 +40,8 @@ public final class TraceHeaders extends AbstractMap<String, String> {
      */
     public static Map<String, String> of(String traceId, String flags, String tracestate) {
         if (traceId.length() != 32 || flags.length() != 2) {
-            String traceparent = TraceParent.format(traceId, TraceParent.newSpanId(), flags);
-            return tracestate != null && !tracestate.isEmpty()
-                    ? Map.of("traceparent", traceparent, "tracestate", tracestate)
-                    : Map.of("traceparent", traceparent);
+            return plain(TraceParent.format(traceId, TraceParent.newSpanId(), flags),
+                    tracestate == null || tracestate.isEmpty() ? null : tracestate);
         }
         return new TraceHeaders(traceId, TraceParent.randomSpan(), flags, tracestate);
     }
@@ -69,12 +67,16 @@ public final class TraceHeaders extends AbstractMap<String, String> {
         if (m == null) {
             byte[] b = new byte[55];
             TraceParent.writeValue(traceId, spanId, flags, b, 0);
-            String traceparent = new String(b, StandardCharsets.ISO_8859_1);
-            m = map = tracestate != null
-                    ? Map.of("traceparent", traceparent, "tracestate", tracestate)
-                    : Map.of("traceparent", traceparent);
+            m = map = plain(new String(b, StandardCharsets.ISO_8859_1), tracestate);
         }
         return m;
+    }
+
+    /** The headers as an immutable map: {@code traceparent}, and {@code tracestate} unless null. */
+    private static Map<String, String> plain(String traceparent, String tracestate) {
+        return tracestate != null
+                ? Map.of("traceparent", traceparent, "tracestate", tracestate)
+                : Map.of("traceparent", traceparent);
     }
 
     @Override
