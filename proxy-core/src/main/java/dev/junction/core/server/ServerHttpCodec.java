@@ -16,16 +16,13 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -43,10 +40,8 @@ import java.util.concurrent.TimeUnit;
  * {@code 2xx} to a {@code CONNECT}), at most {@value #MAX_PIPELINE_DEPTH} requests are waiting for
  * their answers, and a request that came with both {@code Transfer-Encoding: chunked} and
  * {@code Content-Length} has its connection closed after its answer — and what Netty's
- * {@code HttpServerKeepAliveHandler} did behind it: the connection closes after the answer to a
- * request that did not ask to be kept alive ({@code Connection: close}, or HTTP/1.0 without
- * {@code Connection: keep-alive}), or after an answer that closes or has no length of its own;
- * requests pipelined behind such a request are not answered. Plus one thing neither can do: an
+ * {@code HttpServerKeepAliveHandler} did behind it ({@link ServerKeepAlive}). Plus one thing
+ * neither can do: an
  * {@link EncodedResponse} (an answer already in wire form) is written as its bytes, after taking its
  * request's method off the queue like any answer, instead of being encoded from a header map;
  * the same for a streamed answer in wire form ({@link EncodedStream}: its head, chunks and end).
@@ -111,13 +106,7 @@ final class ServerHttpCodec extends HttpRequestDecoder implements ChannelOutboun
      */
     private boolean netty;
 
-    // Keep-alive, as HttpServerKeepAliveHandler keeps it.
-    /** Every request so far asked to be kept alive. */
-    private boolean persistent = true;
-    /** Answers owed to requests read while the connection was persistent. */
-    private int pendingResponses;
-    /** An early answer is followed by a drain ({@link #lingerAfterAnswer}): keep-alive closes nothing. */
-    private boolean lingering;
+    private final ServerKeepAlive keepAlive = new ServerKeepAlive();
 
     ServerHttpCodec(HttpDecoderConfig config) {
         this(config, Integer.MAX_VALUE);
@@ -165,7 +154,7 @@ final class ServerHttpCodec extends HttpRequestDecoder implements ChannelOutboun
      * now on no answer makes this codec close the connection for keep-alive's sake.
      */
     void lingerAfterAnswer() {
-        lingering = true;
+        keepAlive.linger();
     }
 
     /** A request message left the decoder: a head names its door; an end settles the read deadline. */
@@ -239,7 +228,7 @@ final class ServerHttpCodec extends HttpRequestDecoder implements ChannelOutboun
                 if (!in.isReadable() && methods.size() < MAX_PIPELINE_DEPTH) {
                     in.release();
                     methods.add(flag(whole.method()));
-                    keepAliveRequest(whole);
+                    keepAlive.request(whole);
                     if (readTimeout != null) {
                         decoded(whole);
                     }
@@ -290,21 +279,13 @@ final class ServerHttpCodec extends HttpRequestDecoder implements ChannelOutboun
                     throw new IllegalStateException("maxPipelineDepth exceeded: " + MAX_PIPELINE_DEPTH);
                 }
                 methods.add(flag(r.method()));
-                keepAliveRequest(r);
+                keepAlive.request(r);
             }
         }
         if (readTimeout != null) {
             for (int i = before; i < out.size(); i++) {
                 decoded(out.get(i));
             }
-        }
-    }
-
-    /** As HttpServerKeepAliveHandler counts a request: one more answer owed while persistent. */
-    private void keepAliveRequest(HttpRequest r) {
-        if (persistent) {
-            pendingResponses++;
-            persistent = HttpUtil.isKeepAlive(r);
         }
     }
 
@@ -346,55 +327,10 @@ final class ServerHttpCodec extends HttpRequestDecoder implements ChannelOutboun
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (!lingering) {
-            if (msg instanceof HttpResponse r) {
-                keepAliveAnswer(r);
-            }
-            if (msg instanceof LastHttpContent && pendingResponses == 0 && !persistent) {
-                promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
-            }
+        if (keepAlive.closesAfter(msg)) {
+            promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
         }
         encoder.write(ctx, msg, promise);
-    }
-
-    /**
-     * As HttpServerKeepAliveHandler answers: an answer that closes, or whose length only the close
-     * would tell, ends keep-alive; the last answer owed on a connection that is not kept alive says
-     * {@code connection: close} (and its last part closes the connection once written).
-     */
-    private void keepAliveAnswer(HttpResponse r) {
-        boolean closes;
-        if (r instanceof EncodedResponse e) {
-            // A 200 with a content-length: whether it closes is known without a header lookup.
-            pendingResponses--;
-            closes = !e.keepAlive();
-        } else {
-            boolean informational = r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-            if (!informational) {
-                pendingResponses--;
-            }
-            closes = !HttpUtil.isKeepAlive(r) || !selfDefinedLength(r, informational);
-        }
-        if (closes) {
-            pendingResponses = 0;
-            persistent = false;
-        }
-        if (pendingResponses == 0 && !persistent) {
-            HttpUtil.setKeepAlive(r, false);
-        }
-    }
-
-    /** As HttpServerKeepAliveHandler: whether the client can tell where the answer ends without a close. */
-    private static boolean selfDefinedLength(HttpResponse r, boolean informational) {
-        if (informational || r.status().code() == HttpResponseStatus.NO_CONTENT.code()) {
-            return true;
-        }
-        HttpHeaders h = r.headers();
-        if (h.contains(HttpHeaderNames.CONTENT_LENGTH) || HttpUtil.isTransferEncodingChunked(r)) {
-            return true;
-        }
-        String type = h.get(HttpHeaderNames.CONTENT_TYPE);
-        return type != null && type.regionMatches(true, 0, "multipart", 0, "multipart".length());
     }
 
     @Override
