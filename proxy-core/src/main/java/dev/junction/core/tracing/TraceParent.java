@@ -83,22 +83,6 @@ public record TraceParent(String traceId, String parentId, String flags) {
     }
 
     /**
-     * The header value for a call made by a new random span of trace {@code traceId}: what
-     * {@code format(traceId, newSpanId(), flags)} gives, written in one pass into a per-thread
-     * buffer and made a string once (a call's span id is needed nowhere else when spans are not
-     * recorded). {@code traceId} and {@code flags} are lowercase hex, as {@link #parse} and
-     * {@link #newTraceId} give them.
-     */
-    public static String formatNewSpan(String traceId, String flags) {
-        if (traceId.length() != 32 || flags.length() != 2) {
-            return format(traceId, newSpanId(), flags);
-        }
-        byte[] b = SCRATCH.get();
-        writeValue(traceId, randomSpan(), flags, b, 0);
-        return new String(b, 0, 55, StandardCharsets.ISO_8859_1);
-    }
-
-    /**
      * The 55 bytes of the header value for span {@code spanId} of trace {@code traceId} (32 hex
      * digits) with {@code flags} (2), into {@code b} at {@code at}: what {@link #format} gives.
      */
@@ -116,11 +100,11 @@ public record TraceParent(String traceId, String parentId, String flags) {
         b[at + 54] = (byte) flags.charAt(1);
     }
 
-    /** Where ids and headers are written before they become strings (55 bytes: a whole header value). */
+    /** Where ids are written before they become strings (32 bytes: a trace id). */
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
-            return new byte[55];
+            return new byte[32];
         }
     };
 

@@ -68,26 +68,33 @@ class TraceParentTest {
         // About one in sixteen starts with a zero digit, which must be kept.
         assertTrue(leadingZero > 100 && leadingZero < 800, "leading zeros: " + leadingZero);
     }
-    /** The attempt's header written in one pass is what {@code format} gives for a fresh span of the same trace. */
+    /**
+     * A call's headers (spans not exported): {@code traceparent} is what {@code format} gives for a
+     * fresh span of the request's trace, and the line written into the request's bytes is that value.
+     */
     @Test
-    void aHeaderForANewSpanIsTheFormatOfTheTraceWithAFreshSpan() {
+    void aCallsHeaderIsTheFormatOfTheTraceWithAFreshSpan() {
         java.util.Set<String> spans = new java.util.HashSet<>();
+        byte[] line = new byte[TraceHeaders.TRACEPARENT_LINE];
         for (int i = 0; i < 2000; i++) {
             String t = TraceParent.newTraceId();
             String flags = i % 2 == 0 ? "00" : "01";
-            String h = TraceParent.formatNewSpan(t, flags);
+            TraceHeaders headers = (TraceHeaders) TraceHeaders.of(t, flags, null);
+            String h = headers.get("traceparent");
             TraceParent p = TraceParent.parse(h);
             assertEquals(t, p.traceId(), h);
             assertEquals(flags, p.flags(), h);
             assertTrue(p.parentId().matches("[0-9a-f]{16}") && !p.parentId().equals("0".repeat(16)), h);
             assertEquals(TraceParent.format(t, p.parentId(), flags), h);
             assertTrue(spans.add(p.parentId()), "a fresh span id each time");
-            // The per-thread buffer is reused: ids made in between do not change a header made before.
+            headers.writeTraceparentLine(line, 0);
+            assertEquals("traceparent: " + h + "\r\n", new String(line, java.nio.charset.StandardCharsets.ISO_8859_1));
+            // Ids made in between do not change a header made before.
             String t2 = TraceParent.newTraceId();
-            assertEquals(t, TraceParent.parse(h).traceId());
+            assertEquals(h, headers.get("traceparent"));
             assertNotEquals(t, t2);
         }
-        String continued = TraceParent.formatNewSpan("4bf92f3577b34da6a3ce929d0e0e4736", "01");
+        String continued = TraceHeaders.of("4bf92f3577b34da6a3ce929d0e0e4736", "01", null).get("traceparent");
         assertTrue(continued.startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-") && continued.endsWith("-01"), continued);
     }
 }
