@@ -24,7 +24,7 @@ import java.util.List;
  * health bookkeeping in the deployment's statistics and circuit breaker. Its {@link State} says
  * where it is; it ends exactly once, by {@link #succeed}, {@link #fail} or {@link #abort}. The
  * exchange orchestrates (which attempt runs, which wins, what a failure means for the request) and
- * writes to the client. Events arrive on the exchange's event loop.
+ * writes to the client (through its {@link ClientAnswer}). Events arrive on the exchange's event loop.
  */
 final class Attempt implements UpstreamListener {
 

@@ -1,8 +1,5 @@
 package dev.junction.core.proxy;
 
-import dev.junction.core.http.EncodedResponse;
-import dev.junction.core.http.EncodedStream;
-import dev.junction.core.http.HeadWriter;
 import dev.junction.core.http.HttpResponses;
 import dev.junction.core.resilience.Deadline;
 import dev.junction.core.resilience.HedgePolicy;
@@ -10,27 +7,15 @@ import dev.junction.core.resilience.RetryDecision;
 import dev.junction.core.resilience.RetryPolicy;
 import dev.junction.core.upstream.UpstreamClient;
 import dev.junction.stream.GatewayError;
-import dev.junction.stream.SseFrames;
 import dev.junction.stream.Usage;
 import dev.junction.translators.spi.TranslationException;
 import dev.junction.translators.spi.Translator;
 import dev.junction.translators.spi.UpstreamRequest;
 import dev.junction.translators.spi.Warnings;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -38,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -48,8 +32,11 @@ import java.util.function.Consumer;
  * is held back until its first content (the commit point), so a failure before it is retried or
  * failed over invisibly and a failure after it is reported in-band; a slow first attempt may be
  * hedged by a second on another deployment, the first to produce content winning and the other
- * being cancelled at once; keep-alive comments are written while a stream waits. Owns the
- * client's body until the request ends. Confined to one event loop: no locking.
+ * being cancelled at once. It decides what the client is sent (the winner's answer or stream, the
+ * final error, a replayed cache entry) and accounts for it; writing it — heads and headers, the
+ * stream's batched frames and flushes, keep-alive comments, the last message — is its
+ * {@link ClientAnswer}'s. Owns the client's body until the request ends. Confined to one event
+ * loop: no locking.
  */
 public final class ChatExchange {
 
@@ -66,12 +53,12 @@ public final class ChatExchange {
     private final List<Route> candidates;
     private final UpstreamClient upstream;
     private final ByteBuf clientBody;
-    private final boolean keepAlive;
     private final Consumer<RequestContext> onDone;
     private final RetryPolicy retry;
     private final Deadline deadline;
     private final HedgePolicy hedge;
-    private final long keepaliveNanos;
+    /** Everything the client is sent. */
+    private final ClientAnswer answer;
 
     private final List<Attempt> live = new ArrayList<>(2);
     private int attempts;
@@ -79,27 +66,9 @@ public final class ChatExchange {
     private int retriesOfSame;
     private int hedgesStarted;
     private Attempt winner;
-    private boolean headSent;
-    /** The stream's head went out in wire form: so do its chunks and its end ({@link EncodedStream}). */
-    private boolean wireStream;
-    private boolean finished;
-    /** Stream frames not yet written to the client, and whether a flush of them is scheduled. */
-    private ByteBuf batch;
-    private boolean flushScheduled;
-    /** The batch while lent ({@link #lendBatch}), and its length when it was lent. */
-    private ByteBuf lent;
-    private int lentMark;
-    private long lastWriteNanos;
     private ScheduledFuture<?> retryTimer;
     private ScheduledFuture<?> deadlineTimer;
     private ScheduledFuture<?> hedgeTimer;
-    private ScheduledFuture<?> keepaliveTimer;
-    /** The answer being recorded for the response cache (a miss that stores), or null. */
-    private dev.junction.core.cache.CacheRecording recording;
-    /** The usage of the served attempt, for the recording. */
-    private Usage servedUsage;
-    /** A cache hit being replayed: what served the answer originally (x-junction-provider / -model). */
-    private dev.junction.core.cache.CacheEntry replayed;
 
     /**
      * @param hedge     the alias's hedge policy, or null
@@ -115,25 +84,25 @@ public final class ChatExchange {
         this.candidates = candidates;
         this.upstream = upstream;
         this.clientBody = clientBody;
-        this.keepAlive = keepAlive;
         this.retry = retry;
         this.deadline = deadline;
         this.hedge = hedge;
-        this.keepaliveNanos = keepalive == null || keepalive.isZero() ? 0 : keepalive.toNanos();
         this.onDone = onDone;
+        this.answer = new ClientAnswer(this, client, rc, keepAlive,
+                keepalive == null || keepalive.isZero() ? 0 : keepalive.toNanos());
         rc.stream = protocol.stream();
     }
 
     /** The request is refused before any attempt (e.g. by the key's limits): answers {@code error}. */
     public void reject(GatewayError error) {
-        if (!finished) {
+        if (!answer.finished()) {
             finishWithError(error);
         }
     }
 
     /** Records the answer for the response cache as it is sent (a miss whose answer may be stored). */
     public void record(dev.junction.core.cache.CacheRecording r) {
-        this.recording = r;
+        answer.record(r);
     }
 
     /**
@@ -143,10 +112,10 @@ public final class ChatExchange {
      */
     public void replay(dev.junction.core.cache.CacheEntry entry, dev.junction.core.cache.ReplayShape shape,
                        boolean includeUsage) {
-        if (finished) {
+        if (answer.finished()) {
             return;
         }
-        replayed = entry;
+        answer.replaying(entry);
         rc.cache = "hit";
         rc.promptTokens = 0;
         rc.completionTokens = 0;
@@ -169,9 +138,9 @@ public final class ChatExchange {
         if (protocol.stream()) {
             List<ByteBuf> out = new ArrayList<>(32);
             shape.stream(entry, r, client.alloc(), out);
-            write(out, true);
+            answer.write(out, true);
         } else {
-            finishOk(shape.unary(entry, r, client.alloc()));
+            answer.finishOk(shape.unary(entry, r, client.alloc()));
         }
     }
 
@@ -180,9 +149,8 @@ public final class ChatExchange {
             deadlineTimer = client.eventLoop().schedule(this::deadlineExpired,
                     Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
         }
-        if (protocol.stream() && keepaliveNanos > 0) {
-            lastWriteNanos = System.nanoTime(); // read only by the keepalive ticks
-            keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, keepaliveNanos, TimeUnit.NANOSECONDS);
+        if (protocol.stream()) {
+            answer.startKeepalive();
         }
         if (hedge != null) {
             hedge.onRequest();
@@ -197,7 +165,7 @@ public final class ChatExchange {
      * request is ready for that deployment (remote media fetched where its vendor cannot fetch it).
      */
     private void launch(boolean isHedge) {
-        if (finished) {
+        if (answer.finished()) {
             return;
         }
         Future<?> ready = protocol.prepare(candidates.get(candidateIndex), client.eventLoop());
@@ -209,7 +177,7 @@ public final class ChatExchange {
     }
 
     private void launchPrepared(boolean isHedge, Future<?> ready) {
-        if (finished) {
+        if (answer.finished()) {
             return;
         }
         if (!ready.isSuccess()) {
@@ -299,7 +267,7 @@ public final class ChatExchange {
 
     private void hedgeNow() {
         hedgeTimer = null;
-        if (finished || winner != null || live.isEmpty() || candidateIndex + 1 >= candidates.size()) {
+        if (answer.finished() || winner != null || live.isEmpty() || candidateIndex + 1 >= candidates.size()) {
             return;
         }
         for (Attempt a : live) {
@@ -377,378 +345,49 @@ public final class ChatExchange {
      * in-band error of SPEC §5, {@code inBand}, as the stream processor judged it.
      */
     void endInBand(GatewayError inBand, List<ByteBuf> frames) {
-        dropRecording(); // a cut stream is never cached
+        answer.dropRecording(); // a cut stream is never cached
         rc.errorCode = inBand.code();
-        write(frames, true);
+        answer.write(frames, true);
     }
 
-    // ---- client side ----------------------------------------------------------------------------
+    // ---- client side: ClientAnswer writes it ----------------------------------------------------
 
-    /**
-     * Sends the stream's 200 head (once): at the first content, or at the first keep-alive. In wire
-     * form ({@link EncodedStream}) when every header value allows, else through the header map.
-     */
-    private void sendHead() {
-        if (headSent) {
-            return;
-        }
-        headSent = true;
-        rc.status = 200;
-        EncodedStream.Builder b = EncodedStream.okEventStream(client.alloc(), keepAlive);
-        decorate(b, false);
-        EncodedStream.Head wire = b.build();
-        if (wire != null) {
-            wireStream = true;
-            client.write(wire);
-            return;
-        }
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        HttpHeaders h = head.headers();
-        h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        h.set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        decorate(h, false);
-        HttpUtil.setKeepAlive(head, keepAlive);
-        rc.status = 200;
-        client.write(head);
-    }
-
-    /**
-     * Sends stream frames (taking ownership of them). Frames are not written one by one: they are
-     * copied into one batch, and the batch goes out as one HTTP chunk with one flush when the event
-     * loop has finished its current round of I/O ({@link #flushBatch}). An upstream read that
-     * carried twenty events thus costs the client one chunk and one socket write, as a reverse proxy
-     * forwards whatever one read gave it; the frames' bytes and order are unchanged. The first
-     * write of a stream (its head and first content) waits for that round too: an upstream that
-     * sends the whole stream in one burst costs the client one socket write in all, and a paced
-     * stream's first event leaves as soon as the read that carried it has been handled.
-     */
+    /** Sends stream frames (taking ownership of them); with {@code end} the stream ends ({@link ClientAnswer#write}). */
     void write(List<ByteBuf> frames, boolean end) {
-        boolean first = !headSent;
-        sendHead();
-        rc.streamFrames += frames.size();
-        for (int i = 0, n = frames.size(); i < n; i++) {
-            ByteBuf f = frames.get(i);
-            if (f == lent) {
-                // The batch, back with more frames after its earlier bytes: only those are new.
-                lent = null;
-                rc.streamFrames--;
-                if (recording != null) {
-                    recording.frame(f.slice(lentMark, f.writerIndex() - lentMark));
-                }
-                batch = f; // nothing wrote to the exchange while it was lent, so there is no other batch
-                continue;
-            } else if (recording != null) {
-                recording.frame(f);
-            }
-            append(f);
-        }
-        frames.clear();
-        if (end) {
-            finished = true;
-            cancelTimers();
-            if (recording != null) {
-                // Only a stream that ended well gets here with its recording: every failure drops it first.
-                recording.complete(rc.provider, rc.upstreamModel, servedUsage);
-                recording = null;
-            }
-            Object last;
-            if (wireStream) {
-                last = EncodedStream.last(batch, client.alloc()); // the last frames and the terminal chunk, one buffer
-                batch = null;
-            } else {
-                writeBatch();
-                releaseBatch(); // an empty one
-                last = LastHttpContent.EMPTY_LAST_CONTENT;
-            }
-            writeLastAndEnd(last);
-        } else if (!flushScheduled && (first || batch != null && batch.isReadable())) {
-            flushScheduled = true;
-            try {
-                client.eventLoop().execute(this::flushBatch);
-            } catch (RejectedExecutionException e) {
-                flushBatch(); // the loop is shutting down: write now rather than hold the frames
-            }
-        }
+        answer.write(frames, end);
     }
 
-    /**
-     * The batch of frames not yet sent, lent so that the stream processor writes the next frames
-     * straight after its bytes ({@code StreamProcessor.feed(.., into)}) rather than into a buffer of
-     * their own that {@link #append} copies in; or null when there is none. The caller gives it back
-     * through {@link #write} (then, as the first frame, it is the batch again, and only the bytes
-     * written after lending count as new) or {@link #returnBatch}. A stream in wire form always has
-     * one to lend (a new, empty one when none is waiting), so its frames land where the chunk's
-     * size line fits in front of them.
-     */
+    /** The stream's unsent batch, lent to the winning attempt's stream processor ({@link ClientAnswer#lendBatch}). */
     ByteBuf lendBatch() {
-        if (batch == null && wireStream && !finished) {
-            batch = EncodedStream.newBatch(client.alloc(), BATCH_INITIAL);
-        }
-        ByteBuf b = batch;
-        if (b != null) {
-            batch = null;
-            lent = b;
-            lentMark = b.writerIndex();
-        }
-        return b;
+        return answer.lendBatch();
     }
 
     /** Takes a lent batch back unsent-to: whatever was written after lending is dropped. */
     void returnBatch(ByteBuf b) {
-        if (b != lent) {
-            throw new IllegalStateException("not the lent batch");
-        }
-        lent = null;
-        b.writerIndex(lentMark);
-        if (batch != null) {
-            // Nothing writes to the exchange while its batch is lent (one event loop, one call).
-            b.release();
-            throw new IllegalStateException("a batch was started while one was lent");
-        }
-        batch = b;
+        answer.returnBatch(b);
     }
 
-    /**
-     * Adds {@code frame} to the batch (taking ownership): the first frame of a batch becomes the
-     * batch when it is a plain buffer of its own (a stream processor writes the frames of one
-     * upstream read into one such buffer), the others are copied into it and released.
-     */
-    private void append(ByteBuf frame) {
-        if (batch == null && adoptable(frame)) {
-            batch = frame;
-            return;
-        }
-        try {
-            int n = frame.readableBytes();
-            if (n == 0) {
-                return;
-            }
-            if (batch == null) {
-                batch = wireStream ? EncodedStream.newBatch(client.alloc(), Math.max(BATCH_INITIAL, n))
-                        : client.alloc().directBuffer(Math.max(BATCH_INITIAL, n));
-            }
-            batch.writeBytes(frame, frame.readerIndex(), n);
-        } finally {
-            frame.release();
-        }
-    }
-
-    /**
-     * A direct buffer that shares its memory with no other (not a slice, duplicate, read-only view
-     * or composite; one reference) and can grow: the batch may be it, and later frames are written
-     * after its bytes. In wire form it must also have the room for the chunk's size line in front
-     * ({@link EncodedStream#HEADROOM}; stream processors leave it), or the whole batch would be
-     * copied when it is sent.
-     */
-    private boolean adoptable(ByteBuf frame) {
-        return frame.isDirect() && !(frame instanceof CompositeByteBuf) && !frame.isReadOnly()
-                && (!wireStream || frame.readerIndex() >= EncodedStream.HEADROOM)
-                && frame.refCnt() == 1 && frame.isReadable()
-                && frame.maxCapacity() - frame.writerIndex() >= BATCH_GROWTH_ROOM
-                && ownMemory(frame);
-    }
-
-    /** Not a view of another buffer: a root buffer, or the leak detector's wrapper of one. */
-    private static boolean ownMemory(ByteBuf frame) {
-        ByteBuf inner = frame.unwrap();
-        return inner == null || (LEAK_AWARE != null && LEAK_AWARE.isInstance(frame) && inner.unwrap() == null);
-    }
-
-    /** Netty's leak-detection wrapper (package-private there), which delegates to the buffer it tracks. */
-    private static final Class<?> LEAK_AWARE = leakAwareClass();
-
-    private static Class<?> leakAwareClass() {
-        try {
-            return Class.forName("io.netty.buffer.SimpleLeakAwareByteBuf");
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
-    }
-
-    /** What an adopted buffer must still be able to grow by (a pooled buffer can grow to 2 GiB). */
-    private static final int BATCH_GROWTH_ROOM = 1 << 20;
-
-    /** Runs after the event loop's current I/O round: the frames appended during it leave together. */
-    private void flushBatch() {
-        flushScheduled = false;
-        if (finished) {
-            return; // the stream's end was written and flushed in this round (a burst)
-        }
-        writeBatch();
-        client.flush(); // the batch, or the head alone
-        if (keepaliveTimer != null) {
-            lastWriteNanos = System.nanoTime();
-        }
-    }
-
-    /** Writes the batch as one chunk (an empty batch stays: an empty chunk would end the stream). */
-    private void writeBatch() {
-        ByteBuf b = batch;
-        if (b != null && b.isReadable()) {
-            batch = null;
-            client.write(wireStream ? EncodedStream.chunk(b, client.alloc()) : new DefaultHttpContent(b));
-        }
-    }
-
-    private void releaseBatch() {
-        if (batch != null) {
-            batch.release();
-            batch = null;
-        }
-    }
-
-    /** First size of a batch buffer: a read's worth of typical chunks without growing. */
-    private static final int BATCH_INITIAL = 4096;
-
-    private void keepaliveTick() {
-        keepaliveTimer = null;
-        if (finished) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (now - lastWriteNanos >= keepaliveNanos) {
-            List<ByteBuf> out = new ArrayList<>(1);
-            out.add(SseFrames.keepalive());
-            write(out, false);
-            lastWriteNanos = now; // it leaves with this round's flush
-        }
-        long next = Math.max(1, keepaliveNanos - (System.nanoTime() - lastWriteNanos));
-        keepaliveTimer = client.eventLoop().schedule(this::keepaliveTick, next, TimeUnit.NANOSECONDS);
-    }
-
-    private void dropRecording() {
-        if (recording != null) {
-            recording.abandon();
-            recording = null;
-        }
+    /** Answers {@code 200} with the JSON {@code body} (taking ownership of it). */
+    void finishOk(ByteBuf body) {
+        answer.finishOk(body);
     }
 
     private void finishWithError(GatewayError error) {
-        dropRecording(); // errors are never cached
+        answer.dropRecording(); // errors are never cached
         rc.errorCode = error.code();
-        if (headSent) {
+        if (answer.headSent()) {
             List<ByteBuf> out = new ArrayList<>(1);
             out.add(protocol.errors().event(error, client.alloc()));
-            write(out, true);
+            answer.write(out, true);
             return;
         }
         FullHttpResponse r = HttpResponses.error(error, rc.requestId, protocol.errors());
-        finishWith(r, r.status().code());
-    }
-
-    /**
-     * Answers {@code 200} with the JSON {@code body} (taking ownership of it): in wire form
-     * ({@link EncodedResponse}) when every header value allows, else through the header map.
-     */
-    void finishOk(ByteBuf body) {
-        rc.status = 200;
-        EncodedResponse.Builder b = EncodedResponse.okJson(client.alloc(), body.readableBytes(), keepAlive);
-        decorate(b, true);
-        EncodedResponse r = b.build(body);
-        finishWith(r != null ? r : HttpResponses.json(HttpResponseStatus.OK, body), 200, r == null);
-    }
-
-    void finishWith(FullHttpResponse r, int status) {
-        finishWith(r, status, true);
-    }
-
-    private void finishWith(FullHttpResponse r, int status, boolean decorate) {
-        finished = true;
-        cancelTimers();
-        if (recording != null) {
-            if (status == 200) {
-                recording.body(r.content());
-                recording.complete(rc.provider, rc.upstreamModel, servedUsage);
-            } else {
-                recording.abandon();
-            }
-            recording = null;
-        }
-        rc.status = status;
-        if (decorate) {
-            decorate(r.headers(), true);
-            HttpUtil.setKeepAlive(r, keepAlive);
-        }
-        writeLastAndEnd(r);
-    }
-
-    /**
-     * Writes the exchange's last message (a unary answer, or a stream's end) and ends the exchange.
-     * Kept alive, nothing waits on the write: the request is recorded now, its last bytes handed to
-     * the socket (or queued behind a full one), with no promise or listener per request. A failed
-     * write still ends the connection: the transport closes on an I/O error, and any other failure
-     * reaches the pipeline as an exception (the void promise), which GatewayHandler answers by
-     * closing. A connection that closes after this request closes only once the message is out.
-     */
-    private void writeLastAndEnd(Object last) {
-        if (keepAlive) {
-            client.writeAndFlush(last, client.voidPromise());
-            done(true);
-        } else {
-            client.writeAndFlush(last).addListener(f -> done(false));
-        }
-    }
-
-    /** {@link #decorate(HttpHeaders, boolean)} into an answer in wire form: the same headers, in the same order. */
-    private void decorate(HeadWriter b, boolean withTotal) {
-        b.header(HttpResponses.X_REQUEST_ID, rc.requestId);
-        if (rc.provider != null) {
-            b.header(HttpResponses.X_PROVIDER, rc.provider);
-            b.header(HttpResponses.X_MODEL, rc.upstreamModel);
-        } else if (replayed != null && !replayed.provider().isEmpty()) {
-            b.header(HttpResponses.X_PROVIDER, replayed.provider());
-            b.header(HttpResponses.X_MODEL, replayed.upstreamModel());
-        }
-        if (rc.cache != null) {
-            b.header(HttpResponses.X_CACHE, rc.cache);
-        }
-        b.header(HttpResponses.X_ATTEMPTS, HttpResponses.count(attempts));
-        if (!rc.warnings.isEmpty()) {
-            b.header(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
-        }
-        rc.serverTiming(b, withTotal, withTotal ? rc.end() : 0);
-        if (rc.admission != null && rc.admission.headers() != null) {
-            b.refuse(); // the rate-limit headers are written by their own code into a header map
-        }
-        if (withTotal && rc.status == 200 && (rc.promptTokens >= 0 || rc.costUsd > 0)) {
-            if (b instanceof EncodedResponse.Builder e) {
-                e.usd(HttpResponses.X_COST, rc.costUsd);
-            } else {
-                b.header(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
-            }
-        }
-    }
-
-    private void decorate(HttpHeaders h, boolean withTotal) {
-        h.set(HttpResponses.X_REQUEST_ID, rc.requestId);
-        if (rc.provider != null) {
-            h.set(HttpResponses.X_PROVIDER, rc.provider);
-            h.set(HttpResponses.X_MODEL, rc.upstreamModel);
-        } else if (replayed != null && !replayed.provider().isEmpty()) {
-            h.set(HttpResponses.X_PROVIDER, replayed.provider());
-            h.set(HttpResponses.X_MODEL, replayed.upstreamModel());
-        }
-        if (rc.cache != null) {
-            h.set(HttpResponses.X_CACHE, rc.cache);
-        }
-        h.set(HttpResponses.X_ATTEMPTS, HttpResponses.count(attempts));
-        if (!rc.warnings.isEmpty()) {
-            h.set(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
-        }
-        h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, withTotal ? rc.end() : 0));
-        if (rc.admission != null && rc.admission.headers() != null) {
-            rc.admission.headers().writeTo(h);
-        }
-        // Answers priced without token usage (images made by Imagen: per image only) carry their cost too.
-        if (withTotal && rc.status == 200 && (rc.promptTokens >= 0 || rc.costUsd > 0)) {
-            h.set(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
-        }
+        answer.finishWith(r, r.status().code());
     }
 
     /** Client writability came back (GatewayHandler forwards it): resume reading the winning stream. */
     public void onWritable() {
-        if (!finished && winner != null) {
+        if (!answer.finished() && winner != null) {
             winner.requestMore();
         }
     }
@@ -756,7 +395,7 @@ public final class ChatExchange {
     /** {@code x-junction-deadline-ms} passed: stop whatever runs and answer with a timeout. */
     private void deadlineExpired() {
         deadlineTimer = null;
-        if (finished) {
+        if (answer.finished()) {
             return;
         }
         cancelAttempts("deadline");
@@ -766,16 +405,14 @@ public final class ChatExchange {
 
     /** The client went away: stop every upstream attempt at once (SPEC §5) and release everything. */
     public void cancel() {
-        if (finished) {
+        if (answer.finished()) {
             return;
         }
-        finished = true;
-        dropRecording(); // a cancelled stream is never cached
+        answer.cancel(); // finished: nothing more is written or recorded, what waits is released
         if (winner != null && rc.promptTokens < 0) {
             accountProduced(winner); // before the attempt lets go of its stream processor
         }
         cancelTimers();
-        releaseBatch();
         cancelAttempts("client_closed");
         rc.status = 499;
         rc.errorCode = "client_closed";
@@ -793,7 +430,8 @@ public final class ChatExchange {
         }
     }
 
-    private void done(boolean keepConnection) {
+    /** The answer's last message is written (or on its way): the request ends. */
+    void done(boolean keepConnection) {
         cancelTimers();
         protocol.close();
         clientBody.release();
@@ -810,14 +448,13 @@ public final class ChatExchange {
         }
     }
 
-    private void cancelTimers() {
+    /** Stops the hedge, retry and deadline timers (the answer's last message is about to go, or went). */
+    void cancelTimers() {
         cancelHedgeTimer();
         cancel(retryTimer);
         cancel(deadlineTimer);
-        cancel(keepaliveTimer);
         retryTimer = null;
         deadlineTimer = null;
-        keepaliveTimer = null;
     }
 
     private static void cancel(ScheduledFuture<?> t) {
@@ -849,7 +486,7 @@ public final class ChatExchange {
             }
             return;
         }
-        servedUsage = u;
+        answer.served(u);
         rc.promptTokens = u.promptTokens();
         rc.completionTokens = u.completionTokens();
         rc.costUsd = a.route.deployment().price().cost(u) + media;
@@ -877,7 +514,12 @@ public final class ChatExchange {
 
     /** True once the answer is written or the client has gone. */
     public boolean finished() {
-        return finished;
+        return answer.finished();
+    }
+
+    /** How many attempts were started (the answer's {@code x-junction-attempts}). */
+    int attempts() {
+        return attempts;
     }
 
     boolean stream() {
