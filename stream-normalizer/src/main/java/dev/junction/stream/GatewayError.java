@@ -41,6 +41,15 @@ public record GatewayError(int status, String type, String code, String param, S
     }
 
     /**
+     * The gateway's own refusal for now (a key over its rate or concurrency limit, the shared limit
+     * store unreachable): the request never left, so nothing is retried or failed over; the client
+     * may try again after {@code retryAfter}.
+     */
+    public static GatewayError tryLater(int status, String type, String code, String message, Duration retryAfter) {
+        return new GatewayError(status, type, code, null, message, false, false, true, retryAfter);
+    }
+
+    /**
      * SPEC §4 "vendor 5xx / overloaded": {@code 503 upstream_unavailable}. Also a connection that
      * failed or closed, and an answer or stream the vendor did not finish: retried, failed over,
      * and the client may retry.

@@ -63,4 +63,13 @@ class GatewayErrorTest {
         assertTrue(f.failover());
         spec(f, 400, "invalid_request_error", "context_length_exceeded");
     }
+
+    @Test
+    void theGatewaysOwnRefusalIsNeverRetriedButTheClientMayTryLater() {
+        GatewayError e = GatewayError.tryLater(429, "rate_limit_error", "rate_limit_exceeded", "m", Duration.ofSeconds(3));
+        spec(e, 429, "rate_limit_error", "rate_limit_exceeded");
+        assertFalse(e.retryable() || e.failover());
+        assertTrue(e.clientRetryable());
+        assertEquals(Duration.ofSeconds(3), e.retryAfter());
+    }
 }

@@ -73,18 +73,18 @@ public final class Admission {
         long seconds = Math.max(1, (retryAfterMillis + 999) / 1000);
         String name = key.name();
         return switch (outcome) {
-            case RATE_LIMITED -> new GatewayError(429, "rate_limit_error", "rate_limit_exceeded", null,
+            case RATE_LIMITED -> GatewayError.tryLater(429, "rate_limit_error", "rate_limit_exceeded",
                     "The gateway key '" + name + "' is over its rate limit (" + describe(key) + "). Retry after "
-                            + seconds + " s.", false, false, true, after);
-            case CONCURRENCY_LIMITED -> new GatewayError(429, "rate_limit_error", "concurrency_limit_exceeded", null,
+                            + seconds + " s.", after);
+            case CONCURRENCY_LIMITED -> GatewayError.tryLater(429, "rate_limit_error", "concurrency_limit_exceeded",
                     "The gateway key '" + name + "' already has " + key.maxConcurrent()
-                            + " requests in flight (max-concurrent). Retry when one has finished.", false, false, true, after);
+                            + " requests in flight (max-concurrent). Retry when one has finished.", after);
             case BUDGET_EXCEEDED -> GatewayError.fatal(429, "insufficient_quota", "budget_exceeded", null,
                     "The gateway key '" + name + "' has spent its budget for the current UTC " + period
                             + " (budget-usd-per-" + period + "). Raise the budget or wait for the next " + period + ".");
-            case UNAVAILABLE -> new GatewayError(503, "upstream_error", "limits_unavailable", null,
+            case UNAVAILABLE -> GatewayError.tryLater(503, "upstream_error", "limits_unavailable",
                     "The shared limit store (Redis) is unreachable and junction.limits.on-store-failure = closed; "
-                            + "retry shortly.", false, false, true, after);
+                            + "retry shortly.", after);
             case ADMITTED -> throw new IllegalStateException("admitted");
         };
     }

@@ -175,7 +175,6 @@ public final class VeoVideos implements VideoVendor {
     }
 
     private static TranslationException bad(String what) {
-        return new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
-                "Veo's answer could not be read: " + what + ".", true, true, true, null));
+        return new TranslationException(GatewayError.upstreamInvalidResponse("Veo's answer could not be read: " + what + "."));
     }
 }

@@ -174,7 +174,7 @@ public final class OpenAiVideos implements VideoVendor {
     }
 
     static TranslationException bad(String what) {
-        return new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
-                "The provider's video answer could not be read: " + what + ".", true, true, true, null));
+        return new TranslationException(
+                GatewayError.upstreamInvalidResponse("The provider's video answer could not be read: " + what + "."));
     }
 }

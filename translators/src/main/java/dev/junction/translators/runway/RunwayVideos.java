@@ -161,7 +161,6 @@ public final class RunwayVideos implements VideoVendor {
     }
 
     private static TranslationException bad(String what) {
-        return new TranslationException(new GatewayError(502, "upstream_error", "upstream_invalid_response", null,
-                "Runway's answer could not be read: " + what + ".", true, true, true, null));
+        return new TranslationException(GatewayError.upstreamInvalidResponse("Runway's answer could not be read: " + what + "."));
     }
 }
