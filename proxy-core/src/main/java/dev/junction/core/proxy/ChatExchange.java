@@ -46,7 +46,6 @@ public final class ChatExchange {
     /** Largest unary answer accepted from a vendor. */
     static final int MAX_UNARY_BODY = 64 * 1024 * 1024;
 
-    private final ChannelHandlerContext ctx;
     private final Channel client;
     private final RequestContext rc;
     private final ExchangeProtocol protocol;
@@ -77,7 +76,6 @@ public final class ChatExchange {
     public ChatExchange(ChannelHandlerContext ctx, RequestContext rc, ExchangeProtocol protocol, List<Route> candidates,
                         UpstreamClient upstream, ByteBuf clientBody, boolean keepAlive, RetryPolicy retry, Deadline deadline,
                         HedgePolicy hedge, Duration keepalive, Consumer<RequestContext> onDone) {
-        this.ctx = ctx;
         this.client = ctx.channel();
         this.rc = rc;
         this.protocol = protocol;

@@ -58,7 +58,7 @@ public final class UpstreamClient implements AutoCloseable {
     /**
      * One socket read per event-loop round on an upstream channel (Netty reads up to 16 in a row
      * when auto-read is on). A stream's frames of one read are flushed to the client after the
-     * round (ChatExchange's batch), and only then does the client's writability tell whether to
+     * round (the exchange's StreamBatch), and only then does the client's writability tell whether to
      * read on: reading sixteen times first would let a slow client make the gateway hold a
      * megabyte per stream instead of one read's worth.
      */
