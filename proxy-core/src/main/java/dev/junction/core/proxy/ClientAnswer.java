@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayList;
@@ -316,7 +317,13 @@ final class ClientAnswer {
 
     // ---- headers --------------------------------------------------------------------------------
 
-    /** {@link #decorate(HttpHeaders, boolean)} into an answer in wire form: the same headers, in the same order. */
+    /**
+     * The request's answer headers, in this order: request id, provider and model (or those of the
+     * replayed cache entry), cache, attempts, warnings, Server-Timing, the key's rate-limit headers,
+     * cost. Into an answer in wire form, or through {@link MapHead} into a header map: the same
+     * headers, in the same order. The rate-limit headers are written by their own code into a header
+     * map, so a wire-form answer that has them falls back to one.
+     */
     private void decorate(HeadWriter b, boolean withTotal) {
         b.header(HttpResponses.X_REQUEST_ID, rc.requestId);
         if (rc.provider != null) {
@@ -335,8 +342,13 @@ final class ClientAnswer {
         }
         rc.serverTiming(b, withTotal, withTotal ? rc.end() : 0);
         if (rc.admission != null && rc.admission.headers() != null) {
-            b.refuse(); // the rate-limit headers are written by their own code into a header map
+            if (b instanceof MapHead m) {
+                rc.admission.headers().writeTo(m.headers());
+            } else {
+                b.refuse();
+            }
         }
+        // Answers priced without token usage (images made by Imagen: per image only) carry their cost too.
         if (withTotal && rc.status == 200 && (rc.promptTokens >= 0 || rc.costUsd > 0)) {
             if (b instanceof EncodedResponse.Builder e) {
                 e.usd(HttpResponses.X_COST, rc.costUsd);
@@ -347,28 +359,20 @@ final class ClientAnswer {
     }
 
     private void decorate(HttpHeaders h, boolean withTotal) {
-        h.set(HttpResponses.X_REQUEST_ID, rc.requestId);
-        if (rc.provider != null) {
-            h.set(HttpResponses.X_PROVIDER, rc.provider);
-            h.set(HttpResponses.X_MODEL, rc.upstreamModel);
-        } else if (replayed != null && !replayed.provider().isEmpty()) {
-            h.set(HttpResponses.X_PROVIDER, replayed.provider());
-            h.set(HttpResponses.X_MODEL, replayed.upstreamModel());
+        decorate(new MapHead(h), withTotal);
+    }
+
+    /** A header map as a {@link HeadWriter}: each header set (replacing any of the same name). */
+    private record MapHead(HttpHeaders headers) implements HeadWriter {
+        @Override
+        public HeadWriter header(AsciiString name, CharSequence value) {
+            headers.set(name, value);
+            return this;
         }
-        if (rc.cache != null) {
-            h.set(HttpResponses.X_CACHE, rc.cache);
-        }
-        h.set(HttpResponses.X_ATTEMPTS, HttpResponses.count(x.attempts()));
-        if (!rc.warnings.isEmpty()) {
-            h.set(HttpResponses.X_WARNINGS, String.join("; ", rc.warnings));
-        }
-        h.set(HttpResponses.SERVER_TIMING, rc.serverTiming(withTotal, withTotal ? rc.end() : 0));
-        if (rc.admission != null && rc.admission.headers() != null) {
-            rc.admission.headers().writeTo(h);
-        }
-        // Answers priced without token usage (images made by Imagen: per image only) carry their cost too.
-        if (withTotal && rc.status == 200 && (rc.promptTokens >= 0 || rc.costUsd > 0)) {
-            h.set(HttpResponses.X_COST, HttpResponses.usd(rc.costUsd));
+
+        @Override
+        public HeadWriter refuse() {
+            return this; // a header map carries every header
         }
     }
 }
