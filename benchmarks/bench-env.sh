@@ -29,20 +29,7 @@ http { access_log $D/nginx-access.log combined buffer=64k flush=1s;
 NG
 nginx -p $D/nginx -c $D/nginx/nginx.conf -g 'daemon off;' > $D/nginx.log 2>&1 &
 echo "NGINX=$!" >> $D/pids
-cat > $D/junction.conf <<JC
-junction {
-  server { host = "127.0.0.1", port = $((BASE+3)) }
-  providers {
-    sim { type = openai-compatible, base-url = "http://127.0.0.1:$((BASE+1))/v1" }
-    sim-anthropic { type = anthropic, base-url = "http://127.0.0.1:$((BASE+1))", api-key = "k" }
-  }
-  models {
-    "gpt-4o-mini" { deployments = [ { provider = sim, model = "gpt-4o-mini" } ] }
-    "claude-haiku-4-5" { deployments = [ { provider = sim-anthropic, model = "claude-haiku-4-5" } ] }
-  }
-  tasks { path = "$D/tasks.db" }
-}
-JC
+bench_junction_conf $D/junction.conf $((BASE+3)) $((BASE+1)) $D/tasks.db
 $ROOT/junction --config $D/junction.conf > $D/access.log 2> $D/junction.log &
 echo "JUNCTION=$!" >> $D/pids
 JPID=$(sed -n 's/^JUNCTION=//p' $D/pids)
