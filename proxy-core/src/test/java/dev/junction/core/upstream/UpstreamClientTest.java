@@ -3,13 +3,11 @@ package dev.junction.core.upstream;
 import dev.junction.core.config.Timeouts;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.UpstreamRequest;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -22,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,34 +60,15 @@ class UpstreamClientTest {
 
     /** Runs one call on the loop; completes with the answer's body text, or the failure. */
     private Object call(Origin origin, UpstreamRequest req, Map<String, String> extra) throws Exception {
-        CompletableFuture<Object> done = new CompletableFuture<>();
-        StringBuilder text = new StringBuilder();
+        TextAnswer answer = new TextAnswer();
         loop.execute(() -> {
             try {
-                client.start(loop, "p", origin, 4, TIMEOUTS, req, extra, new UpstreamListener() {
-                    @Override
-                    public void onHead(HttpResponse head, long nanos) {
-                    }
-
-                    @Override
-                    public void onContent(ByteBuf content, boolean last) {
-                        text.append(content.toString(StandardCharsets.UTF_8));
-                        content.release(); // the listener owns each piece
-                        if (last) {
-                            done.complete(text.toString());
-                        }
-                    }
-
-                    @Override
-                    public void onFailure(GatewayError error, boolean afterHead) {
-                        done.complete(error);
-                    }
-                });
+                client.start(loop, "p", origin, 4, TIMEOUTS, req, extra, answer);
             } catch (RuntimeException e) {
-                done.complete(e);
+                answer.done.complete(e);
             }
         });
-        return done.get(10, TimeUnit.SECONDS);
+        return answer.done.get(10, TimeUnit.SECONDS);
     }
 
     private static UpstreamRequest request(boolean stream, List<Map.Entry<String, String>> headers) {

@@ -157,39 +157,8 @@ class UpstreamReadInterestTest {
     }
 
     /** What one call saw. */
-    private static final class Seen implements UpstreamListener {
-        final CompletableFuture<Object> done = new CompletableFuture<>();
-        final StringBuilder text = new StringBuilder();
-        volatile Boolean reused;
-        volatile int status;
-
-        @Override
-        public void onConnected(boolean reused, long nanos) {
-            this.reused = reused;
-        }
-
-        @Override
-        public void onHead(HttpResponse head, long nanos) {
-            status = head.status().code();
-        }
-
-        @Override
-        public void onContent(ByteBuf content, boolean last) {
-            text.append(content.toString(StandardCharsets.UTF_8));
-            content.release();
-            if (last) {
-                done.complete(text.toString());
-            }
-        }
-
-        @Override
-        public void onFailure(GatewayError error, boolean afterHead) {
-            done.complete(error);
-        }
-    }
-
-    private Seen call(Origin origin, UpstreamRequest req) throws Exception {
-        Seen seen = new Seen();
+    private TextAnswer call(Origin origin, UpstreamRequest req) throws Exception {
+        TextAnswer seen = new TextAnswer();
         loop.execute(() -> client.start(loop, "p", origin, 4, TIMEOUTS, req, null, seen));
         seen.done.get(10, TimeUnit.SECONDS);
         return seen;
@@ -217,11 +186,11 @@ class UpstreamReadInterestTest {
             write(s, ok("two"));
             readRequest(readable(s));
         }));
-        Seen first = call(origin, request());
+        TextAnswer first = call(origin, request());
         assertEquals("one", first.done.get());
         assertEquals(Boolean.FALSE, first.reused);
         assertTrue(closedByGateway.get(5, TimeUnit.SECONDS), "the idle connection that talked out of turn is closed");
-        Seen second = call(origin, request());
+        TextAnswer second = call(origin, request());
         assertEquals("two", second.done.get(), "the stray answer must not pass for the next request's");
         assertEquals(Boolean.FALSE, second.reused, "served on a fresh connection");
     }
@@ -245,7 +214,7 @@ class UpstreamReadInterestTest {
         // The close reaches the gateway's event loop within moments on loopback; then the pool's
         // health check drops the channel at the next acquire instead of writing into a dead socket.
         Thread.sleep(300);
-        Seen second = call(origin, request());
+        TextAnswer second = call(origin, request());
         assertEquals("two", second.done.get());
         assertEquals(Boolean.FALSE, second.reused);
     }
@@ -346,7 +315,7 @@ class UpstreamReadInterestTest {
         java.util.Arrays.fill(big, (byte) ' ');
         // A pooled, leak-tracked body: the call must let go of it although its write ends after the answer.
         ByteBuf body = PooledByteBufAllocator.DEFAULT.directBuffer(big.length).writeBytes(big);
-        Seen seen = call(origin, request(body));
+        TextAnswer seen = call(origin, request(body));
         assertEquals("too big!", seen.done.get());
         assertEquals(413, seen.status);
         drained.get(10, TimeUnit.SECONDS);

@@ -3,7 +3,6 @@ package dev.junction.core.upstream;
 import dev.junction.core.config.Timeouts;
 import dev.junction.stream.GatewayError;
 import dev.junction.translators.spi.UpstreamRequest;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -28,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -145,33 +143,19 @@ class UpstreamWriteTest {
 
     /** Runs a call on the loop: its body text or its failure, and the connection it used for its answer. */
     private Object call(Origin origin, String path, Channel[] used) throws Exception {
-        CompletableFuture<Object> done = new CompletableFuture<>();
-        StringBuilder text = new StringBuilder();
         UpstreamCall[] call = new UpstreamCall[1];
+        TextAnswer answer = new TextAnswer() {
+            @Override
+            public void onHead(HttpResponse head, long nanos) {
+                super.onHead(head, nanos);
+                used[0] = call[0].channel();
+            }
+        };
         loop.execute(() -> call[0] = client.start(loop, "p", origin, 1, TIMEOUTS,
                 new UpstreamRequest("POST", path, List.of(Map.entry("authorization", "Bearer k")),
                         Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8), false),
-                null, new UpstreamListener() {
-                    @Override
-                    public void onHead(HttpResponse head, long nanos) {
-                        used[0] = call[0].channel();
-                    }
-
-                    @Override
-                    public void onContent(ByteBuf content, boolean last) {
-                        text.append(content.toString(StandardCharsets.UTF_8));
-                        content.release();
-                        if (last) {
-                            done.complete(text.toString());
-                        }
-                    }
-
-                    @Override
-                    public void onFailure(GatewayError error, boolean afterHead) {
-                        done.complete(error);
-                    }
-                }));
-        return done.get(10, TimeUnit.SECONDS);
+                null, answer));
+        return answer.done.get(10, TimeUnit.SECONDS);
     }
 
     @Test
